@@ -1,0 +1,192 @@
+# wg_netmanager — one non-recursive GNU Makefile.
+#
+#   make            build the daemon (build/wg_netmanager)
+#   make test       unit tests (cmocka)
+#   make SANITIZE=1 test   the same under ASan+UBSan (build/san/)
+#   make netns-test multi-node tests in network namespaces (root)
+#   make fuzz       run every fuzz target for FUZZ_SECONDS each
+#   make check      everything CI runs; installs missing dependencies first
+#   make demo       the demo mesh in namespaces (root)
+#   make install    PREFIX=/usr/local DESTDIR=
+
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/wg_netmanager
+SYSCONFDIR ?= /etc
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DESTDIR ?=
+CC ?= cc
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_CHECK_SECONDS ?= 10
+WG_BACKEND ?= auto
+VERSION := 0.1.0
+
+ifeq ($(SANITIZE),1)
+BUILDDIR ?= build/san
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HARDEN_CPP :=
+else
+BUILDDIR ?= build
+SAN_FLAGS :=
+HARDEN_CPP := -D_FORTIFY_SOURCE=2
+endif
+
+# Recursive (=) on purpose: pkg-config runs only when a rule needs it, so
+# `make check` can install missing libraries before anything asks for them.
+PKGS = libsodium yaml-0.1 libuv libmnl
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+NCURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)
+CMOCKA_CFLAGS = $(shell $(PKG_CONFIG) --cflags cmocka)
+CMOCKA_LIBS = $(shell $(PKG_CONFIG) --libs cmocka)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wconversion \
+	-Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wcast-qual \
+	-Wwrite-strings -Wvla -Wswitch-enum -Wno-error=deprecated-declarations
+HARDEN := $(HARDEN_CPP) -fstack-protector-strong
+CFLAGS ?= -O2 -g
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE -DWGNM_VERSION='"$(VERSION)"' -Isrc \
+	$(WARN) $(HARDEN) $(SAN_FLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDHARDEN := -Wl,-z,relro,-z,now
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDHARDEN) $(LDFLAGS)
+
+# Tests trade -Wconversion and prototype warnings for readable tables;
+# everything else stays an error.
+TEST_CFLAGS = $(filter-out -Wconversion -Wmissing-prototypes,$(ALL_CFLAGS)) \
+	$(CMOCKA_CFLAGS) -Itests
+
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' $(1) $(2);
+endif
+
+LIB_SRCS := $(sort $(filter-out src/main.c,$(wildcard src/*.c src/core/*.c src/wire/*.c src/tui/*.c)))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILDDIR)/%.o)
+SIM_SRCS := $(sort $(wildcard tests/sim/*.c))
+SIM_OBJS := $(SIM_SRCS:%.c=$(BUILDDIR)/%.o)
+TEST_SRCS := $(sort $(wildcard tests/test_*.c))
+TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILDDIR)/tests/%)
+BENCH_SRCS := $(sort $(wildcard bench/*.c))
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILDDIR)/bench/%)
+FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:fuzz/%.c=build/fuzz/%)
+NETNS_TESTS := $(sort $(wildcard netns-tests/[0-9]*.sh))
+DAEMON := $(BUILDDIR)/wg_netmanager
+
+.PHONY: all test check deps netns-test fuzz fuzz-check fuzz-build bench install \
+	uninstall clean demo lint core-purity
+.DEFAULT_GOAL := all
+
+all: $(DAEMON)
+
+$(DAEMON): $(BUILDDIR)/src/main.o $(BUILDDIR)/libwgnm.a
+	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NCURSES_LIBS)
+
+$(BUILDDIR)/libwgnm.a: $(LIB_OBJS)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
+
+$(BUILDDIR)/libsim.a: $(SIM_OBJS)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^ $(if $(SIM_OBJS),,&& true)
+
+$(BUILDDIR)/src/%.o: src/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/tests/%.o: tests/%.c
+	@mkdir -p $(@D)
+	$(call say,CC,$<)$(CC) $(TEST_CFLAGS) -c -o $@ $<
+
+$(BUILDDIR)/tests/test_%: $(BUILDDIR)/tests/test_%.o $(BUILDDIR)/libsim.a $(BUILDDIR)/libwgnm.a
+	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) $(NCURSES_LIBS)
+
+$(BUILDDIR)/bench/%: bench/%.c $(BUILDDIR)/libsim.a $(BUILDDIR)/libwgnm.a
+	@mkdir -p $(@D)
+	$(call say,CC,$@)$(CC) $(TEST_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NCURSES_LIBS)
+
+test: $(TEST_BINS) $(DAEMON) core-purity
+	$(Q)failed=0; for t in $(TEST_BINS); do \
+		printf '== %s\n' "$$t"; \
+		WGNM_TEST_DAEMON=$(DAEMON) $$t || failed=$$((failed + 1)); \
+	done; \
+	printf '%d unit test programs, %d failed\n' $(words $(TEST_BINS)) $$failed; \
+	test $$failed -eq 0
+
+# The sans-IO core must not reach for I/O libraries or clocks.
+core-purity:
+	$(Q)bad=$$(grep -nE '#include <(uv|sodium|libmnl/libmnl|time)\.h>|clock_gettime|gettimeofday|[^_a-z]time\(' \
+		src/core/*.c src/core/*.h src/wire/wire.c src/wire/wire.h src/wire/buf.h 2>/dev/null); \
+	if [ -n "$$bad" ]; then echo "core-purity: I/O or clock in the sans-IO core:"; echo "$$bad"; exit 1; fi
+
+deps:
+	$(Q)./scripts/install-deps.sh
+
+netns-test: $(DAEMON)
+	$(Q)WGNM_DAEMON=$(abspath $(DAEMON)) WG_BACKEND=$(WG_BACKEND) ./netns-tests/run.sh $(NETNS_TESTS)
+
+# --- fuzzing (clang + libFuzzer, separate object tree) ---
+FUZZ_FLAGS := -std=c17 -D_GNU_SOURCE -DWGNM_VERSION='"$(VERSION)"' -DWGNM_FUZZING -Isrc -g -O1 \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+FUZZ_LIB_OBJS := $(LIB_SRCS:%.c=build/fuzz/obj/%.o)
+
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(call say,FUZZCC,$<)$(FUZZ_CC) $(subst -fsanitize=fuzzer$(comma),-fsanitize=fuzzer-no-link$(comma),$(FUZZ_FLAGS)) $(PKG_CFLAGS) -c -o $@ $<
+
+comma := ,
+build/fuzz/%: fuzz/%.c $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(call say,FUZZLD,$@)$(FUZZ_CC) $(FUZZ_FLAGS) $(PKG_CFLAGS) -o $@ $^ $(PKG_LIBS) $(NCURSES_LIBS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: $(FUZZ_BINS)
+	$(Q)./fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-check: $(FUZZ_BINS)
+	$(Q)./fuzz/run.sh $(FUZZ_CHECK_SECONDS) $(FUZZ_BINS)
+
+bench: $(BENCH_BINS) $(DAEMON)
+	$(Q)for b in $(BENCH_BINS); do $$b || exit 1; done
+
+# Everything CI runs. Sub-makes so that pkg-config is asked only after the
+# dependencies are installed.
+check: deps
+	$(MAKE) --no-print-directory all test
+	$(MAKE) --no-print-directory SANITIZE=1 test
+	$(MAKE) --no-print-directory netns-test
+	$(MAKE) --no-print-directory fuzz-check
+
+demo: deps
+	$(MAKE) --no-print-directory all
+	$(Q)WGNM_DAEMON=$(abspath build/wg_netmanager) ./netns-tests/demo.sh
+
+lint:
+	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --suppressions-list=.cppcheck-suppressions -Isrc src
+	$(Q)shellcheck -x scripts/*.sh netns-tests/*.sh fuzz/*.sh .ci/run
+	$(Q)if command -v mandoc >/dev/null; then mandoc -Tlint -W warning docs/*.[58]; fi
+
+install: $(DAEMON)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/wg_netmanager $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -m 0755 $(DAEMON) $(DESTDIR)$(BINDIR)/wg_netmanager
+	if [ -f docs/wg_netmanager.8 ]; then install -m 0644 docs/wg_netmanager.8 $(DESTDIR)$(MANDIR)/man8/; fi
+	if [ -f docs/wg_netmanager.yaml.5 ]; then install -m 0644 docs/wg_netmanager.yaml.5 $(DESTDIR)$(MANDIR)/man5/; fi
+	install -m 0644 net.example.yaml peer.example.yaml README.md $(DESTDIR)$(DOCDIR)/
+	if [ -f systemd/wg_netmanager@.service ]; then install -m 0644 systemd/wg_netmanager@.service $(DESTDIR)$(SYSTEMDUNITDIR)/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/wg_netmanager $(DESTDIR)$(MANDIR)/man8/wg_netmanager.8 \
+		$(DESTDIR)$(MANDIR)/man5/wg_netmanager.yaml.5 $(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service
+	rm -rf $(DESTDIR)$(DOCDIR)
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

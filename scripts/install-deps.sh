@@ -1,0 +1,34 @@
+#!/bin/sh
+# Install the build and test dependencies on Debian, only those missing.
+# Called by `make deps` (and so by `make check`); safe to run repeatedly.
+set -eu
+
+BUILD_PKGS="gcc make pkg-config clang libclang-rt-14-dev libsodium-dev libyaml-dev libuv1-dev libmnl-dev libcmocka-dev libncurses-dev"
+TEST_PKGS="wireguard-go wireguard-tools iproute2 nftables iptables iputils-ping tmux procps mandoc"
+
+case "${1:-all}" in
+build) want="$BUILD_PKGS" ;;
+*) want="$BUILD_PKGS $TEST_PKGS" ;;
+esac
+
+missing=""
+for p in $want; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing="$missing $p"
+	fi
+done
+[ -z "$missing" ] && exit 0
+
+if ! command -v apt-get >/dev/null 2>&1; then
+	echo "install-deps: missing packages:$missing (no apt-get here; install them by hand)" >&2
+	exit 1
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing; run as root or install them first" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq >/dev/null
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,304 @@
+/* Addresses, prefixes and endpoints; see addr.h for the model. */
+#include "addr.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+void addr_from_v4(struct addr *a, const uint8_t v4[4])
+{
+	memcpy(a->b, v4_mapped_prefix, 12);
+	memcpy(a->b + 12, v4, 4);
+}
+
+bool addr_is_v4(const struct addr *a)
+{
+	return memcmp(a->b, v4_mapped_prefix, 12) == 0;
+}
+
+bool addr_is_zero(const struct addr *a)
+{
+	static const struct addr zero;
+	return memcmp(a->b, zero.b, 16) == 0;
+}
+
+int addr_cmp(const struct addr *a, const struct addr *b)
+{
+	return memcmp(a->b, b->b, 16);
+}
+
+bool addr_eq(const struct addr *a, const struct addr *b)
+{
+	return addr_cmp(a, b) == 0;
+}
+
+uint8_t addr_last_octet(const struct addr *a)
+{
+	return a->b[15];
+}
+
+bool addr_is_loopback(const struct addr *a)
+{
+	static const uint8_t v6_loop[16] = { [15] = 1 };
+	if (addr_is_v4(a))
+		return a->b[12] == 127;
+	return memcmp(a->b, v6_loop, 16) == 0;
+}
+
+bool addr_is_link_local(const struct addr *a)
+{
+	if (addr_is_v4(a))
+		return a->b[12] == 169 && a->b[13] == 254;
+	return a->b[0] == 0xfe && (a->b[1] & 0xc0) == 0x80;
+}
+
+int addr_parse(struct addr *out, const char *s)
+{
+	uint8_t v4[4];
+
+	if (inet_pton(AF_INET, s, v4) == 1) {
+		addr_from_v4(out, v4);
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, out->b) == 1)
+		return 0;
+	return -EINVAL;
+}
+
+const char *addr_fmt(const struct addr *a, char *buf, size_t len)
+{
+	const char *ok;
+
+	if (addr_is_v4(a))
+		ok = inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)len);
+	else
+		ok = inet_ntop(AF_INET6, a->b, buf, (socklen_t)len);
+	if (!ok && len > 0)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+unsigned prefix_len128(const struct prefix *p)
+{
+	return addr_is_v4(&p->addr) ? 96u + p->len : p->len;
+}
+
+/* Clear the bits of a beyond len128; report whether any were set. */
+static bool clear_host_bits(struct addr *a, unsigned len128)
+{
+	bool had = false;
+
+	for (unsigned i = 0; i < 16; i++) {
+		unsigned first_bit = i * 8;
+		uint8_t keep;
+
+		if (first_bit + 8 <= len128)
+			continue;
+		keep = first_bit >= len128 ? 0 : (uint8_t)(0xff << (8 - (len128 - first_bit)));
+		if (a->b[i] & (uint8_t)~keep)
+			had = true;
+		a->b[i] &= keep;
+	}
+	return had;
+}
+
+int prefix_parse(struct prefix *out, const char *s, bool *host_bits)
+{
+	char buf[ADDR_STRLEN + 8];
+	const char *slash = strchr(s, '/');
+	char *end;
+	long len;
+	bool had;
+	unsigned max;
+
+	if (!slash || (size_t)(slash - s) >= ADDR_STRLEN)
+		return -EINVAL;
+	memcpy(buf, s, (size_t)(slash - s));
+	buf[slash - s] = '\0';
+	if (addr_parse(&out->addr, buf) < 0)
+		return -EINVAL;
+	if (slash[1] < '0' || slash[1] > '9')
+		return -EINVAL;
+	errno = 0;
+	len = strtol(slash + 1, &end, 10);
+	max = addr_is_v4(&out->addr) ? 32 : 128;
+	if (errno || *end || len < 0 || len > (long)max)
+		return -EINVAL;
+	out->len = (uint8_t)len;
+	had = clear_host_bits(&out->addr, prefix_len128(out));
+	if (host_bits)
+		*host_bits = had;
+	return 0;
+}
+
+const char *prefix_fmt(const struct prefix *p, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	snprintf(buf, len, "%s/%u", addr_fmt(&p->addr, a, sizeof(a)), p->len);
+	return buf;
+}
+
+bool prefix_contains(const struct prefix *p, const struct addr *a)
+{
+	struct addr masked = *a;
+
+	if (addr_is_v4(&p->addr) != addr_is_v4(a))
+		return false;
+	clear_host_bits(&masked, prefix_len128(p));
+	return addr_eq(&masked, &p->addr);
+}
+
+bool prefix_is_network_addr(const struct prefix *p, const struct addr *a)
+{
+	unsigned max = addr_is_v4(&p->addr) ? 32 : 128;
+
+	return p->len < max - 1 && addr_eq(a, &p->addr);
+}
+
+bool prefix_is_broadcast_addr(const struct prefix *p, const struct addr *a)
+{
+	unsigned len128 = prefix_len128(p);
+
+	if (!addr_is_v4(&p->addr) || p->len >= 31 || !prefix_contains(p, a))
+		return false;
+	for (unsigned bit = len128; bit < 128; bit++)
+		if (!(a->b[bit / 8] & (0x80 >> (bit % 8))))
+			return false;
+	return true;
+}
+
+bool endpoint_eq(const struct endpoint *a, const struct endpoint *b)
+{
+	return a->port == b->port && addr_eq(&a->addr, &b->addr);
+}
+
+const char *endpoint_fmt(const struct endpoint *e, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN];
+
+	addr_fmt(&e->addr, a, sizeof(a));
+	if (addr_is_v4(&e->addr))
+		snprintf(buf, len, "%s:%u", a, e->port);
+	else
+		snprintf(buf, len, "[%s]:%u", a, e->port);
+	return buf;
+}
+
+int port_parse(const char *s, uint16_t *port)
+{
+	char *end;
+	long v;
+
+	if (*s < '0' || *s > '9')
+		return -EINVAL;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < 1 || v > 65535)
+		return -EINVAL;
+	*port = (uint16_t)v;
+	return 0;
+}
+
+static bool host_chars_ok(const char *h, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		char c = h[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		      (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_'))
+			return false;
+	}
+	return n > 0;
+}
+
+int endpoint_split(const char *s, char *host, size_t host_len, uint16_t *port,
+		   const char **why)
+{
+	const char *colon, *h = s;
+	size_t n;
+
+	if (s[0] == '[') {
+		const char *close = strchr(s, ']');
+		if (!close || close[1] != ':') {
+			*why = "expected [IPv6]:port";
+			return -EINVAL;
+		}
+		h = s + 1;
+		n = (size_t)(close - h);
+		colon = close + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (!colon) {
+			*why = "expected host:port";
+			return -EINVAL;
+		}
+		if (memchr(s, ':', (size_t)(colon - s))) {
+			*why = "IPv6 addresses need brackets: [addr]:port";
+			return -EINVAL;
+		}
+		n = (size_t)(colon - s);
+	}
+	if (n == 0 || n > ENDPOINT_HOST_MAX || n >= host_len) {
+		*why = n == 0 ? "empty host" : "host name too long";
+		return -EINVAL;
+	}
+	memcpy(host, h, n);
+	host[n] = '\0';
+	if (s[0] != '[' && !host_chars_ok(host, n)) {
+		*why = "host contains characters not allowed in a host name";
+		return -EINVAL;
+	}
+	if (s[0] == '[') {
+		struct addr a;
+		if (addr_parse(&a, host) < 0 || addr_is_v4(&a)) {
+			*why = "not an IPv6 address inside the brackets";
+			return -EINVAL;
+		}
+	}
+	if (port_parse(colon + 1, port) < 0) {
+		*why = "port must be a number from 1 to 65535";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+unsigned endpoint_to_sockaddr(const struct endpoint *e, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (addr_is_v4(&e->addr)) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(e->port);
+		memcpy(&sin->sin_addr, e->addr.b + 12, 4);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(e->port);
+	memcpy(&sin6->sin6_addr, e->addr.b, 16);
+	return sizeof(*sin6);
+}
+
+int endpoint_from_sockaddr(struct endpoint *e, const struct sockaddr *sa)
+{
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
+		addr_from_v4(&e->addr, (const uint8_t *)&sin->sin_addr);
+		e->port = ntohs(sin->sin_port);
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)(const void *)sa;
+		memcpy(e->addr.b, &sin6->sin6_addr, 16);
+		e->port = ntohs(sin6->sin6_port);
+		return 0;
+	}
+	return -EAFNOSUPPORT;
+}

@@ -1,0 +1,195 @@
+/*
+ * Admin protocol messages: plain structs and their encoders/decoders.
+ *
+ * This header is the contract between the mesh core and the wire. Encoders
+ * write the *body* that seal.c then encrypts; decoders read a body that
+ * seal.c opened. Every body starts with struct wire_header. Byte layout is
+ * in docs/PROTOCOL.md. Everything here is pure: no I/O, no clock, no
+ * allocation.
+ *
+ * A link-state record can hold up to WIRE_MAX_NEIGHBOURS neighbours, more
+ * than fit in one packet, so it travels as parts: each part repeats the
+ * record's fixed fields and carries a slice of at most WIRE_NEIGH_PER_PART
+ * neighbours. wire_record_part_count() and wire_record_part_fill() split a
+ * record; the core reassembles (see src/core/reasm.h).
+ */
+#ifndef WGNM_WIRE_H
+#define WGNM_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+#define WIRE_VERSION 1
+#define WIRE_MAX_PACKET 1200	/* whole sealed datagram, header included */
+#define WIRE_NAME_MAX 32	/* bytes, without the terminating NUL */
+#define WIRE_KEY_LEN 32
+#define WIRE_MAX_LOCAL_ADDRS 16
+#define WIRE_MAX_NEIGHBOURS 1024
+#define WIRE_NEIGH_PER_PART 32
+#define WIRE_MAX_PARTS ((WIRE_MAX_NEIGHBOURS + WIRE_NEIGH_PER_PART - 1) / WIRE_NEIGH_PER_PART)
+#define WIRE_DIGEST_MAX 32	/* entries per digest or request packet */
+
+enum wire_type {
+	WIRE_HELLO = 1,
+	WIRE_HELLO_REPLY = 2,
+	WIRE_RECORD = 3,
+	WIRE_DIGEST = 4,
+	WIRE_REQUEST = 5,
+	WIRE_LEAVE = 6,
+	WIRE_PING = 7,
+	WIRE_PONG = 8,
+	WIRE_TYPE_MAX = WIRE_PONG,
+};
+
+/* Why a received datagram was dropped; counted and shown in the status. */
+enum wire_drop {
+	WIRE_DROP_SHORT = 0,	/* shorter than header + tag */
+	WIRE_DROP_OVERSIZE,	/* longer than WIRE_MAX_PACKET */
+	WIRE_DROP_BAD_MAGIC,
+	WIRE_DROP_BAD_VERSION,
+	WIRE_DROP_OPEN_FAILED,	/* wrong key, forged or corrupted */
+	WIRE_DROP_MALFORMED,	/* opened but the body does not decode */
+	WIRE_DROP_UNKNOWN_TYPE,
+	WIRE_DROP_REPLAY,	/* counter seen or older than the window */
+	WIRE_DROP_OLD_BOOT,	/* boot id older than one already seen */
+	WIRE_DROP_UNCONFIRMED,	/* new (node, boot) not yet through the challenge */
+	WIRE_DROP_REFUSED,	/* authentic but refused by policy (subnet, owner...) */
+	WIRE_DROP_SELF,		/* our own packet came back */
+	WIRE_DROP__COUNT,
+};
+const char *wire_drop_name(enum wire_drop d);
+
+/* Node flags, in hello and record. */
+#define WIRE_NODE_NO_TRANSIT 0x0001u	/* never route others' traffic via me */
+#define WIRE_NODE_STATIC 0x0002u	/* listed with an endPoint in net.yaml */
+#define WIRE_NODE_KNOWN_FLAGS 0x0003u
+
+/* Path kinds of a neighbour edge. */
+enum wire_path {
+	WIRE_PATH_DIRECT = 1,	/* public address, no NAT between us */
+	WIRE_PATH_LAN = 2,	/* over a shared LAN */
+	WIRE_PATH_NAT = 3,	/* hole-punched through NAT */
+};
+
+struct wire_header {
+	uint8_t type;		/* enum wire_type */
+	struct addr sender;	/* the sender's wgIp: its node id */
+	uint64_t boot;		/* sender's boot id; larger is newer */
+	uint64_t counter;	/* per (sender, boot), increasing */
+};
+
+#define WIRE_HELLO_HAS_OBSERVED 0x1u	/* observed is set */
+#define WIRE_HELLO_HAS_ECHO 0x2u	/* echo answers the receiver's challenge */
+#define WIRE_HELLO_LAN 0x4u		/* sent by LAN broadcast/multicast */
+
+/* HELLO and HELLO_REPLY. */
+struct wire_hello {
+	uint32_t has;				/* WIRE_HELLO_* */
+	char name[WIRE_NAME_MAX + 1];		/* NUL-terminated, no controls */
+	uint16_t wg_port;
+	uint16_t admin_port;
+	uint32_t flags;				/* WIRE_NODE_* */
+	uint8_t pubkey[WIRE_KEY_LEN];		/* this boot's WireGuard public key */
+	struct endpoint observed;		/* where the receiver's packets came from */
+	uint64_t challenge;			/* receiver must echo it back */
+	uint64_t echo;				/* answer to the receiver's challenge */
+	uint32_t probe_id;			/* RTT probe, echoed by the reply */
+	uint64_t record_seq;			/* sender's current record seq */
+};
+
+struct wire_neighbour {
+	struct addr id;
+	uint8_t kind;		/* enum wire_path */
+	uint16_t cost;		/* > 0; e.g. RTT in ms, at least 1 */
+};
+
+#define WIRE_RECORD_HAS_REFLEXIVE 0x1u
+
+/* One part of a link-state record (see the top of this file). */
+struct wire_record {
+	uint32_t has;				/* WIRE_RECORD_HAS_* */
+	char name[WIRE_NAME_MAX + 1];
+	struct addr id;				/* the originator's wgIp */
+	uint64_t boot;
+	uint64_t seq;				/* per boot, increasing */
+	uint8_t pubkey[WIRE_KEY_LEN];
+	uint16_t wg_port;
+	uint16_t admin_port;
+	uint32_t flags;				/* WIRE_NODE_* */
+	uint8_t n_local;			/* <= WIRE_MAX_LOCAL_ADDRS */
+	struct addr local[WIRE_MAX_LOCAL_ADDRS];
+	struct endpoint reflexive;		/* its WireGuard endpoint as seen by others */
+	uint16_t total_neighbours;		/* in the whole record */
+	uint8_t part;				/* 0 .. parts-1 */
+	uint8_t parts;				/* >= 1 */
+	uint8_t n_neighbours;			/* in this part */
+	struct wire_neighbour neighbours[WIRE_NEIGH_PER_PART];
+};
+
+struct wire_digest_entry {
+	struct addr id;
+	uint64_t boot;
+	uint64_t seq;
+};
+
+/*
+ * DIGEST: the (id, boot, seq) of records the sender holds. A summary digest
+ * (n == 0) carries only total and hash, so a converged mesh exchanges a few
+ * bytes; a mismatch is answered with the full list, split over packets.
+ * REQUEST uses the same shape: the records the sender wants.
+ */
+struct wire_digest {
+	uint16_t total;		/* records the sender holds in all */
+	uint64_t hash;		/* wire_digest_hash over all of them */
+	uint8_t n;		/* entries in this packet */
+	struct wire_digest_entry entries[WIRE_DIGEST_MAX];
+};
+
+struct wire_leave {
+	uint8_t reason;		/* 0 shutdown, 1 restart */
+};
+
+/* PING and PONG: liveness and round-trip time. */
+struct wire_ping {
+	uint32_t probe_id;
+	uint64_t record_seq;	/* sender's current record seq */
+};
+
+struct wire_msg {
+	struct wire_header hdr;
+	union {
+		struct wire_hello hello;
+		struct wire_record record;
+		struct wire_digest digest;	/* DIGEST and REQUEST */
+		struct wire_leave leave;
+		struct wire_ping ping;		/* PING and PONG */
+	} u;
+};
+
+/*
+ * Encode m into out (cap bytes). Returns the body length, or -EINVAL for a
+ * message that breaks the limits above, -ENOSPC if cap is too small.
+ */
+int wire_encode(uint8_t *out, size_t cap, const struct wire_msg *m);
+/*
+ * Decode a body. Validates everything before filling *m; rejects trailing
+ * bytes, lying lengths, unknown types and out-of-range values. Returns 0 or
+ * -EBADMSG (*drop says why: MALFORMED or UNKNOWN_TYPE).
+ */
+int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, enum wire_drop *drop);
+
+/* Split a record with total_neighbours neighbours into parts. */
+unsigned wire_record_part_count(uint16_t total_neighbours);
+/*
+ * Fill the fixed fields of *part from *fixed (its neighbour slice ignored)
+ * and its slice from all[0..total) for part number idx.
+ */
+void wire_record_part_fill(struct wire_record *part, const struct wire_record *fixed,
+			   const struct wire_neighbour *all, uint16_t total, unsigned idx);
+
+/* Order-independent hash of a digest set (FNV-1a based, not cryptographic). */
+uint64_t wire_digest_hash_add(uint64_t acc, const struct wire_digest_entry *e);
+
+#endif
