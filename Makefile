@@ -72,6 +72,9 @@ SIM_SRCS := $(sort $(wildcard tests/sim/*.c))
 SIM_OBJS := $(SIM_SRCS:%.c=$(BUILDDIR)/%.o)
 TEST_SRCS := $(sort $(wildcard tests/test_*.c))
 TEST_BINS := $(TEST_SRCS:tests/%.c=$(BUILDDIR)/tests/%)
+# Small programs the netns tests drive (tests/tool_*.c), built with `all`.
+TOOL_SRCS := $(sort $(wildcard tests/tool_*.c))
+TOOL_BINS := $(TOOL_SRCS:tests/%.c=$(BUILDDIR)/tests/%)
 BENCH_SRCS := $(sort $(wildcard bench/*.c))
 BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(BUILDDIR)/bench/%)
 FUZZ_SRCS := $(sort $(wildcard fuzz/fuzz_*.c))
@@ -83,7 +86,7 @@ DAEMON := $(BUILDDIR)/wg_netmanager
 	uninstall clean demo lint core-purity
 .DEFAULT_GOAL := all
 
-all: $(DAEMON)
+all: $(DAEMON) $(TOOL_BINS)
 
 $(DAEMON): $(BUILDDIR)/src/main.o $(BUILDDIR)/libwgnm.a
 	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NCURSES_LIBS)
@@ -104,6 +107,9 @@ $(BUILDDIR)/tests/%.o: tests/%.c
 
 $(BUILDDIR)/tests/test_%: $(BUILDDIR)/tests/test_%.o $(BUILDDIR)/libsim.a $(BUILDDIR)/libwgnm.a
 	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS) $(NCURSES_LIBS)
+
+$(BUILDDIR)/tests/tool_%: $(BUILDDIR)/tests/tool_%.o $(BUILDDIR)/libwgnm.a
+	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILDDIR)/bench/%: bench/%.c $(BUILDDIR)/libsim.a $(BUILDDIR)/libwgnm.a
 	@mkdir -p $(@D)
@@ -126,8 +132,8 @@ core-purity:
 deps:
 	$(Q)./scripts/install-deps.sh
 
-netns-test: $(DAEMON)
-	$(Q)WGNM_DAEMON=$(abspath $(DAEMON)) WG_BACKEND=$(WG_BACKEND) ./netns-tests/run.sh $(NETNS_TESTS)
+netns-test: $(DAEMON) $(TOOL_BINS)
+	$(Q)WGNM_DAEMON=$(abspath $(DAEMON)) WGNM_TOOLDIR=$(abspath $(BUILDDIR)/tests) WG_BACKEND=$(WG_BACKEND) ./netns-tests/run.sh $(NETNS_TESTS)
 
 # --- fuzzing (clang + libFuzzer, separate object tree) ---
 FUZZ_FLAGS := -std=c17 -D_GNU_SOURCE -DWGNM_VERSION='"$(VERSION)"' -DWGNM_FUZZING -Isrc -g -O1 \
@@ -172,7 +178,7 @@ lint:
 	$(Q)shellcheck -x scripts/*.sh netns-tests/*.sh fuzz/*.sh .ci/run
 	$(Q)if command -v mandoc >/dev/null; then mandoc -Tlint -W warning docs/*.[58]; fi
 
-install: $(DAEMON)
+install: $(DAEMON) $(TOOL_BINS)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/wg_netmanager $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(DAEMON) $(DESTDIR)$(BINDIR)/wg_netmanager
