@@ -178,7 +178,7 @@ lint:
 	$(Q)shellcheck -x scripts/*.sh netns-tests/*.sh fuzz/*.sh .ci/run
 	$(Q)if command -v mandoc >/dev/null; then mandoc -Tlint -W warning docs/*.[58]; fi
 
-install: $(DAEMON) $(TOOL_BINS)
+install: $(DAEMON)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
 		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/wg_netmanager $(DESTDIR)$(SYSTEMDUNITDIR)
 	install -m 0755 $(DAEMON) $(DESTDIR)$(BINDIR)/wg_netmanager
