@@ -16,6 +16,7 @@
 #ifndef WGNM_WIRE_H
 #define WGNM_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,14 @@
 #define WIRE_NEIGH_PER_PART 32
 #define WIRE_MAX_PARTS ((WIRE_MAX_NEIGHBOURS + WIRE_NEIGH_PER_PART - 1) / WIRE_NEIGH_PER_PART)
 #define WIRE_DIGEST_MAX 32	/* entries per digest or request packet */
+/*
+ * What seal.c adds around a body: 4-byte clear header, 24-byte nonce,
+ * 16-byte tag (checked against libsodium's constants in seal.c). Bodies
+ * are at most WIRE_MAX_BODY bytes; the largest message of every type fits
+ * (tests/test_wire.c asserts it), so the core can size buffers with this.
+ */
+#define WIRE_SEAL_OVERHEAD 44
+#define WIRE_MAX_BODY (WIRE_MAX_PACKET - WIRE_SEAL_OVERHEAD)
 
 enum wire_type {
 	WIRE_HELLO = 1,
@@ -77,7 +86,7 @@ struct wire_header {
 	uint8_t type;		/* enum wire_type */
 	struct addr sender;	/* the sender's wgIp: its node id */
 	uint64_t boot;		/* sender's boot id; larger is newer */
-	uint64_t counter;	/* per (sender, boot), increasing */
+	uint64_t counter;	/* per (sender, boot), increasing from 1 */
 };
 
 #define WIRE_HELLO_HAS_OBSERVED 0x1u	/* observed is set */
@@ -93,7 +102,7 @@ struct wire_hello {
 	uint32_t flags;				/* WIRE_NODE_* */
 	uint8_t pubkey[WIRE_KEY_LEN];		/* this boot's WireGuard public key */
 	struct endpoint observed;		/* where the receiver's packets came from */
-	uint64_t challenge;			/* receiver must echo it back */
+	uint64_t challenge;			/* receiver must echo it back; 0: none */
 	uint64_t echo;				/* answer to the receiver's challenge */
 	uint32_t probe_id;			/* RTT probe, echoed by the reply */
 	uint64_t record_seq;			/* sender's current record seq */
@@ -147,8 +156,11 @@ struct wire_digest {
 	struct wire_digest_entry entries[WIRE_DIGEST_MAX];
 };
 
+#define WIRE_LEAVE_SHUTDOWN 0
+#define WIRE_LEAVE_RESTART 1
+
 struct wire_leave {
-	uint8_t reason;		/* 0 shutdown, 1 restart */
+	uint8_t reason;		/* WIRE_LEAVE_* */
 };
 
 /* PING and PONG: liveness and round-trip time. */
@@ -188,6 +200,13 @@ unsigned wire_record_part_count(uint16_t total_neighbours);
  */
 void wire_record_part_fill(struct wire_record *part, const struct wire_record *fixed,
 			   const struct wire_neighbour *all, uint16_t total, unsigned idx);
+
+/*
+ * A valid node name: 1..WIRE_NAME_MAX printable ASCII bytes (0x21..0x7e,
+ * no spaces, no controls), NUL-terminated within WIRE_NAME_MAX + 1 bytes.
+ * The config module should refuse other names, since wire_encode does.
+ */
+bool wire_name_valid(const char *name);
 
 /* Order-independent hash of a digest set (FNV-1a based, not cryptographic). */
 uint64_t wire_digest_hash_add(uint64_t acc, const struct wire_digest_entry *e);

@@ -1,0 +1,541 @@
+/*
+ * Admin message bodies: encode and decode (layout in docs/PROTOCOL.md).
+ *
+ * Model: a body is a fixed sequence of big-endian fields, with explicit
+ * counts and presence bits (HAS_*) instead of sentinels, addresses as a
+ * family byte plus 4 or 16 bytes. The encoding is canonical: every valid
+ * message has exactly one byte form, so decode(encode(m)) == m and
+ * encode(decode(b)) == b (fuzz/fuzz_wire.c checks both).
+ *
+ * Decoding runs in two stages, as wireguard-tools' config parsing does:
+ * the structural pass reads through a bounded cursor into a scratch
+ * message (checking every count against its array before using it, and
+ * that no byte is left over), then msg_valid() checks the values. Only a
+ * message that passes both is copied out, so a caller never sees a
+ * half-parsed message. wire_encode runs the same msg_valid() first, so the
+ * two sides agree on what is valid and the core cannot emit a packet its
+ * peers would drop.
+ */
+#include "wire/wire.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "wire/buf.h"
+
+#define FAMILY_V4 4
+#define FAMILY_V6 6
+
+#define HELLO_KNOWN_HAS (WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO | WIRE_HELLO_LAN)
+#define RECORD_KNOWN_HAS WIRE_RECORD_HAS_REFLEXIVE
+
+static const char *const drop_names[WIRE_DROP__COUNT] = {
+	[WIRE_DROP_SHORT] = "short",
+	[WIRE_DROP_OVERSIZE] = "oversize",
+	[WIRE_DROP_BAD_MAGIC] = "bad-magic",
+	[WIRE_DROP_BAD_VERSION] = "bad-version",
+	[WIRE_DROP_OPEN_FAILED] = "open-failed",
+	[WIRE_DROP_MALFORMED] = "malformed",
+	[WIRE_DROP_UNKNOWN_TYPE] = "unknown-type",
+	[WIRE_DROP_REPLAY] = "replay",
+	[WIRE_DROP_OLD_BOOT] = "old-boot",
+	[WIRE_DROP_UNCONFIRMED] = "unconfirmed",
+	[WIRE_DROP_REFUSED] = "refused",
+	[WIRE_DROP_SELF] = "self",
+};
+
+const char *wire_drop_name(enum wire_drop d)
+{
+	if ((unsigned)d >= WIRE_DROP__COUNT || !drop_names[d])
+		return "unknown";
+	return drop_names[d];
+}
+
+/* --- field codecs --------------------------------------------------- */
+
+static void put_addr(struct buf_writer *w, const struct addr *a)
+{
+	if (addr_is_v4(a)) {
+		buf_put_u8(w, FAMILY_V4);
+		buf_put_bytes(w, a->b + 12, 4);
+	} else {
+		buf_put_u8(w, FAMILY_V6);
+		buf_put_bytes(w, a->b, 16);
+	}
+}
+
+/*
+ * A v4-mapped address sent as family 6 would decode fine but re-encode as
+ * family 4; refusing it keeps the encoding canonical.
+ */
+static void get_addr(struct buf_reader *r, struct addr *a)
+{
+	uint8_t fam = buf_get_u8(r);
+
+	memset(a, 0, sizeof(*a));
+	if (fam == FAMILY_V4) {
+		uint8_t v4[4];
+
+		buf_get_bytes(r, v4, sizeof(v4));
+		addr_from_v4(a, v4);
+	} else if (fam == FAMILY_V6) {
+		buf_get_bytes(r, a->b, 16);
+		if (addr_is_v4(a))
+			r->err = true;
+	} else {
+		r->err = true;
+	}
+}
+
+static void put_endpoint(struct buf_writer *w, const struct endpoint *e)
+{
+	put_addr(w, &e->addr);
+	buf_put_u16(w, e->port);
+}
+
+static void get_endpoint(struct buf_reader *r, struct endpoint *e)
+{
+	get_addr(r, &e->addr);
+	e->port = buf_get_u16(r);
+}
+
+/* Only called on a name that passed wire_name_valid(). */
+static void put_name(struct buf_writer *w, const char *name)
+{
+	size_t n = strnlen(name, WIRE_NAME_MAX + 1);
+
+	buf_put_u8(w, (uint8_t)n);
+	buf_put_bytes(w, name, n);
+}
+
+/* Bytes are checked later by wire_name_valid(); a NUL inside would hide
+ * the rest of the name, so that is refused here. */
+static void get_name(struct buf_reader *r, char name[WIRE_NAME_MAX + 1])
+{
+	size_t n = buf_get_u8(r);
+	const uint8_t *p;
+
+	memset(name, 0, WIRE_NAME_MAX + 1);
+	if (n == 0 || n > WIRE_NAME_MAX) {
+		r->err = true;
+		return;
+	}
+	p = buf_take(r, n);
+	if (!p)
+		return;
+	if (memchr(p, 0, n)) {
+		r->err = true;
+		return;
+	}
+	memcpy(name, p, n);
+}
+
+/* --- value checks shared by encode and decode ----------------------- */
+
+bool wire_name_valid(const char *name)
+{
+	size_t n = strnlen(name, WIRE_NAME_MAX + 1);
+
+	if (n == 0 || n > WIRE_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x21 || c > 0x7e)
+			return false;
+	}
+	return true;
+}
+
+static bool endpoint_valid(const struct endpoint *e)
+{
+	return !addr_is_zero(&e->addr) && e->port != 0;
+}
+
+static bool header_valid(const struct wire_header *h)
+{
+	return !addr_is_zero(&h->sender) && h->boot != 0 && h->counter != 0;
+}
+
+static bool hello_valid(const struct wire_msg *m)
+{
+	const struct wire_hello *h = &m->u.hello;
+
+	if (h->has & ~HELLO_KNOWN_HAS || h->flags & ~WIRE_NODE_KNOWN_FLAGS)
+		return false;
+	if (!wire_name_valid(h->name) || h->wg_port == 0 || h->admin_port == 0)
+		return false;
+	if ((h->has & WIRE_HELLO_HAS_OBSERVED) && !endpoint_valid(&h->observed))
+		return false;
+	return true;
+}
+
+static unsigned part_slice(uint16_t total, unsigned idx)
+{
+	unsigned first = idx * WIRE_NEIGH_PER_PART;
+
+	if (first >= total)
+		return 0;
+	return total - first < WIRE_NEIGH_PER_PART ? total - first : WIRE_NEIGH_PER_PART;
+}
+
+static bool neighbours_valid(const struct wire_record *rec)
+{
+	for (unsigned i = 0; i < rec->n_neighbours; i++) {
+		const struct wire_neighbour *nb = &rec->neighbours[i];
+
+		if (addr_is_zero(&nb->id) || addr_eq(&nb->id, &rec->id))
+			return false;
+		if (nb->kind < WIRE_PATH_DIRECT || nb->kind > WIRE_PATH_NAT || nb->cost == 0)
+			return false;
+		/* A repeated edge would be counted twice by SPF. 32 entries: O(n^2) is fine. */
+		for (unsigned j = 0; j < i; j++)
+			if (addr_eq(&nb->id, &rec->neighbours[j].id))
+				return false;
+	}
+	return true;
+}
+
+static bool record_valid(const struct wire_msg *m)
+{
+	const struct wire_record *rec = &m->u.record;
+
+	if (rec->has & ~RECORD_KNOWN_HAS || rec->flags & ~WIRE_NODE_KNOWN_FLAGS)
+		return false;
+	if (!wire_name_valid(rec->name) || addr_is_zero(&rec->id) || rec->boot == 0)
+		return false;
+	if (rec->wg_port == 0 || rec->admin_port == 0)
+		return false;
+	if (rec->n_local > WIRE_MAX_LOCAL_ADDRS)
+		return false;
+	for (unsigned i = 0; i < rec->n_local; i++) {
+		if (addr_is_zero(&rec->local[i]))
+			return false;
+		for (unsigned j = 0; j < i; j++)
+			if (addr_eq(&rec->local[i], &rec->local[j]))
+				return false;
+	}
+	if ((rec->has & WIRE_RECORD_HAS_REFLEXIVE) && !endpoint_valid(&rec->reflexive))
+		return false;
+	/* Every part states the same split; the slice size follows from it. */
+	if (rec->total_neighbours > WIRE_MAX_NEIGHBOURS)
+		return false;
+	if (rec->parts != wire_record_part_count(rec->total_neighbours) || rec->part >= rec->parts)
+		return false;
+	if (rec->n_neighbours > WIRE_NEIGH_PER_PART ||
+	    rec->n_neighbours != part_slice(rec->total_neighbours, rec->part))
+		return false;
+	return neighbours_valid(rec);
+}
+
+static bool digest_valid(const struct wire_msg *m)
+{
+	const struct wire_digest *d = &m->u.digest;
+
+	if (d->n > WIRE_DIGEST_MAX)
+		return false;
+	for (unsigned i = 0; i < d->n; i++)
+		if (addr_is_zero(&d->entries[i].id) || d->entries[i].boot == 0)
+			return false;
+	return true;
+}
+
+static bool leave_valid(const struct wire_msg *m)
+{
+	return m->u.leave.reason == WIRE_LEAVE_SHUTDOWN || m->u.leave.reason == WIRE_LEAVE_RESTART;
+}
+
+static bool ping_valid(const struct wire_msg *m)
+{
+	(void)m;
+	return true;
+}
+
+/* --- per-type bodies ------------------------------------------------ */
+
+static void put_hello(struct buf_writer *w, const struct wire_msg *m)
+{
+	const struct wire_hello *h = &m->u.hello;
+
+	buf_put_u8(w, (uint8_t)h->has);
+	put_name(w, h->name);
+	buf_put_u16(w, h->wg_port);
+	buf_put_u16(w, h->admin_port);
+	buf_put_u16(w, (uint16_t)h->flags);
+	buf_put_bytes(w, h->pubkey, WIRE_KEY_LEN);
+	if (h->has & WIRE_HELLO_HAS_OBSERVED)
+		put_endpoint(w, &h->observed);
+	buf_put_u64(w, h->challenge);
+	if (h->has & WIRE_HELLO_HAS_ECHO)
+		buf_put_u64(w, h->echo);
+	buf_put_u32(w, h->probe_id);
+	buf_put_u64(w, h->record_seq);
+}
+
+static void get_hello(struct buf_reader *r, struct wire_msg *m)
+{
+	struct wire_hello *h = &m->u.hello;
+
+	h->has = buf_get_u8(r);
+	get_name(r, h->name);
+	h->wg_port = buf_get_u16(r);
+	h->admin_port = buf_get_u16(r);
+	h->flags = buf_get_u16(r);
+	buf_get_bytes(r, h->pubkey, WIRE_KEY_LEN);
+	if (h->has & WIRE_HELLO_HAS_OBSERVED)
+		get_endpoint(r, &h->observed);
+	h->challenge = buf_get_u64(r);
+	if (h->has & WIRE_HELLO_HAS_ECHO)
+		h->echo = buf_get_u64(r);
+	h->probe_id = buf_get_u32(r);
+	h->record_seq = buf_get_u64(r);
+}
+
+static void put_record(struct buf_writer *w, const struct wire_msg *m)
+{
+	const struct wire_record *rec = &m->u.record;
+
+	buf_put_u8(w, (uint8_t)rec->has);
+	put_name(w, rec->name);
+	put_addr(w, &rec->id);
+	buf_put_u64(w, rec->boot);
+	buf_put_u64(w, rec->seq);
+	buf_put_bytes(w, rec->pubkey, WIRE_KEY_LEN);
+	buf_put_u16(w, rec->wg_port);
+	buf_put_u16(w, rec->admin_port);
+	buf_put_u16(w, (uint16_t)rec->flags);
+	buf_put_u8(w, rec->n_local);
+	for (unsigned i = 0; i < rec->n_local; i++)
+		put_addr(w, &rec->local[i]);
+	if (rec->has & WIRE_RECORD_HAS_REFLEXIVE)
+		put_endpoint(w, &rec->reflexive);
+	buf_put_u16(w, rec->total_neighbours);
+	buf_put_u8(w, rec->part);
+	buf_put_u8(w, rec->parts);
+	buf_put_u8(w, rec->n_neighbours);
+	for (unsigned i = 0; i < rec->n_neighbours; i++) {
+		put_addr(w, &rec->neighbours[i].id);
+		buf_put_u8(w, rec->neighbours[i].kind);
+		buf_put_u16(w, rec->neighbours[i].cost);
+	}
+}
+
+static void get_record(struct buf_reader *r, struct wire_msg *m)
+{
+	struct wire_record *rec = &m->u.record;
+
+	rec->has = buf_get_u8(r);
+	get_name(r, rec->name);
+	get_addr(r, &rec->id);
+	rec->boot = buf_get_u64(r);
+	rec->seq = buf_get_u64(r);
+	buf_get_bytes(r, rec->pubkey, WIRE_KEY_LEN);
+	rec->wg_port = buf_get_u16(r);
+	rec->admin_port = buf_get_u16(r);
+	rec->flags = buf_get_u16(r);
+	rec->n_local = buf_get_u8(r);
+	if (rec->n_local > WIRE_MAX_LOCAL_ADDRS) {
+		r->err = true;
+		return;
+	}
+	for (unsigned i = 0; i < rec->n_local; i++)
+		get_addr(r, &rec->local[i]);
+	if (rec->has & WIRE_RECORD_HAS_REFLEXIVE)
+		get_endpoint(r, &rec->reflexive);
+	rec->total_neighbours = buf_get_u16(r);
+	rec->part = buf_get_u8(r);
+	rec->parts = buf_get_u8(r);
+	rec->n_neighbours = buf_get_u8(r);
+	if (rec->n_neighbours > WIRE_NEIGH_PER_PART) {
+		r->err = true;
+		return;
+	}
+	for (unsigned i = 0; i < rec->n_neighbours; i++) {
+		get_addr(r, &rec->neighbours[i].id);
+		rec->neighbours[i].kind = buf_get_u8(r);
+		rec->neighbours[i].cost = buf_get_u16(r);
+	}
+}
+
+static void put_digest(struct buf_writer *w, const struct wire_msg *m)
+{
+	const struct wire_digest *d = &m->u.digest;
+
+	buf_put_u16(w, d->total);
+	buf_put_u64(w, d->hash);
+	buf_put_u8(w, d->n);
+	for (unsigned i = 0; i < d->n; i++) {
+		put_addr(w, &d->entries[i].id);
+		buf_put_u64(w, d->entries[i].boot);
+		buf_put_u64(w, d->entries[i].seq);
+	}
+}
+
+static void get_digest(struct buf_reader *r, struct wire_msg *m)
+{
+	struct wire_digest *d = &m->u.digest;
+
+	d->total = buf_get_u16(r);
+	d->hash = buf_get_u64(r);
+	d->n = buf_get_u8(r);
+	if (d->n > WIRE_DIGEST_MAX) {
+		r->err = true;
+		return;
+	}
+	for (unsigned i = 0; i < d->n; i++) {
+		get_addr(r, &d->entries[i].id);
+		d->entries[i].boot = buf_get_u64(r);
+		d->entries[i].seq = buf_get_u64(r);
+	}
+}
+
+static void put_leave(struct buf_writer *w, const struct wire_msg *m)
+{
+	buf_put_u8(w, m->u.leave.reason);
+}
+
+static void get_leave(struct buf_reader *r, struct wire_msg *m)
+{
+	m->u.leave.reason = buf_get_u8(r);
+}
+
+static void put_ping(struct buf_writer *w, const struct wire_msg *m)
+{
+	buf_put_u32(w, m->u.ping.probe_id);
+	buf_put_u64(w, m->u.ping.record_seq);
+}
+
+static void get_ping(struct buf_reader *r, struct wire_msg *m)
+{
+	m->u.ping.probe_id = buf_get_u32(r);
+	m->u.ping.record_seq = buf_get_u64(r);
+}
+
+struct wire_codec {
+	void (*put)(struct buf_writer *, const struct wire_msg *);
+	void (*get)(struct buf_reader *, struct wire_msg *);
+	bool (*valid)(const struct wire_msg *);
+};
+
+static const struct wire_codec codecs[WIRE_TYPE_MAX + 1] = {
+	[WIRE_HELLO] = { put_hello, get_hello, hello_valid },
+	[WIRE_HELLO_REPLY] = { put_hello, get_hello, hello_valid },
+	[WIRE_RECORD] = { put_record, get_record, record_valid },
+	[WIRE_DIGEST] = { put_digest, get_digest, digest_valid },
+	[WIRE_REQUEST] = { put_digest, get_digest, digest_valid },
+	[WIRE_LEAVE] = { put_leave, get_leave, leave_valid },
+	[WIRE_PING] = { put_ping, get_ping, ping_valid },
+	[WIRE_PONG] = { put_ping, get_ping, ping_valid },
+};
+
+static const struct wire_codec *codec_for(unsigned type)
+{
+	if (type == 0 || type > WIRE_TYPE_MAX || !codecs[type].put)
+		return NULL;
+	return &codecs[type];
+}
+
+/* --- entry points --------------------------------------------------- */
+
+int wire_encode(uint8_t *out, size_t cap, const struct wire_msg *m)
+{
+	const struct wire_codec *c = codec_for(m->hdr.type);
+	struct buf_writer w;
+
+	if (!c || !header_valid(&m->hdr) || !c->valid(m))
+		return -EINVAL;
+	buf_writer_init(&w, out, cap);
+	buf_put_u8(&w, m->hdr.type);
+	put_addr(&w, &m->hdr.sender);
+	buf_put_u64(&w, m->hdr.boot);
+	buf_put_u64(&w, m->hdr.counter);
+	c->put(&w, m);
+	if (w.err)
+		return -ENOSPC;
+	return (int)w.off;
+}
+
+int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, enum wire_drop *drop)
+{
+	const struct wire_codec *c;
+	struct buf_reader r;
+	struct wire_msg tmp;
+
+	/* Zeroed so that fields a message leaves out (HAS_* off) read as 0 and
+	 * two decodes of the same bytes compare equal with memcmp. */
+	memset(&tmp, 0, sizeof(tmp));
+	buf_reader_init(&r, buf, len);
+	tmp.hdr.type = buf_get_u8(&r);
+	if (r.err) {
+		*drop = WIRE_DROP_MALFORMED;
+		return -EBADMSG;
+	}
+	c = codec_for(tmp.hdr.type);
+	if (!c) {
+		*drop = WIRE_DROP_UNKNOWN_TYPE;
+		return -EBADMSG;
+	}
+	get_addr(&r, &tmp.hdr.sender);
+	tmp.hdr.boot = buf_get_u64(&r);
+	tmp.hdr.counter = buf_get_u64(&r);
+	c->get(&r, &tmp);
+	if (!buf_done(&r) || !header_valid(&tmp.hdr) || !c->valid(&tmp)) {
+		*drop = WIRE_DROP_MALFORMED;
+		return -EBADMSG;
+	}
+	memcpy(m, &tmp, sizeof(*m));
+	return 0;
+}
+
+unsigned wire_record_part_count(uint16_t total_neighbours)
+{
+	/* A record without neighbours still travels, as one part. */
+	if (total_neighbours == 0)
+		return 1;
+	return ((unsigned)total_neighbours + WIRE_NEIGH_PER_PART - 1) / WIRE_NEIGH_PER_PART;
+}
+
+void wire_record_part_fill(struct wire_record *part, const struct wire_record *fixed,
+			   const struct wire_neighbour *all, uint16_t total, unsigned idx)
+{
+	unsigned n = part_slice(total, idx);
+
+	if (part != fixed)
+		memcpy(part, fixed, sizeof(*part));
+	memset(part->neighbours, 0, sizeof(part->neighbours));
+	part->total_neighbours = total;
+	part->parts = (uint8_t)wire_record_part_count(total);
+	part->part = (uint8_t)idx;
+	part->n_neighbours = (uint8_t)n;
+	if (n)
+		memcpy(part->neighbours, all + (size_t)idx * WIRE_NEIGH_PER_PART,
+		       n * sizeof(*all));
+}
+
+/*
+ * FNV-1a over the entry's wire-order bytes, then the splitmix64 finalizer
+ * so that nearby seqs spread over all bits. Entries are combined by
+ * addition, which is order-independent and, unlike XOR, does not cancel a
+ * record listed twice.
+ */
+uint64_t wire_digest_hash_add(uint64_t acc, const struct wire_digest_entry *e)
+{
+	uint8_t bytes[32];
+	uint64_t h = 0xcbf29ce484222325ULL;
+	struct buf_writer w;
+
+	buf_writer_init(&w, bytes, sizeof(bytes));
+	buf_put_bytes(&w, e->id.b, 16);
+	buf_put_u64(&w, e->boot);
+	buf_put_u64(&w, e->seq);
+	for (size_t i = 0; i < sizeof(bytes); i++) {
+		h ^= bytes[i];
+		h *= 0x100000001b3ULL;
+	}
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return acc + h;
+}
