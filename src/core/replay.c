@@ -1,0 +1,191 @@
+/*
+ * Freshness of admin packets without clocks.
+ *
+ * Every packet carries (sender, boot, counter). A sender picks a new,
+ * larger boot id at each start and numbers its packets 1, 2, 3... within
+ * the boot. The receiver keeps, per sender, one confirmed boot and a window
+ * over that boot's counters:
+ *
+ *   - counter above the highest seen: accepted, the window slides up;
+ *   - within the last REPLAY_WINDOW counters and not seen: accepted (UDP
+ *     reorders; 1024 covers any burst the daemon sends);
+ *   - seen, or older than the window: REPLAY_DUP;
+ *   - boot older than the confirmed boot: REPLAY_OLD_BOOT;
+ *   - no confirmed boot, or a newer boot: REPLAY_NEEDS_CHALLENGE.
+ *
+ * A boot becomes confirmed only by echoing a challenge: the receiver sends
+ * a random value (the caller draws it) in a HELLO, and the sender's next
+ * HELLO carries it back in `echo`. Only a sender that is alive now can do
+ * that, because the value did not exist before. Checking (replay_check)
+ * and recording (replay_commit) are separate so that a packet that fails
+ * later (does not decode, is refused) leaves no trace in the window.
+ *
+ * Why a replay changes nothing, even after the receiver lost all state:
+ *
+ *   - Replayed packets of the confirmed boot are DUP (in or below the
+ *     window) and of an older boot are OLD_BOOT.
+ *   - When the receiver has no confirmed boot (it restarted, or never met
+ *     the sender) or the packet claims a newer boot, the packet is not
+ *     acted on at all: the only answer is a challenge. A replayed HELLO may
+ *     carry an echo, but of a challenge from the past; the pending one is
+ *     fresh, so it does not match (2^-64). The live sender answers the
+ *     challenge with its current boot, which is what the receiver should
+ *     learn anyway. So a recorded packet can at most make the receiver send
+ *     a challenge.
+ *   - A pending challenge is kept until it expires, so a stream of replays
+ *     cannot replace it under the live sender's in-flight echo.
+ *   - Confirmation never moves to an older boot, so an echo cannot roll a
+ *     sender back; a newer boot replaces the confirmed one only through
+ *     the challenge, which is how peers take a restarted node's new boot at
+ *     once, one round trip after its first packet.
+ *
+ * This protects against outsiders without sharedKey; every member holds
+ * the key and is trusted not to forge. Boot ids that fail to grow across a
+ * restart (e.g. a clock set back) make the node's packets OLD_BOOT until
+ * its peers forget the old state, which the mesh core does on LEAVE and on
+ * timeouts.
+ *
+ * The window is a ring of REPLAY_WORDS 64-bit words as in WireGuard's
+ * counter.c (RFC 6479): sliding up clears whole words, so one word beyond
+ * REPLAY_WINDOW / 64 keeps a full REPLAY_WINDOW of history at any offset.
+ */
+#include "core/replay.h"
+
+#include <errno.h>
+#include <string.h>
+
+#define RING_BITS ((uint64_t)REPLAY_WORDS * 64)
+
+void replay_window_reset(struct replay_window *w)
+{
+	memset(w, 0, sizeof(*w));
+}
+
+static bool window_seen(const struct replay_window *w, uint64_t counter)
+{
+	uint64_t bit = counter % RING_BITS;
+
+	return (w->bits[bit / 64] >> (bit % 64)) & 1;
+}
+
+bool replay_window_check(const struct replay_window *w, uint64_t counter)
+{
+	/* Counters start at 1, so top == 0 means nothing was seen yet. */
+	if (counter == 0)
+		return false;
+	if (counter > w->top)
+		return true;
+	if (w->top - counter >= REPLAY_WINDOW)
+		return false;
+	return !window_seen(w, counter);
+}
+
+bool replay_window_commit(struct replay_window *w, uint64_t counter)
+{
+	uint64_t bit;
+
+	if (!replay_window_check(w, counter))
+		return false;
+	if (counter > w->top) {
+		uint64_t old_word = w->top / 64, new_word = counter / 64;
+
+		/* Words between the old top's and the new top's held counters
+		 * more than a ring ago: clear them before reuse. */
+		if (new_word - old_word >= REPLAY_WORDS) {
+			memset(w->bits, 0, sizeof(w->bits));
+		} else {
+			for (uint64_t i = old_word + 1; i <= new_word; i++)
+				w->bits[i % REPLAY_WORDS] = 0;
+		}
+		w->top = counter;
+	}
+	bit = counter % RING_BITS;
+	w->bits[bit / 64] |= (uint64_t)1 << (bit % 64);
+	return true;
+}
+
+void replay_init(struct replay_state *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+enum replay_verdict replay_check(const struct replay_state *st, uint64_t boot, uint64_t counter)
+{
+	if (!st->confirmed || boot > st->boot)
+		return REPLAY_NEEDS_CHALLENGE;
+	if (boot < st->boot)
+		return REPLAY_OLD_BOOT;
+	return replay_window_check(&st->win, counter) ? REPLAY_OK : REPLAY_DUP;
+}
+
+int replay_commit(struct replay_state *st, uint64_t boot, uint64_t counter)
+{
+	if (replay_check(st, boot, counter) != REPLAY_OK)
+		return -EINVAL;
+	return replay_window_commit(&st->win, counter) ? 0 : -EINVAL;
+}
+
+int replay_challenge(struct replay_state *st, uint64_t fresh, uint64_t now,
+		     uint64_t timeout_ms, uint64_t *challenge)
+{
+	if (st->challenge_pending && now < st->challenge_expiry) {
+		*challenge = st->challenge;
+		return 0;
+	}
+	if (fresh == 0)
+		return -EINVAL;
+	st->challenge_pending = true;
+	st->challenge = fresh;
+	st->challenge_expiry = timeout_ms > UINT64_MAX - now ? UINT64_MAX : now + timeout_ms;
+	*challenge = fresh;
+	return 0;
+}
+
+int replay_confirm(struct replay_state *st, uint64_t boot, uint64_t counter,
+		   uint64_t echo, uint64_t now)
+{
+	if (!st->challenge_pending)
+		return -ENOENT;
+	if (now >= st->challenge_expiry) {
+		st->challenge_pending = false;
+		st->challenge = 0;
+		return -ETIMEDOUT;
+	}
+	if (echo != st->challenge)
+		return -EPERM;
+	if (st->confirmed && boot < st->boot)
+		return -ESTALE;
+	if (counter == 0)
+		return -EINVAL;
+	/* Same boot: the sender echoed although we already trusted it (our
+	 * challenge crossed its packets); keep the window, it stays valid,
+	 * and the echoing packet itself must not be a duplicate. */
+	if (st->confirmed && boot == st->boot) {
+		if (!replay_window_check(&st->win, counter))
+			return -EEXIST;
+	} else {
+		st->confirmed = true;
+		st->boot = boot;
+		replay_window_reset(&st->win);
+	}
+	st->challenge_pending = false;
+	st->challenge = 0;
+	st->challenge_expiry = 0;
+	replay_window_commit(&st->win, counter);
+	return 0;
+}
+
+enum wire_drop replay_verdict_drop(enum replay_verdict v)
+{
+	switch (v) {
+	case REPLAY_OK:
+		return WIRE_DROP__COUNT;
+	case REPLAY_DUP:
+		return WIRE_DROP_REPLAY;
+	case REPLAY_OLD_BOOT:
+		return WIRE_DROP_OLD_BOOT;
+	case REPLAY_NEEDS_CHALLENGE:
+		return WIRE_DROP_UNCONFIRMED;
+	}
+	return WIRE_DROP_MALFORMED;
+}
