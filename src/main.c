@@ -1,5 +1,204 @@
-/* Placeholder until the command line lands (issue 2). */
-int main(void)
+/*
+ * wg_netmanager: argument parsing, configuration check and wiring only.
+ *
+ * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+static void usage(FILE *out)
 {
+	fprintf(out,
+		"usage: wg_netmanager [options] [INTERFACE ADDRESS NAME]\n"
+		"       wg_netmanager check [options]    validate and print the configuration\n"
+		"       wg_netmanager genkey             print a new shared key\n"
+		"\n"
+		"  -c, --network_config FILE     network YAML (default " CONFIG_NET_PATH ")\n"
+		"  -p, --peer_config FILE        this node's YAML (default " CONFIG_PEER_PATH ")\n"
+		"  -i, --wireguard-interface IF  WireGuard interface (default " CONFIG_DEFAULT_IFNAME ")\n"
+		"  -a, --wireguard-address IP    this node's overlay address (wgIp)\n"
+		"  -n, --name NAME               this node's name\n"
+		"  -e, --existing-wg             use an existing interface as it is\n"
+		"  -w, --wireguard-port PORT     WireGuard port (default 50000 + last octet)\n"
+		"  -u, --admin-port PORT         admin port (default 50500 + last octet)\n"
+		"  -N, --no-transit              never carry other nodes' traffic\n"
+		"  -b, --backend auto|kernel|userspace   WireGuard backend (default auto)\n"
+		"  -t, --tui                     full-screen status view\n"
+		"  -l, --log-file FILE           also log to FILE\n"
+		"  -v, --verbose                 more log output (repeatable)\n"
+		"  -h, --help                    this help\n"
+		"  -V, --version                 print the version\n"
+		"\n"
+		"The command line overrides peer.yaml. See wg_netmanager(8).\n");
+}
+
+static int usage_error(const char *what, const char *arg)
+{
+	fprintf(stderr, "wg_netmanager: %s '%s'", what, arg);
+	fprintf(stderr, "\nTry 'wg_netmanager --help' for more information.\n");
+	return EXIT_USAGE;
+}
+
+static int cmd_genkey(void)
+{
+	uint8_t key[32];
+	char b64[sodium_base64_ENCODED_LEN(32, sodium_base64_VARIANT_ORIGINAL)];
+
+	randombytes_buf(key, sizeof(key));
+	sodium_bin2base64(b64, sizeof(b64), key, sizeof(key), sodium_base64_VARIANT_ORIGINAL);
+	sodium_memzero(key, sizeof(key));
+	printf("%s\n", b64);
+	sodium_memzero(b64, sizeof(b64));
 	return 0;
+}
+
+struct args {
+	struct config_cli cli;
+	struct daemon_opts opts;
+};
+
+static int parse_port_arg(const char *opt, const char *s, uint16_t *port)
+{
+	if (port_parse(s, port) < 0) {
+		fprintf(stderr, "wg_netmanager: %s '%s': a port is a number from 1 to 65535\n", opt, s);
+		fprintf(stderr, "Try 'wg_netmanager --help' for more information.\n");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Returns 0 to go on, or an exit code + 1 (so 0 stays "go on"). */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	static const struct option longopts[] = {
+		{ "network_config", required_argument, NULL, 'c' },
+		{ "network-config", required_argument, NULL, 'c' },
+		{ "peer_config", required_argument, NULL, 'p' },
+		{ "peer-config", required_argument, NULL, 'p' },
+		{ "wireguard-interface", required_argument, NULL, 'i' },
+		{ "wireguard-address", required_argument, NULL, 'a' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "existing-wg", no_argument, NULL, 'e' },
+		{ "wireguard-port", required_argument, NULL, 'w' },
+		{ "admin-port", required_argument, NULL, 'u' },
+		{ "no-transit", no_argument, NULL, 'N' },
+		{ "backend", required_argument, NULL, 'b' },
+		{ "tui", no_argument, NULL, 't' },
+		{ "log-file", required_argument, NULL, 'l' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c, npos;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":c:p:i:a:n:ew:u:Nb:tl:vhV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c': a->cli.net_path = optarg; break;
+		case 'p': a->cli.peer_path = optarg; break;
+		case 'i': a->cli.ifname = optarg; break;
+		case 'a': a->cli.address = optarg; break;
+		case 'n': a->cli.name = optarg; break;
+		case 'e': a->cli.existing = true; break;
+		case 'w':
+			if (parse_port_arg("-w", optarg, &a->cli.wg_port) < 0)
+				return EXIT_USAGE + 1;
+			break;
+		case 'u':
+			if (parse_port_arg("-u", optarg, &a->cli.admin_port) < 0)
+				return EXIT_USAGE + 1;
+			break;
+		case 'N': a->cli.no_transit = true; break;
+		case 'b':
+			if (strcmp(optarg, "auto") && strcmp(optarg, "kernel") && strcmp(optarg, "userspace"))
+				return usage_error("-b: choose auto, kernel or userspace, not", optarg) + 1;
+			a->opts.backend = optarg;
+			break;
+		case 't': a->opts.tui = true; break;
+		case 'l': a->opts.log_file = optarg; break;
+		case 'v': a->opts.verbosity++; break;
+		case 'h': usage(stdout); return 0 + 1;
+		case 'V': printf("wg_netmanager %s\n", WGNM_VERSION); return 0 + 1;
+		case ':': return usage_error("this option needs a value:", argv[optind - 1]) + 1;
+		default: return usage_error("unknown option", argv[optind - 1]) + 1;
+		}
+	}
+	/* The original's positional form: INTERFACE ADDRESS NAME. */
+	npos = argc - optind;
+	if (npos > 3)
+		return usage_error("unexpected argument", argv[optind + 3]) + 1;
+	if (npos >= 1)
+		a->cli.ifname = argv[optind];
+	if (npos >= 2)
+		a->cli.address = argv[optind + 1];
+	if (npos >= 3)
+		a->cli.name = argv[optind + 2];
+	return 0;
+}
+
+static int load_config(struct config *cfg, const struct config_cli *cli)
+{
+	struct config_msgs msgs;
+	int r;
+
+	config_msgs_init(&msgs);
+	r = config_load(cfg, cli, &msgs);
+	config_msgs_print(&msgs, stderr);
+	if (r < 0)
+		fprintf(stderr, "wg_netmanager: %u configuration error%s\n", msgs.n_errors,
+			msgs.n_errors == 1 ? "" : "s");
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct args a = { .opts = { .backend = "auto" } };
+	struct config cfg;
+	bool check_only = false;
+	int r;
+
+	if (sodium_init() < 0) {
+		fprintf(stderr, "wg_netmanager: libsodium failed to initialise\n");
+		return EXIT_RUNTIME;
+	}
+	if (argc >= 2 && strcmp(argv[1], "genkey") == 0) {
+		if (argc > 2)
+			return usage_error("genkey takes no arguments, got", argv[2]);
+		return cmd_genkey();
+	}
+	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
+		check_only = true;
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
+	r = parse_args(argc, argv, &a);
+	if (r)
+		return r - 1;
+
+	config_init(&cfg);
+	if (load_config(&cfg, &a.cli) < 0) {
+		config_free(&cfg);
+		return EXIT_USAGE;
+	}
+	if (check_only) {
+		config_print(&cfg, stdout);
+		config_free(&cfg);
+		return 0;
+	}
+	r = daemon_run(&cfg, &a.opts);
+	config_free(&cfg);
+	return r;
 }

@@ -1,0 +1,137 @@
+/*
+ * Configuration: net.yaml (shared by all nodes) and peer.yaml (this node),
+ * in the original wg_netmanager format, plus the command line on top.
+ *
+ * Parsing never stops at the first problem: every error and warning is
+ * collected as "file:line:col: message" (1-based, from libyaml's marks) in a
+ * struct config_msgs, so an operator fixes a file in one pass. The parsers
+ * work on a buffer (fuzz target fuzz/fuzz_config.c); config_read_file adds
+ * the file checks (size limit, permissions of a file holding the key).
+ */
+#ifndef WGNM_CONFIG_H
+#define WGNM_CONFIG_H
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "addr.h"
+
+#define CONFIG_NET_PATH "/etc/wg_netmanager/network.yaml"
+#define CONFIG_PEER_PATH "/etc/wg_netmanager/peer.yaml"
+#define CONFIG_MAX_FILE (256 * 1024)
+#define CONFIG_MAX_PEERS 1024
+#define CONFIG_NAME_MAX 32
+#define CONFIG_WG_PORT_BASE 50000
+#define CONFIG_ADMIN_PORT_BASE 50500
+#define CONFIG_MSGS_MAX 64
+#define CONFIG_MSG_LEN 256
+#define CONFIG_DEFAULT_IFNAME "wg0"
+#define CONFIG_DEFAULT_MTU 1420
+
+struct config_msgs {
+	unsigned n_errors;
+	unsigned n_warnings;
+	unsigned n_stored;
+	unsigned n_dropped;	/* beyond CONFIG_MSGS_MAX */
+	struct {
+		bool warning;
+		char text[CONFIG_MSG_LEN];
+	} msg[CONFIG_MSGS_MAX];
+};
+
+struct config_static_peer {
+	char host[ENDPOINT_HOST_MAX + 1];	/* name or literal address */
+	uint16_t wg_port;			/* the port of endPoint */
+	uint16_t admin_port;
+	struct addr wg_ip;
+	bool no_transit;
+	unsigned line;				/* of the list item, 1-based */
+	unsigned wg_ip_col;
+};
+
+/* What the command line says; zero/NULL means "not given". */
+struct config_cli {
+	const char *net_path;
+	const char *peer_path;
+	const char *ifname;
+	const char *address;
+	const char *name;
+	bool existing;
+	uint16_t wg_port;
+	uint16_t admin_port;
+	bool no_transit;
+};
+
+struct config {
+	/* net.yaml */
+	char net_path[256];
+	uint8_t shared_key[32];
+	bool has_shared_key;
+	struct prefix subnet;
+	bool has_subnet;
+	uint16_t mtu;
+	struct config_static_peer *peers;
+	size_t n_peers;
+
+	/* this node: peer.yaml, then the command line */
+	char peer_path[256];
+	bool peer_file_used;
+	char name[CONFIG_NAME_MAX + 1];
+	bool name_from_hostname;
+	struct addr wg_ip;
+	bool has_wg_ip;
+	char ifname[IFNAMSIZ];
+	bool existing_interface;
+	uint16_t wg_port;
+	uint16_t admin_port;
+	bool no_transit;
+	const struct config_static_peer *self_static;	/* this node's peers[] entry */
+};
+
+void config_msgs_init(struct config_msgs *m);
+void config_msgs_print(const struct config_msgs *m, FILE *out);
+/* Add a message; file NULL means no location ("command line" etc.). */
+void config_msg(struct config_msgs *m, bool warning, const char *file, unsigned line,
+		unsigned col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+void config_init(struct config *cfg);
+/* Wipes the shared key and frees the peer list. NULL-safe. */
+void config_free(struct config *cfg);
+
+/*
+ * Parse net.yaml from buf (label names it in messages). Fills cfg and adds
+ * to msgs. Returns 0 if no error was added, else -EINVAL.
+ */
+int config_parse_network(struct config *cfg, const char *label, const char *buf,
+			 size_t len, struct config_msgs *msgs);
+int config_parse_peer(struct config *cfg, const char *label, const char *buf, size_t len,
+		      struct config_msgs *msgs);
+
+/*
+ * Read a whole file (at most CONFIG_MAX_FILE bytes) into a NUL-terminated
+ * malloc'd buffer. holds_secret: warn if group or others can read it.
+ */
+int config_read_file(const char *path, bool holds_secret, char **buf, size_t *len,
+		     struct config_msgs *msgs);
+
+/*
+ * The whole load: net.yaml, peer.yaml (if present or named), command line
+ * overrides, defaults, and checks of this node. Returns 0 or -EINVAL; all
+ * problems are in msgs.
+ */
+int config_load(struct config *cfg, const struct config_cli *cli, struct config_msgs *msgs);
+
+/* Print the effective configuration, never the key. */
+void config_print(const struct config *cfg, FILE *out);
+
+/* Defaults of the original: 50000/50500 + last octet of wgIp. */
+uint16_t config_default_wg_port(const struct addr *wg_ip);
+uint16_t config_default_admin_port(const struct addr *wg_ip);
+
+bool config_name_valid(const char *name, const char **why);
+bool config_ifname_valid(const char *ifname, const char **why);
+
+#endif
