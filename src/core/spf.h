@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #define SPF_UNREACHABLE UINT32_MAX
+#define SPF_DIST_MAX (UINT32_MAX - 1)	/* longer paths report this */
 #define SPF_NO_TRANSIT 0x1u
 
 struct spf_edge {
@@ -30,9 +31,9 @@ struct spf_edge {
 };
 
 struct spf_result {
-	uint32_t dist;		/* SPF_UNREACHABLE if unreachable */
+	uint32_t dist;		/* saturates at SPF_DIST_MAX; SPF_UNREACHABLE if unreachable */
 	uint32_t first_hop;	/* node index of the neighbour to send via; self for 0 */
-	uint32_t prev;		/* predecessor on the path (for status and tests) */
+	uint32_t prev;		/* predecessor on the path (for status and tests); self for 0 */
 };
 
 struct spf_graph {
@@ -43,9 +44,11 @@ struct spf_graph {
 };
 
 /*
- * Compute paths from node 0. out has n_nodes entries. Returns 0, or -ENOMEM
- * (scratch space is allocated per call and freed before return), or -EINVAL
- * for an edge naming a node >= n_nodes.
+ * Compute paths from node 0. out has n_nodes entries; first_hop and prev are
+ * SPF_UNREACHABLE for unreachable nodes. Returns 0, or -ENOMEM (scratch
+ * space is allocated per call and freed before return), or -EINVAL for
+ * n_nodes == 0, a NULL array, an edge naming a node >= n_nodes or an edge
+ * of cost 0. On error out is left untouched. Self-loop claims are ignored.
  */
 int spf_run(const struct spf_graph *g, struct spf_result *out);
 
