@@ -92,10 +92,12 @@ $(DAEMON): $(BUILDDIR)/src/main.o $(BUILDDIR)/libwgnm.a
 	$(call say,LD,$@)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) $(NCURSES_LIBS)
 
 $(BUILDDIR)/libwgnm.a: $(LIB_OBJS)
+	@mkdir -p $(@D)
 	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BUILDDIR)/libsim.a: $(SIM_OBJS)
-	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^ $(if $(SIM_OBJS),,&& true)
+	@mkdir -p $(@D)
+	$(call say,AR,$@)rm -f $@ && ar rcs $@ $^
 
 $(BUILDDIR)/src/%.o: src/%.c
 	@mkdir -p $(@D)

@@ -101,7 +101,10 @@ static bool clear_host_bits(struct addr *a, unsigned len128)
 
 		if (first_bit + 8 <= len128)
 			continue;
-		keep = first_bit >= len128 ? 0 : (uint8_t)(0xff << (8 - (len128 - first_bit)));
+		if (first_bit >= len128)
+			keep = 0;
+		else
+			keep = (uint8_t)(0xffu << (8u - (len128 - first_bit)));
 		if (a->b[i] & (uint8_t)~keep)
 			had = true;
 		a->b[i] &= keep;
