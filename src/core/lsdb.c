@@ -1,0 +1,150 @@
+/* Link-state database; see lsdb.h for the model. */
+#include "core/lsdb.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int lsdb_order(uint64_t b1, uint64_t s1, uint64_t b2, uint64_t s2)
+{
+	if (b1 != b2)
+		return b1 < b2 ? -1 : 1;
+	if (s1 != s2)
+		return s1 < s2 ? -1 : 1;
+	return 0;
+}
+
+void lsdb_init(struct lsdb *db)
+{
+	memset(db, 0, sizeof(*db));
+}
+
+static void record_free(struct lsdb_record *r)
+{
+	if (!r)
+		return;
+	free(r->neigh);
+	free(r);
+}
+
+void lsdb_free(struct lsdb *db)
+{
+	for (size_t i = 0; i < db->recs.n; i++)
+		record_free(db->recs.items[i]);
+	idtab_free(&db->recs);
+	free(db->tombs);
+	memset(db, 0, sizeof(*db));
+}
+
+struct lsdb_record *lsdb_get(const struct lsdb *db, const struct addr *id)
+{
+	return idtab_get(&db->recs, id);
+}
+
+static const struct lsdb_tombstone *tomb_find(const struct lsdb *db, const struct addr *id,
+					      uint64_t now)
+{
+	for (size_t i = 0; i < db->n_tombs; i++)
+		if (addr_eq(&db->tombs[i].id, id) && db->tombs[i].until > now)
+			return &db->tombs[i];
+	return NULL;
+}
+
+bool lsdb_wants(const struct lsdb *db, const struct addr *id, uint64_t boot, uint64_t seq,
+		uint64_t now)
+{
+	const struct lsdb_record *have = lsdb_get(db, id);
+	const struct lsdb_tombstone *t;
+
+	if (have)
+		return lsdb_order(boot, seq, have->boot, have->seq) > 0;
+	t = tomb_find(db, id, now);
+	return !t || lsdb_order(boot, seq, t->boot, t->seq) > 0;
+}
+
+int lsdb_put(struct lsdb *db, const struct lsdb_record *rec, uint64_t now)
+{
+	struct lsdb_record *have = lsdb_get(db, &rec->id);
+	struct wire_neighbour *neigh = NULL;
+
+	if (!lsdb_wants(db, &rec->id, rec->boot, rec->seq, now))
+		return 0;
+	if (rec->n_neigh) {
+		neigh = malloc(rec->n_neigh * sizeof(*neigh));
+		if (!neigh)
+			return -ENOMEM;
+		memcpy(neigh, rec->neigh, rec->n_neigh * sizeof(*neigh));
+	}
+	if (!have) {
+		have = calloc(1, sizeof(*have));
+		if (have)
+			have->id = rec->id; /* the key: set before the insert sorts on it */
+		if (!have || idtab_insert(&db->recs, have) < 0) {
+			free(have);
+			free(neigh);
+			return -ENOMEM;
+		}
+	} else {
+		free(have->neigh);
+	}
+	uint64_t unreachable_since = have->unreachable_since;
+	*have = *rec;
+	have->neigh = neigh;
+	have->stored_at = now;
+	have->unreachable_since = unreachable_since;
+	return 1;
+}
+
+void lsdb_drop(struct lsdb *db, const struct addr *id, uint64_t now, uint64_t keep_ms)
+{
+	struct lsdb_record *r = idtab_remove(&db->recs, id);
+
+	if (!r)
+		return;
+	lsdb_expire(db, now);
+	if (db->n_tombs == db->cap_tombs) {
+		size_t cap = db->cap_tombs ? db->cap_tombs * 2 : 8;
+		struct lsdb_tombstone *t = realloc(db->tombs, cap * sizeof(*t));
+		if (t) {
+			db->tombs = t;
+			db->cap_tombs = cap;
+		}
+	}
+	if (db->n_tombs < db->cap_tombs)
+		db->tombs[db->n_tombs++] = (struct lsdb_tombstone){
+			.id = r->id, .boot = r->boot, .seq = r->seq, .until = now + keep_ms
+		};
+	record_free(r);
+}
+
+void lsdb_expire(struct lsdb *db, uint64_t now)
+{
+	size_t j = 0;
+
+	for (size_t i = 0; i < db->n_tombs; i++)
+		if (db->tombs[i].until > now)
+			db->tombs[j++] = db->tombs[i];
+	db->n_tombs = j;
+}
+
+size_t lsdb_count(const struct lsdb *db)
+{
+	return db->recs.n;
+}
+
+struct lsdb_record *lsdb_at(const struct lsdb *db, size_t i)
+{
+	return i < db->recs.n ? db->recs.items[i] : NULL;
+}
+
+uint64_t lsdb_hash(const struct lsdb *db)
+{
+	uint64_t acc = 0;
+
+	for (size_t i = 0; i < db->recs.n; i++) {
+		const struct lsdb_record *r = db->recs.items[i];
+		struct wire_digest_entry e = { .id = r->id, .boot = r->boot, .seq = r->seq };
+		acc = wire_digest_hash_add(acc, &e);
+	}
+	return acc;
+}

@@ -1,0 +1,77 @@
+/*
+ * The link-state database: the newest record of every node.
+ *
+ * A record is ordered by (boot, seq): a larger boot is a newer start of the
+ * node, and within one boot a larger seq is a newer version. Only newer
+ * records replace older ones, so flooding terminates and every node ends
+ * with the same set. Records whose node stays unreachable are dropped after
+ * a while; a tombstone keeps the dropped version so that a neighbour that
+ * still holds it cannot bring it back (only a newer version can).
+ */
+#ifndef WGNM_CORE_LSDB_H
+#define WGNM_CORE_LSDB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/idtab.h"
+#include "wire/wire.h"
+
+struct lsdb_record {
+	struct addr id;			/* first member: idtab key */
+	char name[WIRE_NAME_MAX + 1];
+	uint64_t boot;
+	uint64_t seq;
+	uint8_t pubkey[WIRE_KEY_LEN];
+	uint16_t wg_port;
+	uint16_t admin_port;
+	uint32_t flags;
+	uint8_t n_local;
+	struct addr local[WIRE_MAX_LOCAL_ADDRS];
+	bool has_reflexive;
+	struct endpoint reflexive;
+	uint16_t n_neigh;
+	struct wire_neighbour *neigh;	/* owned */
+	uint64_t stored_at;		/* ms */
+	uint64_t unreachable_since;	/* ms; 0 while reachable */
+};
+
+struct lsdb_tombstone {
+	struct addr id;
+	uint64_t boot;
+	uint64_t seq;
+	uint64_t until;
+};
+
+struct lsdb {
+	struct idtab recs;
+	struct lsdb_tombstone *tombs;
+	size_t n_tombs;
+	size_t cap_tombs;
+};
+
+/* -1: (b1,s1) older than (b2,s2); 0: same; 1: newer. */
+int lsdb_order(uint64_t b1, uint64_t s1, uint64_t b2, uint64_t s2);
+
+void lsdb_init(struct lsdb *db);
+void lsdb_free(struct lsdb *db);
+struct lsdb_record *lsdb_get(const struct lsdb *db, const struct addr *id);
+/* Would a record of this version be stored (newer than held and tombstoned)? */
+bool lsdb_wants(const struct lsdb *db, const struct addr *id, uint64_t boot, uint64_t seq,
+		uint64_t now);
+/*
+ * Store a copy of rec (neigh array copied) if it is newer. Returns 1 if
+ * stored, 0 if not newer, -ENOMEM.
+ */
+int lsdb_put(struct lsdb *db, const struct lsdb_record *rec, uint64_t now);
+/* Drop a record, leaving a tombstone until now + keep_ms. */
+void lsdb_drop(struct lsdb *db, const struct addr *id, uint64_t now, uint64_t keep_ms);
+/* Forget expired tombstones. */
+void lsdb_expire(struct lsdb *db, uint64_t now);
+size_t lsdb_count(const struct lsdb *db);
+struct lsdb_record *lsdb_at(const struct lsdb *db, size_t i);
+/* Order-independent digest of all (id, boot, seq). */
+uint64_t lsdb_hash(const struct lsdb *db);
+
+#endif
