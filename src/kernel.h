@@ -1,0 +1,167 @@
+/*
+ * The host's network stack: links, addresses, routes and their changes.
+ *
+ * Model (babeld kernel.h): two netlink sockets. The command socket does
+ * synchronous request/ack and dumps; every request is bounded by a receive
+ * timeout, replies are matched by sequence number and port id, a dump the
+ * kernel marks NLM_F_DUMP_INTR is redone. The event socket listens to the
+ * link and address groups; the daemon polls its fd and drains it with
+ * kernel_events_read().
+ *
+ * Routes this program installs carry rtm_protocol KERNEL_RTPROT, so a
+ * restart can find and flush what a crashed run left behind, and never
+ * touches anyone else's routes.
+ *
+ * Message builders are exported so unit tests can check the bytes without
+ * a socket. Each takes a buffer of at least KERNEL_MSG_SIZE bytes.
+ */
+#ifndef WGNM_KERNEL_H
+#define WGNM_KERNEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+/*
+ * Private route protocol tag. 0x57 ('W') is not in iproute2's
+ * rt_protos table nor in linux/rtnetlink.h (babeld uses 42, bird 12,
+ * zebra 11, dhcp 16); `ip route show proto 0x57` lists our routes.
+ */
+#define KERNEL_RTPROT 0x57
+
+#define KERNEL_MSG_SIZE 1024
+#define KERNEL_IFNAMSIZ 16      /* IFNAMSIZ, without pulling in <net/if.h> */
+
+struct nlmsghdr;
+
+/* --- Command socket ------------------------------------------------- */
+
+struct kernel;
+
+/* NULL with errno set. Requests time out after about 2 s. */
+struct kernel *kernel_open(void);
+void kernel_close(struct kernel *k);
+
+/* Create a link of the given kind ("wireguard"). -EEXIST if the name is
+ * taken; -EOPNOTSUPP when the kernel has no such kind. */
+int kernel_link_create(struct kernel *k, const char *ifname, const char *kind);
+int kernel_link_delete(struct kernel *k, unsigned ifindex);
+/* -ENODEV when there is no such link. */
+int kernel_link_index(struct kernel *k, const char *ifname, unsigned *ifindex);
+int kernel_link_set_up(struct kernel *k, unsigned ifindex, bool up);
+int kernel_link_set_mtu(struct kernel *k, unsigned ifindex, unsigned mtu);
+
+/*
+ * Add (or refresh) the node's address, IPv4 or IPv6, with
+ * IFA_F_NOPREFIXROUTE: the daemon installs every route itself, tagged.
+ * addr keeps its host bits; plen is in the family's terms.
+ */
+int kernel_addr_add(struct kernel *k, unsigned ifindex, const struct addr *addr, uint8_t plen);
+int kernel_addr_del(struct kernel *k, unsigned ifindex, const struct addr *addr, uint8_t plen);
+
+/* Device routes (no gateway) in the main table, tagged KERNEL_RTPROT.
+ * add fails with -EEXIST if present; replace does not; del of a missing
+ * route returns -ESRCH. */
+int kernel_route_add(struct kernel *k, unsigned ifindex, const struct prefix *dst);
+int kernel_route_replace(struct kernel *k, unsigned ifindex, const struct prefix *dst);
+int kernel_route_del(struct kernel *k, unsigned ifindex, const struct prefix *dst);
+/* Delete every route tagged KERNEL_RTPROT (on ifindex only, if nonzero).
+ * *count (may be NULL) gets the number deleted. */
+int kernel_route_flush(struct kernel *k, unsigned ifindex, unsigned *count);
+
+struct kernel_addr {
+	unsigned ifindex;
+	struct addr addr;
+	uint8_t plen;
+};
+
+/*
+ * The host's usable local addresses, skipping skip_ifindex (0: none),
+ * loopback, link-local (IPv6 fe80::/10 needs a scope we cannot publish,
+ * IPv4 169.254/16 is not routable) and addresses still in or failed DAD.
+ * *out is malloc'ed (caller frees), NULL when *n is 0.
+ */
+int kernel_addrs_dump(struct kernel *k, unsigned skip_ifindex, struct kernel_addr **out, size_t *n);
+
+/* Write 1 to /proc/sys/net/ipv4/conf/IF/forwarding (and ipv6 if asked). */
+int kernel_forwarding_enable(const char *ifname, bool ipv6);
+
+/* --- Event socket --------------------------------------------------- */
+
+enum kernel_event_type {
+	KERNEL_EVENT_ADDR_ADD,
+	KERNEL_EVENT_ADDR_DEL,
+	KERNEL_EVENT_LINK_UP,
+	KERNEL_EVENT_LINK_DOWN,
+	KERNEL_EVENT_LINK_DEL,
+};
+
+struct kernel_event {
+	enum kernel_event_type type;
+	unsigned ifindex;
+	struct addr addr;               /* ADDR_* only */
+	uint8_t plen;                   /* ADDR_* only */
+	char ifname[KERNEL_IFNAMSIZ];   /* LINK_* only; may be empty */
+};
+
+struct kernel_events;
+
+/* Non-blocking socket subscribed to link and IPv4/IPv6 address groups. */
+struct kernel_events *kernel_events_open(void);
+void kernel_events_close(struct kernel_events *ev);
+/* For the caller's poll loop (uv_poll_t). */
+int kernel_events_fd(const struct kernel_events *ev);
+/*
+ * Drain the socket, calling cb for each event. Address events skip the
+ * same addresses kernel_addrs_dump() skips. Returns 0, or -ENOBUFS when
+ * the kernel dropped events (the caller should re-dump), or another
+ * negative errno.
+ */
+int kernel_events_read(struct kernel_events *ev,
+		       void (*cb)(const struct kernel_event *e, void *arg), void *arg);
+/* Parse a buffer of netlink messages as received (pure; for tests). */
+int kernel_events_parse(const void *buf, size_t len,
+			void (*cb)(const struct kernel_event *e, void *arg), void *arg);
+
+/* --- Message builders (for tests) ----------------------------------- */
+
+enum kernel_op {
+	KERNEL_OP_ADD,
+	KERNEL_OP_REPLACE,
+	KERNEL_OP_DEL,
+};
+
+struct nlmsghdr *kernel_build_link_create_msg(void *buf, const char *ifname, const char *kind);
+struct nlmsghdr *kernel_build_link_del_msg(void *buf, unsigned ifindex);
+struct nlmsghdr *kernel_build_link_updown_msg(void *buf, unsigned ifindex, bool up);
+struct nlmsghdr *kernel_build_link_mtu_msg(void *buf, unsigned ifindex, unsigned mtu);
+struct nlmsghdr *kernel_build_addr_msg(void *buf, enum kernel_op op, unsigned ifindex,
+				       const struct addr *addr, uint8_t plen);
+struct nlmsghdr *kernel_build_route_msg(void *buf, enum kernel_op op, unsigned ifindex,
+					const struct prefix *dst);
+
+/* --- Netlink plumbing shared with wgdev_genl.c ---------------------- */
+
+struct kernel_nl;
+
+/* bus: NETLINK_ROUTE or NETLINK_GENERIC. NULL with errno set. */
+struct kernel_nl *kernel_nl_open(int bus);
+void kernel_nl_close(struct kernel_nl *nl);
+/*
+ * Send req (its seq is assigned here) and read until the ack or the end
+ * of the dump, passing each data message to cb (may be NULL). cb returns
+ * 0 or a negative errno; the first error is returned after the reply is
+ * drained, so the socket stays in step. Returns -EINTR when the kernel
+ * marked a dump interrupted (redo it), -ETIMEDOUT when the kernel did not
+ * answer in time.
+ */
+int kernel_nl_talk(struct kernel_nl *nl, struct nlmsghdr *req,
+		   int (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg);
+/* The kernel's extended-ack text for the last failed request, or "". */
+const char *kernel_nl_errmsg(const struct kernel_nl *nl);
+/* Wipe the receive buffer (it may have held a private key). */
+void kernel_nl_wipe(struct kernel_nl *nl);
+
+#endif
