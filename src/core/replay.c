@@ -34,6 +34,12 @@
  *     a challenge.
  *   - A pending challenge is kept until it expires, so a stream of replays
  *     cannot replace it under the live sender's in-flight echo.
+ *   - Confirming a boot starts its window at the echoing packet's counter
+ *     with everything below marked seen. Otherwise a receiver that lost
+ *     its state and re-confirmed the sender's unchanged boot at counter n
+ *     would take captured packets n-1023..n-1 of that boot as merely late.
+ *     (The price: packets the sender sent just before its echo and that
+ *     arrive after it are dropped; the protocol repeats state anyway.)
  *   - Confirmation never moves to an older boot, so an echo cannot roll a
  *     sender back; a newer boot replaces the confirmed one only through
  *     the challenge, which is how peers take a restarted node's new boot at
@@ -104,6 +110,17 @@ bool replay_window_commit(struct replay_window *w, uint64_t counter)
 	return true;
 }
 
+void replay_window_start(struct replay_window *w, uint64_t counter)
+{
+	uint64_t bit = counter % RING_BITS;
+
+	/* Every ring slot holds a counter <= top, except the bits above top in
+	 * top's own word: those are for counters not sent yet. */
+	memset(w->bits, 0xff, sizeof(w->bits));
+	w->bits[bit / 64] = bit % 64 == 63 ? UINT64_MAX : ((uint64_t)1 << (bit % 64 + 1)) - 1;
+	w->top = counter;
+}
+
 void replay_init(struct replay_state *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -163,15 +180,15 @@ int replay_confirm(struct replay_state *st, uint64_t boot, uint64_t counter,
 	if (st->confirmed && boot == st->boot) {
 		if (!replay_window_check(&st->win, counter))
 			return -EEXIST;
+		replay_window_commit(&st->win, counter);
 	} else {
 		st->confirmed = true;
 		st->boot = boot;
-		replay_window_reset(&st->win);
+		replay_window_start(&st->win, counter);
 	}
 	st->challenge_pending = false;
 	st->challenge = 0;
 	st->challenge_expiry = 0;
-	replay_window_commit(&st->win, counter);
 	return 0;
 }
 

@@ -76,8 +76,9 @@ int replay_challenge(struct replay_state *st, uint64_t fresh, uint64_t now,
 /*
  * A packet (boot, counter) echoes a challenge. If the echo matches the
  * pending challenge before its expiry and boot is not older than the
- * confirmed one, boot becomes the confirmed boot, the window restarts with
- * counter recorded, and the challenge is used up. Returns 0, -ENOENT (no
+ * confirmed one, boot becomes the confirmed boot and its window restarts
+ * at counter with every lower counter taken as seen (see replay.c for
+ * why), and the challenge is used up. Returns 0, -ENOENT (no
  * challenge pending), -ETIMEDOUT (expired; it is dropped), -EPERM (echo
  * does not match), -ESTALE (boot older than the confirmed one), -EEXIST
  * (counter already seen in the confirmed boot), -EINVAL (counter 0). On
@@ -91,6 +92,8 @@ enum wire_drop replay_verdict_drop(enum replay_verdict v);
 
 /* The plain window, exported for tests and fuzzing. */
 void replay_window_reset(struct replay_window *w);
+/* Start at counter: it and everything below count as seen. */
+void replay_window_start(struct replay_window *w, uint64_t counter);
 bool replay_window_check(const struct replay_window *w, uint64_t counter);
 /* Records counter; returns false (and changes nothing) if check says no. */
 bool replay_window_commit(struct replay_window *w, uint64_t counter);

@@ -132,6 +132,14 @@ static void get_name(struct buf_reader *r, char name[WIRE_NAME_MAX + 1])
 
 /* --- value checks shared by encode and decode ----------------------- */
 
+/* :: and 0.0.0.0 name no node and no endpoint; optional ones use HAS_*. */
+static bool addr_unspecified(const struct addr *a)
+{
+	static const uint8_t zero4[4];
+
+	return addr_is_zero(a) || (addr_is_v4(a) && memcmp(a->b + 12, zero4, 4) == 0);
+}
+
 bool wire_name_valid(const char *name)
 {
 	size_t n = strnlen(name, WIRE_NAME_MAX + 1);
@@ -149,12 +157,12 @@ bool wire_name_valid(const char *name)
 
 static bool endpoint_valid(const struct endpoint *e)
 {
-	return !addr_is_zero(&e->addr) && e->port != 0;
+	return !addr_unspecified(&e->addr) && e->port != 0;
 }
 
 static bool header_valid(const struct wire_header *h)
 {
-	return !addr_is_zero(&h->sender) && h->boot != 0 && h->counter != 0;
+	return !addr_unspecified(&h->sender) && h->boot != 0 && h->counter != 0;
 }
 
 static bool hello_valid(const struct wire_msg *m)
@@ -184,7 +192,7 @@ static bool neighbours_valid(const struct wire_record *rec)
 	for (unsigned i = 0; i < rec->n_neighbours; i++) {
 		const struct wire_neighbour *nb = &rec->neighbours[i];
 
-		if (addr_is_zero(&nb->id) || addr_eq(&nb->id, &rec->id))
+		if (addr_unspecified(&nb->id) || addr_eq(&nb->id, &rec->id))
 			return false;
 		if (nb->kind < WIRE_PATH_DIRECT || nb->kind > WIRE_PATH_NAT || nb->cost == 0)
 			return false;
@@ -202,14 +210,14 @@ static bool record_valid(const struct wire_msg *m)
 
 	if (rec->has & ~RECORD_KNOWN_HAS || rec->flags & ~WIRE_NODE_KNOWN_FLAGS)
 		return false;
-	if (!wire_name_valid(rec->name) || addr_is_zero(&rec->id) || rec->boot == 0)
+	if (!wire_name_valid(rec->name) || addr_unspecified(&rec->id) || rec->boot == 0)
 		return false;
 	if (rec->wg_port == 0 || rec->admin_port == 0)
 		return false;
 	if (rec->n_local > WIRE_MAX_LOCAL_ADDRS)
 		return false;
 	for (unsigned i = 0; i < rec->n_local; i++) {
-		if (addr_is_zero(&rec->local[i]))
+		if (addr_unspecified(&rec->local[i]))
 			return false;
 		for (unsigned j = 0; j < i; j++)
 			if (addr_eq(&rec->local[i], &rec->local[j]))
@@ -235,7 +243,7 @@ static bool digest_valid(const struct wire_msg *m)
 	if (d->n > WIRE_DIGEST_MAX)
 		return false;
 	for (unsigned i = 0; i < d->n; i++)
-		if (addr_is_zero(&d->entries[i].id) || d->entries[i].boot == 0)
+		if (addr_unspecified(&d->entries[i].id) || d->entries[i].boot == 0)
 			return false;
 	return true;
 }
