@@ -306,21 +306,25 @@ static void test_verdict_drop(void **state)
 	assert_int_equal(replay_verdict_drop(REPLAY_NEEDS_CHALLENGE), WIRE_DROP_UNCONFIRMED);
 }
 
-/* Seeds for fuzz/fuzz_replay: ops of 4 bytes (kind, a, b, c). */
+/* Seeds for fuzz/fuzz_replay: ops of 4 bytes (kind, a, b, c), see there. */
 static void test_write_corpus(void **state)
 {
+	/* Every seed starts by confirming boot 10: challenge 7, echo it. */
+#define CONFIRM 2, 7, 10, 0, 3, 1, 1, 0
 	static const struct {
 		const char *name;
 		uint8_t ops[48];
 		size_t n;
 	} seeds[] = {
-		{ "in-order", { 0, 0, 1, 0, 0, 0, 1, 1, 0, 0, 1, 2, 0, 0, 1, 3 }, 16 },
-		{ "reorder", { 0, 0, 1, 9, 0, 0, 0x81, 5, 0, 0, 0x81, 2, 0, 0, 0x81, 2 }, 16 },
-		{ "challenge", { 2, 7, 0, 0, 3, 1, 0, 1, 4, 0, 0, 0, 0, 1, 1, 0, 1, 8, 0, 0 }, 20 },
-		{ "jump", { 0, 0, 1, 1, 5, 0, 40, 0, 0, 0, 0x81, 100, 0, 0, 0x81, 255 }, 16 },
-		{ "expire", { 2, 1, 0, 0, 1, 255, 255, 0, 3, 1, 0, 1, 3, 1, 0, 1 }, 16 },
-		{ "restart", { 2, 1, 0, 0, 3, 0, 5, 1, 0, 0, 1, 0, 6, 0, 0, 0, 2, 2, 0, 0, 3, 0, 9, 1 }, 24 },
+		{ "in-order", { CONFIRM, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 0 }, 24 },
+		{ "reorder", { CONFIRM, 0, 1, 0, 10, 0, 1, 0xff, 0xfb, 0, 1, 0xff, 0xfe, 0, 1, 0, 1 }, 24 },
+		{ "newer-boot", { CONFIRM, 0, 2, 0, 1, 2, 9, 10, 0, 3, 2, 5, 0, 0, 0, 0, 1 }, 24 },
+		{ "expire", { 2, 1, 0, 0, 1, 1, 0, 0, 3, 1, 1, 0, 2, 3, 0, 0, 3, 1, 1, 0 }, 20 },
+		{ "restart", { CONFIRM, 0, 1, 0, 5, 4, 0, 0, 0, 0, 1, 0, 1, 2, 2, 0, 0, 3, 1, 1, 1,
+			       3, 1, 1, 0 }, 32 },
+		{ "jump", { CONFIRM, 5, 0, 0, 20, 0, 1, 0xfc, 0x00, 0, 1, 0xfc, 0x01 }, 20 },
 	};
+#undef CONFIRM
 	const char *dir = getenv("WGNM_WRITE_CORPUS");
 	char path[512];
 
