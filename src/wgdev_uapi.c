@@ -46,6 +46,7 @@
 #define STOP_WAIT_MS 2000
 #define POLL_STEP_MS 20
 #define UAPI_VALUE_MAX 128
+#define MAX_ERRNO 4095
 
 extern char **environ;
 
@@ -388,7 +389,9 @@ int wgdev_uapi_parse_get(const char *buf, size_t len, struct wgdev_device **out)
 		v[vlen] = '\0';
 
 		if (key_is(line, klen, "errno")) {
-			if (parse_u64(v, INT_MAX, &err) < 0) {
+			/* wireguard-go writes the errno negated, the protocol
+			 * text has it positive: take either. */
+			if (parse_u64(v[0] == '-' ? v + 1 : v, MAX_ERRNO, &err) < 0) {
 				ret = -EPROTO;
 				break;
 			}
