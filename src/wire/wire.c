@@ -155,6 +155,12 @@ bool wire_name_valid(const char *name)
 	return true;
 }
 
+/* Inlined: the duplicate checks of a full record compare ~500 pairs. */
+static inline bool same_addr(const struct addr *a, const struct addr *b)
+{
+	return memcmp(a->b, b->b, sizeof(a->b)) == 0;
+}
+
 static bool endpoint_valid(const struct endpoint *e)
 {
 	return !addr_unspecified(&e->addr) && e->port != 0;
@@ -192,13 +198,13 @@ static bool neighbours_valid(const struct wire_record *rec)
 	for (unsigned i = 0; i < rec->n_neighbours; i++) {
 		const struct wire_neighbour *nb = &rec->neighbours[i];
 
-		if (addr_unspecified(&nb->id) || addr_eq(&nb->id, &rec->id))
+		if (addr_unspecified(&nb->id) || same_addr(&nb->id, &rec->id))
 			return false;
 		if (nb->kind < WIRE_PATH_DIRECT || nb->kind > WIRE_PATH_NAT || nb->cost == 0)
 			return false;
 		/* A repeated edge would be counted twice by SPF. 32 entries: O(n^2) is fine. */
 		for (unsigned j = 0; j < i; j++)
-			if (addr_eq(&nb->id, &rec->neighbours[j].id))
+			if (same_addr(&nb->id, &rec->neighbours[j].id))
 				return false;
 	}
 	return true;
@@ -220,7 +226,7 @@ static bool record_valid(const struct wire_msg *m)
 		if (addr_unspecified(&rec->local[i]))
 			return false;
 		for (unsigned j = 0; j < i; j++)
-			if (addr_eq(&rec->local[i], &rec->local[j]))
+			if (same_addr(&rec->local[i], &rec->local[j]))
 				return false;
 	}
 	if ((rec->has & WIRE_RECORD_HAS_REFLEXIVE) && !endpoint_valid(&rec->reflexive))
