@@ -1,12 +1,562 @@
-/* The daemon loop; being wired up (issue 5). */
+/*
+ * The daemon: one libuv loop, one thread, wiring the sans-IO mesh core to
+ * the world.
+ *
+ * Start order (each step undone in reverse on failure or exit):
+ *   keys (admin key from sharedKey, this boot's WireGuard key pair)
+ *   -> rtnetlink command socket -> WireGuard interface (created, or
+ *   adopted with -e; a leftover of a crashed run is removed first)
+ *   -> its key, port, address, MTU, up; leftover routes flushed
+ *   -> admin UDP socket -> mesh core -> static peers resolved
+ *   -> address events, timers, signals.
+ * Every event (packet, timer, address change, resolved name) goes into the
+ * core with the loop's monotonic time; the core's actions are then carried
+ * out: datagrams sealed and sent, WireGuard peers set in one batched
+ * request, routes added or removed. SIGINT/SIGTERM: the core says LEAVE
+ * and withdraws everything; then the interface (unless adopted) goes.
+ */
 #include "daemon.h"
 
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "core/mesh.h"
+#include "kernel.h"
 #include "log.h"
+#include "resolve.h"
+#include "udp.h"
+#include "wgdev.h"
+#include "wire/seal.h"
+
+struct daemon {
+	uv_loop_t loop;
+	struct config *cfg;
+	const struct daemon_opts *opts;
+	struct seal_key key;
+	uint8_t wg_pub[WGDEV_KEY_LEN];
+	struct kernel *k;
+	struct wgdev *wg;
+	unsigned ifindex;
+	struct udp *udp;
+	struct mesh *mesh;
+	struct resolver *resolver;
+	const char **hosts;
+	struct kernel_events *kev;
+	uv_poll_t kev_poll;
+	bool kev_polling;
+	uv_poll_t child_poll;
+	bool child_polling;
+	uv_timer_t timer;
+	uv_signal_t sigint;
+	uv_signal_t sigterm;
+	bool stopping;
+	int exit_code;
+	uint64_t send_errors;
+};
+
+static uint64_t now_ms(struct daemon *d)
+{
+	uv_update_time(&d->loop);
+	return uv_now(&d->loop);
+}
+
+static uint64_t random64(void *arg)
+{
+	uint64_t r;
+
+	(void)arg;
+	randombytes_buf(&r, sizeof(r));
+	return r;
+}
+
+/*
+ * Boot ids must grow from one start to the next without clocks agreeing
+ * across nodes: the high bits are this host's own wall-clock seconds, the
+ * low bits random, so two starts in one second still differ.
+ */
+static uint64_t choose_boot_id(void)
+{
+	uint64_t secs = (uint64_t)time(NULL);
+
+	return (secs << 20) | (random64(NULL) & 0xfffff) | 1;
+}
+
+/* ---- carrying out the core's actions ---- */
+
+static void do_send(struct daemon *d, const struct mesh_action *a)
+{
+	uint8_t pkt[WIRE_MAX_PACKET];
+	int n = seal_encode(pkt, sizeof(pkt), &d->key, &a->u.send.msg);
+
+	if (n < 0) {
+		log_warnx("cannot encode a message of type %u: %s", a->u.send.msg.hdr.type,
+			  strerror(-n));
+		return;
+	}
+	if (udp_send(d->udp, &a->u.send.to, pkt, (size_t)n) < 0)
+		d->send_errors++;
+}
+
+static void do_route(struct daemon *d, const struct mesh_action *a)
+{
+	char p[ADDR_STRLEN + 8];
+	int r;
+
+	if (a->type == MESH_ACT_ROUTE_ADD)
+		r = kernel_route_replace(d->k, d->ifindex, &a->u.route.dst);
+	else
+		r = kernel_route_del(d->k, d->ifindex, &a->u.route.dst);
+	if (r < 0 && !(a->type == MESH_ACT_ROUTE_DEL && r == -ESRCH))
+		log_warnx("route %s %s: %s", a->type == MESH_ACT_ROUTE_ADD ? "add" : "del",
+			  prefix_fmt(&a->u.route.dst, p, sizeof(p)), strerror(-r));
+	else
+		log_debug("route %s %s", a->type == MESH_ACT_ROUTE_ADD ? "add" : "del",
+			  prefix_fmt(&a->u.route.dst, p, sizeof(p)));
+}
+
+static void fill_peer(struct wgdev_peer *wp, const struct mesh_action *a)
+{
+	memset(wp, 0, sizeof(*wp));
+	memcpy(wp->public_key, a->u.peer.pubkey, WGDEV_KEY_LEN);
+	if (a->type == MESH_ACT_PEER_REMOVE) {
+		wp->flags = WGDEV_PEER_REMOVE;
+		return;
+	}
+	wp->flags = WGDEV_PEER_REPLACE_ALLOWEDIPS | WGDEV_PEER_HAS_KEEPALIVE;
+	if (a->u.peer.flags & MESH_PEER_HAS_ENDPOINT) {
+		wp->flags |= WGDEV_PEER_HAS_ENDPOINT;
+		wp->endpoint = a->u.peer.endpoint;
+	}
+	wp->keepalive = a->u.peer.keepalive;
+	wp->allowed_ips = a->u.peer.allowed;
+	wp->n_allowed_ips = a->u.peer.n_allowed;
+}
+
+/* All peer changes of one step go to WireGuard in one request, in order. */
+static void do_peers(struct daemon *d, const struct mesh_action *acts, size_t n)
+{
+	struct wgdev_peer *peers = calloc(n ? n : 1, sizeof(*peers));
+	struct wgdev_device dev = { 0 };
+	int r;
+
+	if (!peers) {
+		log_warnx("out of memory applying WireGuard peers");
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (acts[i].type == MESH_ACT_PEER_SET || acts[i].type == MESH_ACT_PEER_REMOVE)
+			fill_peer(&peers[dev.n_peers++], &acts[i]);
+	dev.peers = peers;
+	if (dev.n_peers && (r = wgdev_set(d->wg, &dev)) < 0)
+		log_warnx("%s: setting %zu WireGuard peer(s) failed: %s", d->cfg->ifname,
+			  dev.n_peers, strerror(-r));
+	free(peers);
+}
+
+static void do_log(const struct mesh_action *a)
+{
+	switch (a->u.log.level) {
+	case MESH_LOG_WARN:
+		log_warnx("%s", a->u.log.text);
+		break;
+	case MESH_LOG_INFO:
+		log_info("%s", a->u.log.text);
+		break;
+	case MESH_LOG_DEBUG:
+		log_debug("%s", a->u.log.text);
+		break;
+	}
+}
+
+static void arm_timer(struct daemon *d);
+
+static void run_actions(struct daemon *d)
+{
+	const struct mesh_action *acts;
+	size_t n = mesh_actions(d->mesh, &acts);
+
+	do_peers(d, acts, n);
+	for (size_t i = 0; i < n; i++) {
+		switch (acts[i].type) {
+		case MESH_ACT_SEND:
+			do_send(d, &acts[i]);
+			break;
+		case MESH_ACT_ROUTE_ADD:
+		case MESH_ACT_ROUTE_DEL:
+			do_route(d, &acts[i]);
+			break;
+		case MESH_ACT_LOG:
+			do_log(&acts[i]);
+			break;
+		case MESH_ACT_PEER_SET:
+		case MESH_ACT_PEER_REMOVE:
+			break; /* done above */
+		}
+	}
+	mesh_actions_clear(d->mesh);
+	if (!d->stopping)
+		arm_timer(d);
+}
+
+/* ---- events ---- */
+
+static void on_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+
+	mesh_on_timer(d->mesh, now_ms(d));
+	run_actions(d);
+}
+
+static void arm_timer(struct daemon *d)
+{
+	uint64_t now = now_ms(d), at = mesh_next_timer(d->mesh);
+
+	uv_timer_start(&d->timer, on_timer, at > now ? at - now : 0, 0);
+}
+
+static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *from, void *arg)
+{
+	struct daemon *d = arg;
+	struct wire_msg msg;
+	enum wire_drop why;
+
+	if (d->stopping)
+		return;
+	if (seal_open_decode(&d->key, buf, len, &msg, &why) < 0) {
+		char ep[ENDPOINT_STRLEN];
+		mesh_on_drop(d->mesh, why);
+		log_debug("dropped %zu bytes from %s: %s", len, endpoint_fmt(from, ep, sizeof(ep)),
+			  wire_drop_name(why));
+		return;
+	}
+	mesh_on_packet(d->mesh, now_ms(d), from, &msg);
+	run_actions(d);
+}
+
+static void on_resolved(size_t idx, const struct addr *a, void *arg)
+{
+	struct daemon *d = arg;
+	char s[ADDR_STRLEN];
+
+	log_debug("static peer %s is at %s", d->hosts[idx], addr_fmt(a, s, sizeof(s)));
+	mesh_set_static_addr(d->mesh, idx, a, now_ms(d));
+	run_actions(d);
+}
+
+static int addr_cmp_sort(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+static void refresh_local_addrs(struct daemon *d)
+{
+	struct kernel_addr *ka = NULL;
+	struct addr addrs[MESH_MAX_LOCAL];
+	size_t n = 0, got = 0;
+	int r = kernel_addrs_dump(d->k, d->ifindex, &ka, &got);
+
+	if (r < 0) {
+		log_warnx("listing local addresses: %s", strerror(-r));
+		return;
+	}
+	for (size_t i = 0; i < got && n < MESH_MAX_LOCAL; i++)
+		if (!prefix_contains(&d->cfg->subnet, &ka[i].addr))
+			addrs[n++] = ka[i].addr;
+	free(ka);
+	qsort(addrs, n, sizeof(addrs[0]), addr_cmp_sort);
+	mesh_set_local_addrs(d->mesh, addrs, n, now_ms(d));
+	run_actions(d);
+}
+
+static void on_kernel_event(const struct kernel_event *e, void *arg)
+{
+	bool *changed = arg;
+
+	*changed = true;
+	(void)e;
+}
+
+static void daemon_stop(struct daemon *d, int code);
+
+static void on_kev(uv_poll_t *h, int status, int events)
+{
+	struct daemon *d = h->data;
+	bool changed = false;
+	int r;
+
+	(void)status;
+	(void)events;
+	r = kernel_events_read(d->kev, on_kernel_event, &changed);
+	if (r == -ENOBUFS)
+		changed = true; /* events were lost: look again */
+	if (d->ifindex && kernel_link_index(d->k, d->cfg->ifname, &(unsigned){ 0 }) == -ENODEV) {
+		log_warnx("%s was removed by someone else; stopping", d->cfg->ifname);
+		daemon_stop(d, 1);
+		return;
+	}
+	if (changed)
+		refresh_local_addrs(d);
+}
+
+static void on_child(uv_poll_t *h, int status, int events)
+{
+	struct daemon *d = h->data;
+	int st = 0;
+
+	(void)status;
+	(void)events;
+	if (wgdev_child_check(d->wg, &st) == 1) {
+		log_warnx("the userspace WireGuard process for %s exited (status %d); stopping",
+			  d->cfg->ifname, st);
+		uv_poll_stop(h);
+		daemon_stop(d, 1);
+	}
+}
+
+static void on_signal(uv_signal_t *s, int signum)
+{
+	struct daemon *d = s->data;
+
+	log_info("signal %d: leaving the network", signum);
+	daemon_stop(d, 0);
+}
+
+/* ---- start and stop ---- */
+
+static int setup_keys(struct daemon *d)
+{
+	uint8_t priv[WGDEV_KEY_LEN];
+	struct wgdev_device dev = { .flags = WGDEV_HAS_PRIVATE_KEY | WGDEV_HAS_LISTEN_PORT |
+					     WGDEV_REPLACE_PEERS };
+	int r;
+
+	randombytes_buf(priv, sizeof(priv));
+	priv[0] &= 248;
+	priv[31] = (uint8_t)((priv[31] & 127) | 64);
+	if (crypto_scalarmult_curve25519_base(d->wg_pub, priv) != 0) {
+		sodium_memzero(priv, sizeof(priv));
+		return -EINVAL;
+	}
+	memcpy(dev.private_key, priv, sizeof(priv));
+	dev.listen_port = d->cfg->wg_port;
+	r = wgdev_set(d->wg, &dev);
+	sodium_memzero(priv, sizeof(priv));
+	sodium_memzero(dev.private_key, sizeof(dev.private_key));
+	return r;
+}
+
+/* A crashed run may have left our interface behind: remove it, once. */
+static int open_interface(struct daemon *d, enum wgdev_backend backend)
+{
+	int r = wgdev_open(d->cfg->ifname, backend, d->cfg->existing_interface, &d->wg);
+	unsigned idx;
+
+	if (r == -EEXIST && !d->cfg->existing_interface &&
+	    kernel_link_index(d->k, d->cfg->ifname, &idx) == 0) {
+		log_warnx("%s exists (left by an earlier run?); removing it", d->cfg->ifname);
+		if (kernel_link_delete(d->k, idx) == 0)
+			r = wgdev_open(d->cfg->ifname, backend, false, &d->wg);
+	}
+	if (r < 0)
+		log_warnx("%s: cannot %s the WireGuard interface: %s", d->cfg->ifname,
+			  d->cfg->existing_interface ? "use" : "create", strerror(-r));
+	return r;
+}
+
+static int setup_interface(struct daemon *d)
+{
+	struct config *cfg = d->cfg;
+	enum wgdev_backend backend = WGDEV_BACKEND_AUTO;
+	unsigned flushed = 0;
+	int r;
+
+	if (d->opts->backend && wgdev_backend_parse(d->opts->backend, &backend) < 0)
+		return -EINVAL;
+	if ((r = open_interface(d, backend)) < 0)
+		return r;
+	d->ifindex = wgdev_ifindex(d->wg);
+	if (!d->ifindex && (r = kernel_link_index(d->k, cfg->ifname, &d->ifindex)) < 0)
+		return r;
+	if ((r = setup_keys(d)) < 0) {
+		log_warnx("%s: setting key and port %u: %s", cfg->ifname, cfg->wg_port, strerror(-r));
+		return r;
+	}
+	if ((r = kernel_link_set_mtu(d->k, d->ifindex, cfg->mtu)) < 0)
+		log_warnx("%s: mtu %u: %s", cfg->ifname, cfg->mtu, strerror(-r));
+	r = kernel_addr_add(d->k, d->ifindex, &cfg->wg_ip, cfg->subnet.len);
+	if (r < 0 && r != -EEXIST) {
+		log_warnx("%s: adding its address: %s", cfg->ifname, strerror(-r));
+		return r;
+	}
+	if ((r = kernel_link_set_up(d->k, d->ifindex, true)) < 0) {
+		log_warnx("%s: setting it up: %s", cfg->ifname, strerror(-r));
+		return r;
+	}
+	if (kernel_route_flush(d->k, d->ifindex, &flushed) == 0 && flushed)
+		log_info("removed %u route(s) left by an earlier run", flushed);
+	if (!cfg->no_transit) {
+		if (kernel_forwarding_enable(cfg->ifname, false) == 0)
+			log_info("%s: forwarding enabled: this node carries others' traffic",
+				 cfg->ifname);
+		else
+			log_warnx("%s: cannot enable forwarding; this node will not relay",
+				  cfg->ifname);
+	}
+	return 0;
+}
+
+static int setup_mesh(struct daemon *d)
+{
+	struct config *cfg = d->cfg;
+	struct mesh_static_peer *statics = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*statics));
+	struct mesh_config mc = { 0 };
+
+	d->hosts = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*d->hosts));
+	if (!statics || !d->hosts) {
+		free(statics);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		statics[i] = (struct mesh_static_peer){ .id = cfg->peers[i].wg_ip,
+							.admin_port = cfg->peers[i].admin_port,
+							.wg_port = cfg->peers[i].wg_port };
+		d->hosts[i] = cfg->peers[i].host;
+	}
+	mc.id = cfg->wg_ip;
+	snprintf(mc.name, sizeof(mc.name), "%s", cfg->name);
+	mc.subnet = cfg->subnet;
+	mc.boot = choose_boot_id();
+	memcpy(mc.pubkey, d->wg_pub, sizeof(mc.pubkey));
+	mc.wg_port = cfg->wg_port;
+	mc.admin_port = cfg->admin_port;
+	mc.flags = (cfg->no_transit ? WIRE_NODE_NO_TRANSIT : 0) |
+		   (cfg->self_static ? WIRE_NODE_STATIC : 0);
+	mc.n_static = cfg->n_peers;
+	mc.statics = statics;
+	mc.random64 = random64;
+	d->mesh = mesh_new(&mc, now_ms(d));
+	free(statics); /* the core keeps its own copy */
+	return d->mesh ? 0 : -ENOMEM;
+}
+
+static void start_watchers(struct daemon *d)
+{
+	int fd;
+
+	d->kev = kernel_events_open();
+	if (d->kev && uv_poll_init(&d->loop, &d->kev_poll, kernel_events_fd(d->kev)) == 0) {
+		d->kev_poll.data = d;
+		uv_poll_start(&d->kev_poll, UV_READABLE, on_kev);
+		d->kev_polling = true;
+	} else {
+		log_warnx("no address change events; roaming is noticed only by probes");
+	}
+	fd = wgdev_child_pidfd(d->wg);
+	if (fd >= 0 && uv_poll_init(&d->loop, &d->child_poll, fd) == 0) {
+		d->child_poll.data = d;
+		uv_poll_start(&d->child_poll, UV_READABLE, on_child);
+		d->child_polling = true;
+	}
+	uv_signal_start(&d->sigint, on_signal, SIGINT);
+	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+}
+
+static void close_if_active(uv_handle_t *h)
+{
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+/* Leave, withdraw, close every handle; the loop then ends by itself. */
+static void daemon_stop(struct daemon *d, int code)
+{
+	if (d->stopping)
+		return;
+	d->stopping = true;
+	d->exit_code = code;
+	if (d->mesh) {
+		mesh_leave(d->mesh, now_ms(d));
+		run_actions(d);
+	}
+	resolver_stop(d->resolver);
+	d->resolver = NULL;
+	udp_close(d->udp);
+	d->udp = NULL;
+	close_if_active((uv_handle_t *)&d->timer);
+	close_if_active((uv_handle_t *)&d->sigint);
+	close_if_active((uv_handle_t *)&d->sigterm);
+	if (d->kev_polling)
+		close_if_active((uv_handle_t *)&d->kev_poll);
+	if (d->child_polling)
+		close_if_active((uv_handle_t *)&d->child_poll);
+}
+
+static void teardown(struct daemon *d)
+{
+	if (d->wg && d->k && d->cfg->existing_interface) {
+		/* adopted interface: take back only what we added */
+		kernel_route_flush(d->k, d->ifindex, NULL);
+		kernel_addr_del(d->k, d->ifindex, &d->cfg->wg_ip, d->cfg->subnet.len);
+	}
+	if (d->wg)
+		wgdev_close(d->wg, !d->cfg->existing_interface);
+	kernel_events_close(d->kev);
+	mesh_free(d->mesh);
+	free(d->hosts);
+	kernel_close(d->k);
+	seal_key_wipe(&d->key);
+}
 
 int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 {
-	(void)cfg;
-	log_init(opts->verbosity, opts->log_file, false);
-	log_warnx("the mesh daemon is not wired up yet");
-	return 1;
+	struct daemon d = { .cfg = cfg, .opts = opts, .exit_code = 1 };
+	char a[ADDR_STRLEN];
+	int r;
+
+	if (log_init(opts->verbosity, opts->log_file, false) < 0)
+		fprintf(stderr, "wg_netmanager: cannot open log file %s\n", opts->log_file);
+	if (getuid() != 0)
+		log_warnx("not running as root: creating interfaces and routes will likely fail");
+	if (uv_loop_init(&d.loop) < 0)
+		return 1;
+	uv_timer_init(&d.loop, &d.timer);
+	uv_signal_init(&d.loop, &d.sigint);
+	uv_signal_init(&d.loop, &d.sigterm);
+	d.timer.data = d.sigint.data = d.sigterm.data = &d;
+	if (seal_key_derive(&d.key, cfg->shared_key) < 0)
+		goto out;
+	d.k = kernel_open();
+	if (!d.k) {
+		log_warn("rtnetlink");
+		goto out;
+	}
+	if (setup_interface(&d) < 0)
+		goto out;
+	if ((r = udp_open(&d.loop, cfg->admin_port, on_datagram, &d, &d.udp)) < 0)
+		goto out;
+	if (setup_mesh(&d) < 0)
+		goto out;
+	log_info("%s %s on %s: WireGuard port %u, admin port %u", cfg->name,
+		 addr_fmt(&cfg->wg_ip, a, sizeof(a)), cfg->ifname, cfg->wg_port, cfg->admin_port);
+	start_watchers(&d);
+	refresh_local_addrs(&d);
+	d.resolver = resolver_start(&d.loop, d.hosts, cfg->n_peers, on_resolved, &d);
+	run_actions(&d);
+	uv_run(&d.loop, UV_RUN_DEFAULT);
+out:
+	if (!d.stopping)
+		daemon_stop(&d, d.exit_code);
+	uv_run(&d.loop, UV_RUN_DEFAULT); /* let the close callbacks run */
+	teardown(&d);
+	if (uv_loop_close(&d.loop) != 0)
+		log_warnx("event loop closed with handles still open");
+	log_info("stopped");
+	log_close();
+	return d.exit_code;
 }

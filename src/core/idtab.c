@@ -32,6 +32,13 @@ void *idtab_get(const struct idtab *t, const struct addr *id)
 	return i < t->n && addr_eq(item_id(t->items[i]), id) ? t->items[i] : NULL;
 }
 
+long idtab_index(const struct idtab *t, const struct addr *id)
+{
+	size_t i = lower_bound(t, id);
+
+	return i < t->n && addr_eq(item_id(t->items[i]), id) ? (long)i : -1;
+}
+
 int idtab_insert(struct idtab *t, void *item)
 {
 	size_t i = lower_bound(t, item_id(item));

@@ -18,6 +18,8 @@ struct idtab {
 };
 
 void *idtab_get(const struct idtab *t, const struct addr *id);
+/* Position of the item with this id, or -1. */
+long idtab_index(const struct idtab *t, const struct addr *id);
 /* Insert an item whose id is not yet present. Returns 0, -EEXIST or -ENOMEM. */
 int idtab_insert(struct idtab *t, void *item);
 /* Remove and return the item with this id, or NULL. */

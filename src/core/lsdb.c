@@ -87,11 +87,11 @@ int lsdb_put(struct lsdb *db, const struct lsdb_record *rec, uint64_t now)
 	} else {
 		free(have->neigh);
 	}
-	uint64_t unreachable_since = have->unreachable_since;
+	struct lsdb_route route = have->route;
 	*have = *rec;
 	have->neigh = neigh;
 	have->stored_at = now;
-	have->unreachable_since = unreachable_since;
+	have->route = route;
 	return 1;
 }
 
@@ -135,6 +135,11 @@ size_t lsdb_count(const struct lsdb *db)
 struct lsdb_record *lsdb_at(const struct lsdb *db, size_t i)
 {
 	return i < db->recs.n ? db->recs.items[i] : NULL;
+}
+
+long lsdb_index(const struct lsdb *db, const struct addr *id)
+{
+	return idtab_index(&db->recs, id);
 }
 
 uint64_t lsdb_hash(const struct lsdb *db)

@@ -34,7 +34,12 @@ struct lsdb_record {
 	uint16_t n_neigh;
 	struct wire_neighbour *neigh;	/* owned */
 	uint64_t stored_at;		/* ms */
-	uint64_t unreachable_since;	/* ms; 0 while reachable */
+	struct lsdb_route {		/* set by the route computation, kept on update */
+		bool reachable;
+		struct addr first_hop;
+		uint32_t dist;
+		uint64_t since;		/* ms: when reachable/first_hop last changed */
+	} route;
 };
 
 struct lsdb_tombstone {
@@ -71,6 +76,8 @@ void lsdb_drop(struct lsdb *db, const struct addr *id, uint64_t now, uint64_t ke
 void lsdb_expire(struct lsdb *db, uint64_t now);
 size_t lsdb_count(const struct lsdb *db);
 struct lsdb_record *lsdb_at(const struct lsdb *db, size_t i);
+/* Position of id in the sorted table, or -1. */
+long lsdb_index(const struct lsdb *db, const struct addr *id);
 /* Order-independent digest of all (id, boot, seq). */
 uint64_t lsdb_hash(const struct lsdb *db);
 

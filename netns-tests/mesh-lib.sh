@@ -1,0 +1,72 @@
+# shellcheck shell=bash
+# Helpers for the mesh tests: real daemons in namespaces. Source after lib.sh.
+#
+#   write_net_yaml FILE STATIC...   STATIC = "endpoint adminport wgip"
+#   start_node VAR NS NAME WGIP IFNAME [ARGS...]   daemon in the background
+#   ping_ok NS ADDR                 one ping, 1 s deadline
+#   all_pairs_ping "NS:IP"...       every ordered pair pings (bounded)
+
+DAEMON=${WGNM_DAEMON:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/wg_netmanager}
+[ -x "$DAEMON" ] || skip "daemon not built: $DAEMON"
+need_tool wireguard-go
+need_tool ping
+NET_KEY=8Ls3lTyPqH2oX6vTQPV2n0yFuwSVV8kBq5xqGkz7GmY=
+
+write_net_yaml() {
+	local file=$1 s
+	shift
+	{
+		printf 'network:\n  sharedKey: %s\n  subnet: 10.1.1.0/24\npeers:\n' "$NET_KEY"
+		for s in "$@"; do
+			# shellcheck disable=SC2086
+			set -- $s
+			printf '  - endPoint: %s\n    adminPort: %s\n    wgIp: %s\n' "$1" "$2" "$3"
+		done
+	} >"$file"
+	chmod 600 "$file"
+}
+
+start_node() {
+	local var=$1 ns=$2 name=$3 ip=$4 ifname=$5
+	shift 5
+	bg_run "$var" "$TEST_TMP/$name.log" ip netns exec "$ns" "$DAEMON" \
+		-c "$TEST_TMP/net.yaml" -i "$ifname" -a "$ip" -n "$name" -v "$@"
+}
+
+ping_ok() {
+	ip netns exec "$1" ping -n -c 1 -W 1 "$2" >/dev/null 2>&1
+}
+
+# all_pairs_ping TRIES NS:IP...: wait until every ordered pair pings.
+all_pairs_ping() {
+	local tries=$1 a b
+	shift
+	for a in "$@"; do
+		for b in "$@"; do
+			[ "$a" = "$b" ] && continue
+			wait_for "${a%%:*} -> ${b#*:}" "$tries" ping_ok "${a%%:*}" "${b#*:}"
+		done
+	done
+}
+
+# Show the daemons' logs when a test fails.
+dump_logs() {
+	local f
+	for f in "$TEST_TMP"/*.log; do
+		[ -f "$f" ] || continue
+		printf -- '--- %s\n' "$(basename "$f")"
+		tail -n 40 "$f"
+	done
+}
+
+# veth NS1 ADDR1 NS2 ADDR2: a link between two namespaces (ADDR with /len).
+veth() {
+	local a="v$RANDOM$$" b="v$RANDOM$$"
+	a=${a:0:15}
+	b=${b:0:15}
+	ip link add "$a" netns "$1" type veth peer name "$b" netns "$3"
+	ip -n "$1" addr add "$2" dev "$a"
+	ip -n "$3" addr add "$4" dev "$b"
+	ip -n "$1" link set "$a" up
+	ip -n "$3" link set "$b" up
+}

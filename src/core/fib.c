@@ -1,0 +1,381 @@
+/*
+ * Forwarding state: from the link-state database to WireGuard peers and
+ * kernel routes.
+ *
+ * Model. After any change to the graph (a record stored, an adjacency up
+ * or down) the core runs shortest paths from this node over the edges that
+ * both ends claim (spf.c). Every reachable node then has exactly one first
+ * hop, a neighbour of ours, and its address goes into that neighbour's
+ * AllowedIPs and nowhere else; every reachable node gets a host route into
+ * the WireGuard interface. What was installed before is remembered here, so
+ * only differences leave the core: one PEER_SET for a peer whose AllowedIPs,
+ * endpoint or keepalive changed, one ROUTE_ADD/DEL per route.
+ *
+ * Symmetry. WireGuard accepts a packet only from the peer whose AllowedIPs
+ * hold the packet's source, so the path from B to A must be the reverse of
+ * the path from A to B. Edge costs are symmetric (spf takes the larger of
+ * the two claims) and each edge cost carries a small tie-breaker derived
+ * from the unordered pair of ids, so equal-cost paths are rare and both
+ * ends choose the same one.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mesh_int.h"
+#include "core/spf.h"
+
+#define TIEBREAK_BITS 10
+
+/* A stable per-edge number in [0, 1024), the same seen from both ends. */
+static uint32_t pair_tiebreak(const struct addr *a, const struct addr *b)
+{
+	const struct addr *lo = addr_cmp(a, b) < 0 ? a : b;
+	const struct addr *hi = lo == a ? b : a;
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++) {
+		h = (h ^ lo->b[i]) * 16777619u;
+		h = (h ^ hi->b[i]) * 16777619u;
+	}
+	return (h ^ (h >> 16)) & ((1u << TIEBREAK_BITS) - 1);
+}
+
+static uint32_t edge_cost(uint16_t cost, const struct addr *a, const struct addr *b)
+{
+	uint32_t c = cost ? cost : 1;
+
+	if (c > MESH_COST_MAX)
+		c = MESH_COST_MAX;
+	return (c << TIEBREAK_BITS) | pair_tiebreak(a, b);
+}
+
+/* Node index in the spf graph: self is 0, the rest in table order. */
+static uint32_t spf_index(long pos, long self_pos)
+{
+	if (pos == self_pos)
+		return 0;
+	return (uint32_t)(pos < self_pos ? pos + 1 : pos);
+}
+
+static struct lsdb_record *record_of_index(const struct mesh *m, uint32_t idx, long self_pos)
+{
+	long pos;
+
+	if (idx == 0)
+		pos = self_pos;
+	else
+		pos = (long)idx <= self_pos ? (long)idx - 1 : (long)idx;
+	return lsdb_at(&m->db, (size_t)pos);
+}
+
+struct graph {
+	uint32_t n;
+	uint32_t *flags;
+	struct spf_edge *edges;
+	size_t n_edges;
+	struct spf_result *res;
+};
+
+static void graph_free(struct graph *g)
+{
+	free(g->flags);
+	free(g->edges);
+	free(g->res);
+}
+
+static int graph_build(const struct mesh *m, long self_pos, struct graph *g)
+{
+	size_t n = lsdb_count(&m->db), cap = 0, k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		cap += lsdb_at(&m->db, i)->n_neigh;
+	g->n = (uint32_t)n;
+	g->flags = calloc(n, sizeof(*g->flags));
+	g->edges = malloc((cap ? cap : 1) * sizeof(*g->edges));
+	g->res = calloc(n, sizeof(*g->res));
+	if (!g->flags || !g->edges || !g->res)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		const struct lsdb_record *r = lsdb_at(&m->db, i);
+		uint32_t from = spf_index((long)i, self_pos);
+
+		if (r->flags & WIRE_NODE_NO_TRANSIT)
+			g->flags[from] |= SPF_NO_TRANSIT;
+		for (size_t j = 0; j < r->n_neigh; j++) {
+			long to = lsdb_index(&m->db, &r->neigh[j].id);
+			if (to < 0 || to == (long)i)
+				continue;
+			g->edges[k++] = (struct spf_edge){
+				.from = from,
+				.to = spf_index(to, self_pos),
+				.cost = edge_cost(r->neigh[j].cost, &r->id, &r->neigh[j].id),
+			};
+		}
+	}
+	g->n_edges = k;
+	return 0;
+}
+
+/* Store the result with each record; note path changes. */
+static void record_paths(struct mesh *m, const struct graph *g, long self_pos)
+{
+	for (uint32_t i = 0; i < g->n; i++) {
+		struct lsdb_record *r = record_of_index(m, i, self_pos);
+		const struct spf_result *res = &g->res[i];
+		struct lsdb_route nr = { .reachable = res->dist != SPF_UNREACHABLE };
+
+		if (nr.reachable) {
+			nr.dist = res->dist >> TIEBREAK_BITS;
+			nr.first_hop = record_of_index(m, res->first_hop, self_pos)->id;
+		}
+		if (nr.reachable != r->route.reachable ||
+		    !addr_eq(&nr.first_hop, &r->route.first_hop)) {
+			nr.since = m->now;
+			if (i != 0)
+				m->ctr.route_changes++;
+		} else {
+			nr.since = r->route.since;
+		}
+		r->route = nr;
+	}
+}
+
+static int addr_sort_cmp(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+static struct prefix host_prefix(const struct addr *a)
+{
+	struct prefix p = { .addr = *a, .len = addr_is_v4(a) ? 32 : 128 };
+	return p;
+}
+
+/* Desired WireGuard state of one neighbour. */
+struct want {
+	uint32_t flags;
+	struct endpoint ep;
+	uint16_t keepalive;
+	size_t n;
+	struct addr *allowed;
+};
+
+static bool behind_nat(const struct mesh *m, const struct mesh_peer *p)
+{
+	if (!p->has_observed_me || !m->local_known)
+		return true; /* assume the worst: a keepalive costs little */
+	for (size_t i = 0; i < m->n_local; i++)
+		if (addr_eq(&m->local[i], &p->observed_me.addr))
+			return false;
+	return true;
+}
+
+static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want *w)
+{
+	w->flags = 0;
+	w->keepalive = 0;
+	memset(&w->ep, 0, sizeof(w->ep));
+	if (p->is_static && p->static_resolved) {
+		w->flags |= MESH_PEER_HAS_ENDPOINT;
+		w->ep = p->static_wg;
+		/* we reach it at a fixed address; from behind NAT keep the mapping open */
+		if (behind_nat(m, p))
+			w->keepalive = MESH_NAT_KEEPALIVE_S;
+	} else if (p->has_admin_ep) {
+		/*
+		 * A guess: its WireGuard port at the address its admin packets
+		 * come from. Right for public nodes; behind NAT the peer's own
+		 * handshakes correct it (WireGuard roams to the true source).
+		 */
+		w->flags |= MESH_PEER_HAS_ENDPOINT;
+		w->ep.addr = p->admin_ep.addr;
+		w->ep.port = p->wg_port;
+	}
+}
+
+static bool same_allowed(const struct mesh_peer *p, const struct want *w)
+{
+	return p->n_wg_allowed == w->n &&
+	       (w->n == 0 || memcmp(p->wg_allowed, w->allowed, w->n * sizeof(*w->allowed)) == 0);
+}
+
+static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
+{
+	struct mesh_action *a;
+	struct prefix *allowed = NULL;
+
+	if (w->n) {
+		allowed = malloc(w->n * sizeof(*allowed));
+		if (!allowed)
+			return; /* retried on the next update: installed state unchanged */
+		for (size_t i = 0; i < w->n; i++)
+			allowed[i] = host_prefix(&w->allowed[i]);
+	}
+	a = mesh_push(m, MESH_ACT_PEER_SET);
+	if (!a) {
+		free(allowed);
+		return;
+	}
+	memcpy(a->u.peer.pubkey, p->pubkey, WIRE_KEY_LEN);
+	a->u.peer.flags = w->flags;
+	a->u.peer.endpoint = w->ep;
+	a->u.peer.keepalive = w->keepalive;
+	a->u.peer.n_allowed = w->n;
+	a->u.peer.allowed = allowed;
+	p->wg_on = true;
+	memcpy(p->wg_key, p->pubkey, WIRE_KEY_LEN);
+	p->wg_flags = w->flags;
+	p->wg_ep = w->ep;
+	p->wg_keepalive = w->keepalive;
+	free(p->wg_allowed);
+	p->wg_allowed = w->allowed;
+	p->n_wg_allowed = w->n;
+	w->allowed = NULL;
+}
+
+static void emit_peer_remove(struct mesh *m, struct mesh_peer *p)
+{
+	struct mesh_action *a = mesh_push(m, MESH_ACT_PEER_REMOVE);
+
+	if (!a)
+		return;
+	memcpy(a->u.peer.pubkey, p->wg_key, WIRE_KEY_LEN);
+	fib_peer_forget(p);
+}
+
+void fib_peer_forget(struct mesh_peer *p)
+{
+	p->wg_on = false;
+	free(p->wg_allowed);
+	p->wg_allowed = NULL;
+	p->n_wg_allowed = 0;
+}
+
+/* Bring one neighbour's WireGuard peer in line with what we want. */
+static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
+{
+	bool want_on = p->adj && p->has_info && !m->leaving;
+
+	if (p->wg_on && (!want_on || memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) != 0))
+		emit_peer_remove(m, p); /* gone, or restarted with a new key */
+	if (!want_on)
+		return;
+	qsort(w->allowed, w->n, sizeof(*w->allowed), addr_sort_cmp);
+	if (!p->wg_on || p->wg_flags != w->flags || !endpoint_eq(&p->wg_ep, &w->ep) ||
+	    p->wg_keepalive != w->keepalive || !same_allowed(p, w))
+		emit_peer_set(m, p, w);
+}
+
+/* Collect, per neighbour, the destinations routed through it. */
+static int sync_peers(struct mesh *m)
+{
+	size_t np = m->peers.n, nr = lsdb_count(&m->db);
+	struct want *want = calloc(np ? np : 1, sizeof(*want));
+	int err = 0;
+
+	if (!want)
+		return -ENOMEM;
+	for (size_t i = 0; i < np; i++) {
+		want_of(m, m->peers.items[i], &want[i]);
+		want[i].allowed = malloc((nr ? nr : 1) * sizeof(struct addr));
+		if (!want[i].allowed)
+			err = -ENOMEM;
+	}
+	for (size_t i = 0; i < nr && !err; i++) {
+		const struct lsdb_record *r = lsdb_at(&m->db, i);
+		long pi;
+
+		if (!r->route.reachable || addr_eq(&r->id, &m->cfg.id))
+			continue;
+		pi = idtab_index(&m->peers, &r->route.first_hop);
+		if (pi >= 0)
+			want[pi].allowed[want[pi].n++] = r->id;
+	}
+	/* removals first, so an address never sits on two peers at once */
+	for (size_t pass = 0; pass < 2 && !err; pass++) {
+		for (size_t i = 0; i < np; i++) {
+			struct mesh_peer *p = m->peers.items[i];
+			bool shrinking = p->wg_on && want[i].n <= p->n_wg_allowed;
+			if ((pass == 0) == shrinking)
+				sync_peer(m, p, &want[i]);
+		}
+	}
+	for (size_t i = 0; i < np; i++)
+		free(want[i].allowed);
+	free(want);
+	return err;
+}
+
+static void sync_routes(struct mesh *m)
+{
+	size_t nr = lsdb_count(&m->db), n = 0;
+	struct addr *want = malloc((nr ? nr : 1) * sizeof(*want));
+	size_t i = 0, j = 0;
+
+	if (!want)
+		return;
+	for (size_t k = 0; k < nr && !m->leaving; k++) {
+		const struct lsdb_record *r = lsdb_at(&m->db, k);
+		if (r->route.reachable && !addr_eq(&r->id, &m->cfg.id))
+			want[n++] = r->id; /* table order is sorted order */
+	}
+	/* merge two sorted lists: what to add, what to delete */
+	while (i < n || j < m->n_routes) {
+		int c = i == n ? 1 : j == m->n_routes ? -1 : addr_cmp(&want[i], &m->routes[j]);
+		struct mesh_action *a;
+		if (c == 0) {
+			i++;
+			j++;
+			continue;
+		}
+		a = mesh_push(m, c < 0 ? MESH_ACT_ROUTE_ADD : MESH_ACT_ROUTE_DEL);
+		if (a)
+			a->u.route.dst = host_prefix(c < 0 ? &want[i] : &m->routes[j]);
+		if (c < 0)
+			i++;
+		else
+			j++;
+	}
+	free(m->routes);
+	m->routes = want;
+	m->n_routes = n;
+}
+
+int fib_update(struct mesh *m)
+{
+	long self_pos = lsdb_index(&m->db, &m->cfg.id);
+	struct graph g = { 0 };
+	int err;
+
+	if (self_pos < 0)
+		return -ENOENT;
+	err = graph_build(m, self_pos, &g);
+	if (!err) {
+		struct spf_graph sg = {
+			.n_nodes = g.n, .node_flags = g.flags, .n_edges = g.n_edges, .edges = g.edges,
+		};
+		err = spf_run(&sg, g.res);
+		m->ctr.spf_runs++;
+	}
+	if (!err) {
+		record_paths(m, &g, self_pos);
+		err = sync_peers(m);
+		sync_routes(m);
+	}
+	graph_free(&g);
+	if (!err)
+		m->routes_dirty = false;
+	return err;
+}
+
+void fib_withdraw_all(struct mesh *m)
+{
+	m->leaving = true;
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		if (p->wg_on)
+			emit_peer_remove(m, p);
+	}
+	sync_routes(m);
+}

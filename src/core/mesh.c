@@ -1,0 +1,927 @@
+/*
+ * The mesh core: who is in the network and how to reach them.
+ *
+ * Adjacencies. A node says HELLO to every static peer (retried with
+ * back-off: 250 ms doubling to 8 s) and answers any HELLO with a
+ * HELLO_REPLY. A packet from an unknown (node, boot) changes nothing: it is
+ * answered with a hello carrying a fresh challenge, and only a hello that
+ * echoes it confirms the sender (replay.c). Both sides challenge, so a
+ * first contact takes three packets:
+ *
+ *     A --HELLO(challenge a)----------> B   B: unknown A, challenge b
+ *     A <-HELLO_REPLY(echo a, chal b)-- B   A: B confirmed
+ *     A --HELLO(echo b)---------------> B   B: A confirmed
+ *
+ * A confirmed neighbour with a known key is an adjacency: it goes into our
+ * own link-state record and becomes a WireGuard peer. A neighbour silent
+ * for MESH_PING_IDLE_MS is probed; MESH_PING_TRIES lost probes in a row end
+ * the adjacency, and so does a LEAVE. A newer boot of a neighbour replaces
+ * the old one at once: its new key replaces the old peer.
+ *
+ * Link state. Every change of our adjacencies originates a new version of
+ * our record, which is flooded to every neighbour; a node that stores a
+ * newer record floods it on to its other neighbours. At adjacency-up both
+ * sides send their full digest (id, boot, seq of every record) and request
+ * what they lack; every MESH_DIGEST_MS a summary (count and hash) catches
+ * anything lost on the way. Paths are recomputed after every change
+ * (fib.c), so nothing waits for a periodic timer when an event can act.
+ *
+ * Refused, while the rest goes on: a sender or record outside the subnet; a
+ * wgIp that a live node of another name holds; records naming themselves or
+ * a neighbour twice. Counters of everything are kept for the status view.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mesh_int.h"
+
+/* ---- actions ---- */
+
+struct mesh_action *mesh_push(struct mesh *m, enum mesh_action_type type)
+{
+	struct mesh_action *a;
+
+	if (m->n_acts == m->cap_acts) {
+		size_t cap = m->cap_acts ? m->cap_acts * 2 : 16;
+		struct mesh_action *acts = realloc(m->acts, cap * sizeof(*acts));
+		if (!acts)
+			return NULL;
+		m->acts = acts;
+		m->cap_acts = cap;
+	}
+	a = &m->acts[m->n_acts++];
+	memset(a, 0, sizeof(*a));
+	a->type = type;
+	return a;
+}
+
+void mesh_log(struct mesh *m, enum mesh_log_level level, const char *fmt, ...)
+{
+	struct mesh_action *a = mesh_push(m, MESH_ACT_LOG);
+	va_list ap;
+
+	if (!a)
+		return;
+	a->u.log.level = level;
+	va_start(ap, fmt);
+	vsnprintf(a->u.log.text, sizeof(a->u.log.text), fmt, ap);
+	va_end(ap);
+}
+
+size_t mesh_actions(const struct mesh *m, const struct mesh_action **out)
+{
+	*out = m->acts;
+	return m->n_acts;
+}
+
+void mesh_actions_clear(struct mesh *m)
+{
+	for (size_t i = 0; i < m->n_acts; i++)
+		if (m->acts[i].type == MESH_ACT_PEER_SET)
+			free(m->acts[i].u.peer.allowed);
+	m->n_acts = 0;
+}
+
+static const char *fmt_id(const struct addr *id, char *buf)
+{
+	return addr_fmt(id, buf, ADDR_STRLEN);
+}
+
+/* ---- peers ---- */
+
+struct mesh_peer *mesh_peer_get(const struct mesh *m, const struct addr *id)
+{
+	return idtab_get(&m->peers, id);
+}
+
+static struct mesh_peer *peer_new(struct mesh *m, const struct addr *id)
+{
+	struct mesh_peer *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->id = *id;
+	p->created = m->now;
+	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	replay_init(&p->replay);
+	if (idtab_insert(&m->peers, p) < 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static void peer_free(struct mesh_peer *p)
+{
+	if (!p)
+		return;
+	free(p->wg_allowed);
+	free(p);
+}
+
+static size_t count_strangers(const struct mesh *m)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->peers.n; i++) {
+		const struct mesh_peer *p = m->peers.items[i];
+		n += !p->is_static && !p->adj;
+	}
+	return n;
+}
+
+static bool peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep)
+{
+	if (p->has_admin_ep)
+		*ep = p->admin_ep;
+	else if (p->is_static && p->static_resolved)
+		*ep = p->static_admin;
+	else
+		return false;
+	return true;
+}
+
+/* ---- sending ---- */
+
+static struct wire_msg *send_msg(struct mesh *m, const struct endpoint *to, enum wire_type type)
+{
+	struct mesh_action *a = mesh_push(m, MESH_ACT_SEND);
+
+	if (!a)
+		return NULL;
+	a->u.send.to = *to;
+	a->u.send.msg.hdr.type = (uint8_t)type;
+	a->u.send.msg.hdr.sender = m->cfg.id;
+	a->u.send.msg.hdr.boot = m->cfg.boot;
+	a->u.send.msg.hdr.counter = ++m->counter;
+	m->ctr.tx[type]++;
+	return &a->u.send.msg;
+}
+
+static uint64_t fresh_random(struct mesh *m)
+{
+	uint64_t r;
+
+	do
+		r = m->cfg.random64(m->cfg.random_arg);
+	while (r == 0);
+	return r;
+}
+
+/* A challenge if we have not confirmed this boot of the peer, else 0. */
+static uint64_t challenge_for(struct mesh *m, struct mesh_peer *p, bool newer_boot_seen)
+{
+	uint64_t c = 0;
+
+	if (p->replay.confirmed && !newer_boot_seen && !p->replay.challenge_pending)
+		return 0;
+	if (replay_challenge(&p->replay, fresh_random(m), m->now, MESH_CHALLENGE_MS, &c) < 0)
+		return 0;
+	return c;
+}
+
+static void send_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *to,
+		       enum wire_type type, uint64_t challenge, uint64_t echo)
+{
+	struct wire_msg *msg = send_msg(m, to, type);
+	struct wire_hello *h;
+
+	if (!msg)
+		return;
+	h = &msg->u.hello;
+	snprintf(h->name, sizeof(h->name), "%s", m->cfg.name);
+	h->wg_port = m->cfg.wg_port;
+	h->admin_port = m->cfg.admin_port;
+	h->flags = m->cfg.flags;
+	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
+	if (p->has_admin_ep) {
+		h->has |= WIRE_HELLO_HAS_OBSERVED;
+		h->observed = p->admin_ep;
+	}
+	h->challenge = challenge;
+	if (echo) {
+		h->has |= WIRE_HELLO_HAS_ECHO;
+		h->echo = echo;
+	}
+	h->record_seq = m->seq;
+}
+
+static void record_to_wire(const struct lsdb_record *r, struct wire_record *w)
+{
+	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "%s", r->name);
+	w->id = r->id;
+	w->boot = r->boot;
+	w->seq = r->seq;
+	memcpy(w->pubkey, r->pubkey, WIRE_KEY_LEN);
+	w->wg_port = r->wg_port;
+	w->admin_port = r->admin_port;
+	w->flags = r->flags;
+	w->n_local = r->n_local;
+	memcpy(w->local, r->local, sizeof(w->local));
+	if (r->has_reflexive) {
+		w->has |= WIRE_RECORD_HAS_REFLEXIVE;
+		w->reflexive = r->reflexive;
+	}
+	w->total_neighbours = r->n_neigh;
+}
+
+static void send_record(struct mesh *m, const struct mesh_peer *p, const struct lsdb_record *r)
+{
+	struct wire_record fixed;
+	struct endpoint to;
+	unsigned parts = wire_record_part_count(r->n_neigh);
+
+	if (!peer_admin_ep(p, &to))
+		return;
+	record_to_wire(r, &fixed);
+	for (unsigned i = 0; i < parts; i++) {
+		struct wire_msg *msg = send_msg(m, &to, WIRE_RECORD);
+		if (!msg)
+			return;
+		wire_record_part_fill(&msg->u.record, &fixed, r->neigh, r->n_neigh, i);
+	}
+}
+
+static void flood(struct mesh *m, const struct lsdb_record *r, const struct mesh_peer *except)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		const struct mesh_peer *p = m->peers.items[i];
+		if (p->adj && p != except)
+			send_record(m, p, r);
+	}
+}
+
+static void send_summary(struct mesh *m, struct mesh_peer *p)
+{
+	struct endpoint to;
+	struct wire_msg *msg;
+
+	if (!peer_admin_ep(p, &to) || !(msg = send_msg(m, &to, WIRE_DIGEST)))
+		return;
+	msg->u.digest.total = (uint16_t)lsdb_count(&m->db);
+	msg->u.digest.hash = lsdb_hash(&m->db);
+}
+
+static void send_full_digest(struct mesh *m, struct mesh_peer *p)
+{
+	size_t n = lsdb_count(&m->db);
+	uint64_t hash = lsdb_hash(&m->db);
+	struct endpoint to;
+	struct wire_msg *msg = NULL;
+
+	if (!peer_admin_ep(p, &to))
+		return;
+	p->full_digest_sent = m->now;
+	for (size_t i = 0; i < n; i++) {
+		const struct lsdb_record *r = lsdb_at(&m->db, i);
+		if (!msg || msg->u.digest.n == WIRE_DIGEST_MAX) {
+			msg = send_msg(m, &to, WIRE_DIGEST);
+			if (!msg)
+				return;
+			msg->u.digest.total = (uint16_t)n;
+			msg->u.digest.hash = hash;
+		}
+		msg->u.digest.entries[msg->u.digest.n++] =
+			(struct wire_digest_entry){ .id = r->id, .boot = r->boot, .seq = r->seq };
+	}
+}
+
+static void send_ping(struct mesh *m, struct mesh_peer *p)
+{
+	struct endpoint to;
+	struct wire_msg *msg;
+
+	if (!peer_admin_ep(p, &to) || !(msg = send_msg(m, &to, WIRE_PING)))
+		return;
+	p->ping_id = (uint32_t)fresh_random(m);
+	p->ping_out = true;
+	p->ping_sent = m->now;
+	msg->u.ping.probe_id = p->ping_id;
+	msg->u.ping.record_seq = m->seq;
+}
+
+/* ---- own record and adjacencies ---- */
+
+static void originate(struct mesh *m)
+{
+	struct lsdb_record r;
+	struct wire_neighbour neigh[WIRE_MAX_NEIGHBOURS];
+	const struct lsdb_record *stored;
+
+	memset(&r, 0, sizeof(r));
+	r.id = m->cfg.id;
+	snprintf(r.name, sizeof(r.name), "%s", m->cfg.name);
+	r.boot = m->cfg.boot;
+	r.seq = ++m->seq;
+	memcpy(r.pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
+	r.wg_port = m->cfg.wg_port;
+	r.admin_port = m->cfg.admin_port;
+	r.flags = m->cfg.flags;
+	r.n_local = (uint8_t)m->n_local;
+	memcpy(r.local, m->local, m->n_local * sizeof(r.local[0]));
+	for (size_t i = 0; i < m->peers.n && r.n_neigh < WIRE_MAX_NEIGHBOURS; i++) {
+		const struct mesh_peer *p = m->peers.items[i];
+		if (!p->adj || !p->has_info)
+			continue;
+		neigh[r.n_neigh++] = (struct wire_neighbour){
+			.id = p->id, .kind = WIRE_PATH_DIRECT, .cost = MESH_COST_DEFAULT,
+		};
+	}
+	r.neigh = neigh;
+	if (lsdb_put(&m->db, &r, m->now) < 0)
+		return;
+	stored = lsdb_get(&m->db, &m->cfg.id);
+	flood(m, stored, NULL);
+	m->own_dirty = false;
+	m->routes_dirty = true;
+}
+
+static void adj_up(struct mesh *m, struct mesh_peer *p)
+{
+	char id[ADDR_STRLEN];
+
+	if (!p->adj)
+		mesh_log(m, MESH_LOG_INFO, "neighbour %s (%s) is up", p->name, fmt_id(&p->id, id));
+	p->adj = true;
+	p->adj_since = m->now;
+	p->ping_out = false;
+	p->ping_tries = 0;
+	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	p->next_digest = m->now + MESH_DIGEST_MS;
+	m->own_dirty = true;
+	send_full_digest(m, p);
+}
+
+static void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
+{
+	char id[ADDR_STRLEN];
+
+	if (!p->adj)
+		return;
+	mesh_log(m, MESH_LOG_INFO, "neighbour %s (%s) is down: %s", p->name, fmt_id(&p->id, id),
+		 why);
+	p->adj = false;
+	p->ping_out = false;
+	p->next_hello = m->now;
+	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	m->own_dirty = true;
+}
+
+/* ---- receiving ---- */
+
+static bool name_ok(const char *name)
+{
+	return name[0] != '\0';
+}
+
+/* Is this id held by a live node of another name? */
+static bool id_taken(const struct mesh *m, const struct addr *id, const char *name)
+{
+	const struct mesh_peer *p = mesh_peer_get(m, id);
+	const struct lsdb_record *r = lsdb_get(&m->db, id);
+
+	if (p && p->has_info && p->adj && strcmp(p->name, name) != 0)
+		return true;
+	return r && r->route.reachable && strcmp(r->name, name) != 0;
+}
+
+static void refuse(struct mesh *m, const struct addr *id, const char *what)
+{
+	char s[ADDR_STRLEN];
+
+	m->ctr.drops[WIRE_DROP_REFUSED]++;
+	mesh_log(m, MESH_LOG_WARN, "refused %s from %s", what, fmt_id(id, s));
+}
+
+static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+		     const struct wire_msg *msg, bool new_boot)
+{
+	const struct wire_hello *h = &msg->u.hello;
+
+	if (!name_ok(h->name) || id_taken(m, &p->id, h->name)) {
+		refuse(m, &p->id, "a hello claiming an address another node holds");
+		return;
+	}
+	snprintf(p->name, sizeof(p->name), "%s", h->name);
+	memcpy(p->pubkey, h->pubkey, WIRE_KEY_LEN);
+	p->wg_port = h->wg_port;
+	p->admin_port = h->admin_port;
+	p->flags = h->flags;
+	p->has_info = true;
+	if (h->has & WIRE_HELLO_HAS_OBSERVED) {
+		if (!p->has_observed_me || !endpoint_eq(&p->observed_me, &h->observed))
+			m->routes_dirty = true; /* may change our NAT keepalive */
+		p->has_observed_me = true;
+		p->observed_me = h->observed;
+	}
+	m->routes_dirty = true; /* key, ports or endpoint may have changed */
+	if (!p->adj || new_boot)
+		adj_up(m, p);
+	if (msg->hdr.type == WIRE_HELLO)
+		send_hello(m, p, from, WIRE_HELLO_REPLY, challenge_for(m, p, false), h->challenge);
+	else if (h->challenge)
+		send_hello(m, p, from, WIRE_HELLO, 0, h->challenge);
+}
+
+/* A record that contradicts itself or the subnet changes nothing. */
+static bool record_valid(const struct mesh *m, const struct lsdb_record *r)
+{
+	if (!prefix_contains(&m->cfg.subnet, &r->id) || !name_ok(r->name))
+		return false;
+	for (size_t i = 0; i < r->n_neigh; i++) {
+		if (addr_eq(&r->neigh[i].id, &r->id) ||
+		    !prefix_contains(&m->cfg.subnet, &r->neigh[i].id))
+			return false;
+		for (size_t j = 0; j < i; j++)
+			if (addr_eq(&r->neigh[i].id, &r->neigh[j].id))
+				return false;
+	}
+	return true;
+}
+
+static void on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	struct lsdb_record r;
+	const struct lsdb_record *have;
+	int done = reasm_add(&m->reasm, &msg->u.record, m->now, &r);
+
+	if (done < 0) {
+		refuse(m, &msg->u.record.id, "an inconsistent record part");
+		return;
+	}
+	if (done == 0)
+		return;
+	if (addr_eq(&r.id, &m->cfg.id)) {
+		if (r.boot > m->cfg.boot)
+			mesh_log(m, MESH_LOG_WARN, "another node runs with this node's address %s",
+				 m->cfg.name);
+		return;
+	}
+	if (!record_valid(m, &r) || id_taken(m, &r.id, r.name)) {
+		refuse(m, &r.id, "a record");
+		return;
+	}
+	have = lsdb_get(&m->db, &r.id);
+	if (have && lsdb_order(r.boot, r.seq, have->boot, have->seq) < 0) {
+		send_record(m, p, have); /* the sender is behind: bring it up to date */
+		return;
+	}
+	if (lsdb_put(&m->db, &r, m->now) != 1)
+		return;
+	flood(m, lsdb_get(&m->db, &r.id), p);
+	m->routes_dirty = true;
+}
+
+static void send_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *want)
+{
+	struct endpoint to;
+	struct wire_msg *msg;
+
+	if (!want->n || !peer_admin_ep(p, &to) || !(msg = send_msg(m, &to, WIRE_REQUEST)))
+		return;
+	msg->u.digest = *want;
+}
+
+static void on_digest(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d)
+{
+	bool differs = d->total != lsdb_count(&m->db) || d->hash != lsdb_hash(&m->db);
+	struct wire_digest want = { 0 };
+
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct wire_digest_entry *e = &d->entries[i];
+		const struct lsdb_record *have = lsdb_get(&m->db, &e->id);
+
+		if (lsdb_wants(&m->db, &e->id, e->boot, e->seq, m->now))
+			want.entries[want.n++] = *e;
+		else if (have && lsdb_order(have->boot, have->seq, e->boot, e->seq) > 0)
+			send_record(m, p, have);
+	}
+	send_request(m, p, &want);
+	/* they may lack records we hold: our full digest lets them ask */
+	if (differs && m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
+		send_full_digest(m, p);
+}
+
+static void on_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d)
+{
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct lsdb_record *have = lsdb_get(&m->db, &d->entries[i].id);
+		if (have)
+			send_record(m, p, have);
+	}
+}
+
+static void on_ping(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+		    const struct wire_msg *msg)
+{
+	struct wire_msg *pong = send_msg(m, from, WIRE_PONG);
+	const struct lsdb_record *have = lsdb_get(&m->db, &p->id);
+
+	if (pong) {
+		pong->u.ping.probe_id = msg->u.ping.probe_id;
+		pong->u.ping.record_seq = m->seq;
+	}
+	/* a cheap consistency check: ask for its record if we are behind */
+	if (have && have->boot == msg->hdr.boot && have->seq < msg->u.ping.record_seq) {
+		struct wire_digest want = { .n = 1 };
+		want.entries[0] = (struct wire_digest_entry){
+			.id = p->id, .boot = msg->hdr.boot, .seq = msg->u.ping.record_seq
+		};
+		send_request(m, p, &want);
+	}
+}
+
+static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	if (!p->ping_out || msg->u.ping.probe_id != p->ping_id)
+		return;
+	p->ping_out = false;
+	p->ping_tries = 0;
+	p->rtt_ms = (uint32_t)(m->now - p->ping_sent);
+}
+
+static void on_leave(struct mesh *m, struct mesh_peer *p)
+{
+	adj_down(m, p, "it left");
+	/* its next start has a new boot; until then nothing of this one counts */
+	p->replay.confirmed = false;
+}
+
+/* An authentic packet from a (node, boot) not yet confirmed. */
+static void challenge_sender(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+			     const struct wire_msg *msg)
+{
+	bool is_hello = msg->hdr.type == WIRE_HELLO || msg->hdr.type == WIRE_HELLO_REPLY;
+	uint64_t echo = is_hello ? msg->u.hello.challenge : 0;
+	enum wire_type reply = msg->hdr.type == WIRE_HELLO ? WIRE_HELLO_REPLY : WIRE_HELLO;
+
+	m->ctr.drops[WIRE_DROP_UNCONFIRMED]++;
+	send_hello(m, p, from, reply, challenge_for(m, p, true), echo);
+}
+
+static void dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+		     const struct wire_msg *msg, bool new_boot)
+{
+	switch ((enum wire_type)msg->hdr.type) {
+	case WIRE_HELLO:
+	case WIRE_HELLO_REPLY:
+		on_hello(m, p, from, msg, new_boot);
+		break;
+	case WIRE_RECORD:
+		on_record(m, p, msg);
+		break;
+	case WIRE_DIGEST:
+		on_digest(m, p, &msg->u.digest);
+		break;
+	case WIRE_REQUEST:
+		on_request(m, p, &msg->u.digest);
+		break;
+	case WIRE_LEAVE:
+		on_leave(m, p);
+		break;
+	case WIRE_PING:
+		on_ping(m, p, from, msg);
+		break;
+	case WIRE_PONG:
+		on_pong(m, p, msg);
+		break;
+	}
+}
+
+static void finish(struct mesh *m)
+{
+	if (m->leaving)
+		return;
+	if (m->own_dirty)
+		originate(m);
+	if (m->routes_dirty && fib_update(m) < 0)
+		mesh_log(m, MESH_LOG_WARN, "route computation failed (out of memory?)");
+}
+
+static struct mesh_peer *peer_for_packet(struct mesh *m, const struct wire_msg *msg)
+{
+	struct mesh_peer *p = mesh_peer_get(m, &msg->hdr.sender);
+
+	if (p || count_strangers(m) >= MESH_MAX_STRANGERS)
+		return p;
+	return peer_new(m, &msg->hdr.sender);
+}
+
+void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
+		    const struct wire_msg *msg)
+{
+	const struct wire_header *h = &msg->hdr;
+	struct mesh_peer *p;
+	enum replay_verdict v;
+	bool new_boot = false;
+
+	m->now = now;
+	if (m->leaving)
+		return;
+	if (addr_eq(&h->sender, &m->cfg.id)) {
+		m->ctr.drops[WIRE_DROP_SELF]++;
+		return;
+	}
+	if (!prefix_contains(&m->cfg.subnet, &h->sender)) {
+		refuse(m, &h->sender, "a packet from outside the subnet");
+		return;
+	}
+	p = peer_for_packet(m, msg);
+	if (!p) {
+		m->ctr.drops[WIRE_DROP_UNCONFIRMED]++;
+		return;
+	}
+	v = replay_check(&p->replay, h->boot, h->counter);
+	if (v == REPLAY_NEEDS_CHALLENGE) {
+		bool echoed = (msg->hdr.type == WIRE_HELLO || msg->hdr.type == WIRE_HELLO_REPLY) &&
+			      (msg->u.hello.has & WIRE_HELLO_HAS_ECHO);
+		new_boot = p->replay.confirmed;
+		if (!echoed || replay_confirm(&p->replay, h->boot, h->counter, msg->u.hello.echo,
+					      now) < 0) {
+			challenge_sender(m, p, from, msg);
+			finish(m);
+			return;
+		}
+	} else if (v != REPLAY_OK) {
+		m->ctr.drops[replay_verdict_drop(v)]++;
+		return;
+	} else {
+		replay_commit(&p->replay, h->boot, h->counter);
+	}
+	m->ctr.rx[h->type]++;
+	p->last_rx = now;
+	p->ping_tries = 0;
+	p->has_admin_ep = true;
+	p->admin_ep = *from;
+	dispatch(m, p, from, msg, new_boot);
+	finish(m);
+}
+
+void mesh_on_drop(struct mesh *m, enum wire_drop why)
+{
+	if ((unsigned)why < WIRE_DROP__COUNT)
+		m->ctr.drops[why]++;
+}
+
+/* ---- time ---- */
+
+static void peer_timers(struct mesh *m, struct mesh_peer *p)
+{
+	if (p->is_static && !p->adj && p->static_resolved && m->now >= p->next_hello) {
+		send_hello(m, p, &p->static_admin, WIRE_HELLO, challenge_for(m, p, false), 0);
+		p->next_hello = m->now + p->hello_backoff;
+		p->hello_backoff = p->hello_backoff * 2 > MESH_HELLO_MAX_MS ? MESH_HELLO_MAX_MS
+									   : p->hello_backoff * 2;
+	}
+	if (!p->adj)
+		return;
+	if (p->ping_out && m->now - p->ping_sent >= MESH_PING_TIMEOUT_MS) {
+		if (++p->ping_tries >= MESH_PING_TRIES)
+			adj_down(m, p, "no answer to probes");
+		else
+			send_ping(m, p);
+	} else if (!p->ping_out && m->now - p->last_rx >= MESH_PING_IDLE_MS) {
+		send_ping(m, p);
+	}
+	if (p->adj && m->now >= p->next_digest) {
+		send_summary(m, p);
+		p->next_digest = m->now + MESH_DIGEST_MS;
+	}
+}
+
+static bool stranger_expired(const struct mesh *m, const struct mesh_peer *p)
+{
+	uint64_t last = p->last_rx > p->created ? p->last_rx : p->created;
+
+	return !p->is_static && !p->adj && !p->wg_on && m->now - last >= MESH_STRANGER_MS;
+}
+
+static void collect_garbage(struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n;) {
+		struct mesh_peer *p = m->peers.items[i];
+		if (stranger_expired(m, p)) {
+			peer_free(idtab_remove(&m->peers, &p->id));
+			continue;
+		}
+		i++;
+	}
+	for (size_t i = 0; i < lsdb_count(&m->db);) {
+		struct lsdb_record *r = lsdb_at(&m->db, i);
+		if (!r->route.reachable && !addr_eq(&r->id, &m->cfg.id) &&
+		    m->now - r->route.since >= MESH_GC_MS) {
+			lsdb_drop(&m->db, &r->id, m->now, MESH_TOMB_MS);
+			m->routes_dirty = true;
+			continue;
+		}
+		i++;
+	}
+	lsdb_expire(&m->db, m->now);
+	reasm_expire(&m->reasm, m->now);
+}
+
+void mesh_on_timer(struct mesh *m, uint64_t now)
+{
+	m->now = now;
+	if (m->leaving)
+		return;
+	for (size_t i = 0; i < m->peers.n; i++)
+		peer_timers(m, m->peers.items[i]);
+	finish(m);
+	collect_garbage(m);
+	finish(m);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t mesh_next_timer(const struct mesh *m)
+{
+	/* garbage collection and reassembly expiry need no more than this */
+	uint64_t t = m->now + 5000;
+
+	if (m->leaving)
+		return UINT64_MAX;
+	for (size_t i = 0; i < m->peers.n; i++) {
+		const struct mesh_peer *p = m->peers.items[i];
+		if (p->is_static && !p->adj && p->static_resolved)
+			t = min_u64(t, p->next_hello);
+		if (!p->adj)
+			continue;
+		t = min_u64(t, p->ping_out ? p->ping_sent + MESH_PING_TIMEOUT_MS
+					   : p->last_rx + MESH_PING_IDLE_MS);
+		t = min_u64(t, p->next_digest);
+	}
+	return t;
+}
+
+/* ---- setup and inputs from the host ---- */
+
+struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now)
+{
+	struct mesh *m = calloc(1, sizeof(*m));
+
+	if (!m)
+		return NULL;
+	m->cfg = *cfg;
+	m->now = now;
+	lsdb_init(&m->db);
+	reasm_init(&m->reasm);
+	if (cfg->n_static) {
+		m->statics = calloc(cfg->n_static, sizeof(*m->statics));
+		if (!m->statics)
+			goto fail;
+		memcpy(m->statics, cfg->statics, cfg->n_static * sizeof(*m->statics));
+	}
+	m->cfg.statics = m->statics;
+	for (size_t i = 0; i < cfg->n_static; i++) {
+		struct mesh_peer *p;
+		if (addr_eq(&cfg->statics[i].id, &cfg->id) || mesh_peer_get(m, &cfg->statics[i].id))
+			continue;
+		p = peer_new(m, &cfg->statics[i].id);
+		if (!p)
+			goto fail;
+		p->is_static = true;
+	}
+	originate(m);
+	finish(m);
+	return m;
+fail:
+	mesh_free(m);
+	return NULL;
+}
+
+void mesh_free(struct mesh *m)
+{
+	if (!m)
+		return;
+	mesh_actions_clear(m);
+	free(m->acts);
+	for (size_t i = 0; i < m->peers.n; i++)
+		peer_free(m->peers.items[i]);
+	idtab_free(&m->peers);
+	lsdb_free(&m->db);
+	reasm_free(&m->reasm);
+	free(m->routes);
+	free(m->statics);
+	free(m);
+}
+
+void mesh_set_static_addr(struct mesh *m, size_t idx, const struct addr *a, uint64_t now)
+{
+	struct mesh_peer *p;
+	const struct mesh_static_peer *sp;
+
+	m->now = now;
+	if (idx >= m->cfg.n_static)
+		return;
+	sp = &m->statics[idx];
+	p = mesh_peer_get(m, &sp->id);
+	if (!p)
+		return; /* ourselves */
+	if (p->static_resolved && addr_eq(&p->static_admin.addr, a))
+		return;
+	p->static_resolved = true;
+	p->static_admin = (struct endpoint){ .addr = *a, .port = sp->admin_port };
+	p->static_wg = (struct endpoint){ .addr = *a, .port = sp->wg_port };
+	p->next_hello = now;
+	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	m->routes_dirty = true;
+	peer_timers(m, p);
+	finish(m);
+}
+
+void mesh_set_local_addrs(struct mesh *m, const struct addr *addrs, size_t n, uint64_t now)
+{
+	m->now = now;
+	if (n > MESH_MAX_LOCAL)
+		n = MESH_MAX_LOCAL;
+	if (m->local_known && n == m->n_local && memcmp(addrs, m->local, n * sizeof(*addrs)) == 0)
+		return;
+	memcpy(m->local, addrs, n * sizeof(*addrs));
+	m->n_local = n;
+	m->local_known = true;
+	m->own_dirty = true;
+	m->routes_dirty = true;
+	finish(m);
+}
+
+void mesh_leave(struct mesh *m, uint64_t now)
+{
+	m->now = now;
+	if (m->leaving)
+		return;
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		struct endpoint to;
+		/* twice: a lost LEAVE costs the others a probe timeout */
+		for (int k = 0; k < 2 && p->adj && peer_admin_ep(p, &to); k++) {
+			struct wire_msg *msg = send_msg(m, &to, WIRE_LEAVE);
+			if (msg)
+				msg->u.leave.reason = 0;
+		}
+	}
+	fib_withdraw_all(m);
+}
+
+/* ---- status ---- */
+
+size_t mesh_node_count(const struct mesh *m)
+{
+	return lsdb_count(&m->db);
+}
+
+bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *out)
+{
+	long self_pos = lsdb_index(&m->db, &m->cfg.id);
+	const struct lsdb_record *r;
+	const struct mesh_peer *p;
+
+	if (i >= lsdb_count(&m->db) || self_pos < 0)
+		return false;
+	/* self first, then the table order */
+	if (i == 0)
+		r = lsdb_at(&m->db, (size_t)self_pos);
+	else
+		r = lsdb_at(&m->db, (long)i <= self_pos ? i - 1 : i);
+	memset(out, 0, sizeof(*out));
+	out->id = r->id;
+	snprintf(out->name, sizeof(out->name), "%s", r->name);
+	out->boot = r->boot;
+	out->seq = r->seq;
+	out->since = r->route.since;
+	p = mesh_peer_get(m, &r->id);
+	if (p) {
+		out->is_static = p->is_static;
+		out->adjacent = p->adj;
+		out->rtt_ms = p->rtt_ms;
+		peer_admin_ep(p, &out->admin_ep);
+	}
+	if (i == 0)
+		out->path = MESH_PATH_SELF;
+	else if (!r->route.reachable)
+		out->path = MESH_PATH_UNREACHABLE;
+	else if (addr_eq(&r->route.first_hop, &r->id))
+		out->path = MESH_PATH_DIRECT;
+	else
+		out->path = MESH_PATH_GATEWAY;
+	out->via = r->route.first_hop;
+	out->cost = r->route.dist;
+	return true;
+}
+
+const struct mesh_counters *mesh_counters(const struct mesh *m)
+{
+	return &m->ctr;
+}
+
+const struct mesh_config *mesh_config(const struct mesh *m)
+{
+	return &m->cfg;
+}

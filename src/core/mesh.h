@@ -1,0 +1,146 @@
+/*
+ * The mesh core: a pure state machine. Events go in with the time as an
+ * argument (milliseconds on a monotonic clock), effects come out as a list
+ * of actions that the daemon (or the simulator) carries out. The core does
+ * no I/O, reads no clock and holds no secret but public keys. See mesh.c's
+ * header for the protocol model.
+ */
+#ifndef WGNM_CORE_MESH_H
+#define WGNM_CORE_MESH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "wire/wire.h"
+
+#define MESH_MAX_STATIC 1024
+#define MESH_MAX_LOCAL WIRE_MAX_LOCAL_ADDRS
+
+struct mesh;
+
+struct mesh_static_peer {
+	struct addr id;			/* its wgIp */
+	uint16_t admin_port;
+	uint16_t wg_port;
+};
+
+struct mesh_config {
+	struct addr id;			/* this node's wgIp */
+	char name[WIRE_NAME_MAX + 1];
+	struct prefix subnet;
+	uint64_t boot;			/* this start's boot id, larger than earlier ones */
+	uint8_t pubkey[WIRE_KEY_LEN];	/* this boot's WireGuard public key */
+	uint16_t wg_port;
+	uint16_t admin_port;
+	uint32_t flags;			/* WIRE_NODE_* */
+	size_t n_static;
+	const struct mesh_static_peer *statics;
+	/* Randomness comes in from outside too (challenges must be unpredictable). */
+	uint64_t (*random64)(void *arg);
+	void *random_arg;
+};
+
+enum mesh_action_type {
+	MESH_ACT_SEND = 1,	/* encode, seal and send msg to `to` */
+	MESH_ACT_PEER_SET,	/* add or update a WireGuard peer */
+	MESH_ACT_PEER_REMOVE,	/* remove a WireGuard peer */
+	MESH_ACT_ROUTE_ADD,	/* kernel route to dst via the WireGuard interface */
+	MESH_ACT_ROUTE_DEL,
+	MESH_ACT_LOG,
+};
+
+enum mesh_log_level {
+	MESH_LOG_WARN = 0,
+	MESH_LOG_INFO = 1,
+	MESH_LOG_DEBUG = 2,
+};
+
+#define MESH_PEER_HAS_ENDPOINT 0x1u
+
+struct mesh_action {
+	enum mesh_action_type type;
+	union {
+		struct {
+			struct endpoint to;
+			struct wire_msg msg;
+		} send;
+		struct {
+			uint8_t pubkey[WIRE_KEY_LEN];
+			uint32_t flags;		/* MESH_PEER_HAS_* */
+			struct endpoint endpoint;
+			uint16_t keepalive;	/* seconds, 0 = off */
+			size_t n_allowed;	/* replaces the peer's AllowedIPs */
+			struct prefix *allowed;	/* owned by the action list */
+		} peer;
+		struct {
+			struct prefix dst;
+		} route;
+		struct {
+			enum mesh_log_level level;
+			char text[200];
+		} log;
+	} u;
+};
+
+/* A node as the status view shows it. */
+enum mesh_path {
+	MESH_PATH_SELF = 0,
+	MESH_PATH_DIRECT,	/* our own WireGuard peer */
+	MESH_PATH_GATEWAY,	/* via another node */
+	MESH_PATH_UNREACHABLE,
+};
+
+struct mesh_node_status {
+	struct addr id;
+	char name[WIRE_NAME_MAX + 1];
+	enum mesh_path path;
+	struct addr via;		/* first hop, for MESH_PATH_GATEWAY */
+	bool is_static;
+	bool adjacent;			/* admin adjacency up */
+	struct endpoint admin_ep;	/* where we talk to it, if adjacent */
+	uint32_t rtt_ms;		/* 0 = not measured */
+	uint32_t cost;			/* path cost, 0 = unknown */
+	uint64_t since;			/* ms: when the path last changed */
+	uint64_t boot;
+	uint64_t seq;
+};
+
+struct mesh_counters {
+	uint64_t rx[WIRE_TYPE_MAX + 1];
+	uint64_t tx[WIRE_TYPE_MAX + 1];
+	uint64_t drops[WIRE_DROP__COUNT];
+	uint64_t route_changes;
+	uint64_t spf_runs;
+};
+
+struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now);
+void mesh_free(struct mesh *m);
+
+/* An authenticated, decoded packet from `from` (the daemon opened it). */
+void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
+		    const struct wire_msg *msg);
+/* A datagram dropped before the core saw it. */
+void mesh_on_drop(struct mesh *m, enum wire_drop why);
+/* Call when now >= mesh_next_timer(). */
+void mesh_on_timer(struct mesh *m, uint64_t now);
+uint64_t mesh_next_timer(const struct mesh *m);
+/* A static peer's address (resolved from its endPoint); again on change. */
+void mesh_set_static_addr(struct mesh *m, size_t idx, const struct addr *a, uint64_t now);
+/* This host's addresses outside the overlay (for NAT detection). */
+void mesh_set_local_addrs(struct mesh *m, const struct addr *addrs, size_t n, uint64_t now);
+/* Leaving: tell the neighbours and withdraw everything installed. */
+void mesh_leave(struct mesh *m, uint64_t now);
+
+/* The pending actions; valid until mesh_actions_clear or the next event. */
+size_t mesh_actions(const struct mesh *m, const struct mesh_action **out);
+void mesh_actions_clear(struct mesh *m);
+
+/* Status: all known nodes, self first. */
+size_t mesh_node_count(const struct mesh *m);
+bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *out);
+const struct mesh_counters *mesh_counters(const struct mesh *m);
+const struct mesh_config *mesh_config(const struct mesh *m);
+
+#endif

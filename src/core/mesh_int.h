@@ -1,0 +1,112 @@
+/*
+ * Internals of the mesh core shared by mesh.c (protocol: adjacencies,
+ * flooding, reconciliation) and fib.c (routes: shortest paths, WireGuard
+ * peers and kernel routes as diffs). Nothing outside src/core includes it.
+ */
+#ifndef WGNM_CORE_MESH_INT_H
+#define WGNM_CORE_MESH_INT_H
+
+#include "core/idtab.h"
+#include "core/lsdb.h"
+#include "core/mesh.h"
+#include "core/reasm.h"
+#include "core/replay.h"
+
+/* Timing, in ms. Chosen for "seconds, not minutes" with little idle traffic. */
+#define MESH_HELLO_FIRST_MS 250		/* first hello retry; doubles */
+#define MESH_HELLO_MAX_MS 8000		/* hello retry cap toward a static peer */
+#define MESH_PING_IDLE_MS 10000		/* probe a neighbour silent this long */
+#define MESH_PING_TIMEOUT_MS 600	/* a probe unanswered this long is lost */
+#define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
+#define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
+#define MESH_FULL_DIGEST_GAP_MS 2000	/* at most one full digest per neighbour per gap */
+#define MESH_CHALLENGE_MS 5000		/* an echo must come back within */
+#define MESH_STRANGER_MS 60000		/* forget an unconfirmed contact after */
+#define MESH_GC_MS 300000		/* drop a record unreachable this long */
+#define MESH_TOMB_MS 600000		/* and refuse that version for this long */
+#define MESH_NAT_KEEPALIVE_S 25		/* WireGuard keepalive from behind NAT */
+#define MESH_COST_DEFAULT 10		/* edge cost before an RTT is measured */
+#define MESH_COST_MAX 4095
+#define MESH_MAX_STRANGERS 256		/* unconfirmed contacts held at once */
+
+struct mesh_peer {
+	struct addr id;			/* first member: idtab key */
+	char name[WIRE_NAME_MAX + 1];
+	bool has_info;			/* a confirmed hello gave us the fields below */
+	uint8_t pubkey[WIRE_KEY_LEN];
+	uint16_t wg_port;
+	uint16_t admin_port;
+	uint32_t flags;
+	struct replay_state replay;
+
+	bool is_static;
+	bool static_resolved;
+	struct endpoint static_admin;
+	struct endpoint static_wg;
+
+	bool has_admin_ep;		/* source of its last authentic packet */
+	struct endpoint admin_ep;
+	bool has_observed_me;
+	struct endpoint observed_me;	/* where it sees our packets come from */
+
+	bool adj;			/* adjacency up: we claim it in our record */
+	uint64_t adj_since;
+	uint64_t created;
+	uint64_t last_rx;
+	uint64_t next_hello;
+	uint32_t hello_backoff;
+	bool ping_out;
+	uint32_t ping_id;
+	uint64_t ping_sent;
+	unsigned ping_tries;
+	uint32_t rtt_ms;
+	uint64_t next_digest;
+	uint64_t full_digest_sent;
+
+	/* what we told the WireGuard backend */
+	bool wg_on;
+	uint8_t wg_key[WIRE_KEY_LEN];
+	uint32_t wg_flags;
+	struct endpoint wg_ep;
+	uint16_t wg_keepalive;
+	size_t n_wg_allowed;
+	struct addr *wg_allowed;	/* sorted */
+};
+
+struct mesh {
+	struct mesh_config cfg;
+	struct mesh_static_peer *statics;
+	uint64_t now;
+	uint64_t counter;		/* per-boot packet counter */
+	uint64_t seq;			/* own record version */
+	bool own_dirty;			/* adjacencies changed: originate a record */
+	bool routes_dirty;		/* the graph changed: recompute */
+	bool leaving;
+	struct idtab peers;		/* struct mesh_peer */
+	struct lsdb db;
+	struct reasm reasm;
+	struct addr local[MESH_MAX_LOCAL];
+	size_t n_local;
+	bool local_known;
+	struct addr *routes;		/* installed kernel routes, sorted */
+	size_t n_routes;
+	struct mesh_action *acts;
+	size_t n_acts;
+	size_t cap_acts;
+	struct mesh_counters ctr;
+};
+
+/* mesh.c */
+struct mesh_action *mesh_push(struct mesh *m, enum mesh_action_type type);
+void mesh_log(struct mesh *m, enum mesh_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+struct mesh_peer *mesh_peer_get(const struct mesh *m, const struct addr *id);
+
+/* fib.c */
+/* Recompute paths, then emit WireGuard and route changes as diffs. */
+int fib_update(struct mesh *m);
+/* Withdraw every installed peer and route (leaving). */
+void fib_withdraw_all(struct mesh *m);
+void fib_peer_forget(struct mesh_peer *p);
+
+#endif

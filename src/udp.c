@@ -1,0 +1,144 @@
+/* Admin UDP socket; see udp.h. */
+#include "udp.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "log.h"
+#include "wire/wire.h"
+
+struct udp {
+	uv_udp_t handle;
+	bool v6;		/* dual-stack socket: IPv4 goes v4-mapped */
+	udp_recv_cb *cb;
+	void *arg;
+	uint64_t send_failures;
+	/* datagrams larger than any valid packet are read whole and refused */
+	uint8_t rxbuf[WIRE_MAX_PACKET * 2];
+	bool rx_busy;
+};
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct udp *u = h->data;
+
+	(void)suggested;
+	if (u->rx_busy) {
+		buf->base = NULL;
+		buf->len = 0;
+		return;
+	}
+	u->rx_busy = true;
+	buf->base = (char *)u->rxbuf;
+	buf->len = sizeof(u->rxbuf);
+}
+
+static void on_recv(uv_udp_t *h, ssize_t nread, const uv_buf_t *buf, const struct sockaddr *sa,
+		    unsigned flags)
+{
+	struct udp *u = h->data;
+	struct endpoint from;
+
+	(void)buf;
+	u->rx_busy = false;
+	if (nread < 0) {
+		log_debug("admin socket: %s", uv_strerror((int)nread));
+		return;
+	}
+	if (!sa || endpoint_from_sockaddr(&from, sa) < 0)
+		return;
+	if (flags & UV_UDP_PARTIAL)
+		nread = (ssize_t)sizeof(u->rxbuf); /* truncated: certainly oversize */
+	u->cb(u->rxbuf, (size_t)nread, &from, u->arg);
+}
+
+static int bind_any(struct udp *u, uint16_t port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int r;
+
+	sin6.sin6_addr = in6addr_any;
+	r = uv_udp_bind(&u->handle, (const struct sockaddr *)&sin6, 0);
+	if (r == 0) {
+		u->v6 = true;
+		return 0;
+	}
+	if (r != UV_EAFNOSUPPORT && r != UV_EADDRNOTAVAIL)
+		return r;
+	/* no IPv6 here: IPv4 only */
+	return uv_udp_bind(&u->handle, (const struct sockaddr *)&sin, 0);
+}
+
+int udp_open(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, struct udp **out)
+{
+	struct udp *u = calloc(1, sizeof(*u));
+	int r;
+
+	if (!u)
+		return -ENOMEM;
+	u->cb = cb;
+	u->arg = arg;
+	u->handle.data = u;
+	r = uv_udp_init(loop, &u->handle);
+	if (r < 0) {
+		free(u);
+		return r;
+	}
+	r = bind_any(u, port);
+	if (r == 0)
+		r = uv_udp_recv_start(&u->handle, on_alloc, on_recv);
+	if (r < 0) {
+		log_warnx("admin port %u: %s", port, uv_strerror(r));
+		udp_close(u);
+		return r;
+	}
+	*out = u;
+	return 0;
+}
+
+int udp_send(struct udp *u, const struct endpoint *to, const uint8_t *buf, size_t len)
+{
+	struct sockaddr_storage ss;
+	uv_buf_t b = uv_buf_init((char *)(uintptr_t)buf, (unsigned)len);
+	int r;
+
+	if (u->v6) {
+		struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+		memset(&ss, 0, sizeof(ss));
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(to->port);
+		memcpy(&sin6->sin6_addr, to->addr.b, 16); /* v4 stays v4-mapped */
+	} else if (addr_is_v4(&to->addr)) {
+		endpoint_to_sockaddr(to, &ss);
+	} else {
+		u->send_failures++;
+		return -EAFNOSUPPORT;
+	}
+	r = uv_udp_try_send(&u->handle, &b, 1, (const struct sockaddr *)&ss);
+	if (r < 0) {
+		u->send_failures++;
+		return r;
+	}
+	return 0;
+}
+
+uint64_t udp_send_failures(const struct udp *u)
+{
+	return u->send_failures;
+}
+
+static void on_closed(uv_handle_t *h)
+{
+	free(h->data);
+}
+
+void udp_close(struct udp *u)
+{
+	if (!u)
+		return;
+	uv_close((uv_handle_t *)&u->handle, on_closed);
+}

@@ -1,0 +1,27 @@
+/*
+ * The admin UDP socket on the libuv loop: one dual-stack socket ([::] with
+ * IPv4 mapped) where the system allows it, IPv4 only otherwise. Sends
+ * never block: a datagram the kernel cannot take now is dropped, as UDP
+ * would drop it anyway, and counted.
+ */
+#ifndef WGNM_UDP_H
+#define WGNM_UDP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "addr.h"
+
+struct udp;
+
+typedef void udp_recv_cb(const uint8_t *buf, size_t len, const struct endpoint *from, void *arg);
+
+int udp_open(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, struct udp **out);
+/* Returns 0 or a negative errno (the datagram is dropped). */
+int udp_send(struct udp *u, const struct endpoint *to, const uint8_t *buf, size_t len);
+uint64_t udp_send_failures(const struct udp *u);
+/* Closes the socket; the memory goes in the close callback. NULL-safe. */
+void udp_close(struct udp *u);
+
+#endif
