@@ -4,10 +4,11 @@
 #
 #   ns A (alice, static) 198.51.100.1 ---veth--- 198.51.100.2 ns B (bob)
 set -euo pipefail
+# shellcheck source=netns-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=netns-tests/mesh-lib.sh
 . "$(dirname "$0")/mesh-lib.sh"
 require_root
-trap 'status=$?; [ $status -ne 0 ] && dump_logs; cleanup' EXIT
 
 ns_new A a
 ns_new B b

@@ -70,3 +70,12 @@ veth() {
 	ip -n "$1" link set "$a" up
 	ip -n "$3" link set "$b" up
 }
+
+# On failure, show the daemons' logs, then clean up with the test's status.
+exit_with_logs() {
+	local st=$?
+	[ "$st" -eq 0 ] || dump_logs
+	(exit "$st")
+	cleanup
+}
+trap exit_with_logs EXIT
