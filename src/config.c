@@ -4,8 +4,14 @@
  * The YAML is loaded as a libyaml document (a node tree with marks) and
  * walked against a small schema: each mapping lists its known keys, so
  * unknown keys get a warning naming the closest known one and duplicate
- * keys an error. The walk only follows the schema's depth, so aliases
- * cannot make it expand exponentially.
+ * keys an error.
+ *
+ * Hostile input is bounded before the tree is built: a first pass over
+ * libyaml's events refuses nesting deeper than CONFIG_MAX_DEPTH (libyaml's
+ * scanner is quadratic in the depth of flow collections), aliases of lists
+ * and mappings (so no node is walked twice: no alias bombs, no cycles) and
+ * stops at a second document. Mappings longer than CONFIG_MAX_KEYS are not
+ * walked, which keeps the duplicate-key check small.
  */
 #include "config.h"
 
@@ -29,8 +35,6 @@ void config_msgs_init(struct config_msgs *m)
 void config_msg(struct config_msgs *m, bool warning, const char *file, unsigned line,
 		unsigned col, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (warning)
 		m->n_warnings++;
 	else
@@ -52,6 +56,7 @@ void config_msg(struct config_msgs *m, bool warning, const char *file, unsigned 
 		n = 0;
 	if ((size_t)n < CONFIG_MSG_LEN) {
 		/* the body goes straight after the location; long ones are cut */
+		va_list ap;
 		va_start(ap, fmt);
 		vsnprintf(out + n, CONFIG_MSG_LEN - (size_t)n, fmt, ap);
 		va_end(ap);
@@ -151,11 +156,21 @@ static unsigned mark_col(const yaml_node_t *n)
 #define AT(w, warn, node, ...) \
 	config_msg((w)->msgs, warn, (w)->label, mark_line(node), mark_col(node), __VA_ARGS__)
 
+/* A plain empty, '~' or 'null' scalar: "key:" with nothing after it. */
+static bool is_null(const yaml_node_t *n)
+{
+	const char *s = (const char *)n->data.scalar.value;
+
+	return n->type == YAML_SCALAR_NODE && n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       (s[0] == '\0' || strcmp(s, "~") == 0 || strcmp(s, "null") == 0 ||
+		strcmp(s, "Null") == 0 || strcmp(s, "NULL") == 0);
+}
+
 static const char *kind_name(const yaml_node_t *n)
 {
 	switch (n->type) {
 	case YAML_SCALAR_NODE:
-		return "a scalar";
+		return is_null(n) ? "an empty value" : "a single value";
 	case YAML_SEQUENCE_NODE:
 		return "a list";
 	case YAML_MAPPING_NODE:
@@ -166,29 +181,37 @@ static const char *kind_name(const yaml_node_t *n)
 	return "nothing";
 }
 
-/* Scalars with control bytes or NULs are refused; values stay short. */
+/*
+ * Scalars with NULs or control characters (C0, DEL and, UTF-8 encoded, C1:
+ * they could drive a terminal when a message quotes the value) are refused.
+ */
 static const char *scalar(const struct walk *w, const yaml_node_t *n, const char *key)
 {
-	const char *s;
+	const unsigned char *s;
 	size_t len;
 
 	if (n->type != YAML_SCALAR_NODE) {
 		AT(w, false, n, "%s must be a single value, not %s", key, kind_name(n));
 		return NULL;
 	}
-	s = (const char *)n->data.scalar.value;
+	if (is_null(n)) {
+		AT(w, false, n, "%s has no value", key);
+		return NULL;
+	}
+	s = n->data.scalar.value;
 	len = n->data.scalar.length;
-	if (strlen(s) != len) {
+	if (strlen((const char *)s) != len) {
 		AT(w, false, n, "%s holds a NUL byte", key);
 		return NULL;
 	}
 	for (size_t i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) {
+		if (s[i] < 0x20 || s[i] == 0x7f ||
+		    (s[i] == 0xc2 && i + 1 < len && s[i + 1] >= 0x80 && s[i + 1] <= 0x9f)) {
 			AT(w, false, n, "%s holds a control character", key);
 			return NULL;
 		}
 	}
-	return s;
+	return (const char *)s;
 }
 
 static bool parse_bool(const char *s, bool *out)
@@ -236,6 +259,25 @@ static bool scalar_port(const struct walk *w, const yaml_node_t *n, const char *
 	return true;
 }
 
+static bool scalar_uint(const struct walk *w, const yaml_node_t *n, const char *key,
+			unsigned min, unsigned max, unsigned *out)
+{
+	const char *s = scalar(w, n, key);
+	unsigned long v;
+	char *end;
+
+	if (!s)
+		return false;
+	errno = 0;
+	v = s[0] >= '0' && s[0] <= '9' ? strtoul(s, &end, 10) : 0;
+	if (s[0] < '0' || s[0] > '9' || errno || *end || v < min || v > max) {
+		AT(w, false, n, "%s must be a number from %u to %u, not '%.40s'", key, min, max, s);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
 static unsigned edit_distance(const char *a, const char *b)
 {
 	unsigned row[40];
@@ -263,10 +305,12 @@ static unsigned edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
+/* The known key nearest to key, or NULL if none is near enough to suggest. */
 static const char *closest_key(const char *key, const char *const *known)
 {
 	const char *best = known[0];
 	unsigned best_d = edit_distance(key, best);
+	size_t len = strlen(key);
 
 	for (size_t i = 1; known[i]; i++) {
 		unsigned d = edit_distance(key, known[i]);
@@ -275,7 +319,28 @@ static const char *closest_key(const char *key, const char *const *known)
 			best_d = d;
 		}
 	}
-	return best;
+	return best_d <= 2 || best_d <= len / 3 ? best : NULL;
+}
+
+static void warn_unknown_key(struct walk *w, const yaml_node_t *k, const char *key,
+			     const char *what, const char *const *known)
+{
+	const char *best = closest_key(key, known);
+	char list[128] = "";
+	size_t off = 0;
+
+	if (best) {
+		AT(w, true, k, "unknown key '%.40s' in %s ignored (did you mean '%s'?)", key, what,
+		   best);
+		return;
+	}
+	for (size_t i = 0; known[i] && off < sizeof(list); i++) {
+		int n = snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "", known[i]);
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	AT(w, true, k, "unknown key '%.40s' in %s ignored (known keys: %s)", key, what, list);
 }
 
 typedef void key_handler(struct walk *w, const char *key, yaml_node_t *value, void *arg);
@@ -291,6 +356,11 @@ static bool walk_mapping(struct walk *w, yaml_node_t *n, const char *what,
 
 	if (n->type != YAML_MAPPING_NODE) {
 		AT(w, false, n, "%s must be a mapping (key: value), not %s", what, kind_name(n));
+		return false;
+	}
+	if (n->data.mapping.pairs.top - n->data.mapping.pairs.start > CONFIG_MAX_KEYS) {
+		AT(w, false, n, "%s has %td keys; at most %d are allowed", what,
+		   n->data.mapping.pairs.top - n->data.mapping.pairs.start, CONFIG_MAX_KEYS);
 		return false;
 	}
 	for (p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -316,8 +386,7 @@ static bool walk_mapping(struct walk *w, yaml_node_t *n, const char *what,
 		for (size_t i = 0; known[i] && !found; i++)
 			found = strcmp(known[i], key) == 0;
 		if (!found) {
-			AT(w, true, k, "unknown key '%.40s' in %s ignored (did you mean '%s'?)", key,
-			   what, closest_key(key, known));
+			warn_unknown_key(w, k, key, what, known);
 			continue;
 		}
 		handle(w, key, v, arg);
@@ -369,7 +438,6 @@ static void on_network_key(struct walk *w, const char *key, yaml_node_t *v, void
 		cfg->has_shared_key = true;
 	} else if (strcmp(key, "subnet") == 0) {
 		bool host_bits = false;
-		char norm[ADDR_STRLEN + 8];
 
 		s = scalar(w, v, "subnet");
 		if (!s)
@@ -384,17 +452,15 @@ static void on_network_key(struct walk *w, const char *key, yaml_node_t *v, void
 			return;
 		}
 		cfg->has_subnet = true;
-		if (host_bits)
+		if (host_bits) {
+			char norm[ADDR_STRLEN + 8];
 			AT(w, true, v, "subnet '%.60s' has host bits set; using %s", s,
 			   prefix_fmt(&cfg->subnet, norm, sizeof(norm)));
-	} else if (strcmp(key, "mtu") == 0) {
-		uint16_t mtu;
-		if (scalar_port(w, v, "mtu", &mtu)) {
-			if (mtu < 1280 || mtu > 9000)
-				AT(w, false, v, "mtu must be from 1280 to 9000, not %u", mtu);
-			else
-				cfg->mtu = mtu;
 		}
+	} else if (strcmp(key, "mtu") == 0) {
+		unsigned mtu;
+		if (scalar_uint(w, v, "mtu", 1280, 9000, &mtu))
+			cfg->mtu = (uint16_t)mtu;
 	}
 }
 
@@ -434,6 +500,7 @@ static void on_peer_key(struct walk *w, const char *key, yaml_node_t *v, void *a
 			pw->ok = false;
 			return;
 		}
+		pw->p->wg_ip_line = mark_line(v);
 		pw->p->wg_ip_col = mark_col(v);
 		pw->has_wg_ip = true;
 	} else if (strcmp(key, "noTransit") == 0) {
@@ -478,7 +545,12 @@ static void parse_peers(struct walk *w, yaml_node_t *seq)
 		if (!walk_mapping(w, item, "a peers entry", known, on_peer_key, &pw))
 			continue;
 		require_keys(w, item, "this peers entry", required);
-		if (!pw.ok || !pw.has_endpoint || !pw.has_wg_ip)
+		/*
+		 * An entry with an error elsewhere stays in the list if it has an
+		 * address, so check_peers still reports a wgIp outside the subnet or
+		 * a duplicate; the errors make the whole load fail anyway.
+		 */
+		if (!pw.has_wg_ip)
 			continue;
 		if (!pw.has_admin_port)
 			pw.p->admin_port = config_default_admin_port(&pw.p->wg_ip);
@@ -508,7 +580,7 @@ static void check_peers(struct walk *w)
 
 	for (size_t i = 0; i < cfg->n_peers && cfg->has_subnet; i++) {
 		const struct config_static_peer *sp = &cfg->peers[i];
-		unsigned line = sp->line, col = sp->wg_ip_col;
+		unsigned line = sp->wg_ip_line, col = sp->wg_ip_col;
 
 		addr_fmt(&sp->wg_ip, a, sizeof(a));
 		if (!prefix_contains(&cfg->subnet, &sp->wg_ip))
@@ -523,17 +595,202 @@ static void check_peers(struct walk *w)
 			config_msg(w->msgs, false, w->label, line, col,
 				   "wgIp %s is the broadcast address of subnet %s", a,
 				   prefix_fmt(&cfg->subnet, p, sizeof(p)));
-		for (size_t j = 0; j < i; j++)
-			if (addr_eq(&cfg->peers[j].wg_ip, &sp->wg_ip))
+		for (size_t j = 0; j < i; j++) {
+			if (addr_eq(&cfg->peers[j].wg_ip, &sp->wg_ip)) {
 				config_msg(w->msgs, false, w->label, line, col,
 					   "duplicate wgIp %s (also at line %u)", a,
-					   cfg->peers[j].line);
+					   cfg->peers[j].wg_ip_line);
+				break;
+			}
+		}
 	}
 }
 
+/* libyaml's reader reports a byte offset, not a mark: count lines and characters. */
+static void offset_to_mark(const char *buf, size_t len, size_t off, unsigned *line,
+			   unsigned *col)
+{
+	*line = 1;
+	*col = 1;
+	for (size_t i = 0; i < off && i < len; i++) {
+		if (buf[i] == '\n') {
+			(*line)++;
+			*col = 1;
+		} else if (((unsigned char)buf[i] & 0xc0) != 0x80) {
+			(*col)++;
+		}
+	}
+}
+
+/* The byte at a 1-based line and (character) column, or 0. */
+static char char_at(const char *buf, size_t len, unsigned line, unsigned col)
+{
+	size_t i = 0;
+
+	for (unsigned l = 1; l < line; l++) {
+		const char *nl = memchr(buf + i, '\n', len - i);
+		if (!nl)
+			return 0;
+		i = (size_t)(nl - buf) + 1;
+	}
+	for (unsigned c = 1; i < len && buf[i] != '\n'; i++) {
+		if (((unsigned char)buf[i] & 0xc0) == 0x80)
+			continue;
+		if (c++ == col)
+			return buf[i];
+	}
+	return 0;
+}
+
+static void yaml_error(struct walk *w, const yaml_parser_t *parser, const char *buf, size_t len)
+{
+	const char *problem = parser->problem ? parser->problem : "unknown problem";
+	unsigned line, col;
+
+	switch (parser->error) {
+	case YAML_MEMORY_ERROR:
+		config_msg(w->msgs, false, w->label, 0, 0, "out of memory");
+		return;
+	case YAML_READER_ERROR:
+		offset_to_mark(buf, len, parser->problem_offset, &line, &col);
+		if (parser->problem_value < 0)
+			config_msg(w->msgs, false, w->label, line, col, "YAML error: %s", problem);
+		else if (strstr(problem, "UTF-8"))
+			config_msg(w->msgs, false, w->label, line, col,
+				   "YAML error: %s (byte 0x%02x); the file must be UTF-8 text",
+				   problem, (unsigned)parser->problem_value & 0xff);
+		else
+			config_msg(w->msgs, false, w->label, line, col, "YAML error: %s (U+%04X)",
+				   problem, (unsigned)parser->problem_value);
+		return;
+	case YAML_NO_ERROR:
+	case YAML_SCANNER_ERROR:
+	case YAML_PARSER_ERROR:
+	case YAML_COMPOSER_ERROR:
+	case YAML_WRITER_ERROR:
+	case YAML_EMITTER_ERROR:
+		break;
+	}
+	line = (unsigned)parser->problem_mark.line + 1;
+	col = (unsigned)parser->problem_mark.column + 1;
+	if (char_at(buf, len, line, col) == '\t')
+		config_msg(w->msgs, false, w->label, line, col,
+			   "YAML error: a tab character; YAML indents with spaces only");
+	else if (parser->context && (parser->context_mark.line != parser->problem_mark.line ||
+				     parser->context_mark.column != parser->problem_mark.column))
+		config_msg(w->msgs, false, w->label, line, col,
+			   "YAML error: %s %s started at %u:%u", problem, parser->context,
+			   (unsigned)parser->context_mark.line + 1,
+			   (unsigned)parser->context_mark.column + 1);
+	else if (parser->context)
+		config_msg(w->msgs, false, w->label, line, col, "YAML error: %s %s", problem,
+			   parser->context);
+	else
+		config_msg(w->msgs, false, w->label, line, col, "YAML error: %s", problem);
+}
+
+#define MAX_COLLECTION_ANCHORS 64
+
 /*
- * Load buf as a YAML document and hand the root mapping to on_key.
- * Syntax errors are reported at libyaml's problem mark.
+ * First pass over the events: syntax errors, nesting depth, aliases of
+ * collections, a second document (its location goes to *second_line/col, to
+ * be reported after the first document's messages). Returns false if the
+ * tree must not be built.
+ */
+static bool precheck(struct walk *w, const char *buf, size_t len, unsigned *second_line,
+		     unsigned *second_col)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	char *anchors[MAX_COLLECTION_ANCHORS];
+	size_t n_anchors = 0;
+	unsigned depth = 0, docs = 0, before = w->msgs->n_errors;
+	bool done = false;
+
+	*second_line = *second_col = 0;
+	if (!yaml_parser_initialize(&parser)) {
+		config_msg(w->msgs, false, w->label, 0, 0, "out of memory");
+		return false;
+	}
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+	while (!done) {
+		const char *anchor = NULL;
+		unsigned line, col;
+
+		if (!yaml_parser_parse(&parser, &ev)) {
+			yaml_error(w, &parser, buf, len);
+			break;
+		}
+		line = (unsigned)ev.start_mark.line + 1;
+		col = (unsigned)ev.start_mark.column + 1;
+		switch (ev.type) {
+		case YAML_DOCUMENT_START_EVENT:
+			if (++docs > 1) {
+				*second_line = line;
+				*second_col = col;
+				done = true;
+			}
+			break;
+		case YAML_SEQUENCE_START_EVENT:
+		case YAML_MAPPING_START_EVENT:
+			anchor = ev.type == YAML_SEQUENCE_START_EVENT
+					 ? (const char *)ev.data.sequence_start.anchor
+					 : (const char *)ev.data.mapping_start.anchor;
+			if (++depth > CONFIG_MAX_DEPTH) {
+				config_msg(w->msgs, false, w->label, line, col,
+					   "lists and mappings nested deeper than %d levels",
+					   CONFIG_MAX_DEPTH);
+				done = true;
+			} else if (anchor && n_anchors == MAX_COLLECTION_ANCHORS) {
+				config_msg(w->msgs, false, w->label, line, col,
+					   "more than %d anchors on lists or mappings",
+					   MAX_COLLECTION_ANCHORS);
+				done = true;
+			} else if (anchor) {
+				anchors[n_anchors] = strdup(anchor);
+				if (!anchors[n_anchors]) {
+					config_msg(w->msgs, false, w->label, 0, 0, "out of memory");
+					done = true;
+				} else {
+					n_anchors++;
+				}
+			}
+			break;
+		case YAML_SEQUENCE_END_EVENT:
+		case YAML_MAPPING_END_EVENT:
+			depth--;
+			break;
+		case YAML_ALIAS_EVENT:
+			for (size_t i = 0; i < n_anchors; i++) {
+				if (strcmp(anchors[i], (const char *)ev.data.alias.anchor) == 0) {
+					config_msg(w->msgs, false, w->label, line, col,
+						   "alias *%.40s refers to a list or mapping; only "
+						   "single values may be aliased", anchors[i]);
+					break;
+				}
+			}
+			break;
+		case YAML_STREAM_END_EVENT:
+			done = true;
+			break;
+		case YAML_NO_EVENT:
+		case YAML_STREAM_START_EVENT:
+		case YAML_DOCUMENT_END_EVENT:
+		case YAML_SCALAR_EVENT:
+			break;
+		}
+		yaml_event_delete(&ev);
+	}
+	for (size_t i = 0; i < n_anchors; i++)
+		free(anchors[i]);
+	yaml_parser_delete(&parser);
+	return w->msgs->n_errors == before;
+}
+
+/*
+ * Check buf (precheck), load its first document as a tree and hand the root
+ * mapping to on_key.
  */
 static int load_document(struct walk *w, const char *buf, size_t len, const char *what,
 			 const char *const *known, const char *const *required,
@@ -542,39 +799,31 @@ static int load_document(struct walk *w, const char *buf, size_t len, const char
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *root;
-	unsigned before = w->msgs->n_errors;
+	unsigned before = w->msgs->n_errors, second_line, second_col;
 
+	if (!precheck(w, buf, len, &second_line, &second_col))
+		return -EINVAL;
 	if (!yaml_parser_initialize(&parser)) {
 		config_msg(w->msgs, false, w->label, 0, 0, "out of memory");
 		return -ENOMEM;
 	}
+	yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		config_msg(w->msgs, false, w->label, (unsigned)parser.problem_mark.line + 1,
-			   (unsigned)parser.problem_mark.column + 1, "YAML error: %s%s%s",
-			   parser.problem ? parser.problem : "unknown",
-			   parser.context ? " " : "", parser.context ? parser.context : "");
+		yaml_error(w, &parser, buf, len);
 		yaml_parser_delete(&parser);
 		return -EINVAL;
 	}
 	w->doc = &doc;
 	root = yaml_document_get_root_node(&doc);
-	if (!root)
-		config_msg(w->msgs, false, w->label, 1, 1, "empty document; expected %s", what);
-	else if (root->type == YAML_SCALAR_NODE && root->data.scalar.length == 0)
+	if (!root || is_null(root))
 		config_msg(w->msgs, false, w->label, 1, 1, "empty document; expected %s", what);
 	else if (walk_mapping(w, root, "the document", known, on_key, NULL))
 		require_keys(w, root, "the document", required);
-	if (root && root->type == YAML_MAPPING_NODE) {
-		/* a second document is almost always a mistake (a stray ---) */
-		yaml_document_t extra;
-		if (yaml_parser_load(&parser, &extra)) {
-			yaml_node_t *r2 = yaml_document_get_root_node(&extra);
-			if (r2)
-				AT(w, false, r2, "a second YAML document; only one is read");
-			yaml_document_delete(&extra);
-		}
-	}
+	/* a second document is almost always a mistake (a stray ---) */
+	if (second_line)
+		config_msg(w->msgs, false, w->label, second_line, second_col,
+			   "a second YAML document; a config file holds only one");
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
 	w->doc = NULL;
@@ -612,11 +861,17 @@ static void on_peer_file_key(struct walk *w, const char *key, yaml_node_t *v, vo
 		else if (s)
 			snprintf(cfg->name, sizeof(cfg->name), "%s", s);
 	} else if (strcmp(key, "wgIp") == 0) {
+		struct addr a;
+
 		s = scalar(w, v, "wgIp");
-		if (s && addr_parse(&cfg->wg_ip, s) < 0)
+		if (s && addr_parse(&a, s) < 0) {
 			AT(w, false, v, "wgIp '%.60s' is not an IP address", s);
-		else if (s)
+		} else if (s) {
+			cfg->wg_ip = a;
 			cfg->has_wg_ip = true;
+			cfg->wg_ip_line = mark_line(v);
+			cfg->wg_ip_col = mark_col(v);
+		}
 	} else if (strcmp(key, "wgInterface") == 0) {
 		s = scalar(w, v, "wgInterface");
 		if (s && !config_ifname_valid(s, &why))
@@ -746,11 +1001,16 @@ static void apply_cli(struct config *cfg, const struct config_cli *cli, struct c
 			snprintf(cfg->name, sizeof(cfg->name), "%s", cli->name);
 	}
 	if (cli->address) {
-		if (addr_parse(&cfg->wg_ip, cli->address) < 0)
+		struct addr a;
+
+		if (addr_parse(&a, cli->address) < 0) {
 			config_msg(msgs, false, "command line", 0, 0,
 				   "-a '%.60s' is not an IP address", cli->address);
-		else
+		} else {
+			cfg->wg_ip = a;
 			cfg->has_wg_ip = true;
+			cfg->wg_ip_line = cfg->wg_ip_col = 0;
+		}
 	}
 	if (cli->ifname) {
 		if (!config_ifname_valid(cli->ifname, &why))
@@ -773,6 +1033,7 @@ static void apply_cli(struct config *cfg, const struct config_cli *cli, struct c
 static void finish_self(struct config *cfg, struct config_msgs *msgs)
 {
 	char a[ADDR_STRLEN], p[ADDR_STRLEN + 8];
+	const char *where;
 
 	if (!cfg->ifname[0])
 		snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", CONFIG_DEFAULT_IFNAME);
@@ -796,12 +1057,14 @@ static void finish_self(struct config *cfg, struct config_msgs *msgs)
 		return;
 	addr_fmt(&cfg->wg_ip, a, sizeof(a));
 	prefix_fmt(&cfg->subnet, p, sizeof(p));
+	/* blame the line of peer.yaml that gave the address, or -a */
+	where = cfg->wg_ip_line ? cfg->peer_path : "command line";
 	if (!prefix_contains(&cfg->subnet, &cfg->wg_ip))
-		config_msg(msgs, false, "command line", 0, 0,
+		config_msg(msgs, false, where, cfg->wg_ip_line, cfg->wg_ip_col,
 			   "this node's wgIp %s is outside subnet %s", a, p);
 	else if (prefix_is_network_addr(&cfg->subnet, &cfg->wg_ip) ||
 		 prefix_is_broadcast_addr(&cfg->subnet, &cfg->wg_ip))
-		config_msg(msgs, false, "command line", 0, 0,
+		config_msg(msgs, false, where, cfg->wg_ip_line, cfg->wg_ip_col,
 			   "this node's wgIp %s is the network or broadcast address of %s", a, p);
 	for (size_t i = 0; i < cfg->n_peers; i++)
 		if (addr_eq(&cfg->peers[i].wg_ip, &cfg->wg_ip))

@@ -30,6 +30,8 @@
 #define CONFIG_MSG_LEN 256
 #define CONFIG_DEFAULT_IFNAME "wg0"
 #define CONFIG_DEFAULT_MTU 1420
+#define CONFIG_MAX_DEPTH 16	/* nesting of lists and mappings */
+#define CONFIG_MAX_KEYS 64	/* keys in one mapping */
 
 struct config_msgs {
 	unsigned n_errors;
@@ -49,6 +51,7 @@ struct config_static_peer {
 	struct addr wg_ip;
 	bool no_transit;
 	unsigned line;				/* of the list item, 1-based */
+	unsigned wg_ip_line;			/* of its wgIp value */
 	unsigned wg_ip_col;
 };
 
@@ -83,6 +86,7 @@ struct config {
 	bool name_from_hostname;
 	struct addr wg_ip;
 	bool has_wg_ip;
+	unsigned wg_ip_line, wg_ip_col;	/* in peer.yaml; 0 if from the command line */
 	char ifname[IFNAMSIZ];
 	bool existing_interface;
 	uint16_t wg_port;

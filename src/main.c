@@ -78,6 +78,27 @@ static int parse_port_arg(const char *opt, const char *s, uint16_t *port)
 	return 0;
 }
 
+/*
+ * The option getopt stopped at. A short one comes from optopt: argv[optind-1]
+ * is wrong inside combined flags ("-ex" or "-xe"). getopt_long sets optopt
+ * to 0 for an unknown long option, and to the option's value for a long
+ * option lacking its argument (always the last word then).
+ */
+static const char *bad_option(int c, int argc, char **argv, char *buf, size_t len)
+{
+	const char *word = optind >= 1 && optind <= argc ? argv[optind - 1] : "";
+	size_t n;
+
+	if ((c == '?' && optopt != 0) || (c == ':' && strncmp(word, "--", 2) != 0)) {
+		snprintf(buf, len, "-%c", optopt);
+		return buf;
+	}
+	/* "--opt=value": name the option, not the value */
+	n = strcspn(word, "=");
+	snprintf(buf, len, "%.*s", (int)(n < 64 ? n : 64), word);
+	return buf;
+}
+
 /* Returns 0 to go on, or an exit code + 1 (so 0 stays "go on"). */
 static int parse_args(int argc, char **argv, struct args *a)
 {
@@ -101,6 +122,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char optbuf[72];
 	int c, npos;
 
 	opterr = 0;
@@ -131,8 +153,12 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'v': a->opts.verbosity++; break;
 		case 'h': usage(stdout); return 0 + 1;
 		case 'V': printf("wg_netmanager %s\n", WGNM_VERSION); return 0 + 1;
-		case ':': return usage_error("this option needs a value:", argv[optind - 1]) + 1;
-		default: return usage_error("unknown option", argv[optind - 1]) + 1;
+		case ':':
+			return usage_error("missing value for option",
+					   bad_option(c, argc, argv, optbuf, sizeof(optbuf))) + 1;
+		default:
+			return usage_error(optopt ? "unknown option" : "unknown or ambiguous option",
+					   bad_option(c, argc, argv, optbuf, sizeof(optbuf))) + 1;
 		}
 	}
 	/* The original's positional form: INTERFACE ADDRESS NAME. */

@@ -1,0 +1,319 @@
+/*
+ * Command-line checks: runs the daemon binary named by $WGNM_TEST_DAEMON
+ * (set by `make test`) with fork/exec, capturing exit code, stdout and
+ * stderr. Only modes that never start the daemon are run: --help, -V,
+ * usage errors, `check` and `genkey`. Runs from the repository root.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <sodium.h>
+
+/* The key in net.example.yaml: it must never be printed. */
+#define EXAMPLE_KEY "8Ls3lTyPqH2oX6vTQPV2n0yFuwSVV8kBq5xqGkz7GmY="
+
+static const char *daemon_path;
+static char scratch[64];
+
+struct run {
+	int status;		/* exit code, or -1 if it did not exit normally */
+	char out[16384];
+	char err[16384];
+};
+
+static void read_all(const char *path, char *buf, size_t size)
+{
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+
+	if (f) {
+		n = fread(buf, 1, size - 1, f);
+		fclose(f);
+	}
+	buf[n] = '\0';
+}
+
+/* Run the daemon with argv (NULL-terminated, without argv[0]). */
+static void run(struct run *r, const char *const *args)
+{
+	char out_path[128], err_path[128];
+	char *argv[32] = { NULL };
+	size_t n = 1;
+	pid_t pid;
+	int st;
+
+	snprintf(out_path, sizeof(out_path), "%s/stdout", scratch);
+	snprintf(err_path, sizeof(err_path), "%s/stderr", scratch);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+		int nul = open("/dev/null", O_RDONLY);
+		if (o < 0 || e < 0 || nul < 0)
+			_exit(127);
+		/* the child may copy: exec wants char *const[] */
+		argv[0] = strdup(daemon_path);
+		for (; args[n - 1] && n < 31; n++)
+			argv[n] = strdup(args[n - 1]);
+		argv[n] = NULL;
+		dup2(nul, 0);
+		dup2(o, 1);
+		dup2(e, 2);
+		execv(daemon_path, argv);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	r->status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	read_all(out_path, r->out, sizeof(r->out));
+	read_all(err_path, r->err, sizeof(r->err));
+}
+
+#define RUN(r, ...) run(r, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void assert_contains(const char *hay, const char *needle)
+{
+	if (!strstr(hay, needle))
+		print_message("expected '%s' in:\n%s\n", needle, hay);
+	assert_non_null(strstr(hay, needle));
+}
+
+static void assert_no_secret(const struct run *r)
+{
+	assert_null(strstr(r->out, EXAMPLE_KEY));
+	assert_null(strstr(r->err, EXAMPLE_KEY));
+	assert_null(strstr(r->out, "8Ls3lTyPqH2oX6vT"));
+}
+
+static int group_setup(void **state)
+{
+	(void)state;
+	daemon_path = getenv("WGNM_TEST_DAEMON");
+	snprintf(scratch, sizeof(scratch), "/tmp/wgnm-test-cli.XXXXXX");
+	if (!mkdtemp(scratch))
+		return -1;
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+static int group_teardown(void **state)
+{
+	char path[128];
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/stdout", scratch);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/stderr", scratch);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/broken.yaml", scratch);
+	unlink(path);
+	rmdir(scratch);
+	return 0;
+}
+
+static int need_daemon(void **state)
+{
+	(void)state;
+	if (!daemon_path || !*daemon_path) {
+		print_message("WGNM_TEST_DAEMON is not set; skipping the command-line tests "
+			      "(run them with `make test`)\n");
+		skip();
+	}
+	return 0;
+}
+
+static void test_help_version(void **state)
+{
+	struct run r;
+
+	need_daemon(state);
+	RUN(&r, "--help");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "usage: wg_netmanager");
+	assert_contains(r.out, "check");
+	assert_contains(r.out, "genkey");
+	RUN(&r, "-h");
+	assert_int_equal(r.status, 0);
+	RUN(&r, "-V");
+	assert_int_equal(r.status, 0);
+	assert_true(strncmp(r.out, "wg_netmanager ", 14) == 0);
+	RUN(&r, "--version");
+	assert_int_equal(r.status, 0);
+}
+
+/* Usage errors: exit 2, say what was wrong, point at --help. */
+static void test_usage_errors(void **state)
+{
+	static const struct {
+		const char *args[4];
+		const char *says;
+	} cases[] = {
+		{ { "-x" }, "wg_netmanager: unknown option '-x'\n" },
+		/* combined flags: the bad letter, not the word or the one before */
+		{ { "-ex" }, "wg_netmanager: unknown option '-x'\n" },
+		{ { "-v", "-xe" }, "wg_netmanager: unknown option '-x'\n" },
+		{ { "--frobnicate=3" }, "wg_netmanager: unknown or ambiguous option '--frobnicate'\n" },
+		{ { "-c" }, "wg_netmanager: missing value for option '-c'\n" },
+		{ { "-ec" }, "wg_netmanager: missing value for option '-c'\n" },
+		{ { "--name" }, "wg_netmanager: missing value for option '--name'\n" },
+		{ { "-w", "0" }, "wg_netmanager: -w '0': a port is a number from 1 to 65535\n" },
+		{ { "-u", "65536" }, "wg_netmanager: -u '65536': a port is a number from 1 to 65535\n" },
+		{ { "--wireguard-port=http" }, "-w 'http': a port is a number from 1 to 65535\n" },
+		{ { "-b", "magic" }, "-b: choose auto, kernel or userspace, not 'magic'\n" },
+		{ { "genkey", "now" }, "wg_netmanager: genkey takes no arguments, got 'now'\n" },
+	};
+	struct run r;
+
+	need_daemon(state);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(&r, cases[i].args);
+		if (r.status != 2)
+			print_message("case %zu (%s): exit %d, stderr:\n%s", i, cases[i].args[0],
+				      r.status, r.err);
+		assert_int_equal(r.status, 2);
+		assert_contains(r.err, cases[i].says);
+		assert_contains(r.err, "Try 'wg_netmanager --help' for more information.\n");
+		assert_string_equal(r.out, "");
+	}
+	RUN(&r, "check", "-c", "net.example.yaml", "wg0", "10.1.1.21", "charlie", "extra");
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "wg_netmanager: unexpected argument 'extra'\n");
+}
+
+static void assert_charlie(const struct run *r)
+{
+	if (r->status != 0)
+		print_message("stderr:\n%s", r->err);
+	assert_int_equal(r->status, 0);
+	assert_contains(r->out, "name:            charlie\n");
+	assert_contains(r->out, "wgIp:            10.1.1.21\n");
+	assert_contains(r->out, "interface:       wg0 ");
+	assert_contains(r->out, "WireGuard port:  50021\n");
+	assert_contains(r->out, "admin port:      50521\n");
+	assert_contains(r->out, "sharedKey:       set (32 bytes, not shown)\n");
+	assert_no_secret(r);
+}
+
+static void test_check(void **state)
+{
+	struct run r;
+
+	need_daemon(state);
+	RUN(&r, "check", "-c", "net.example.yaml", "-a", "10.1.1.21", "-n", "charlie", "-i", "wg0");
+	assert_charlie(&r);
+	/* the original's positional form */
+	RUN(&r, "check", "-c", "net.example.yaml", "wg0", "10.1.1.21", "charlie");
+	assert_charlie(&r);
+	RUN(&r, "check", "--network_config=net.example.yaml", "-p", "peer.example.yaml");
+	assert_charlie(&r);
+	assert_contains(r.out, "peer config:     peer.example.yaml\n");
+	/* the command line beats peer.yaml */
+	RUN(&r, "check", "-c", "net.example.yaml", "-p", "peer.example.yaml", "-n", "bob", "-w",
+	    "41000", "-N");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "name:            bob\n");
+	assert_contains(r.out, "WireGuard port:  41000\n");
+	assert_contains(r.out, "admin port:      50521\n");
+	assert_contains(r.out, "transit:         no");
+	assert_no_secret(&r);
+	/* beta is listed in net.yaml: its static ports */
+	RUN(&r, "check", "-c", "net.example.yaml", "-a", "10.1.1.2", "-n", "beta");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "WireGuard port:  50002\n");
+	assert_contains(r.out, "admin port:      50502\n");
+	assert_contains(r.out, "(this node)");
+}
+
+static void test_check_errors(void **state)
+{
+	static const char broken[] =
+		"network:\n"
+		"  sharedKey: tooshort\n"
+		"  subnet: 10.1.1.0/24\n"
+		"peers:\n"
+		"  - endPoint: 203.0.113.2:50002\n"
+		"    wgIp: 10.1.2.2\n";
+	char path[128], want[300];
+	struct run r;
+	FILE *f;
+
+	need_daemon(state);
+	snprintf(path, sizeof(path), "%s/broken.yaml", scratch);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(broken, f);
+	fclose(f);
+	chmod(path, 0600);
+	RUN(&r, "check", "-c", path, "-a", "10.1.1.21", "-n", "charlie");
+	assert_int_equal(r.status, 2);
+	snprintf(want, sizeof(want), "%s:2:14: sharedKey must be 32 bytes in base64", path);
+	assert_contains(r.err, want);
+	snprintf(want, sizeof(want), "%s:6:11: wgIp 10.1.2.2 is outside subnet 10.1.1.0/24\n", path);
+	assert_contains(r.err, want);
+	assert_contains(r.err, "wg_netmanager: 2 configuration errors\n");
+	assert_string_equal(r.out, "");
+
+	/* a 0644 file holding the key: a warning, still exit 0 */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("network:\n  sharedKey: " EXAMPLE_KEY "\n  subnet: 10.1.1.0/24\n", f);
+	fclose(f);
+	chmod(path, 0644);
+	RUN(&r, "check", "-c", path, "-a", "10.1.1.21", "-n", "charlie");
+	assert_int_equal(r.status, 0);
+	snprintf(want, sizeof(want), "%s: warning: holds the shared key but others can read it", path);
+	assert_contains(r.err, want);
+	assert_no_secret(&r);
+
+	RUN(&r, "check", "-c", "/nonexistent/net.yaml", "-a", "10.1.1.21", "-n", "charlie");
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "/nonexistent/net.yaml: cannot open: No such file or directory\n");
+
+	RUN(&r, "check", "-c", "net.example.yaml", "-a", "10.9.9.9", "-n", "charlie");
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "command line: this node's wgIp 10.9.9.9 is outside subnet 10.1.1.0/24\n");
+}
+
+static void test_genkey(void **state)
+{
+	struct run a, b;
+	uint8_t key[33];
+	size_t len = 0;
+	const char *end = NULL;
+
+	need_daemon(state);
+	RUN(&a, "genkey");
+	RUN(&b, "genkey");
+	assert_int_equal(a.status, 0);
+	assert_int_equal(b.status, 0);
+	assert_int_equal(strlen(a.out), 45);
+	assert_int_equal(a.out[44], '\n');
+	assert_int_equal(sodium_base642bin(key, sizeof(key), a.out, 44, NULL, &len, &end,
+					   sodium_base64_VARIANT_ORIGINAL), 0);
+	assert_int_equal(len, 32);
+	assert_ptr_equal(end, a.out + 44);
+	assert_string_not_equal(a.out, b.out);
+	assert_string_equal(a.err, "");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_help_version),
+		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_check),
+		cmocka_unit_test(test_check_errors),
+		cmocka_unit_test(test_genkey),
+	};
+
+	return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
