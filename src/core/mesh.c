@@ -419,12 +419,13 @@ static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 		p->observed_me = h->observed;
 	}
 	m->routes_dirty = true; /* key, ports or endpoint may have changed */
-	if (!p->adj || new_boot)
-		adj_up(m, p);
+	/* the answer first: until it arrives the peer drops whatever else we send */
 	if (msg->hdr.type == WIRE_HELLO)
 		send_hello(m, p, from, WIRE_HELLO_REPLY, challenge_for(m, p, false), h->challenge);
 	else if (h->challenge)
 		send_hello(m, p, from, WIRE_HELLO, 0, h->challenge);
+	if (!p->adj || new_boot)
+		adj_up(m, p);
 }
 
 /* A record that contradicts itself or the subnet changes nothing. */
@@ -895,6 +896,8 @@ bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *o
 	snprintf(out->name, sizeof(out->name), "%s", r->name);
 	out->boot = r->boot;
 	out->seq = r->seq;
+	memcpy(out->pubkey, r->pubkey, sizeof(out->pubkey));
+	out->flags = r->flags;
 	out->since = r->route.since;
 	p = mesh_peer_get(m, &r->id);
 	if (p) {

@@ -105,6 +105,8 @@ struct mesh_node_status {
 	uint64_t since;			/* ms: when the path last changed */
 	uint64_t boot;
 	uint64_t seq;
+	uint8_t pubkey[WIRE_KEY_LEN];	/* its WireGuard key (this boot's) */
+	uint32_t flags;			/* WIRE_NODE_* from its record */
 };
 
 struct mesh_counters {
