@@ -30,7 +30,7 @@ start_node() {
 	local var=$1 ns=$2 name=$3 ip=$4 ifname=$5
 	shift 5
 	bg_run "$var" "$TEST_TMP/$name.log" ip netns exec "$ns" "$DAEMON" \
-		-c "$TEST_TMP/net.yaml" -i "$ifname" -a "$ip" -n "$name" -v "$@"
+		-c "$TEST_TMP/net.yaml" -i "$ifname" -a "$ip" -n "$name" -v -l "$TEST_TMP/$name.tlog" "$@"
 }
 
 ping_ok() {
@@ -44,7 +44,9 @@ all_pairs_ping() {
 	for a in "$@"; do
 		for b in "$@"; do
 			[ "$a" = "$b" ] && continue
+			local t=$(date +%s%N)
 			wait_for "${a%%:*} -> ${b#*:}" "$tries" ping_ok "${a%%:*}" "${b#*:}"
+			[ -n "${PAIR_TIMES:-}" ] && echo "${a%%:*} -> ${b#*:}: $((($(date +%s%N) - t) / 1000000)) ms"
 		done
 	done
 }

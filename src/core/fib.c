@@ -252,10 +252,27 @@ void fib_peer_forget(struct mesh_peer *p)
 	p->n_wg_allowed = 0;
 }
 
+/*
+ * Does this boot of the neighbour claim us in its record? Only then has it
+ * installed our key: a WireGuard peer set up earlier would start a
+ * handshake the other side drops, and WireGuard retries only after 5 s.
+ */
+static bool two_way(const struct mesh *m, const struct mesh_peer *p)
+{
+	const struct lsdb_record *r = lsdb_get(&m->db, &p->id);
+
+	if (!r || r->boot != p->replay.boot)
+		return false;
+	for (size_t i = 0; i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
+			return true;
+	return false;
+}
+
 /* Bring one neighbour's WireGuard peer in line with what we want. */
 static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 {
-	bool want_on = p->adj && p->has_info && !m->leaving;
+	bool want_on = p->adj && p->has_info && !m->leaving && two_way(m, p);
 
 	if (p->wg_on && (!want_on || memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) != 0))
 		emit_peer_remove(m, p); /* gone, or restarted with a new key */

@@ -1,0 +1,99 @@
+# shellcheck shell=bash
+# The original wg_netmanager README's working example, in namespaces:
+#
+#            alpha                 "internet" bridge            beta
+#        192.0.2.2 ---- [afw] 203.0.113.3 ---+--- 203.0.113.2 (static peer)
+#         stateful firewall + NAT            |
+#                                      203.0.113.4
+#                                          [home] NAT router
+#                                       198.51.100.1
+#                            charlie -----------+----------- delta
+#                      198.51.100.21    home LAN bridge    198.51.100.22
+#
+# topo_readme_up sets NS_INET NS_BETA NS_AFW NS_ALPHA NS_HOME NS_CHARLIE
+# NS_DELTA; the overlay addresses are those of net.example.yaml.
+# Source after lib.sh.
+
+# link NS1 IF1 NS2 IF2: a veth pair with these names inside the namespaces.
+link() {
+	local tmp1="t$RANDOM$$" tmp2="t$RANDOM$$"
+	tmp1=${tmp1:0:15}
+	tmp2=${tmp2:0:15}
+	ip link add "$tmp1" netns "$1" type veth peer name "$tmp2" netns "$3"
+	ip -n "$1" link set "$tmp1" name "$2"
+	ip -n "$3" link set "$tmp2" name "$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
+# nat_router NS: masquerade out of "wan" and refuse every connection that
+# does not start inside: a stateful firewall with NAT, as home routers and
+# alpha's provider have. NAT_FLAGS may add e.g. "random-fully".
+nat_router() {
+	local ns=$1
+	ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
+	ip netns exec "$ns" nft -f - <<NFT
+table ip nat {
+	chain postrouting {
+		type nat hook postrouting priority srcnat; policy accept;
+		oifname "wan" masquerade ${NAT_FLAGS:-}
+	}
+}
+table inet filter {
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		ct state established,related accept
+		iifname "wan" drop
+	}
+}
+NFT
+}
+
+topo_readme_up() {
+	ns_new NS_INET inet
+	ns_new NS_BETA beta
+	ns_new NS_AFW afw
+	ns_new NS_ALPHA alpha
+	ns_new NS_HOME home
+	ns_new NS_CHARLIE charlie
+	ns_new NS_DELTA delta
+
+	# the internet: a bridge in NS_INET
+	ip -n "$NS_INET" link add br0 type bridge
+	ip -n "$NS_INET" link set br0 up
+	link "$NS_INET" pb "$NS_BETA" eth0
+	link "$NS_INET" pa "$NS_AFW" wan
+	link "$NS_INET" ph "$NS_HOME" wan
+	local p
+	for p in pb pa ph; do ip -n "$NS_INET" link set "$p" master br0; done
+	ip -n "$NS_BETA" addr add 203.0.113.2/24 dev eth0
+	ip -n "$NS_AFW" addr add 203.0.113.3/24 dev wan
+	ip -n "$NS_HOME" addr add 203.0.113.4/24 dev wan
+
+	# alpha behind its firewall
+	link "$NS_AFW" lan "$NS_ALPHA" eth0
+	ip -n "$NS_AFW" addr add 192.0.2.1/24 dev lan
+	ip -n "$NS_ALPHA" addr add 192.0.2.2/24 dev eth0
+	ip -n "$NS_ALPHA" route add default via 192.0.2.1
+	nat_router "$NS_AFW"
+
+	# the home LAN: a bridge in the router
+	ip -n "$NS_HOME" link add lan type bridge
+	ip -n "$NS_HOME" link set lan up
+	ip -n "$NS_HOME" addr add 198.51.100.1/24 dev lan
+	link "$NS_HOME" hc "$NS_CHARLIE" eth0
+	link "$NS_HOME" hd "$NS_DELTA" eth0
+	ip -n "$NS_HOME" link set hc master lan
+	ip -n "$NS_HOME" link set hd master lan
+	ip -n "$NS_CHARLIE" addr add 198.51.100.21/24 dev eth0
+	ip -n "$NS_DELTA" addr add 198.51.100.22/24 dev eth0
+	ip -n "$NS_CHARLIE" route add default via 198.51.100.1
+	ip -n "$NS_DELTA" route add default via 198.51.100.1
+	nat_router "$NS_HOME"
+}
+
+# The four nodes of net.example.yaml as "NS:overlay" pairs.
+topo_readme_nodes() {
+	printf '%s\n' "$NS_ALPHA:10.1.1.1" "$NS_BETA:10.1.1.2" "$NS_CHARLIE:10.1.1.21" \
+		"$NS_DELTA:10.1.1.22"
+}
