@@ -39,12 +39,12 @@ ping_ok() {
 
 # all_pairs_ping TRIES NS:IP...: wait until every ordered pair pings.
 all_pairs_ping() {
-	local tries=$1 a b
+	local tries=$1 a b t
 	shift
 	for a in "$@"; do
 		for b in "$@"; do
 			[ "$a" = "$b" ] && continue
-			local t=$(date +%s%N)
+			t=$(date +%s%N)
 			wait_for "${a%%:*} -> ${b#*:}" "$tries" ping_ok "${a%%:*}" "${b#*:}"
 			[ -n "${PAIR_TIMES:-}" ] && echo "${a%%:*} -> ${b#*:}: $((($(date +%s%N) - t) / 1000000)) ms"
 		done
