@@ -346,7 +346,7 @@ static void test_events_malformed(void **state)
 	struct evlog l = { 0 };
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	static const uint8_t three[3] = { 1, 2, 3 };
+	static const uint8_t three[4] = { 1, 2, 3, 4 };
 	(void)state;
 
 	nlh->nlmsg_type = RTM_NEWADDR;
