@@ -3,7 +3,7 @@
 #
 #   write_net_yaml FILE STATIC...   STATIC = "endpoint adminport wgip"
 #   start_node VAR NS NAME WGIP IFNAME [ARGS...]   daemon in the background
-#   ping_ok NS ADDR                 one ping, 1 s deadline
+#   ping_ok NS ADDR                 one ping, 0.5 s deadline
 #   all_pairs_ping "NS:IP"...       every ordered pair pings (bounded)
 
 DAEMON=${WGNM_DAEMON:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/wg_netmanager}
@@ -34,7 +34,7 @@ start_node() {
 }
 
 ping_ok() {
-	ip netns exec "$1" ping -n -c 1 -W 1 "$2" >/dev/null 2>&1
+	ip netns exec "$1" ping -n -c 1 -W 0.5 "$2" >/dev/null 2>&1
 }
 
 # all_pairs_ping TRIES NS:IP...: wait until every ordered pair pings.
