@@ -27,9 +27,11 @@
 #include "kernel.h"
 #include "log.h"
 
-#if defined(__has_include) && __has_include(<linux/wireguard.h>)
-#include <linux/wireguard.h>
-#else
+/*
+ * uapi/linux/wireguard.h, restated: it is missing from older libc headers,
+ * and tests/test_wgdev.c checks our messages against the installed copy,
+ * which catches a slip here.
+ */
 #define WG_GENL_NAME "wireguard"
 #define WG_GENL_VERSION 1
 enum { WG_CMD_GET_DEVICE, WG_CMD_SET_DEVICE };
@@ -57,7 +59,6 @@ enum {
 	__WGALLOWEDIP_A_LAST
 };
 #define WGALLOWEDIP_A_MAX (__WGALLOWEDIP_A_LAST - 1)
-#endif
 
 /* What the kernel reads in one go (wireguard-tools uses the same). */
 #define GENL_MSG_MAX 8192
