@@ -397,6 +397,25 @@ static void refuse(struct mesh *m, const struct addr *id, const char *what)
 	mesh_log(m, MESH_LOG_WARN, "refused %s from %s", what, fmt_id(id, s));
 }
 
+static void send_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *want);
+
+/*
+ * Hellos and probes carry the sender's record seq: ask for a version we
+ * lack. The record a neighbour floods when the adjacency comes up can
+ * overtake the hello that confirms it (UDP reorders) and is then dropped
+ * unconfirmed; without this only the next summary digest, MESH_DIGEST_MS
+ * later, would bring it, and the edge would stay one-sided until then.
+ */
+static void want_record(struct mesh *m, struct mesh_peer *p, uint64_t boot, uint64_t seq)
+{
+	struct wire_digest want = { .n = 1 };
+
+	if (!seq || !lsdb_wants(&m->db, &p->id, boot, seq, m->now))
+		return;
+	want.entries[0] = (struct wire_digest_entry){ .id = p->id, .boot = boot, .seq = seq };
+	send_request(m, p, &want);
+}
+
 static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
 		     const struct wire_msg *msg, bool new_boot)
 {
@@ -426,6 +445,7 @@ static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 		send_hello(m, p, from, WIRE_HELLO, 0, h->challenge);
 	if (!p->adj || new_boot)
 		adj_up(m, p);
+	want_record(m, p, msg->hdr.boot, h->record_seq);
 }
 
 /* A record that contradicts itself or the subnet changes nothing. */
@@ -520,20 +540,13 @@ static void on_ping(struct mesh *m, struct mesh_peer *p, const struct endpoint *
 		    const struct wire_msg *msg)
 {
 	struct wire_msg *pong = send_msg(m, from, WIRE_PONG);
-	const struct lsdb_record *have = lsdb_get(&m->db, &p->id);
 
 	if (pong) {
 		pong->u.ping.probe_id = msg->u.ping.probe_id;
 		pong->u.ping.record_seq = m->seq;
 	}
 	/* a cheap consistency check: ask for its record if we are behind */
-	if (have && have->boot == msg->hdr.boot && have->seq < msg->u.ping.record_seq) {
-		struct wire_digest want = { .n = 1 };
-		want.entries[0] = (struct wire_digest_entry){
-			.id = p->id, .boot = msg->hdr.boot, .seq = msg->u.ping.record_seq
-		};
-		send_request(m, p, &want);
-	}
+	want_record(m, p, msg->hdr.boot, msg->u.ping.record_seq);
 }
 
 static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
@@ -543,6 +556,7 @@ static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *
 	p->ping_out = false;
 	p->ping_tries = 0;
 	p->rtt_ms = (uint32_t)(m->now - p->ping_sent);
+	want_record(m, p, msg->hdr.boot, msg->u.ping.record_seq);
 }
 
 static void on_leave(struct mesh *m, struct mesh_peer *p)
