@@ -173,7 +173,7 @@ static int nl_error(struct kernel_nl *nl, const struct nlmsghdr *nlh)
 }
 
 /* NLMSG_DONE may carry the error that ended a dump early. */
-static int nl_done(struct kernel_nl *nl, const struct nlmsghdr *nlh)
+static int nl_done(const struct nlmsghdr *nlh)
 {
 	int err;
 
@@ -182,8 +182,6 @@ static int nl_done(struct kernel_nl *nl, const struct nlmsghdr *nlh)
 	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
 	if (err == 0)
 		return 0;
-	/* The dump's TLVs follow the int, not a struct nlmsgerr: no text. */
-	(void)nl;
 	return err < 0 && err >= -4095 ? err : -EPROTO;
 }
 
@@ -243,7 +241,7 @@ int kernel_nl_talk(struct kernel_nl *nl, struct nlmsghdr *req,
 				finished = true;
 				break;
 			case NLMSG_DONE:
-				err = nl_done(nl, nlh);
+				err = nl_done(nlh);
 				finished = true;
 				break;
 			default:
