@@ -52,6 +52,7 @@ struct daemon {
 	uv_poll_t child_poll;
 	bool child_polling;
 	uv_timer_t timer;
+	uv_timer_t stats_timer;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
 	bool stopping;
@@ -237,6 +238,38 @@ static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *f
 	}
 	mesh_on_packet(d->mesh, now_ms(d), from, &msg);
 	run_actions(d);
+}
+
+#define STATS_INTERVAL_MS 1000
+
+/* WireGuard's own counters: liveness for free, and reflexive endpoints. */
+static void on_stats_timer(uv_timer_t *t)
+{
+	struct daemon *d = t->data;
+	struct wgdev_device *dev = NULL;
+	struct mesh_wg_stats *st;
+	int r = wgdev_get(d->wg, &dev);
+
+	if (r < 0) {
+		log_debug("%s: reading WireGuard peers: %s", d->cfg->ifname, strerror(-r));
+		return;
+	}
+	st = calloc(dev->n_peers ? dev->n_peers : 1, sizeof(*st));
+	if (st) {
+		for (size_t i = 0; i < dev->n_peers; i++) {
+			const struct wgdev_peer *wp = &dev->peers[i];
+			memcpy(st[i].pubkey, wp->public_key, WGDEV_KEY_LEN);
+			st[i].rx_bytes = wp->rx_bytes;
+			st[i].tx_bytes = wp->tx_bytes;
+			st[i].last_handshake_sec = wp->last_handshake_sec;
+			st[i].has_endpoint = (wp->flags & WGDEV_PEER_HAS_ENDPOINT) != 0;
+			st[i].endpoint = wp->endpoint;
+		}
+		mesh_on_wg_stats(d->mesh, now_ms(d), st, dev->n_peers);
+		run_actions(d);
+		free(st);
+	}
+	wgdev_device_free(dev);
 }
 
 static void on_resolved(size_t idx, const struct addr *a, void *arg)
@@ -463,6 +496,7 @@ static void start_watchers(struct daemon *d)
 		uv_poll_start(&d->child_poll, UV_READABLE, on_child);
 		d->child_polling = true;
 	}
+	uv_timer_start(&d->stats_timer, on_stats_timer, STATS_INTERVAL_MS, STATS_INTERVAL_MS);
 	uv_signal_start(&d->sigint, on_signal, SIGINT);
 	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
 }
@@ -489,6 +523,7 @@ static void daemon_stop(struct daemon *d, int code)
 	udp_close(d->udp);
 	d->udp = NULL;
 	close_if_active((uv_handle_t *)&d->timer);
+	close_if_active((uv_handle_t *)&d->stats_timer);
 	close_if_active((uv_handle_t *)&d->sigint);
 	close_if_active((uv_handle_t *)&d->sigterm);
 	if (d->kev_polling)
@@ -526,9 +561,10 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	if (uv_loop_init(&d.loop) < 0)
 		return 1;
 	uv_timer_init(&d.loop, &d.timer);
+	uv_timer_init(&d.loop, &d.stats_timer);
 	uv_signal_init(&d.loop, &d.sigint);
 	uv_signal_init(&d.loop, &d.sigterm);
-	d.timer.data = d.sigint.data = d.sigterm.data = &d;
+	d.timer.data = d.stats_timer.data = d.sigint.data = d.sigterm.data = &d;
 	if (seal_key_derive(&d.key, cfg->shared_key) < 0)
 		goto out;
 	d.k = kernel_open();

@@ -684,6 +684,12 @@ void mesh_on_drop(struct mesh *m, enum wire_drop why)
 
 /* ---- time ---- */
 
+/* Admin packets and WireGuard traffic alike prove a neighbour alive. */
+static uint64_t last_heard(const struct mesh_peer *p)
+{
+	return p->last_rx > p->last_wg_rx ? p->last_rx : p->last_wg_rx;
+}
+
 static void peer_timers(struct mesh *m, struct mesh_peer *p)
 {
 	if (p->is_static && !p->adj && p->static_resolved && m->now >= p->next_hello) {
@@ -699,7 +705,7 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 			adj_down(m, p, "no answer to probes");
 		else
 			send_ping(m, p);
-	} else if (!p->ping_out && m->now - p->last_rx >= MESH_PING_IDLE_MS) {
+	} else if (!p->ping_out && m->now - last_heard(p) >= MESH_PING_IDLE_MS) {
 		send_ping(m, p);
 	}
 	if (p->adj && m->now >= p->next_digest) {
@@ -770,10 +776,56 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		if (!p->adj)
 			continue;
 		t = min_u64(t, p->ping_out ? p->ping_sent + MESH_PING_TIMEOUT_MS
-					   : p->last_rx + MESH_PING_IDLE_MS);
+					   : last_heard(p) + MESH_PING_IDLE_MS);
 		t = min_u64(t, p->next_digest);
 	}
 	return t;
+}
+
+static struct mesh_peer *peer_by_wg_key(const struct mesh *m, const uint8_t *key)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		if (p->wg_on && memcmp(p->wg_key, key, WIRE_KEY_LEN) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static void wg_sample(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s)
+{
+	bool sent = s->tx_bytes > p->wg_tx, got = s->rx_bytes > p->wg_rx;
+
+	if (got) {
+		p->last_wg_rx = m->now;
+		p->stall_since = 0;
+	} else if (sent && !p->stall_since) {
+		p->stall_since = m->now;
+	}
+	/* a tunnel that swallows what we send: probe now, not at the idle timer */
+	if (p->adj && p->stall_since && m->now - p->stall_since >= MESH_STALL_MS &&
+	    !p->ping_out) {
+		send_ping(m, p);
+		p->stall_since = 0;
+	}
+	p->wg_rx = s->rx_bytes;
+	p->wg_tx = s->tx_bytes;
+	p->has_wg_endpoint = s->has_endpoint;
+	if (s->has_endpoint)
+		p->wg_endpoint = s->endpoint;
+}
+
+void mesh_on_wg_stats(struct mesh *m, uint64_t now, const struct mesh_wg_stats *s, size_t n)
+{
+	m->now = now;
+	if (m->leaving)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		struct mesh_peer *p = peer_by_wg_key(m, s[i].pubkey);
+		if (p)
+			wg_sample(m, p, &s[i]);
+	}
+	finish(m);
 }
 
 /* ---- setup and inputs from the host ---- */

@@ -132,6 +132,22 @@ uint64_t mesh_next_timer(const struct mesh *m);
 void mesh_set_static_addr(struct mesh *m, size_t idx, const struct addr *a, uint64_t now);
 /* This host's addresses outside the overlay (for NAT detection). */
 void mesh_set_local_addrs(struct mesh *m, const struct addr *addrs, size_t n, uint64_t now);
+/* One WireGuard peer as the device reports it (sampled about every second). */
+struct mesh_wg_stats {
+	uint8_t pubkey[WIRE_KEY_LEN];
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	int64_t last_handshake_sec;	/* wall clock of the device; 0 = never */
+	bool has_endpoint;
+	struct endpoint endpoint;	/* where WireGuard last heard it from */
+};
+/*
+ * The device's peers. Traffic received from a neighbour proves it alive (no
+ * probe needed); traffic sent to it with nothing coming back for
+ * MESH_STALL_MS makes the core probe it at once instead of waiting for the
+ * idle timer, so a dead gateway is noticed within seconds.
+ */
+void mesh_on_wg_stats(struct mesh *m, uint64_t now, const struct mesh_wg_stats *s, size_t n);
 /* Leaving: tell the neighbours and withdraw everything installed. */
 void mesh_leave(struct mesh *m, uint64_t now);
 

@@ -18,6 +18,7 @@
 #define MESH_PING_IDLE_MS 10000		/* probe a neighbour silent this long */
 #define MESH_PING_TIMEOUT_MS 600	/* a probe unanswered this long is lost */
 #define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
+#define MESH_STALL_MS 1000		/* sending into a silent tunnel this long: probe */
 #define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
 #define MESH_FULL_DIGEST_GAP_MS 2000	/* at most one full digest per neighbour per gap */
 #define MESH_CHALLENGE_MS 5000		/* an echo must come back within */
@@ -60,6 +61,12 @@ struct mesh_peer {
 	uint64_t ping_sent;
 	unsigned ping_tries;
 	uint32_t rtt_ms;
+	uint64_t wg_rx;			/* last sampled WireGuard counters */
+	uint64_t wg_tx;
+	uint64_t last_wg_rx;		/* ms: when WireGuard last received from it */
+	uint64_t stall_since;		/* ms: sending without receiving since; 0 = no */
+	bool has_wg_endpoint;
+	struct endpoint wg_endpoint;	/* as WireGuard sees it (reflexive behind NAT) */
 	uint64_t next_digest;
 	uint64_t full_digest_sent;
 
