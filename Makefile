@@ -168,6 +168,7 @@ check: deps
 	$(MAKE) --no-print-directory all test
 	$(MAKE) --no-print-directory SANITIZE=1 test
 	$(MAKE) --no-print-directory netns-test
+	$(MAKE) --no-print-directory SANITIZE=1 netns-test
 	$(MAKE) --no-print-directory fuzz-check
 
 demo: deps

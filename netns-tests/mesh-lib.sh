@@ -73,9 +73,35 @@ veth() {
 	ip -n "$3" link set "$b" up
 }
 
-# On failure, show the daemons' logs, then clean up with the test's status.
+# Stop our daemons (SIGTERM, bounded wait): a sanitizer build reports at exit.
+stop_daemons() {
+	local pid i
+	for pid in "${TEST_PIDS[@]}"; do
+		pid_alive "$pid" && kill -TERM "$pid" 2>/dev/null
+	done
+	for pid in "${TEST_PIDS[@]}"; do
+		for ((i = 0; i < 50; i++)); do
+			pid_alive "$pid" || break
+			sleep 0.1
+		done
+	done
+}
+
+# A sanitizer report in any daemon's log fails the test.
+sanitizer_reports() {
+	grep -lE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$TEST_TMP"/*.log 2>/dev/null
+}
+
+# On the way out: stop the daemons, fail on sanitizer reports, show the
+# logs of a failed test, then clean up with the test's status.
 exit_with_logs() {
 	local st=$?
+	set +e
+	stop_daemons
+	if [ -n "$(sanitizer_reports)" ]; then
+		echo "FAIL: sanitizer reports in: $(sanitizer_reports | xargs -n1 basename)" >&2
+		[ "$st" -ne 0 ] || st=1
+	fi
 	[ "$st" -eq 0 ] || dump_logs
 	(exit "$st")
 	cleanup
