@@ -1,0 +1,619 @@
+/*
+ * The control socket server and its line protocol; see control.h.
+ *
+ * Every client is a uv_pipe_t with a fixed input buffer of one request
+ * line: the daemon never holds more than CONTROL_LINE_MAX bytes of a
+ * client's input, and a request is answered at once from a fresh status
+ * snapshot, so nothing waits on a client. Output goes through uv_write
+ * (never blocking); the write queue of each client is watched and a client
+ * that does not read is cut off. A client is freed in its close callback,
+ * the server when its last handle has closed.
+ */
+#include "control.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include "status.h"
+
+#define CONTROL_VERSION_TEXT "wg_netmanager " WGNM_VERSION "\n"
+
+static const char *const level_names[] = {
+	[LOG_LEVEL_WARN] = "warning",
+	[LOG_LEVEL_INFO] = "info",
+	[LOG_LEVEL_DEBUG] = "debug",
+	[LOG_LEVEL_TRACE] = "trace",
+};
+
+#define N_LEVELS (sizeof(level_names) / sizeof(level_names[0]))
+
+static const char help_text[] =
+	"status            the status table\n"
+	"status json       the status as JSON\n"
+	"status tsv        the status for the top view\n"
+	"metrics           Prometheus text format\n"
+	"log [LEVEL]       stream log lines (warning, info, debug, trace)\n"
+	"nolog             stop streaming log lines\n"
+	"version           the daemon's version\n"
+	"help              this list\n"
+	"quit              close the connection\n";
+
+/* ---- the parser (pure) ---- */
+
+#define MAX_WORDS 3
+
+int control_parse(const char *line, size_t len, struct control_req *req, const char **why)
+{
+	char copy[CONTROL_LINE_MAX];
+	const char *w[MAX_WORDS];
+	size_t nw = 0, i = 0;
+
+	memset(req, 0, sizeof(*req));
+	req->level = LOG_LEVEL_INFO;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;
+	if (len >= sizeof(copy)) {
+		*why = "request too long";
+		return -EINVAL;
+	}
+	for (size_t k = 0; k < len; k++) {
+		unsigned char c = (unsigned char)line[k];
+		if (c < 0x20 || c > 0x7e) {
+			*why = "request has a control or non-ASCII byte";
+			return -EINVAL;
+		}
+	}
+	memcpy(copy, line, len);
+	copy[len] = '\0';
+	while (i < len) {
+		while (i < len && copy[i] == ' ')
+			i++;
+		if (i == len)
+			break;
+		if (nw == MAX_WORDS) {
+			*why = "too many words";
+			return -EINVAL;
+		}
+		w[nw++] = &copy[i];
+		while (i < len && copy[i] != ' ')
+			i++;
+		copy[i++] = '\0'; /* i <= len < sizeof(copy) */
+	}
+	if (nw == 0) {
+		*why = "empty request";
+		return -EINVAL;
+	}
+	if (strcmp(w[0], "status") == 0) {
+		if (nw == 1)
+			req->cmd = CONTROL_STATUS;
+		else if (nw == 2 && strcmp(w[1], "json") == 0)
+			req->cmd = CONTROL_STATUS_JSON;
+		else if (nw == 2 && strcmp(w[1], "tsv") == 0)
+			req->cmd = CONTROL_STATUS_TSV;
+		else
+			goto bad_args;
+		return 0;
+	}
+	if (strcmp(w[0], "log") == 0) {
+		req->cmd = CONTROL_LOG;
+		if (nw == 1)
+			return 0;
+		if (nw > 2)
+			goto bad_args;
+		for (size_t l = 0; l < N_LEVELS; l++) {
+			if (strcmp(w[1], level_names[l]) == 0) {
+				req->level = (enum log_level)l;
+				return 0;
+			}
+		}
+		*why = "unknown log level (warning, info, debug, trace)";
+		return -EINVAL;
+	}
+	static const struct {
+		const char *word;
+		enum control_cmd cmd;
+	} simple[] = {
+		{ "metrics", CONTROL_METRICS }, { "nolog", CONTROL_NOLOG },
+		{ "version", CONTROL_VERSION }, { "help", CONTROL_HELP },
+		{ "quit", CONTROL_QUIT },
+	};
+	for (size_t k = 0; k < sizeof(simple) / sizeof(simple[0]); k++) {
+		if (strcmp(w[0], simple[k].word) == 0) {
+			if (nw != 1)
+				goto bad_args;
+			req->cmd = simple[k].cmd;
+			return 0;
+		}
+	}
+	*why = "unknown request (try help)";
+	return -EINVAL;
+bad_args:
+	*why = "wrong arguments (try help)";
+	return -EINVAL;
+}
+
+long control_frame_parse(const char *buf, size_t len, struct control_frame *f)
+{
+	const char *nl = memchr(buf, '\n', len < CONTROL_LINE_MAX * 16 ? len : CONTROL_LINE_MAX * 16);
+	size_t head;
+
+	memset(f, 0, sizeof(*f));
+	if (!nl)
+		return len >= CONTROL_LINE_MAX * 16 ? -EPROTO : 0;
+	head = (size_t)(nl - buf) + 1;
+	if (head > 3 && memcmp(buf, "ok ", 3) == 0) {
+		size_t n = 0;
+
+		for (const char *p = buf + 3; p < nl; p++) {
+			if (*p < '0' || *p > '9' || n > CONTROL_MAX_REPLY)
+				return -EPROTO;
+			n = n * 10 + (size_t)(*p - '0');
+		}
+		if (nl == buf + 3 || n > CONTROL_MAX_REPLY)
+			return -EPROTO;
+		if (len - head < n)
+			return 0;
+		f->type = CONTROL_FRAME_OK;
+		f->body = nl + 1;
+		f->body_len = n;
+		return (long)(head + n);
+	}
+	if (head >= 6 && memcmp(buf, "error ", 6) == 0) {
+		f->type = CONTROL_FRAME_ERROR;
+		f->body = buf + 6;
+		f->body_len = head - 7;
+		return (long)head;
+	}
+	if (head > 4 && memcmp(buf, "log ", 4) == 0) {
+		const char *lv = buf + 4, *sp = memchr(lv, ' ', (size_t)(nl - lv));
+
+		if (!sp)
+			return -EPROTO;
+		for (size_t l = 0; l < N_LEVELS; l++) {
+			size_t n = strlen(level_names[l]);
+			if ((size_t)(sp - lv) == n && memcmp(lv, level_names[l], n) == 0) {
+				f->type = CONTROL_FRAME_LOG;
+				f->level = (enum log_level)l;
+				f->body = sp + 1;
+				f->body_len = (size_t)(nl - sp - 1);
+				return (long)head;
+			}
+		}
+	}
+	return -EPROTO;
+}
+
+int control_socket_path(const char *dir, const char *ifname, char *buf, size_t len)
+{
+	struct sockaddr_un sun;
+	int n;
+
+	if (!ifname[0] || strchr(ifname, '/'))
+		return -EINVAL;
+	n = snprintf(buf, len, "%s/%s.sock", dir, ifname);
+	if (n < 0 || (size_t)n >= len || (size_t)n >= sizeof(sun.sun_path))
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* ---- the server ---- */
+
+struct client {
+	uv_pipe_t pipe;
+	struct control *ctl;
+	struct client *next;
+	char in[CONTROL_LINE_MAX];
+	size_t in_len;
+	bool logging;
+	bool closing;
+	enum log_level level;
+	uint64_t log_dropped;
+};
+
+struct control {
+	uv_pipe_t listen;
+	bool listening;
+	unsigned open_handles;		/* listener + clients not yet closed */
+	bool closed;
+	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	control_snapshot_fn *snapshot;
+	void *arg;
+	struct client *clients;
+	size_t n_clients;
+	bool in_log;			/* a log line written here must not come back */
+};
+
+struct wreq {
+	uv_write_t req;
+	char data[];
+};
+
+static void control_maybe_free(struct control *c)
+{
+	if (c->closed && c->open_handles == 0)
+		free(c);
+}
+
+static void on_client_closed(uv_handle_t *h)
+{
+	struct client *cl = h->data;
+	struct control *c = cl->ctl;
+
+	free(cl);
+	c->open_handles--;
+	control_maybe_free(c);
+}
+
+static void client_close(struct client *cl)
+{
+	struct control *c = cl->ctl;
+
+	if (cl->closing)
+		return;
+	cl->closing = true;
+	for (struct client **pp = &c->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == cl) {
+			*pp = cl->next;
+			c->n_clients--;
+			break;
+		}
+	}
+	uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
+}
+
+static void on_written(uv_write_t *req, int status)
+{
+	(void)status; /* a failed write also fails the next read: closed there */
+	free(req);
+}
+
+/* Queue head + body as one write. Returns false if the client was dropped. */
+static bool client_send(struct client *cl, const char *head, size_t hl, const char *body,
+			size_t bl)
+{
+	struct wreq *w;
+	uv_buf_t buf;
+
+	if (cl->closing)
+		return false;
+	if (uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe) + hl + bl > CONTROL_MAX_QUEUE) {
+		client_close(cl); /* not reading: let it go */
+		return false;
+	}
+	w = malloc(sizeof(*w) + hl + bl);
+	if (!w) {
+		client_close(cl);
+		return false;
+	}
+	memcpy(w->data, head, hl);
+	if (bl)
+		memcpy(w->data + hl, body, bl);
+	buf = uv_buf_init(w->data, (unsigned)(hl + bl));
+	if (uv_write(&w->req, (uv_stream_t *)&cl->pipe, &buf, 1, on_written) < 0) {
+		free(w);
+		client_close(cl);
+		return false;
+	}
+	return true;
+}
+
+static void send_error(struct client *cl, const char *text)
+{
+	char line[CONTROL_LINE_MAX + 32];
+	int n = snprintf(line, sizeof(line), "error %s\n", text);
+
+	if (n > 0)
+		client_send(cl, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1, NULL, 0);
+}
+
+static void send_ok(struct client *cl, const char *body, size_t len)
+{
+	char head[32];
+	int n = snprintf(head, sizeof(head), "ok %zu\n", len);
+
+	client_send(cl, head, (size_t)n, body, len);
+}
+
+static void answer_status(struct client *cl, enum control_cmd cmd)
+{
+	struct control *c = cl->ctl;
+	struct status_snapshot s;
+	struct status_buf b;
+	int r = c->snapshot(&s, c->arg);
+
+	if (r < 0) {
+		send_error(cl, r == -EAGAIN ? "starting, try again" : strerror(-r));
+		return;
+	}
+	status_buf_init(&b, CONTROL_MAX_REPLY);
+	switch (cmd) {
+	case CONTROL_STATUS_JSON:
+		status_format_json(&s, &b);
+		break;
+	case CONTROL_STATUS_TSV:
+		status_format_tsv(&s, &b);
+		break;
+	case CONTROL_METRICS:
+		status_format_metrics(&s, WGNM_VERSION, &b);
+		break;
+	case CONTROL_STATUS:
+	case CONTROL_LOG:
+	case CONTROL_NOLOG:
+	case CONTROL_VERSION:
+	case CONTROL_HELP:
+	case CONTROL_QUIT:
+		status_format_text(&s, &b);
+		break;
+	}
+	status_snapshot_free(&s);
+	if (b.failed)
+		send_error(cl, "reply too large or out of memory");
+	else
+		send_ok(cl, b.p ? b.p : "", b.len);
+	status_buf_free(&b);
+}
+
+/* Returns false if the client is gone. */
+static bool handle_line(struct client *cl, const char *line, size_t len)
+{
+	struct control_req req;
+	const char *why = NULL;
+
+	if (control_parse(line, len, &req, &why) < 0) {
+		send_error(cl, why);
+		return !cl->closing;
+	}
+	switch (req.cmd) {
+	case CONTROL_STATUS:
+	case CONTROL_STATUS_JSON:
+	case CONTROL_STATUS_TSV:
+	case CONTROL_METRICS:
+		answer_status(cl, req.cmd);
+		break;
+	case CONTROL_LOG:
+		cl->logging = true;
+		cl->level = req.level;
+		send_ok(cl, "", 0);
+		break;
+	case CONTROL_NOLOG:
+		cl->logging = false;
+		send_ok(cl, "", 0);
+		break;
+	case CONTROL_VERSION:
+		send_ok(cl, CONTROL_VERSION_TEXT, strlen(CONTROL_VERSION_TEXT));
+		break;
+	case CONTROL_HELP:
+		send_ok(cl, help_text, strlen(help_text));
+		break;
+	case CONTROL_QUIT:
+		client_close(cl);
+		break;
+	}
+	return !cl->closing;
+}
+
+static void on_alloc(uv_handle_t *h, size_t suggested, uv_buf_t *buf)
+{
+	struct client *cl = h->data;
+
+	(void)suggested;
+	*buf = uv_buf_init(cl->in + cl->in_len, (unsigned)(sizeof(cl->in) - cl->in_len));
+}
+
+static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
+{
+	struct client *cl = s->data;
+	size_t start = 0;
+
+	(void)buf;
+	if (nread < 0) {
+		client_close(cl);
+		return;
+	}
+	cl->in_len += (size_t)nread;
+	for (size_t i = 0; i < cl->in_len; i++) {
+		if (cl->in[i] != '\n')
+			continue;
+		if (!handle_line(cl, cl->in + start, i - start))
+			return;
+		start = i + 1;
+	}
+	memmove(cl->in, cl->in + start, cl->in_len - start);
+	cl->in_len -= start;
+	if (cl->in_len == sizeof(cl->in)) {
+		send_error(cl, "request too long");
+		client_close(cl);
+	}
+}
+
+static void on_connection(uv_stream_t *server, int status)
+{
+	struct control *c = server->data;
+	struct client *cl;
+
+	if (status < 0)
+		return;
+	cl = calloc(1, sizeof(*cl));
+	if (!cl)
+		return; /* the connection waits in the backlog */
+	cl->ctl = c;
+	if (uv_pipe_init(server->loop, &cl->pipe, 0) < 0) {
+		free(cl);
+		return;
+	}
+	cl->pipe.data = cl;
+	c->open_handles++;
+	cl->next = c->clients;
+	c->clients = cl;
+	c->n_clients++;
+	if (uv_accept(server, (uv_stream_t *)&cl->pipe) < 0) {
+		client_close(cl);
+		return;
+	}
+	if (c->n_clients > CONTROL_MAX_CLIENTS) {
+		static const char busy[] = "error too many clients\n";
+		uv_buf_t b = uv_buf_init((char *)(uintptr_t)busy, sizeof(busy) - 1);
+
+		uv_try_write((uv_stream_t *)&cl->pipe, &b, 1);
+		client_close(cl);
+		return;
+	}
+	if (uv_read_start((uv_stream_t *)&cl->pipe, on_alloc, on_read) < 0)
+		client_close(cl);
+}
+
+void control_log(struct control *c, enum log_level level, const char *line)
+{
+	struct client *cl, *next;
+
+	if (!c || c->in_log || c->closed)
+		return;
+	c->in_log = true;
+	for (cl = c->clients; cl; cl = next) {
+		char head[64];
+		size_t queued;
+		int n;
+
+		next = cl->next;
+		if (!cl->logging || level > cl->level || (unsigned)level >= N_LEVELS)
+			continue;
+		queued = uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe);
+		if (queued > CONTROL_LOG_QUEUE) {
+			cl->log_dropped++;
+			continue;
+		}
+		if (cl->log_dropped) {
+			n = snprintf(head, sizeof(head), "log warning %llu log lines dropped\n",
+				     (unsigned long long)cl->log_dropped);
+			cl->log_dropped = 0;
+			if (!client_send(cl, head, (size_t)n, NULL, 0))
+				continue;
+		}
+		n = snprintf(head, sizeof(head), "log %s ", level_names[level]);
+		/* one line per frame: the text has no newline of its own */
+		char text[1100];
+		size_t tl = strnlen(line, sizeof(text) - 2);
+		memcpy(text, line, tl);
+		for (size_t i = 0; i < tl; i++)
+			if (text[i] == '\n' || text[i] == '\r')
+				text[i] = ' ';
+		text[tl++] = '\n';
+		client_send(cl, head, (size_t)n, text, tl);
+	}
+	c->in_log = false;
+}
+
+size_t control_clients(const struct control *c)
+{
+	return c ? c->n_clients : 0;
+}
+
+/* dir: ours and private, or created so. */
+static int prepare_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == 0)
+		return 0;
+	if (errno != EEXIST)
+		return -errno;
+	if (lstat(dir, &st) < 0)
+		return -errno;
+	if (!S_ISDIR(st.st_mode))
+		return -ENOTDIR;
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return -EPERM; /* others could replace our socket */
+	return 0;
+}
+
+/* A socket left at path: in use by a live daemon, or stale. */
+static int check_stale(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct stat st;
+	int fd, r;
+
+	if (lstat(path, &st) < 0)
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	r = connect(fd, (struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	if (r == 0)
+		return -EADDRINUSE;
+	if (unlink(path) < 0 && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+static void on_listen_closed(uv_handle_t *h)
+{
+	struct control *c = h->data;
+
+	c->open_handles--;
+	control_maybe_free(c);
+}
+
+int control_open(struct uv_loop_s *loop, const char *dir, const char *ifname,
+		 control_snapshot_fn *fn, void *arg, struct control **out)
+{
+	struct control *c = calloc(1, sizeof(*c));
+	mode_t old;
+	int r;
+
+	if (!c)
+		return -ENOMEM;
+	c->snapshot = fn;
+	c->arg = arg;
+	if ((r = control_socket_path(dir, ifname, c->path, sizeof(c->path))) < 0 ||
+	    (r = prepare_dir(dir)) < 0 || (r = check_stale(c->path)) < 0)
+		goto fail_free;
+	if ((r = uv_pipe_init(loop, &c->listen, 0)) < 0)
+		goto fail_free;
+	c->listen.data = c;
+	c->open_handles = 1;
+	old = umask(0177); /* no window in which others may connect */
+	r = uv_pipe_bind(&c->listen, c->path);
+	umask(old);
+	if (r < 0)
+		goto fail_close;
+	c->listening = true;
+	if (chmod(c->path, 0600) < 0 || (r = uv_listen((uv_stream_t *)&c->listen, 8,
+							on_connection)) < 0) {
+		r = r < 0 ? r : -errno;
+		goto fail_close;
+	}
+	*out = c;
+	return 0;
+fail_close:
+	if (c->listening)
+		unlink(c->path);
+	c->closed = true;
+	uv_close((uv_handle_t *)&c->listen, on_listen_closed);
+	return r;
+fail_free:
+	free(c);
+	return r;
+}
+
+void control_close(struct control *c)
+{
+	if (!c || c->closed)
+		return;
+	c->closed = true;
+	while (c->clients)
+		client_close(c->clients);
+	unlink(c->path);
+	uv_close((uv_handle_t *)&c->listen, on_listen_closed);
+}

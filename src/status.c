@@ -1,0 +1,953 @@
+/* Status snapshots and their renderings; see status.h. */
+#include "status.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <sodium.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wgdev.h"
+
+static const char *const path_names[STATUS_PATH__COUNT] = {
+	[STATUS_PATH_SELF] = "self",
+	[STATUS_PATH_LAN] = "lan",
+	[STATUS_PATH_DIRECT] = "direct",
+	[STATUS_PATH_NAT] = "nat",
+	[STATUS_PATH_GATEWAY] = "gateway",
+	[STATUS_PATH_UNREACHABLE] = "unreachable",
+};
+
+static const char *const type_names[WIRE_TYPE_MAX + 1] = {
+	[WIRE_HELLO] = "hello",
+	[WIRE_HELLO_REPLY] = "hello_reply",
+	[WIRE_RECORD] = "record",
+	[WIRE_DIGEST] = "digest",
+	[WIRE_REQUEST] = "request",
+	[WIRE_LEAVE] = "leave",
+	[WIRE_PING] = "ping",
+	[WIRE_PONG] = "pong",
+};
+
+const char *status_path_name(enum status_path p)
+{
+	if ((unsigned)p >= STATUS_PATH__COUNT)
+		return "unknown";
+	return path_names[p];
+}
+
+int status_path_parse(const char *s, enum status_path *out)
+{
+	for (unsigned i = 0; i < STATUS_PATH__COUNT; i++) {
+		if (strcmp(s, path_names[i]) == 0) {
+			*out = (enum status_path)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+/* The one mapping from the core's kinds; -Wswitch-enum flags new ones. */
+enum status_path status_path_from_mesh(enum mesh_path p)
+{
+	switch (p) {
+	case MESH_PATH_SELF:
+		return STATUS_PATH_SELF;
+	case MESH_PATH_DIRECT:
+		return STATUS_PATH_DIRECT;
+	case MESH_PATH_GATEWAY:
+		return STATUS_PATH_GATEWAY;
+	case MESH_PATH_UNREACHABLE:
+		return STATUS_PATH_UNREACHABLE;
+	}
+	return STATUS_PATH_UNREACHABLE;
+}
+
+bool status_path_is_direct(enum status_path p)
+{
+	return p == STATUS_PATH_LAN || p == STATUS_PATH_DIRECT || p == STATUS_PATH_NAT;
+}
+
+const char *status_type_name(unsigned type)
+{
+	return type <= WIRE_TYPE_MAX ? type_names[type] : NULL;
+}
+
+/* ---- buffer ---- */
+
+void status_buf_init(struct status_buf *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+void status_buf_free(struct status_buf *b)
+{
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+}
+
+static bool buf_reserve(struct status_buf *b, size_t n)
+{
+	size_t cap;
+	char *p;
+
+	if (b->failed)
+		return false;
+	if (n > b->max || b->len + n + 1 > b->max) {
+		b->failed = true;
+		return false;
+	}
+	if (b->len + n + 1 <= b->cap)
+		return true;
+	cap = b->cap ? b->cap : 1024;
+	while (cap < b->len + n + 1)
+		cap *= 2;
+	if (cap > b->max)
+		cap = b->max;
+	p = realloc(b->p, cap);
+	if (!p) {
+		b->failed = true;
+		return false;
+	}
+	b->p = p;
+	b->cap = cap;
+	return true;
+}
+
+void status_buf_put(struct status_buf *b, const char *s, size_t n)
+{
+	if (!buf_reserve(b, n))
+		return;
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+void status_buf_printf(struct status_buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !buf_reserve(b, (size_t)n)) {
+		b->failed = true;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* ---- collecting ---- */
+
+static const struct wgdev_peer *find_peer(const struct wgdev_device *dev, const uint8_t *key)
+{
+	if (!dev)
+		return NULL;
+	for (size_t i = 0; i < dev->n_peers; i++)
+		if (memcmp(dev->peers[i].public_key, key, WGDEV_KEY_LEN) == 0)
+			return &dev->peers[i];
+	return NULL;
+}
+
+static bool key_is_zero(const uint8_t *k)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < WIRE_KEY_LEN; i++)
+		acc |= k[i];
+	return acc == 0;
+}
+
+static void node_from_mesh(struct status_node *n, const struct mesh_node_status *ns,
+			   const struct status_input *in)
+{
+	const struct wgdev_peer *wp;
+
+	memset(n, 0, sizeof(*n));
+	snprintf(n->name, sizeof(n->name), "%s", ns->name);
+	n->id = ns->id;
+	n->path = status_path_from_mesh(ns->path);
+	if (n->path != STATUS_PATH_SELF && n->path != STATUS_PATH_UNREACHABLE &&
+	    !addr_is_zero(&ns->via)) {
+		n->via = ns->via;
+		n->has |= STATUS_HAS_VIA;
+	}
+	n->cost = ns->cost;
+	n->is_static = ns->is_static || (ns->flags & WIRE_NODE_STATIC);
+	n->adjacent = ns->adjacent;
+	n->no_transit = (ns->flags & WIRE_NODE_NO_TRANSIT) != 0;
+	if (ns->rtt_ms) {
+		n->rtt_ms = ns->rtt_ms;
+		n->has |= STATUS_HAS_RTT;
+	}
+	if (in->now_ms >= ns->since && (ns->since || n->path == STATUS_PATH_SELF)) {
+		n->since_s = (in->now_ms - (n->path == STATUS_PATH_SELF ? in->start_ms : ns->since)) /
+			     1000;
+		n->has |= STATUS_HAS_SINCE;
+	}
+	if (!key_is_zero(ns->pubkey)) {
+		sodium_bin2base64(n->public_key, sizeof(n->public_key), ns->pubkey, WIRE_KEY_LEN,
+				  sodium_base64_VARIANT_ORIGINAL);
+		n->has |= STATUS_HAS_KEY;
+	}
+	if (n->path == STATUS_PATH_SELF || !(wp = find_peer(in->dev, ns->pubkey)))
+		return;
+	if (wp->flags & WGDEV_PEER_HAS_ENDPOINT || !addr_is_zero(&wp->endpoint.addr)) {
+		if (wp->endpoint.port) {
+			n->endpoint = wp->endpoint;
+			n->has |= STATUS_HAS_ENDPOINT;
+		}
+	}
+	if (wp->last_handshake_sec > 0) {
+		n->last_handshake = wp->last_handshake_sec;
+		n->has |= STATUS_HAS_HANDSHAKE;
+	}
+	n->rx_bytes = wp->rx_bytes;
+	n->tx_bytes = wp->tx_bytes;
+	n->has |= STATUS_HAS_TRAFFIC;
+}
+
+int status_collect(const struct status_input *in, struct status_snapshot *out)
+{
+	const struct mesh_config *mc = mesh_config(in->mesh);
+	size_t n = mesh_node_count(in->mesh);
+
+	memset(out, 0, sizeof(*out));
+	snprintf(out->ifname, sizeof(out->ifname), "%s", in->ifname ? in->ifname : "");
+	snprintf(out->backend, sizeof(out->backend), "%s", in->backend ? in->backend : "");
+	snprintf(out->name, sizeof(out->name), "%s", mc->name);
+	out->id = mc->id;
+	out->now = in->wall;
+	out->uptime_s = in->now_ms >= in->start_ms ? (in->now_ms - in->start_ms) / 1000 : 0;
+	out->ctr = *mesh_counters(in->mesh);
+	out->has_ctr = true;
+	out->nodes = calloc(n ? n : 1, sizeof(*out->nodes));
+	if (!out->nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct mesh_node_status ns;
+
+		if (!mesh_node_status(in->mesh, i, &ns))
+			break;
+		node_from_mesh(&out->nodes[out->n_nodes++], &ns, in);
+	}
+	status_explain(out);
+	return 0;
+}
+
+static const struct status_node *find_node(const struct status_snapshot *s, const struct addr *id)
+{
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (addr_eq(&s->nodes[i].id, id))
+			return &s->nodes[i];
+	return NULL;
+}
+
+/*
+ * Why a node is not reached directly. Only what the core knows today;
+ * NAT and LAN attempts will add their own reasons here.
+ */
+void status_explain(struct status_snapshot *s)
+{
+	for (size_t i = 0; i < s->n_nodes; i++) {
+		struct status_node *n = &s->nodes[i];
+		const struct status_node *via = NULL;
+		char a[ADDR_STRLEN];
+
+		if (n->has & STATUS_HAS_VIA) {
+			via = find_node(s, &n->via);
+			if (via)
+				snprintf(n->via_name, sizeof(n->via_name), "%s", via->name);
+			else
+				addr_fmt(&n->via, n->via_name, sizeof(n->via_name));
+		}
+		switch (n->path) {
+		case STATUS_PATH_SELF:
+		case STATUS_PATH_LAN:
+		case STATUS_PATH_DIRECT:
+		case STATUS_PATH_NAT:
+		case STATUS_PATH__COUNT:
+			n->reason[0] = '\0';
+			break;
+		case STATUS_PATH_GATEWAY:
+			snprintf(n->reason, sizeof(n->reason), "no direct path: reachable via %s%s",
+				 n->via_name[0] ? n->via_name : addr_fmt(&n->via, a, sizeof(a)),
+				 n->is_static && !n->adjacent
+					 ? " (its static endpoint does not answer)"
+					 : "");
+			break;
+		case STATUS_PATH_UNREACHABLE:
+			snprintf(n->reason, sizeof(n->reason), "%s",
+				 n->is_static && !n->adjacent
+					 ? "no path: its static endpoint does not answer"
+					 : "no path: no reachable node has a link to it");
+			break;
+		}
+	}
+}
+
+void status_snapshot_free(struct status_snapshot *s)
+{
+	if (!s)
+		return;
+	free(s->nodes);
+	s->nodes = NULL;
+	s->n_nodes = 0;
+}
+
+size_t status_count_reachable(const struct status_snapshot *s)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < s->n_nodes; i++)
+		c += s->nodes[i].path != STATUS_PATH_UNREACHABLE;
+	return c;
+}
+
+size_t status_count_direct(const struct status_snapshot *s)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < s->n_nodes; i++)
+		c += status_path_is_direct(s->nodes[i].path);
+	return c;
+}
+
+/* ---- human formats ---- */
+
+const char *status_fmt_bytes(uint64_t n, char *buf, size_t len)
+{
+	static const char *const units[] = { "KiB", "MiB", "GiB", "TiB", "PiB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	if (n < 1024) {
+		snprintf(buf, len, "%" PRIu64 " B", n);
+		return buf;
+	}
+	v /= 1024.0;
+	while (v >= 1024.0 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024.0;
+		u++;
+	}
+	snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+const char *status_fmt_age(uint64_t s, char *buf, size_t len)
+{
+	if (s < 60)
+		snprintf(buf, len, "%" PRIu64 "s", s);
+	else if (s < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", s / 3600, s % 3600 / 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s % 86400 / 3600);
+	return buf;
+}
+
+static uint64_t age_of(const struct status_snapshot *s, int64_t t)
+{
+	return s->now > t ? (uint64_t)(s->now - t) : 0;
+}
+
+/* ---- text ---- */
+
+struct text_row {
+	char name[WIRE_NAME_MAX + 1];
+	char addr[ADDR_STRLEN];
+	char path[WIRE_NAME_MAX + 8];
+	char ep[ENDPOINT_STRLEN];
+	char hs[24];
+	char rx[24];
+	char tx[24];
+	char rtt[16];
+	char since[24];
+};
+
+/* The PATH column: "self", "LAN", "direct", "direct (NAT)", "via beta". */
+static void path_label(const struct status_node *n, char *buf, size_t len)
+{
+	switch (n->path) {
+	case STATUS_PATH_LAN:
+		snprintf(buf, len, "LAN");
+		break;
+	case STATUS_PATH_NAT:
+		snprintf(buf, len, "direct (NAT)");
+		break;
+	case STATUS_PATH_GATEWAY:
+		snprintf(buf, len, "via %s", n->via_name[0] ? n->via_name : "?");
+		break;
+	case STATUS_PATH_SELF:
+	case STATUS_PATH_DIRECT:
+	case STATUS_PATH_UNREACHABLE:
+	case STATUS_PATH__COUNT:
+		snprintf(buf, len, "%s", status_path_name(n->path));
+		break;
+	}
+}
+
+static void text_row_fill(const struct status_snapshot *s, const struct status_node *n,
+			  struct text_row *r)
+{
+	char age[16];
+
+	snprintf(r->name, sizeof(r->name), "%s", n->name);
+	addr_fmt(&n->id, r->addr, sizeof(r->addr));
+	path_label(n, r->path, sizeof(r->path));
+	if (n->has & STATUS_HAS_ENDPOINT)
+		endpoint_fmt(&n->endpoint, r->ep, sizeof(r->ep));
+	else
+		snprintf(r->ep, sizeof(r->ep), "-");
+	if (n->has & STATUS_HAS_HANDSHAKE)
+		snprintf(r->hs, sizeof(r->hs), "%s ago",
+			 status_fmt_age(age_of(s, n->last_handshake), age, sizeof(age)));
+	else
+		snprintf(r->hs, sizeof(r->hs), "%s", n->path == STATUS_PATH_SELF ? "-" :
+			 (n->has & STATUS_HAS_TRAFFIC) ? "never" : "-");
+	if (n->has & STATUS_HAS_TRAFFIC) {
+		status_fmt_bytes(n->rx_bytes, r->rx, sizeof(r->rx));
+		status_fmt_bytes(n->tx_bytes, r->tx, sizeof(r->tx));
+	} else {
+		snprintf(r->rx, sizeof(r->rx), "-");
+		snprintf(r->tx, sizeof(r->tx), "-");
+	}
+	if (n->has & STATUS_HAS_RTT)
+		snprintf(r->rtt, sizeof(r->rtt), "%" PRIu32 " ms", n->rtt_ms);
+	else
+		snprintf(r->rtt, sizeof(r->rtt), "-");
+	if (n->has & STATUS_HAS_SINCE)
+		status_fmt_age(n->since_s, r->since, sizeof(r->since));
+	else
+		snprintf(r->since, sizeof(r->since), "-");
+}
+
+#define TEXT_COLS 9
+
+static const char *text_col(const struct text_row *r, int c)
+{
+	const char *cols[TEXT_COLS] = { r->name, r->addr, r->path, r->ep, r->hs,
+					r->rx, r->tx, r->rtt, r->since };
+	return cols[c];
+}
+
+void status_format_text(const struct status_snapshot *s, struct status_buf *b)
+{
+	static const struct text_row head = { "NAME", "ADDRESS", "PATH", "ENDPOINT",
+					      "HANDSHAKE", "RX", "TX", "RTT", "SINCE" };
+	struct text_row *rows = calloc(s->n_nodes + 1, sizeof(*rows));
+	size_t w[TEXT_COLS] = { 0 };
+	char a[ADDR_STRLEN], up[16];
+	bool any_drop = false;
+
+	if (!rows) {
+		b->failed = true;
+		return;
+	}
+	rows[0] = head;
+	for (size_t i = 0; i < s->n_nodes; i++)
+		text_row_fill(s, &s->nodes[i], &rows[i + 1]);
+	for (size_t i = 0; i <= s->n_nodes; i++)
+		for (int c = 0; c < TEXT_COLS; c++) {
+			size_t l = strlen(text_col(&rows[i], c));
+			if (l > w[c])
+				w[c] = l;
+		}
+	status_buf_printf(b, "interface %s, node %s %s, backend %s, up %s; %zu nodes, %zu reachable, %zu direct\n",
+			  s->ifname, s->name, addr_fmt(&s->id, a, sizeof(a)),
+			  s->backend[0] ? s->backend : "-",
+			  status_fmt_age(s->uptime_s, up, sizeof(up)), s->n_nodes,
+			  status_count_reachable(s), status_count_direct(s));
+	for (size_t i = 0; i <= s->n_nodes; i++) {
+		for (int c = 0; c < TEXT_COLS - 1; c++)
+			status_buf_printf(b, "%-*s  ", (int)w[c], text_col(&rows[i], c));
+		status_buf_printf(b, "%s\n", text_col(&rows[i], TEXT_COLS - 1));
+	}
+	free(rows);
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].reason[0])
+			status_buf_printf(b, "  %s: %s\n", s->nodes[i].name, s->nodes[i].reason);
+	if (!s->has_ctr)
+		return;
+	status_buf_printf(b, "admin port drops:");
+	for (unsigned d = 0; d < WIRE_DROP__COUNT; d++) {
+		if (!s->ctr.drops[d])
+			continue;
+		status_buf_printf(b, "%s %s %" PRIu64, any_drop ? "," : "",
+				  wire_drop_name((enum wire_drop)d), s->ctr.drops[d]);
+		any_drop = true;
+	}
+	status_buf_printf(b, "%s\n", any_drop ? "" : " none");
+}
+
+/* ---- JSON ---- */
+
+static void json_str(struct status_buf *b, const char *s)
+{
+	status_buf_put(b, "\"", 1);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			status_buf_printf(b, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			status_buf_printf(b, "\\u%04x", *p);
+		else
+			status_buf_put(b, (const char *)p, 1);
+	}
+	status_buf_put(b, "\"", 1);
+}
+
+static void json_key(struct status_buf *b, bool *first, const char *key)
+{
+	status_buf_printf(b, "%s\"%s\": ", *first ? "" : ", ", key);
+	*first = false;
+}
+
+static void json_kstr(struct status_buf *b, bool *first, const char *key, bool has, const char *v)
+{
+	json_key(b, first, key);
+	if (has)
+		json_str(b, v);
+	else
+		status_buf_printf(b, "null");
+}
+
+static void json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v)
+{
+	json_key(b, first, key);
+	if (has)
+		status_buf_printf(b, "%" PRIu64, v);
+	else
+		status_buf_printf(b, "null");
+}
+
+static void json_kbool(struct status_buf *b, bool *first, const char *key, bool v)
+{
+	json_key(b, first, key);
+	status_buf_printf(b, "%s", v ? "true" : "false");
+}
+
+static void json_node(const struct status_snapshot *s, const struct status_node *n,
+		      struct status_buf *b)
+{
+	char a[ADDR_STRLEN], v[ADDR_STRLEN], ep[ENDPOINT_STRLEN];
+	bool first = true;
+	bool hs = n->has & STATUS_HAS_HANDSHAKE, tr = n->has & STATUS_HAS_TRAFFIC;
+	bool via = n->has & STATUS_HAS_VIA, since = n->has & STATUS_HAS_SINCE;
+
+	status_buf_printf(b, "    {");
+	json_kstr(b, &first, "name", true, n->name);
+	json_kstr(b, &first, "address", true, addr_fmt(&n->id, a, sizeof(a)));
+	json_kstr(b, &first, "path", true, status_path_name(n->path));
+	json_kstr(b, &first, "via", via, via ? addr_fmt(&n->via, v, sizeof(v)) : "");
+	json_kstr(b, &first, "via_name", via && n->via_name[0], n->via_name);
+	json_kstr(b, &first, "endpoint", n->has & STATUS_HAS_ENDPOINT,
+		  endpoint_fmt(&n->endpoint, ep, sizeof(ep)));
+	json_key(b, &first, "last_handshake");
+	if (hs)
+		status_buf_printf(b, "%" PRId64, n->last_handshake);
+	else
+		status_buf_printf(b, "null");
+	json_ku64(b, &first, "last_handshake_age_s", hs, age_of(s, n->last_handshake));
+	json_ku64(b, &first, "rx_bytes", tr, n->rx_bytes);
+	json_ku64(b, &first, "tx_bytes", tr, n->tx_bytes);
+	json_ku64(b, &first, "rtt_ms", n->has & STATUS_HAS_RTT, n->rtt_ms);
+	json_ku64(b, &first, "cost", true, n->cost);
+	json_ku64(b, &first, "path_age_s", since, n->since_s);
+	json_key(b, &first, "path_since");
+	if (since)
+		status_buf_printf(b, "%" PRId64, s->now - (int64_t)n->since_s);
+	else
+		status_buf_printf(b, "null");
+	json_kbool(b, &first, "static", n->is_static);
+	json_kbool(b, &first, "adjacent", n->adjacent);
+	json_kbool(b, &first, "no_transit", n->no_transit);
+	json_kstr(b, &first, "public_key", n->has & STATUS_HAS_KEY, n->public_key);
+	json_kstr(b, &first, "reason", n->reason[0] != '\0', n->reason);
+	status_buf_printf(b, "}");
+}
+
+void status_format_json(const struct status_snapshot *s, struct status_buf *b)
+{
+	char a[ADDR_STRLEN];
+	bool first = true;
+
+	status_buf_printf(b, "{\n  \"version\": %d,\n  \"interface\": ", STATUS_JSON_VERSION);
+	json_str(b, s->ifname);
+	status_buf_printf(b, ",\n  \"node\": {");
+	json_kstr(b, &first, "name", true, s->name);
+	json_kstr(b, &first, "address", true, addr_fmt(&s->id, a, sizeof(a)));
+	json_kstr(b, &first, "backend", s->backend[0] != '\0', s->backend);
+	status_buf_printf(b, "},\n  \"time\": %" PRId64 ",\n  \"uptime_s\": %" PRIu64 ",\n",
+			  s->now, s->uptime_s);
+	status_buf_printf(b, "  \"summary\": {\"known\": %zu, \"reachable\": %zu, \"direct\": %zu},\n",
+			  s->n_nodes, status_count_reachable(s), status_count_direct(s));
+	status_buf_printf(b, "  \"nodes\": [\n");
+	for (size_t i = 0; i < s->n_nodes; i++) {
+		json_node(s, &s->nodes[i], b);
+		status_buf_printf(b, "%s\n", i + 1 < s->n_nodes ? "," : "");
+	}
+	status_buf_printf(b, "  ],\n  \"drops\": {");
+	for (unsigned d = 0; d < WIRE_DROP__COUNT; d++)
+		status_buf_printf(b, "%s\"%s\": %" PRIu64, d ? ", " : "",
+				  wire_drop_name((enum wire_drop)d), s->ctr.drops[d]);
+	status_buf_printf(b, "},\n  \"packets\": {");
+	for (int dir = 0; dir < 2; dir++) {
+		const uint64_t *v = dir ? s->ctr.tx : s->ctr.rx;
+		bool f = true;
+
+		status_buf_printf(b, "%s\"%s\": {", dir ? ", " : "", dir ? "tx" : "rx");
+		for (unsigned t = 0; t <= WIRE_TYPE_MAX; t++) {
+			if (!type_names[t])
+				continue;
+			status_buf_printf(b, "%s\"%s\": %" PRIu64, f ? "" : ", ", type_names[t], v[t]);
+			f = false;
+		}
+		status_buf_printf(b, "}");
+	}
+	status_buf_printf(b, "},\n  \"route_changes\": %" PRIu64 ",\n  \"spf_runs\": %" PRIu64 "\n}\n",
+			  s->ctr.route_changes, s->ctr.spf_runs);
+}
+
+/* ---- Prometheus text exposition (version 0.0.4) ---- */
+
+static void prom_label(struct status_buf *b, const char *s)
+{
+	status_buf_put(b, "\"", 1);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			status_buf_printf(b, "\\%c", *p);
+		else if (*p == '\n')
+			status_buf_printf(b, "\\n");
+		else
+			status_buf_put(b, p, 1);
+	}
+	status_buf_put(b, "\"", 1);
+}
+
+static void prom_head(struct status_buf *b, const char *name, const char *type, const char *help)
+{
+	status_buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+static void prom_if(struct status_buf *b, const char *name, const struct status_snapshot *s)
+{
+	status_buf_printf(b, "%s{interface=", name);
+	prom_label(b, s->ifname);
+}
+
+static void prom_simple(struct status_buf *b, const struct status_snapshot *s, const char *name,
+			const char *type, const char *help, uint64_t v)
+{
+	prom_head(b, name, type, help);
+	prom_if(b, name, s);
+	status_buf_printf(b, "} %" PRIu64 "\n", v);
+}
+
+static void prom_node(struct status_buf *b, const char *name, const struct status_snapshot *s,
+		      const struct status_node *n)
+{
+	char a[ADDR_STRLEN];
+
+	prom_if(b, name, s);
+	status_buf_printf(b, ",node=");
+	prom_label(b, n->name);
+	status_buf_printf(b, ",address=");
+	prom_label(b, addr_fmt(&n->id, a, sizeof(a)));
+}
+
+void status_format_metrics(const struct status_snapshot *s, const char *version,
+			   struct status_buf *b)
+{
+	char a[ADDR_STRLEN];
+
+	prom_head(b, "wgnm_info", "gauge", "This node; always 1.");
+	prom_if(b, "wgnm_info", s);
+	status_buf_printf(b, ",name=");
+	prom_label(b, s->name);
+	status_buf_printf(b, ",address=");
+	prom_label(b, addr_fmt(&s->id, a, sizeof(a)));
+	status_buf_printf(b, ",version=");
+	prom_label(b, version ? version : "");
+	status_buf_printf(b, "} 1\n");
+	prom_simple(b, s, "wgnm_uptime_seconds", "gauge", "Seconds since the daemon started.",
+		    s->uptime_s);
+	prom_head(b, "wgnm_packets_total", "counter", "Admin packets by message type and direction.");
+	for (int dir = 0; dir < 2; dir++)
+		for (unsigned t = 0; t <= WIRE_TYPE_MAX; t++) {
+			if (!type_names[t])
+				continue;
+			prom_if(b, "wgnm_packets_total", s);
+			status_buf_printf(b, ",direction=\"%s\",type=\"%s\"} %" PRIu64 "\n",
+					  dir ? "tx" : "rx", type_names[t],
+					  dir ? s->ctr.tx[t] : s->ctr.rx[t]);
+		}
+	prom_head(b, "wgnm_drops_total", "counter", "Admin port datagrams dropped, by reason.");
+	for (unsigned d = 0; d < WIRE_DROP__COUNT; d++) {
+		prom_if(b, "wgnm_drops_total", s);
+		status_buf_printf(b, ",reason=\"%s\"} %" PRIu64 "\n",
+				  wire_drop_name((enum wire_drop)d), s->ctr.drops[d]);
+	}
+	prom_simple(b, s, "wgnm_route_changes_total", "counter", "Kernel route changes made.",
+		    s->ctr.route_changes);
+	prom_simple(b, s, "wgnm_spf_runs_total", "counter", "Shortest-path computations.",
+		    s->ctr.spf_runs);
+	prom_simple(b, s, "wgnm_nodes_known", "gauge", "Nodes in the link-state database, self included.",
+		    s->n_nodes);
+	prom_simple(b, s, "wgnm_nodes_reachable", "gauge", "Nodes with a path, self included.",
+		    status_count_reachable(s));
+	prom_simple(b, s, "wgnm_direct_peers", "gauge", "Nodes reached directly (LAN, direct, NAT).",
+		    status_count_direct(s));
+	prom_head(b, "wgnm_node_path", "gauge",
+		  "1 for the path kind each node is reached by (self, lan, direct, nat, gateway, unreachable).");
+	for (size_t i = 0; i < s->n_nodes; i++) {
+		prom_node(b, "wgnm_node_path", s, &s->nodes[i]);
+		status_buf_printf(b, ",path=\"%s\"} 1\n", status_path_name(s->nodes[i].path));
+	}
+	prom_head(b, "wgnm_node_rtt_seconds", "gauge", "Round-trip time to a neighbour.");
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].has & STATUS_HAS_RTT) {
+			prom_node(b, "wgnm_node_rtt_seconds", s, &s->nodes[i]);
+			status_buf_printf(b, "} %.3f\n", s->nodes[i].rtt_ms / 1000.0);
+		}
+	prom_head(b, "wgnm_peer_rx_bytes_total", "counter", "WireGuard bytes received from a peer.");
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].has & STATUS_HAS_TRAFFIC) {
+			prom_node(b, "wgnm_peer_rx_bytes_total", s, &s->nodes[i]);
+			status_buf_printf(b, "} %" PRIu64 "\n", s->nodes[i].rx_bytes);
+		}
+	prom_head(b, "wgnm_peer_tx_bytes_total", "counter", "WireGuard bytes sent to a peer.");
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].has & STATUS_HAS_TRAFFIC) {
+			prom_node(b, "wgnm_peer_tx_bytes_total", s, &s->nodes[i]);
+			status_buf_printf(b, "} %" PRIu64 "\n", s->nodes[i].tx_bytes);
+		}
+	prom_head(b, "wgnm_peer_last_handshake_seconds", "gauge",
+		  "Unix time of the last WireGuard handshake with a peer.");
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (s->nodes[i].has & STATUS_HAS_HANDSHAKE) {
+			prom_node(b, "wgnm_peer_last_handshake_seconds", s, &s->nodes[i]);
+			status_buf_printf(b, "} %" PRId64 "\n", s->nodes[i].last_handshake);
+		}
+}
+
+/* ---- tsv, for the top view ---- */
+
+void status_format_tsv(const struct status_snapshot *s, struct status_buf *b)
+{
+	char a[ADDR_STRLEN], v[ADDR_STRLEN], ep[ENDPOINT_STRLEN];
+
+	status_buf_printf(b, "H\t%s\t%s\t%s\t%s\t%" PRId64 "\t%" PRIu64 "\n", s->ifname, s->name,
+			  addr_fmt(&s->id, a, sizeof(a)), s->backend[0] ? s->backend : "-",
+			  s->now, s->uptime_s);
+	for (size_t i = 0; i < s->n_nodes; i++) {
+		const struct status_node *n = &s->nodes[i];
+
+		status_buf_printf(b,
+				  "N\t%" PRIu32 "\t%s\t%s\t%s\t%s\t%s\t%s\t%" PRId64 "\t%" PRIu64
+				  "\t%" PRIu64 "\t%" PRIu32 "\t%" PRIu32 "\t%" PRIu64 "\t%d%d%d\t%s\t%s\n",
+				  n->has, n->name, addr_fmt(&n->id, a, sizeof(a)),
+				  status_path_name(n->path), addr_fmt(&n->via, v, sizeof(v)),
+				  n->via_name[0] ? n->via_name : "-",
+				  endpoint_fmt(&n->endpoint, ep, sizeof(ep)), n->last_handshake,
+				  n->rx_bytes, n->tx_bytes, n->rtt_ms, n->cost, n->since_s,
+				  n->is_static, n->adjacent, n->no_transit,
+				  n->public_key[0] ? n->public_key : "-",
+				  n->reason[0] ? n->reason : "-");
+	}
+	status_buf_printf(b, "C\t%" PRIu64 "\t%" PRIu64, s->ctr.route_changes, s->ctr.spf_runs);
+	for (unsigned d = 0; d < WIRE_DROP__COUNT; d++)
+		status_buf_printf(b, "\t%" PRIu64, s->ctr.drops[d]);
+	status_buf_printf(b, "\n");
+}
+
+#define TSV_MAX_FIELDS 20
+
+/* Split line (NUL-terminated, modified) at tabs. */
+static size_t tsv_split(char *line, char **f, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max) {
+		f[n++] = line;
+		line = strchr(line, '\t');
+		if (!line)
+			break;
+		*line++ = '\0';
+	}
+	return line ? max + 1 : n;
+}
+
+static int tsv_u64(const char *s, uint64_t *out)
+{
+	char *end;
+
+	if (!*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+static int tsv_i64(const char *s, int64_t *out)
+{
+	char *end;
+
+	if (!*s || *s == ' ' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	return errno || *end ? -EINVAL : 0;
+}
+
+static int tsv_u32(const char *s, uint32_t *out)
+{
+	uint64_t v;
+
+	if (tsv_u64(s, &v) < 0 || v > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int tsv_copy(char *dst, size_t cap, const char *s, bool dash_empty)
+{
+	size_t n = strlen(s);
+
+	if (n >= cap)
+		return -EINVAL;
+	if (dash_empty && strcmp(s, "-") == 0)
+		n = 0;
+	memcpy(dst, s, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+static int tsv_endpoint(const char *s, struct endpoint *ep)
+{
+	char host[ENDPOINT_HOST_MAX + 1];
+	const char *why;
+
+	memset(ep, 0, sizeof(*ep));
+	if (strcmp(s, "-") == 0)
+		return 0;
+	/* endpoint_fmt of an unset endpoint */
+	if (endpoint_split(s, host, sizeof(host), &ep->port, &why) < 0) {
+		if (strcmp(s, "[::]:0") == 0 || strcmp(s, "0.0.0.0:0") == 0 ||
+		    strcmp(s, ":::0") == 0)
+			return 0;
+		return -EINVAL;
+	}
+	return addr_parse(&ep->addr, host);
+}
+
+static int tsv_node(char **f, size_t nf, struct status_node *n)
+{
+	if (nf != 17)
+		return -EINVAL;
+	memset(n, 0, sizeof(*n));
+	if (tsv_u32(f[1], &n->has) < 0 || tsv_copy(n->name, sizeof(n->name), f[2], false) < 0 ||
+	    addr_parse(&n->id, f[3]) < 0 || status_path_parse(f[4], &n->path) < 0 ||
+	    addr_parse(&n->via, f[5]) < 0 ||
+	    tsv_copy(n->via_name, sizeof(n->via_name), f[6], true) < 0 ||
+	    tsv_i64(f[8], &n->last_handshake) < 0 || tsv_u64(f[9], &n->rx_bytes) < 0 ||
+	    tsv_u64(f[10], &n->tx_bytes) < 0 || tsv_u32(f[11], &n->rtt_ms) < 0 ||
+	    tsv_u32(f[12], &n->cost) < 0 || tsv_u64(f[13], &n->since_s) < 0 ||
+	    strlen(f[14]) != 3 || tsv_copy(n->public_key, sizeof(n->public_key), f[15], true) < 0 ||
+	    tsv_copy(n->reason, sizeof(n->reason), f[16], true) < 0)
+		return -EINVAL;
+	if ((n->has & STATUS_HAS_ENDPOINT) && tsv_endpoint(f[7], &n->endpoint) < 0)
+		return -EINVAL;
+	n->is_static = f[14][0] == '1';
+	n->adjacent = f[14][1] == '1';
+	n->no_transit = f[14][2] == '1';
+	return 0;
+}
+
+static int tsv_line(char *line, struct status_snapshot *s, size_t cap)
+{
+	char *f[TSV_MAX_FIELDS];
+	size_t nf = tsv_split(line, f, TSV_MAX_FIELDS);
+	uint64_t v;
+
+	if (nf > TSV_MAX_FIELDS)
+		return -EINVAL;
+	if (strcmp(f[0], "H") == 0) {
+		if (nf != 7 || tsv_copy(s->ifname, sizeof(s->ifname), f[1], false) < 0 ||
+		    tsv_copy(s->name, sizeof(s->name), f[2], false) < 0 ||
+		    addr_parse(&s->id, f[3]) < 0 ||
+		    tsv_copy(s->backend, sizeof(s->backend), f[4], true) < 0 ||
+		    tsv_i64(f[5], &s->now) < 0 || tsv_u64(f[6], &s->uptime_s) < 0)
+			return -EINVAL;
+		return 0;
+	}
+	if (strcmp(f[0], "N") == 0) {
+		if (s->n_nodes >= cap)
+			return -EINVAL;
+		if (tsv_node(f, nf, &s->nodes[s->n_nodes]) < 0)
+			return -EINVAL;
+		s->n_nodes++;
+		return 0;
+	}
+	if (strcmp(f[0], "C") == 0) {
+		if (nf != 3 + WIRE_DROP__COUNT || tsv_u64(f[1], &s->ctr.route_changes) < 0 ||
+		    tsv_u64(f[2], &s->ctr.spf_runs) < 0)
+			return -EINVAL;
+		for (size_t d = 0; d < WIRE_DROP__COUNT; d++) {
+			if (tsv_u64(f[3 + d], &v) < 0)
+				return -EINVAL;
+			s->ctr.drops[d] = v;
+		}
+		s->has_ctr = true;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int status_parse_tsv(const char *buf, size_t len, struct status_snapshot *out)
+{
+	size_t lines = 0;
+	char *copy, *p;
+	int r = 0;
+
+	memset(out, 0, sizeof(*out));
+	for (size_t i = 0; i < len; i++)
+		lines += buf[i] == '\n';
+	copy = malloc(len + 1);
+	out->nodes = calloc(lines ? lines : 1, sizeof(*out->nodes));
+	if (!copy || !out->nodes) {
+		r = -ENOMEM;
+		goto out;
+	}
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	if (strlen(copy) != len) { /* a NUL inside */
+		r = -EINVAL;
+		goto out;
+	}
+	p = copy;
+	while (*p) {
+		char *nl = strchr(p, '\n');
+
+		if (!nl) { /* every line ends with a newline */
+			r = -EINVAL;
+			goto out;
+		}
+		*nl = '\0';
+		if ((r = tsv_line(p, out, lines)) < 0)
+			goto out;
+		p = nl + 1;
+	}
+out:
+	free(copy);
+	if (r < 0)
+		status_snapshot_free(out);
+	return r;
+}

@@ -1,0 +1,141 @@
+/*
+ * Status: what the operator sees. A snapshot is built from the mesh core's
+ * status API and the WireGuard device (wgdev_get), then rendered as a text
+ * table (`wg_netmanager status`), JSON (`status --json`), Prometheus text
+ * (`metrics`) or a tab-separated form the `top` view reads back. Apart
+ * from status_collect(), which reads the core, everything here is a pure
+ * function of its arguments (tests/test_status.c).
+ *
+ * Path kinds are the status view's own: the core reports SELF, DIRECT,
+ * GATEWAY and UNREACHABLE today; LAN and NAT are here already so that the
+ * JSON names and the metrics labels stay stable when the core learns them
+ * (status_path_from_mesh is the one place that maps).
+ */
+#ifndef WGNM_STATUS_H
+#define WGNM_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "addr.h"
+#include "core/mesh.h"
+
+struct wgdev_device;
+
+#define STATUS_JSON_VERSION 1
+#define STATUS_REASON_MAX 128
+#define STATUS_IFNAME_MAX 16
+#define STATUS_KEY_B64 45
+
+enum status_path {
+	STATUS_PATH_SELF = 0,
+	STATUS_PATH_LAN,		/* direct over a shared LAN */
+	STATUS_PATH_DIRECT,		/* direct, no NAT in between */
+	STATUS_PATH_NAT,		/* direct through NAT (hole punched) */
+	STATUS_PATH_GATEWAY,		/* via another node */
+	STATUS_PATH_UNREACHABLE,
+	STATUS_PATH__COUNT,
+};
+
+/* Stable lower-case names (JSON, metrics, tsv): "self", "lan", ... */
+const char *status_path_name(enum status_path p);
+int status_path_parse(const char *s, enum status_path *out);
+enum status_path status_path_from_mesh(enum mesh_path p);
+bool status_path_is_direct(enum status_path p);
+/* Stable lower-case message type names ("hello", ...); NULL if none. */
+const char *status_type_name(unsigned type);
+
+/* Optional fields of a node. */
+#define STATUS_HAS_VIA 0x01u		/* via, via_name */
+#define STATUS_HAS_ENDPOINT 0x02u	/* WireGuard endpoint */
+#define STATUS_HAS_HANDSHAKE 0x04u	/* last_handshake */
+#define STATUS_HAS_TRAFFIC 0x08u	/* rx_bytes, tx_bytes */
+#define STATUS_HAS_RTT 0x10u
+#define STATUS_HAS_SINCE 0x20u		/* since (path age) */
+#define STATUS_HAS_KEY 0x40u		/* public_key */
+
+struct status_node {
+	uint32_t has;			/* STATUS_HAS_* */
+	char name[WIRE_NAME_MAX + 1];
+	struct addr id;			/* its wgIp */
+	enum status_path path;
+	struct addr via;		/* first hop */
+	char via_name[WIRE_NAME_MAX + 1];
+	struct endpoint endpoint;
+	int64_t last_handshake;		/* unix seconds */
+	uint64_t rx_bytes;
+	uint64_t tx_bytes;
+	uint32_t rtt_ms;
+	uint32_t cost;
+	uint64_t since_s;		/* seconds since the path last changed */
+	bool is_static;
+	bool adjacent;
+	bool no_transit;
+	char public_key[STATUS_KEY_B64];
+	char reason[STATUS_REASON_MAX];	/* why not direct; "" for direct and self */
+};
+
+struct status_snapshot {
+	char ifname[STATUS_IFNAME_MAX];
+	char name[WIRE_NAME_MAX + 1];
+	struct addr id;
+	char backend[16];
+	int64_t now;			/* unix seconds when taken */
+	uint64_t uptime_s;
+	size_t n_nodes;			/* self first */
+	struct status_node *nodes;	/* owned; status_snapshot_free */
+	struct mesh_counters ctr;
+	bool has_ctr;
+};
+
+/* What status_collect reads. dev may be NULL (no WireGuard data). */
+struct status_input {
+	const struct mesh *mesh;
+	const struct wgdev_device *dev;
+	uint64_t now_ms;		/* the mesh's clock */
+	uint64_t start_ms;		/* the mesh's clock at start */
+	int64_t wall;			/* unix seconds */
+	const char *ifname;
+	const char *backend;
+};
+
+int status_collect(const struct status_input *in, struct status_snapshot *out);
+/* Fill path-derived fields: via_name and reason (from the node list). */
+void status_explain(struct status_snapshot *s);
+void status_snapshot_free(struct status_snapshot *s);
+size_t status_count_reachable(const struct status_snapshot *s);
+size_t status_count_direct(const struct status_snapshot *s);
+
+/* A growable output buffer with a hard cap; failed is sticky. */
+struct status_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	size_t max;
+	bool failed;
+};
+
+void status_buf_init(struct status_buf *b, size_t max);
+void status_buf_free(struct status_buf *b);
+void status_buf_printf(struct status_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void status_buf_put(struct status_buf *b, const char *s, size_t n);
+
+/* Human helpers: "1.5 KiB", "3m12s"; return buf. */
+const char *status_fmt_bytes(uint64_t n, char *buf, size_t len);
+const char *status_fmt_age(uint64_t secs, char *buf, size_t len);
+
+void status_format_text(const struct status_snapshot *s, struct status_buf *b);
+void status_format_json(const struct status_snapshot *s, struct status_buf *b);
+void status_format_metrics(const struct status_snapshot *s, const char *version,
+			   struct status_buf *b);
+/*
+ * The form `top` reads: one "H" line, one "N" line per node, one "C" line
+ * of counters, tab-separated. Not a stable interface (use JSON).
+ */
+void status_format_tsv(const struct status_snapshot *s, struct status_buf *b);
+/* Parse it back. Returns 0 or -EINVAL (*out is then empty). */
+int status_parse_tsv(const char *buf, size_t len, struct status_snapshot *out);
+
+#endif
