@@ -25,10 +25,14 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "control.h"
 #include "core/mesh.h"
 #include "kernel.h"
 #include "log.h"
+#include "notify.h"
 #include "resolve.h"
+#include "status.h"
+#include "tui/tui_loop.h"
 #include "udp.h"
 #include "wgdev.h"
 #include "wire/seal.h"
@@ -58,6 +62,12 @@ struct daemon {
 	bool stopping;
 	int exit_code;
 	uint64_t send_errors;
+	/* operator interface: control socket, status view, service manager */
+	uint64_t start_ms;
+	struct control *ctl;
+	struct tui_loop *tui;
+	uv_timer_t watchdog;
+	bool watchdog_on;
 };
 
 static uint64_t now_ms(struct daemon *d)
@@ -360,6 +370,109 @@ static void on_signal(uv_signal_t *s, int signum)
 	daemon_stop(d, 0);
 }
 
+/* ---- operator interface: control socket, status view, sd_notify ---- */
+
+static int daemon_snapshot(struct status_snapshot *out, void *arg)
+{
+	struct daemon *d = arg;
+	struct wgdev_device *dev = NULL;
+	struct status_input in = { 0 };
+	int r;
+
+	if (!d->mesh || d->stopping)
+		return -EAGAIN;
+	if ((r = wgdev_get(d->wg, &dev)) < 0)
+		log_debug("%s: reading WireGuard peers for the status: %s", d->cfg->ifname,
+			  strerror(-r));
+	in.mesh = d->mesh;
+	in.dev = dev;
+	in.now_ms = now_ms(d);
+	in.start_ms = d->start_ms;
+	in.wall = (int64_t)time(NULL);
+	in.ifname = d->cfg->ifname;
+	in.backend = wgdev_backend_name(wgdev_backend_of(d->wg));
+	r = status_collect(&in, out);
+	wgdev_device_free(dev);
+	return r;
+}
+
+static void on_log_line(enum log_level level, const char *line, void *arg)
+{
+	struct daemon *d = arg;
+
+	control_log(d->ctl, level, line);
+	tui_loop_log(d->tui, level, line);
+}
+
+static void on_tui_quit(void *arg)
+{
+	log_info("quit from the status view: leaving the network");
+	daemon_stop(arg, 0);
+}
+
+static void on_watchdog(uv_timer_t *t)
+{
+	(void)t;
+	notify_send("WATCHDOG=1");
+}
+
+/*
+ * Before the interface: a live daemon on the same interface answers on its
+ * socket, and we must not take its interface away as a "leftover".
+ */
+static int operator_start(struct daemon *d)
+{
+	const char *dir = d->opts->run_dir ? d->opts->run_dir : CONTROL_DEFAULT_DIR;
+	int r;
+
+	d->start_ms = now_ms(d);
+	r = control_open(&d->loop, dir, d->cfg->ifname, daemon_snapshot, d, &d->ctl);
+	if (r == -EADDRINUSE) {
+		log_warnx("%s/%s.sock answers: another wg_netmanager serves %s", dir,
+			  d->cfg->ifname, d->cfg->ifname);
+		return r;
+	}
+	if (r < 0)
+		log_warnx("control socket %s/%s.sock: %s; status, metrics and top will not work",
+			  dir, d->cfg->ifname, strerror(-r));
+	log_set_sink(on_log_line, d);
+	return 0;
+}
+
+/* The interface is up and the mesh runs. */
+static void operator_ready(struct daemon *d)
+{
+	uint64_t wd = notify_watchdog_usec();
+	char st[128];
+
+	snprintf(st, sizeof(st), "READY=1\nSTATUS=%s serving %s", d->cfg->name, d->cfg->ifname);
+	notify_send(st);
+	if (wd >= 2000 && uv_timer_init(&d->loop, &d->watchdog) == 0) {
+		d->watchdog.data = d;
+		d->watchdog_on = true;
+		uv_timer_start(&d->watchdog, on_watchdog, wd / 2000, wd / 2000);
+	}
+	if (d->opts->tui) {
+		d->tui = tui_loop_start(&d->loop, "wg_netmanager", daemon_snapshot, on_tui_quit, d);
+		if (!d->tui)
+			log_warn("-t: no status view");
+	}
+}
+
+static void close_if_active(uv_handle_t *h);
+
+static void operator_stop(struct daemon *d)
+{
+	notify_send("STOPPING=1");
+	tui_loop_stop(d->tui);
+	d->tui = NULL;
+	log_set_sink(NULL, NULL);
+	control_close(d->ctl);
+	d->ctl = NULL;
+	if (d->watchdog_on)
+		close_if_active((uv_handle_t *)&d->watchdog);
+}
+
 /* ---- start and stop ---- */
 
 static int setup_keys(struct daemon *d)
@@ -514,6 +627,7 @@ static void daemon_stop(struct daemon *d, int code)
 		return;
 	d->stopping = true;
 	d->exit_code = code;
+	operator_stop(d);
 	if (d->mesh) {
 		mesh_leave(d->mesh, now_ms(d));
 		run_actions(d);
@@ -565,6 +679,8 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	uv_signal_init(&d.loop, &d.sigint);
 	uv_signal_init(&d.loop, &d.sigterm);
 	d.timer.data = d.stats_timer.data = d.sigint.data = d.sigterm.data = &d;
+	if (operator_start(&d) < 0)
+		goto out;
 	if (seal_key_derive(&d.key, cfg->shared_key) < 0)
 		goto out;
 	d.k = kernel_open();
@@ -584,6 +700,7 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	refresh_local_addrs(&d);
 	d.resolver = resolver_start(&d.loop, d.hosts, cfg->n_peers, on_resolved, &d);
 	run_actions(&d);
+	operator_ready(&d);
 	uv_run(&d.loop, UV_RUN_DEFAULT);
 out:
 	if (!d.stopping)
