@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "client.h"
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
@@ -23,6 +24,9 @@ static void usage(FILE *out)
 		"usage: wg_netmanager [options] [INTERFACE ADDRESS NAME]\n"
 		"       wg_netmanager check [options]    validate and print the configuration\n"
 		"       wg_netmanager genkey             print a new shared key\n"
+		"       wg_netmanager status [-i IF] [--json]   the running daemon's view\n"
+		"       wg_netmanager metrics [-i IF]    its metrics (Prometheus text)\n"
+		"       wg_netmanager top [-i IF]        its full-screen status view\n"
 		"\n"
 		"  -c, --network_config FILE     network YAML (default " CONFIG_NET_PATH ")\n"
 		"  -p, --peer_config FILE        this node's YAML (default " CONFIG_PEER_PATH ")\n"
@@ -118,6 +122,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "tui", no_argument, NULL, 't' },
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "run-dir", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -150,6 +155,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 't': a->opts.tui = true; break;
 		case 'l': a->opts.log_file = optarg; break;
+		case 'R': a->opts.run_dir = optarg; break;
 		case 'v': a->opts.verbosity++; break;
 		case 'h': usage(stdout); return 0 + 1;
 		case 'V': printf("wg_netmanager %s\n", WGNM_VERSION); return 0 + 1;
@@ -204,6 +210,8 @@ int main(int argc, char **argv)
 			return usage_error("genkey takes no arguments, got", argv[2]);
 		return cmd_genkey();
 	}
+	if (argc >= 2 && client_is_command(argv[1]))
+		return client_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
 		check_only = true;
 		argv[1] = argv[0];
