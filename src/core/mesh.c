@@ -366,6 +366,12 @@ static void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
 		 why);
 	p->adj = false;
 	p->ping_out = false;
+	/*
+	 * Whatever boot comes next must pass a challenge again, even one
+	 * numbered lower (a host whose clock went back): the echo proves it
+	 * is alive now, which is all the boot order protects.
+	 */
+	p->replay.confirmed = false;
 	p->next_hello = m->now;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
 	m->own_dirty = true;
@@ -389,12 +395,21 @@ static bool id_taken(const struct mesh *m, const struct addr *id, const char *na
 	return r && r->route.reachable && strcmp(r->name, name) != 0;
 }
 
+/* Counted always, logged at most once a second: input must not flood the log. */
 static void refuse(struct mesh *m, const struct addr *id, const char *what)
 {
 	char s[ADDR_STRLEN];
 
 	m->ctr.drops[WIRE_DROP_REFUSED]++;
-	mesh_log(m, MESH_LOG_WARN, "refused %s from %s", what, fmt_id(id, s));
+	if (m->refuse_logged && m->now - m->refuse_logged_at < MESH_REFUSE_LOG_MS) {
+		m->refuse_unlogged++;
+		return;
+	}
+	mesh_log(m, MESH_LOG_WARN, "refused %s from %s (%llu more refused since the last report)",
+		 what, fmt_id(id, s), (unsigned long long)m->refuse_unlogged);
+	m->refuse_logged = true;
+	m->refuse_logged_at = m->now;
+	m->refuse_unlogged = 0;
 }
 
 static void send_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *want);
@@ -562,8 +577,6 @@ static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *
 static void on_leave(struct mesh *m, struct mesh_peer *p)
 {
 	adj_down(m, p, "it left");
-	/* its next start has a new boot; until then nothing of this one counts */
-	p->replay.confirmed = false;
 }
 
 /* An authentic packet from a (node, boot) not yet confirmed. */

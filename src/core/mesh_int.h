@@ -29,6 +29,7 @@
 #define MESH_COST_DEFAULT 10		/* edge cost before an RTT is measured */
 #define MESH_COST_MAX 4095
 #define MESH_MAX_STRANGERS 256		/* unconfirmed contacts held at once */
+#define MESH_REFUSE_LOG_MS 1000		/* at most one refusal logged per interval */
 
 struct mesh_peer {
 	struct addr id;			/* first member: idtab key */
@@ -101,6 +102,9 @@ struct mesh {
 	size_t n_acts;
 	size_t cap_acts;
 	struct mesh_counters ctr;
+	bool refuse_logged;
+	uint64_t refuse_logged_at;
+	uint64_t refuse_unlogged;
 };
 
 /* mesh.c */
