@@ -914,7 +914,8 @@ int config_read_file(const char *path, bool holds_secret, char **buf, size_t *le
 
 	*buf = NULL;
 	*len = 0;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	/* O_NONBLOCK: a FIFO given as the config must not hang the open */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 	if (fd < 0) {
 		err = -errno;
 		config_msg(msgs, false, path, 0, 0, "cannot open: %s", strerror(errno));
@@ -1077,6 +1078,17 @@ static void finish_self(struct config *cfg, struct config_msgs *msgs)
 						   : config_default_admin_port(&cfg->wg_ip);
 	if (cfg->self_static && cfg->self_static->no_transit)
 		cfg->no_transit = true;
+	/* the others reach this node at its static ports; other ones would strand it */
+	if (cfg->self_static && cfg->wg_port != cfg->self_static->wg_port)
+		config_msg(msgs, true, cfg->net_path, cfg->self_static->wg_ip_line,
+			   cfg->self_static->wg_ip_col,
+			   "this node's endPoint port is %u, but it listens on WireGuard port %u",
+			   cfg->self_static->wg_port, cfg->wg_port);
+	if (cfg->self_static && cfg->admin_port != cfg->self_static->admin_port)
+		config_msg(msgs, true, cfg->net_path, cfg->self_static->wg_ip_line,
+			   cfg->self_static->wg_ip_col,
+			   "this node's adminPort is %u, but it listens on admin port %u",
+			   cfg->self_static->admin_port, cfg->admin_port);
 	if (cfg->wg_port == cfg->admin_port)
 		config_msg(msgs, false, "command line", 0, 0,
 			   "WireGuard port and admin port are both %u", cfg->wg_port);

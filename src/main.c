@@ -41,6 +41,7 @@ static void usage(FILE *out)
 		"  -t, --tui                     full-screen status view\n"
 		"  -l, --log-file FILE           also log to FILE\n"
 		"  -v, --verbose                 more log output (repeatable)\n"
+		"      --run-dir DIR             control sockets (default /run/wg_netmanager)\n"
 		"  -h, --help                    this help\n"
 		"  -V, --version                 print the version\n"
 		"\n"
@@ -54,6 +55,16 @@ static int usage_error(const char *what, const char *arg)
 	return EXIT_USAGE;
 }
 
+/* A full disk or closed pipe must not look like success. */
+static int flush_stdout(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "wg_netmanager: writing to standard output: %s\n", strerror(errno));
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
 static int cmd_genkey(void)
 {
 	uint8_t key[32];
@@ -64,7 +75,7 @@ static int cmd_genkey(void)
 	sodium_memzero(key, sizeof(key));
 	printf("%s\n", b64);
 	sodium_memzero(b64, sizeof(b64));
-	return 0;
+	return flush_stdout();
 }
 
 struct args {
@@ -230,7 +241,7 @@ int main(int argc, char **argv)
 	if (check_only) {
 		config_print(&cfg, stdout);
 		config_free(&cfg);
-		return 0;
+		return flush_stdout();
 	}
 	r = daemon_run(&cfg, &a.opts);
 	config_free(&cfg);

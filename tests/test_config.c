@@ -901,6 +901,7 @@ static void test_load_self_static(void **state)
 				  .address = "10.1.1.1", .name = "alice" };
 	struct config cfg;
 	struct config_msgs m;
+	char want[300];
 
 	put_file(s->net, original_readme, strlen(original_readme), 0600);
 	put_file(s->peer, "", 0, 0600);	/* empty peer.yaml: an error */
@@ -916,10 +917,14 @@ static void test_load_self_static(void **state)
 	assert_int_equal(cfg.admin_port, 55555);
 	config_free(&cfg);
 
-	cli.wg_port = 40000;	/* the command line still wins */
+	cli.wg_port = 40000;	/* the command line still wins, with a warning */
 	assert_int_equal(load(&cli, &cfg, &m), 0);
 	assert_int_equal(cfg.wg_port, 40000);
 	assert_int_equal(cfg.admin_port, 55555);
+	assert_int_equal(m.n_warnings, 2);
+	snprintf(want, sizeof(want), "%s:8:11: warning: this node's endPoint port is 50000, but it "
+		 "listens on WireGuard port 40000", s->net);
+	assert_string_equal(m.msg[1].text, want);
 	config_free(&cfg);
 }
 
@@ -1035,6 +1040,18 @@ static void test_load_missing_files(void **state)
 	snprintf(want, sizeof(want), "%s: cannot open: No such file or directory", s->peer);
 	assert_string_equal(m.msg[1].text, want);
 	config_free(&cfg);
+
+	/* a FIFO must not block the open */
+	assert_int_equal(mkfifo(s->net, 0600), 0);
+	config_msgs_init(&m);
+	{
+		char *buf;
+		size_t len;
+		assert_int_equal(config_read_file(s->net, true, &buf, &len, &m), -EINVAL);
+	}
+	snprintf(want, sizeof(want), "%s: not a regular file", s->net);
+	assert_string_equal(m.msg[0].text, want);
+	unlink(s->net);
 
 	cli.net_path = s->dir;	/* a directory */
 	cli.peer_path = NULL;
