@@ -131,7 +131,7 @@ struct edit {
 #define RECORD_T 7	/* record-typical: 149 bytes */
 #define DIGEST_T 10	/* digest-typical: 96 bytes */
 #define LEAVE_T 16	/* leave-typical: 23 bytes */
-#define PING_T 19	/* ping-typical: 34 bytes */
+#define PING_T 19	/* ping-typical: 52 bytes */
 
 static const struct edit edits[] = {
 	{ "type 0", PING_T, 0, 1, 0, WIRE_DROP_UNKNOWN_TYPE },
@@ -219,10 +219,18 @@ static const struct edit edits[] = {
 
 	{ "leave reason 2", LEAVE_T, 22, 1, 2, WIRE_DROP_MALFORMED },
 	{ "leave reason 255", LEAVE_T, 22, 1, 255, WIRE_DROP_MALFORMED },
+
+	/* ping: probe 22, seq 26, has 34, observed_wg 35 (family, addr 4,
+	 * port 2), db_total 42, db_hash 44 */
+	{ "ping has unknown bit", PING_T, 34, 1, 0x07, WIRE_DROP_MALFORMED },
+	{ "ping has db only (trailing)", PING_T, 34, 1, 0x02, WIRE_DROP_MALFORMED },
+	{ "ping has observed only (short)", PING_T, 34, 1, 0x01, WIRE_DROP_MALFORMED },
+	{ "ping observed family 9", PING_T, 35, 1, 9, WIRE_DROP_MALFORMED },
+	{ "ping observed port 0", PING_T, 40, 2, 0, WIRE_DROP_MALFORMED },
 };
 
 static const unsigned edit_lengths[][2] = {
-	{ HELLO_T, 104 }, { RECORD_T, 149 }, { DIGEST_T, 96 }, { LEAVE_T, 23 }, { PING_T, 34 },
+	{ HELLO_T, 104 }, { RECORD_T, 149 }, { DIGEST_T, 96 }, { LEAVE_T, 23 }, { PING_T, 52 },
 };
 
 static void put_be(uint8_t *p, unsigned width, uint64_t v)

@@ -182,6 +182,20 @@ static inline void sample_ping(struct wire_msg *m, uint8_t type, enum sample_siz
 		return;
 	m->u.ping.probe_id = sz == SAMPLE_MAX ? UINT32_MAX : 7;
 	m->u.ping.record_seq = sz == SAMPLE_MAX ? UINT64_MAX : 12;
+	m->u.ping.has = WIRE_PING_HAS_DB;
+	m->u.ping.db_total = sz == SAMPLE_MAX ? UINT16_MAX : 4;
+	m->u.ping.db_hash = sz == SAMPLE_MAX ? UINT64_MAX : 0x1234;
+	if (sz == SAMPLE_MAX) {
+		/* the largest form: an IPv6 observed endpoint */
+		m->u.ping.has |= WIRE_PING_HAS_OBSERVED_WG;
+		memset(m->u.ping.observed_wg.addr.b, 0xfe, 16);
+		m->u.ping.observed_wg.port = 65535;
+	} else {
+		static const uint8_t v4[4] = { 203, 0, 113, 4 };
+		m->u.ping.has |= WIRE_PING_HAS_OBSERVED_WG;
+		addr_from_v4(&m->u.ping.observed_wg.addr, v4);
+		m->u.ping.observed_wg.port = 1234;
+	}
 }
 
 /* Build sample i of SAMPLE_COUNT (8 types x 3 sizes); returns its name. */

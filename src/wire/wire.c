@@ -28,6 +28,7 @@
 
 #define HELLO_KNOWN_HAS (WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO | WIRE_HELLO_LAN)
 #define RECORD_KNOWN_HAS WIRE_RECORD_HAS_REFLEXIVE
+#define PING_KNOWN_HAS (WIRE_PING_HAS_OBSERVED_WG | WIRE_PING_HAS_DB)
 
 static const char *const drop_names[WIRE_DROP__COUNT] = {
 	[WIRE_DROP_SHORT] = "short",
@@ -261,8 +262,11 @@ static bool leave_valid(const struct wire_msg *m)
 
 static bool ping_valid(const struct wire_msg *m)
 {
-	(void)m;
-	return true;
+	const struct wire_ping *p = &m->u.ping;
+
+	if (p->has & ~PING_KNOWN_HAS)
+		return false;
+	return !(p->has & WIRE_PING_HAS_OBSERVED_WG) || endpoint_valid(&p->observed_wg);
 }
 
 /* --- per-type bodies ------------------------------------------------ */
@@ -415,14 +419,32 @@ static void get_leave(struct buf_reader *r, struct wire_msg *m)
 
 static void put_ping(struct buf_writer *w, const struct wire_msg *m)
 {
-	buf_put_u32(w, m->u.ping.probe_id);
-	buf_put_u64(w, m->u.ping.record_seq);
+	const struct wire_ping *p = &m->u.ping;
+
+	buf_put_u32(w, p->probe_id);
+	buf_put_u64(w, p->record_seq);
+	buf_put_u8(w, (uint8_t)p->has);
+	if (p->has & WIRE_PING_HAS_OBSERVED_WG)
+		put_endpoint(w, &p->observed_wg);
+	if (p->has & WIRE_PING_HAS_DB) {
+		buf_put_u16(w, p->db_total);
+		buf_put_u64(w, p->db_hash);
+	}
 }
 
 static void get_ping(struct buf_reader *r, struct wire_msg *m)
 {
-	m->u.ping.probe_id = buf_get_u32(r);
-	m->u.ping.record_seq = buf_get_u64(r);
+	struct wire_ping *p = &m->u.ping;
+
+	p->probe_id = buf_get_u32(r);
+	p->record_seq = buf_get_u64(r);
+	p->has = buf_get_u8(r);
+	if (p->has & WIRE_PING_HAS_OBSERVED_WG)
+		get_endpoint(r, &p->observed_wg);
+	if (p->has & WIRE_PING_HAS_DB) {
+		p->db_total = buf_get_u16(r);
+		p->db_hash = buf_get_u64(r);
+	}
 }
 
 struct wire_codec {

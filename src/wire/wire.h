@@ -163,10 +163,22 @@ struct wire_leave {
 	uint8_t reason;		/* WIRE_LEAVE_* */
 };
 
-/* PING and PONG: liveness and round-trip time. */
+#define WIRE_PING_HAS_OBSERVED_WG 0x1u	/* observed_wg is set */
+#define WIRE_PING_HAS_DB 0x2u		/* db_total and db_hash are set */
+
+/*
+ * PING and PONG: liveness and round-trip time between neighbours. They
+ * also tell the receiver its WireGuard endpoint as the sender's WireGuard
+ * sees it (its reflexive endpoint, behind NAT), and carry the sender's
+ * database summary, so a converged mesh needs no separate digests.
+ */
 struct wire_ping {
 	uint32_t probe_id;
 	uint64_t record_seq;	/* sender's current record seq */
+	uint32_t has;		/* WIRE_PING_HAS_* */
+	struct endpoint observed_wg;
+	uint16_t db_total;	/* records the sender holds */
+	uint64_t db_hash;	/* wire_digest_hash_add over all of them */
 };
 
 struct wire_msg {
