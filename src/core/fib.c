@@ -204,17 +204,24 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 {
 	struct mesh_action *a;
 	struct prefix *allowed = NULL;
+	struct addr *kept = NULL;
 
 	if (w->n) {
 		allowed = malloc(w->n * sizeof(*allowed));
-		if (!allowed)
+		kept = malloc(w->n * sizeof(*kept));
+		if (!allowed || !kept) {
+			free(allowed);
+			free(kept);
 			return; /* retried on the next update: installed state unchanged */
+		}
 		for (size_t i = 0; i < w->n; i++)
 			allowed[i] = host_prefix(&w->allowed[i]);
+		memcpy(kept, w->allowed, w->n * sizeof(*kept));
 	}
 	a = mesh_push(m, MESH_ACT_PEER_SET);
 	if (!a) {
 		free(allowed);
+		free(kept);
 		return;
 	}
 	memcpy(a->u.peer.pubkey, p->pubkey, WIRE_KEY_LEN);
@@ -229,9 +236,8 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 	p->wg_ep = w->ep;
 	p->wg_keepalive = w->keepalive;
 	free(p->wg_allowed);
-	p->wg_allowed = w->allowed;
+	p->wg_allowed = kept;
 	p->n_wg_allowed = w->n;
-	w->allowed = NULL;
 }
 
 static void emit_peer_remove(struct mesh *m, struct mesh_peer *p)
@@ -284,33 +290,44 @@ static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 		emit_peer_set(m, p, w);
 }
 
-/* Collect, per neighbour, the destinations routed through it. */
+/*
+ * Collect, per neighbour, the destinations routed through it: one array of
+ * all destinations grouped by first hop (a hub has as many neighbours as
+ * there are nodes, so an array per neighbour would cost O(n^2) per run).
+ */
 static int sync_peers(struct mesh *m)
 {
-	size_t np = m->peers.n, nr = lsdb_count(&m->db);
+	size_t np = m->peers.n, nr = lsdb_count(&m->db), off = 0;
 	struct want *want = calloc(np ? np : 1, sizeof(*want));
+	long *hop = malloc((nr ? nr : 1) * sizeof(*hop));
+	struct addr *all = malloc((nr ? nr : 1) * sizeof(*all));
 	int err = 0;
 
-	if (!want)
-		return -ENOMEM;
-	for (size_t i = 0; i < np; i++) {
-		want_of(m, m->peers.items[i], &want[i]);
-		want[i].allowed = malloc((nr ? nr : 1) * sizeof(struct addr));
-		if (!want[i].allowed)
-			err = -ENOMEM;
+	if (!want || !hop || !all) {
+		err = -ENOMEM;
+		goto out;
 	}
-	for (size_t i = 0; i < nr && !err; i++) {
+	for (size_t i = 0; i < nr; i++) {
 		const struct lsdb_record *r = lsdb_at(&m->db, i);
-		long pi;
 
+		hop[i] = -1;
 		if (!r->route.reachable || addr_eq(&r->id, &m->cfg.id))
 			continue;
-		pi = idtab_index(&m->peers, &r->route.first_hop);
-		if (pi >= 0)
-			want[pi].allowed[want[pi].n++] = r->id;
+		hop[i] = idtab_index(&m->peers, &r->route.first_hop);
+		if (hop[i] >= 0)
+			want[hop[i]].n++;
 	}
+	for (size_t i = 0; i < np; i++) {
+		want_of(m, m->peers.items[i], &want[i]);
+		want[i].allowed = all + off;
+		off += want[i].n;
+		want[i].n = 0;
+	}
+	for (size_t i = 0; i < nr; i++)
+		if (hop[i] >= 0)
+			want[hop[i]].allowed[want[hop[i]].n++] = lsdb_at(&m->db, i)->id;
 	/* removals first, so an address never sits on two peers at once */
-	for (size_t pass = 0; pass < 2 && !err; pass++) {
+	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < np; i++) {
 			struct mesh_peer *p = m->peers.items[i];
 			bool shrinking = p->wg_on && want[i].n <= p->n_wg_allowed;
@@ -318,8 +335,9 @@ static int sync_peers(struct mesh *m)
 				sync_peer(m, p, &want[i]);
 		}
 	}
-	for (size_t i = 0; i < np; i++)
-		free(want[i].allowed);
+out:
+	free(all);
+	free(hop);
 	free(want);
 	return err;
 }
@@ -374,6 +392,7 @@ int fib_update(struct mesh *m)
 		};
 		err = spf_run(&sg, g.res);
 		m->ctr.spf_runs++;
+		m->ctr.spf_at = m->now;
 	}
 	if (!err) {
 		record_paths(m, &g, self_pos);

@@ -38,6 +38,9 @@
 
 #include "core/mesh_int.h"
 
+#define MESH_ORIGINATE_GAP_MS 100	/* at most one own record version per this */
+#define MESH_SPF_GAP_MS 50		/* at most one route computation per this */
+
 /* ---- actions ---- */
 
 struct mesh_action *mesh_push(struct mesh *m, enum mesh_action_type type)
@@ -620,13 +623,39 @@ static void dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	}
 }
 
+/*
+ * When our record may be originated again. One origination costs a packet
+ * per record part per neighbour and is flooded on by every neighbour, so a
+ * hub whose adjacencies come up one by one (a thousand nodes starting)
+ * would otherwise flood a new version per adjacency: O(n) versions of an
+ * O(n)-part record to O(n) nodes. The first change after a quiet spell
+ * still goes out at once.
+ */
+static uint64_t originate_due(const struct mesh *m)
+{
+	const struct lsdb_record *own = lsdb_get(&m->db, &m->cfg.id);
+
+	return own ? own->stored_at + MESH_ORIGINATE_GAP_MS : 0;
+}
+
+/*
+ * When routes may be computed again. A node that stores every record of a
+ * thousand-node mesh in turn would otherwise run shortest paths over the
+ * whole graph once per record: O(n^2 log n) per node while the mesh
+ * forms. The first change after a quiet spell is still acted on at once.
+ */
+static uint64_t spf_due(const struct mesh *m)
+{
+	return m->ctr.spf_runs ? m->ctr.spf_at + MESH_SPF_GAP_MS : 0;
+}
+
 static void finish(struct mesh *m)
 {
 	if (m->leaving)
 		return;
-	if (m->own_dirty)
+	if (m->own_dirty && m->now >= originate_due(m))
 		originate(m);
-	if (m->routes_dirty && fib_update(m) < 0)
+	if (m->routes_dirty && m->now >= spf_due(m) && fib_update(m) < 0)
 		mesh_log(m, MESH_LOG_WARN, "route computation failed (out of memory?)");
 }
 
@@ -665,8 +694,18 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 	}
 	v = replay_check(&p->replay, h->boot, h->counter);
 	if (v == REPLAY_NEEDS_CHALLENGE) {
-		bool echoed = (msg->hdr.type == WIRE_HELLO || msg->hdr.type == WIRE_HELLO_REPLY) &&
-			      (msg->u.hello.has & WIRE_HELLO_HAS_ECHO);
+		bool is_hello = msg->hdr.type == WIRE_HELLO || msg->hdr.type == WIRE_HELLO_REPLY;
+		bool echoed = is_hello && (msg->u.hello.has & WIRE_HELLO_HAS_ECHO);
+
+		/*
+		 * Refuse before confirming: a confirmed newer boot makes the
+		 * holder's packets OLD_BOOT, so a refused impostor would still
+		 * cut the live node off.
+		 */
+		if (is_hello && id_taken(m, &p->id, msg->u.hello.name)) {
+			refuse(m, &p->id, "a hello claiming an address another node holds");
+			return;
+		}
 		new_boot = p->replay.confirmed;
 		if (!echoed || replay_confirm(&p->replay, h->boot, h->counter, msg->u.hello.echo,
 					      now) < 0) {
@@ -792,6 +831,10 @@ uint64_t mesh_next_timer(const struct mesh *m)
 					   : last_heard(p) + MESH_PING_IDLE_MS);
 		t = min_u64(t, p->next_digest);
 	}
+	if (m->own_dirty)
+		t = min_u64(t, originate_due(m));
+	if (m->routes_dirty)
+		t = min_u64(t, spf_due(m));
 	return t;
 }
 

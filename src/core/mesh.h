@@ -115,6 +115,7 @@ struct mesh_counters {
 	uint64_t drops[WIRE_DROP__COUNT];
 	uint64_t route_changes;
 	uint64_t spf_runs;
+	uint64_t spf_at;		/* ms: when routes were last computed */
 };
 
 struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now);

@@ -77,6 +77,7 @@ struct sim {
 	size_t pkt_bytes;	/* packet buffers in flight */
 	size_t pending_starts;
 	bool verbose;
+	long trace;		/* WGNM_SIM_TRACE=i: print node i's packets */
 	struct sim_anomalies an;
 };
 
@@ -398,6 +399,27 @@ static void dev_route(struct sim *s, struct sim_dev *d, const struct prefix *dst
 
 /* ---- actions ---- */
 
+static void trace(const struct sim *s, const char *what, size_t from, size_t to,
+		  const struct wire_msg *msg)
+{
+	static const char *const names[] = { "?", "HELLO", "REPLY", "RECORD", "DIGEST",
+					     "REQUEST", "LEAVE", "PING", "PONG" };
+
+	if (s->trace < 0 || ((long)from != s->trace && (long)to != s->trace))
+		return;
+	fprintf(stderr, "%8" PRIu64 " %s n%zu->n%zu %s ctr %" PRIu64, s->now, what, from, to,
+		msg->hdr.type <= WIRE_TYPE_MAX ? names[msg->hdr.type] : "?", msg->hdr.counter);
+	if (msg->hdr.type == WIRE_RECORD)
+		fprintf(stderr, " of n%u seq %" PRIu64 " part %u/%u", msg->u.record.id.b[15] - 1u,
+			msg->u.record.seq, msg->u.record.part, msg->u.record.parts);
+	if (msg->hdr.type == WIRE_DIGEST || msg->hdr.type == WIRE_REQUEST)
+		fprintf(stderr, " n=%u total %u", msg->u.digest.n, msg->u.digest.total);
+	if (msg->hdr.type == WIRE_HELLO || msg->hdr.type == WIRE_HELLO_REPLY)
+		fprintf(stderr, " chal %d echo %d", msg->u.hello.challenge != 0,
+			(msg->u.hello.has & WIRE_HELLO_HAS_ECHO) != 0);
+	fputc('\n', stderr);
+}
+
 static void send_packet(struct sim *s, size_t from, const struct mesh_action *a)
 {
 	uint8_t buf[WIRE_MAX_BODY];
@@ -422,8 +444,10 @@ static void send_packet(struct sim *s, size_t from, const struct mesh_action *a)
 		s->an.unroutable++;
 		return;
 	}
-	if (s->cfg.loss > 0 && sim_uniform(s) < s->cfg.loss)
+	if (s->cfg.loss > 0 && sim_uniform(s) < s->cfg.loss) {
+		trace(s, "lost", from, (size_t)to, &a->u.send.msg);
 		return;
+	}
 	lat = s->cfg.latency_ms;
 	if (s->cfg.link_latency)
 		lat += s->cfg.link_latency(s->cfg.link_arg, from, (size_t)to);
@@ -571,6 +595,8 @@ struct sim *sim_new(const struct sim_config *cfg)
 	s->n = cfg->n_nodes;
 	s->rng = cfg->seed ^ 0x5157u;
 	s->verbose = v && *v && strcmp(v, "0") != 0;
+	v = getenv("WGNM_SIM_TRACE");
+	s->trace = v && *v ? strtol(v, NULL, 10) : -1;
 	s->nodes = calloc(s->n ? s->n : 1, sizeof(*s->nodes));
 	s->statics = calloc(cfg->n_static ? cfg->n_static : 1, sizeof(*s->statics));
 	if (!s->nodes || !s->statics)
@@ -629,6 +655,7 @@ static void deliver(struct sim *s, const struct ev *e)
 		return;
 	}
 	sim_node_underlay(e->from, &from.addr);
+	trace(s, "recv", e->from, e->node, &msg);
 	mesh_on_packet(dst->m, s->now, &from, &msg);
 	settle(s, e->node);
 }
