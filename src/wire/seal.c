@@ -65,8 +65,6 @@ int seal_packet(uint8_t *out, size_t cap, const struct seal_key *key,
 	out[2] = WIRE_VERSION;
 	out[3] = 0;
 	randombytes_buf(out + SEAL_HEADER_LEN, SEAL_NONCE_LEN);
-	/* libsodium allows the body to overlap out only exactly; callers keep
-	 * them apart, and the encrypt never fails for a valid length. */
 	if (crypto_aead_xchacha20poly1305_ietf_encrypt(out + SEAL_AD_LEN, &clen, body, len,
 						       out, SEAL_AD_LEN, NULL,
 						       out + SEAL_HEADER_LEN, key->k) != 0)

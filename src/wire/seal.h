@@ -42,7 +42,8 @@ int seal_key_derive(struct seal_key *key, const uint8_t shared[SEAL_KEY_LEN]);
 void seal_key_wipe(struct seal_key *key);
 
 /*
- * Seal body (len <= SEAL_MAX_BODY) into out. Returns the datagram length
+ * Seal body (len <= SEAL_MAX_BODY) into out; the two must not overlap.
+ * A fresh random nonce per call. Returns the datagram length
  * (len + SEAL_OVERHEAD), -EMSGSIZE for a body too large, -ENOSPC if cap is
  * too small.
  */
