@@ -19,7 +19,8 @@ static struct sim *make(size_t n, size_t n_static, uint32_t latency, double loss
 {
 	struct sim_config c = {
 		.n_nodes = n, .n_static = n_static, .latency_ms = latency,
-		.jitter_ms = latency / 4, .loss = loss, .seed = seed, .start_spread_ms = 200,
+		.jitter_ms = latency / 4, .reorder = true, .loss = loss, .seed = seed,
+		.start_spread_ms = 200,
 	};
 	struct sim *s = sim_new(&c);
 

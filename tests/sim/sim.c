@@ -76,6 +76,7 @@ struct sim {
 	uint64_t events;
 	size_t pkt_bytes;	/* packet buffers in flight */
 	size_t pending_starts;
+	uint64_t *link_last;	/* FIFO links: last arrival per (from, to) */
 	bool verbose;
 	long trace;		/* WGNM_SIM_TRACE=i: print node i's packets */
 	struct sim_anomalies an;
@@ -456,6 +457,12 @@ static void send_packet(struct sim *s, size_t from, const struct mesh_action *a)
 		       s->cfg.jitter_ms;
 	if (lat < 1)
 		lat = 1;
+	if (s->link_last) {
+		uint64_t *last = &s->link_last[from * s->n + (size_t)to];
+		if (s->now + (uint64_t)lat < *last)
+			lat = (int64_t)(*last - s->now);
+		*last = s->now + (uint64_t)lat;
+	}
 	e = (struct ev){ .t = s->now + (uint64_t)lat, .kind = EV_DELIVER, .node = (uint32_t)to,
 			 .from = (uint32_t)from, .tag = src->epoch, .len = (uint32_t)len };
 	e.buf = malloc((size_t)len);
@@ -601,6 +608,11 @@ struct sim *sim_new(const struct sim_config *cfg)
 	s->statics = calloc(cfg->n_static ? cfg->n_static : 1, sizeof(*s->statics));
 	if (!s->nodes || !s->statics)
 		abort();
+	if (cfg->jitter_ms && !cfg->reorder) {
+		s->link_last = calloc(s->n ? s->n * s->n : 1, sizeof(*s->link_last));
+		if (!s->link_last)
+			abort();
+	}
 	for (size_t k = 0; k < cfg->n_static; k++) {
 		sim_node_id(k, &s->statics[k].id);
 		s->statics[k].admin_port = SIM_ADMIN_PORT;
@@ -631,6 +643,7 @@ void sim_free(struct sim *s)
 		dev_free(&s->nodes[i].dev);
 	}
 	free(s->heap);
+	free(s->link_last);
 	free(s->nodes);
 	free(s->statics);
 	free(s);
@@ -1017,7 +1030,8 @@ const struct sim_anomalies *sim_anomalies(const struct sim *s)
 size_t sim_own_bytes(const struct sim *s)
 {
 	size_t b = sizeof(*s) + s->n * sizeof(*s->nodes) + s->cap_heap * sizeof(*s->heap) +
-		   s->pkt_bytes + s->cfg.n_static * sizeof(*s->statics);
+		   s->pkt_bytes + s->cfg.n_static * sizeof(*s->statics) +
+		   (s->link_last ? s->n * s->n * sizeof(*s->link_last) : 0);
 
 	for (size_t i = 0; i < s->n; i++) {
 		const struct sim_dev *d = &s->nodes[i].dev;

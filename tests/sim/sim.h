@@ -20,7 +20,9 @@
  *
  * Every SEND action is encoded with wire_encode() when it leaves and
  * decoded with wire_decode() when it arrives; sizes are counted with the
- * seal overhead and UDP/IPv4 headers. A packet is lost at random (loss),
+ * seal overhead and UDP/IPv4 headers. Links are FIFO unless reorder is
+ * set (then every packet draws its own jitter, as across ECMP paths). A
+ * packet is lost at random (loss),
  * dropped between different partition groups (checked on arrival), and
  * dropped when the receiver is down; a killed node's packets in flight die
  * with it, a leaving node's LEAVEs still arrive.
@@ -52,6 +54,7 @@ struct sim_config {
 	size_t n_static;		/* nodes 0 .. n_static-1 */
 	uint32_t latency_ms;		/* one way, every link */
 	uint32_t jitter_ms;		/* +- uniform, never below 1 ms in all */
+	bool reorder;			/* jitter may reorder a link's packets; else FIFO */
 	double loss;			/* 0 .. 1, each packet */
 	uint64_t seed;
 	uint32_t start_spread_ms;	/* nodes start at uniform times in [0, this] */
