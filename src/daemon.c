@@ -406,8 +406,12 @@ static void on_log_line(enum log_level level, const char *line, void *arg)
 
 static void on_tui_quit(void *arg)
 {
+	struct daemon *d = arg;
+
+	tui_loop_stop(d->tui); /* the terminal first, so the log goes there */
+	d->tui = NULL;
 	log_info("quit from the status view: leaving the network");
-	daemon_stop(arg, 0);
+	daemon_stop(d, 0);
 }
 
 static void on_watchdog(uv_timer_t *t)
