@@ -217,6 +217,11 @@ struct client {
 	uint64_t log_dropped;
 };
 
+struct backlog_line {
+	enum log_level level;
+	char text[256];
+};
+
 struct control {
 	uv_pipe_t listen;
 	bool listening;
@@ -228,6 +233,9 @@ struct control {
 	struct client *clients;
 	size_t n_clients;
 	bool in_log;			/* a log line written here must not come back */
+	struct backlog_line backlog[CONTROL_LOG_BACKLOG];	/* ring */
+	size_t bl_next;
+	size_t bl_n;
 };
 
 struct wreq {
@@ -360,6 +368,8 @@ static void answer_status(struct client *cl, enum control_cmd cmd)
 	status_buf_free(&b);
 }
 
+static void send_backlog(struct client *cl);
+
 /* Returns false if the client is gone. */
 static bool handle_line(struct client *cl, const char *line, size_t len)
 {
@@ -378,9 +388,11 @@ static bool handle_line(struct client *cl, const char *line, size_t len)
 		answer_status(cl, req.cmd);
 		break;
 	case CONTROL_LOG:
-		cl->logging = true;
-		cl->level = req.level;
 		send_ok(cl, "", 0);
+		cl->level = req.level;
+		if (!cl->logging)
+			send_backlog(cl);
+		cl->logging = true;
 		break;
 	case CONTROL_NOLOG:
 		cl->logging = false;
@@ -469,23 +481,56 @@ static void on_connection(uv_stream_t *server, int status)
 		client_close(cl);
 }
 
+/* One "log LEVEL TEXT" frame; the text has no newline of its own. */
+static void send_log_line(struct client *cl, enum log_level level, const char *line)
+{
+	char head[64], text[1100];
+	size_t tl = strnlen(line, sizeof(text) - 2);
+	int n = snprintf(head, sizeof(head), "log %s ", level_names[level]);
+
+	memcpy(text, line, tl);
+	for (size_t i = 0; i < tl; i++)
+		if (text[i] == '\n' || text[i] == '\r')
+			text[i] = ' ';
+	text[tl++] = '\n';
+	client_send(cl, head, (size_t)n, text, tl);
+}
+
+/* A new subscriber first gets the recent lines, oldest first. */
+static void send_backlog(struct client *cl)
+{
+	struct control *c = cl->ctl;
+
+	for (size_t k = 0; k < c->bl_n && !cl->closing; k++) {
+		const struct backlog_line *b =
+			&c->backlog[(c->bl_next + CONTROL_LOG_BACKLOG - c->bl_n + k) % CONTROL_LOG_BACKLOG];
+		if (b->level <= cl->level)
+			send_log_line(cl, b->level, b->text);
+	}
+}
+
 void control_log(struct control *c, enum log_level level, const char *line)
 {
 	struct client *cl, *next;
+	struct backlog_line *b;
 
-	if (!c || c->in_log || c->closed)
+	if (!c || c->in_log || c->closed || (unsigned)level >= N_LEVELS)
 		return;
 	c->in_log = true;
+	b = &c->backlog[c->bl_next];
+	b->level = level;
+	snprintf(b->text, sizeof(b->text), "%s", line);
+	c->bl_next = (c->bl_next + 1) % CONTROL_LOG_BACKLOG;
+	if (c->bl_n < CONTROL_LOG_BACKLOG)
+		c->bl_n++;
 	for (cl = c->clients; cl; cl = next) {
 		char head[64];
-		size_t queued;
 		int n;
 
 		next = cl->next;
-		if (!cl->logging || level > cl->level || (unsigned)level >= N_LEVELS)
+		if (!cl->logging || level > cl->level)
 			continue;
-		queued = uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe);
-		if (queued > CONTROL_LOG_QUEUE) {
+		if (uv_stream_get_write_queue_size((uv_stream_t *)&cl->pipe) > CONTROL_LOG_QUEUE) {
 			cl->log_dropped++;
 			continue;
 		}
@@ -496,16 +541,7 @@ void control_log(struct control *c, enum log_level level, const char *line)
 			if (!client_send(cl, head, (size_t)n, NULL, 0))
 				continue;
 		}
-		n = snprintf(head, sizeof(head), "log %s ", level_names[level]);
-		/* one line per frame: the text has no newline of its own */
-		char text[1100];
-		size_t tl = strnlen(line, sizeof(text) - 2);
-		memcpy(text, line, tl);
-		for (size_t i = 0; i < tl; i++)
-			if (text[i] == '\n' || text[i] == '\r')
-				text[i] = ' ';
-		text[tl++] = '\n';
-		client_send(cl, head, (size_t)n, text, tl);
+		send_log_line(cl, level, line);
 	}
 	c->in_log = false;
 }

@@ -12,7 +12,8 @@
  *     status tsv        tab-separated, for `top` (not a stable interface)
  *     metrics           Prometheus text exposition format 0.0.4
  *     log [LEVEL]       stream log lines of LEVEL (warning, info, debug,
- *                       trace; default info) and more severe
+ *                       trace; default info) and more severe, starting
+ *                       with the last CONTROL_LOG_BACKLOG lines logged
  *     nolog             stop streaming
  *     version           the daemon's version
  *     help              the list of requests
@@ -53,6 +54,7 @@ struct status_snapshot;
 #define CONTROL_MAX_REPLY (8u << 20)
 #define CONTROL_MAX_QUEUE (16u << 20)
 #define CONTROL_LOG_QUEUE (256u << 10)
+#define CONTROL_LOG_BACKLOG 100	/* recent lines a new "log" client gets first */
 
 enum control_cmd {
 	CONTROL_STATUS = 0,

@@ -419,6 +419,40 @@ static void test_server_slow_log_reader(void **state)
 	free(buf);
 }
 
+/* A new subscriber gets the recent lines first, filtered by its level. */
+static void test_server_log_backlog(void **state)
+{
+	struct fixture *fx = *state;
+	char buf[4096];
+	bool eof;
+	int fd;
+
+	assert_int_equal(control_open(&fx->loop, fx->dir, "wgt0", fake_snapshot, fx, &fx->ctl), 0);
+	for (int i = 0; i < CONTROL_LOG_BACKLOG + 5; i++)
+		control_log(fx->ctl, LOG_LEVEL_DEBUG, "old");
+	control_log(fx->ctl, LOG_LEVEL_INFO, "one");
+	control_log(fx->ctl, LOG_LEVEL_DEBUG, "two\nlines");
+	control_log(fx->ctl, LOG_LEVEL_WARN, "three");
+	fd = cli_connect(fx->path);
+	cli_send(fd, "log\n");
+	cli_read(fx, fd, buf, sizeof(buf), 5 + 13 + 20, &eof);
+	assert_string_equal(buf, "ok 0\nlog info one\nlog warning three\n");
+	cli_send(fd, "log debug\n"); /* already streaming: no second backlog */
+	cli_read(fx, fd, buf, sizeof(buf), 5, &eof);
+	assert_string_equal(buf, "ok 0\n");
+	control_log(fx->ctl, LOG_LEVEL_DEBUG, "four\r");
+	cli_read(fx, fd, buf, sizeof(buf), 16, &eof);
+	assert_string_equal(buf, "log debug four \n");
+	close(fd);
+	fd = cli_connect(fx->path);
+	cli_send(fd, "log debug\n");
+	cli_read(fx, fd, buf, sizeof(buf), 5 + CONTROL_LOG_BACKLOG * 14, &eof);
+	/* the ring holds the last CONTROL_LOG_BACKLOG lines, oldest first */
+	assert_non_null(strstr(buf, "log debug old\nlog info one\nlog debug two lines\n"
+				    "log warning three\nlog debug four \n"));
+	close(fd);
+}
+
 static void test_server_stale_and_live(void **state)
 {
 	struct fixture *fx = *state;
@@ -492,6 +526,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_client_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_slow_log_reader, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_log_backlog, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_stale_and_live, setup, teardown),
 		cmocka_unit_test(test_write_corpus),
 	};
