@@ -178,7 +178,7 @@ demo: deps
 lint:
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppressions-list=.cppcheck-suppressions -Isrc src
-	$(Q)shellcheck -x scripts/*.sh netns-tests/*.sh fuzz/*.sh .ci/run
+	$(Q)shellcheck -x scripts/*.sh netns-tests/*.sh fuzz/*.sh .ci/run rc.d/wg_netmanager rc.d/wg_netmanager.openrc
 	$(Q)if command -v mandoc >/dev/null; then mandoc -Tlint -W warning docs/*.[58]; fi
 
 install: $(DAEMON)
@@ -188,7 +188,13 @@ install: $(DAEMON)
 	if [ -f docs/wg_netmanager.8 ]; then install -m 0644 docs/wg_netmanager.8 $(DESTDIR)$(MANDIR)/man8/; fi
 	if [ -f docs/wg_netmanager.yaml.5 ]; then install -m 0644 docs/wg_netmanager.yaml.5 $(DESTDIR)$(MANDIR)/man5/; fi
 	install -m 0644 net.example.yaml peer.example.yaml README.md $(DESTDIR)$(DOCDIR)/
-	if [ -f systemd/wg_netmanager@.service ]; then install -m 0644 systemd/wg_netmanager@.service $(DESTDIR)$(SYSTEMDUNITDIR)/; fi
+	if [ -f systemd/wg_netmanager@.service ]; then sed 's|/usr/local/sbin/|$(BINDIR)/|' systemd/wg_netmanager@.service \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service; fi
+	# operator's guide and the FreeBSD / OpenRC scripts (copied into place by hand)
+	install -d $(DESTDIR)$(DOCDIR)/rc.d
+	for f in docs/GUIDE.md docs/PROTOCOL.md; do if [ -f $$f ]; then install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; fi; done
+	for f in rc.d/wg_netmanager rc.d/wg_netmanager.openrc; do \
+		sed 's|/usr/local/sbin/|$(BINDIR)/|' $$f >$(DESTDIR)$(DOCDIR)/$$f && chmod 0755 $(DESTDIR)$(DOCDIR)/$$f; done
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/wg_netmanager $(DESTDIR)$(MANDIR)/man8/wg_netmanager.8 \
