@@ -48,7 +48,11 @@
 struct uv_loop_s;
 struct status_snapshot;
 
+#ifdef __linux__
 #define CONTROL_DEFAULT_DIR "/run/wg_netmanager"
+#else
+#define CONTROL_DEFAULT_DIR "/var/run/wg_netmanager"
+#endif
 #define CONTROL_LINE_MAX 128
 #define CONTROL_MAX_CLIENTS 16
 #define CONTROL_MAX_REPLY (8u << 20)

@@ -1,23 +1,47 @@
-/* Logging: see log.h. Lines go to stderr, syslog, a file and a sink. */
+/*
+ * Logging: see log.h. Lines go to stderr, syslog, a file and a sink.
+ *
+ * Under systemd, stderr is the journal's stream ($JOURNAL_STREAM names its
+ * device and inode): lines then carry the "<N>" priority prefix of
+ * sd-daemon(3), so the journal records warning/info/debug levels, and no
+ * program name (the journal adds it). stderr stays the one log output
+ * there; opening syslog as well would store every line twice.
+ */
 #include "log.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 
 static int log_verbosity;
 static bool log_syslog;
 static bool log_quiet_stderr;
+static bool log_journal;
 static FILE *log_file;
 static void (*log_sink)(enum log_level, const char *, void *);
 static void *log_sink_arg;
 
+/* Is stderr the journal's stream? $JOURNAL_STREAM is "DEVICE:INODE". */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 || fstat(2, &st) < 0)
+		return false;
+	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
+}
+
 int log_init(int verbosity, const char *file, bool to_syslog)
 {
 	log_verbosity = verbosity;
+	log_journal = stderr_is_journal();
 	log_syslog = to_syslog;
 	if (to_syslog)
 		openlog("wg_netmanager", LOG_PID | LOG_NDELAY, LOG_DAEMON);
@@ -89,6 +113,8 @@ static void emit(enum log_level level, const char *line)
 {
 	if (log_syslog)
 		syslog(syslog_priority(level), "%s", line);
+	else if (!log_quiet_stderr && log_journal)
+		fprintf(stderr, "<%d>%s\n", syslog_priority(level), line);
 	else if (!log_quiet_stderr)
 		fprintf(stderr, "wg_netmanager: %s: %s\n", level_name(level), line);
 	if (log_file) {
