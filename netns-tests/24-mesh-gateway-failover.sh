@@ -1,7 +1,8 @@
 #!/bin/bash
-# Two public gateways (beta and gamma, both static peers); alpha and
-# charlie, each behind NAT, reach each other through one of them. Kill -9
-# the gateway in use: traffic moves to the other.
+# Two public gateways (beta and gamma, both static peers); alpha behind a
+# port-randomising NAT (no direct path can be punched) and charlie behind a
+# home NAT reach each other through one of them. Kill -9 the gateway in
+# use: traffic moves to the other.
 #
 #   alpha --NAT-- internet --+-- beta  203.0.113.2 (static)
 #                            +-- gamma 203.0.113.5 (static)
@@ -17,7 +18,7 @@ require_root
 need_tool nft
 need_tool wg
 
-topo_readme_up
+ALPHA_NAT=fully-random topo_readme_up
 ns_new NS_GAMMA gamma
 link "$NS_INET" pg "$NS_GAMMA" eth0
 ip -n "$NS_INET" link set pg master br0

@@ -10,6 +10,7 @@
 #                            charlie -----------+----------- delta
 #                      198.51.100.21    home LAN bridge    198.51.100.22
 #
+# ALPHA_NAT=fully-random makes alpha's NAT port-randomising (iptables: --random-fully).
 # topo_readme_up sets NS_INET NS_BETA NS_AFW NS_ALPHA NS_HOME NS_CHARLIE
 # NS_DELTA; the overlay addresses are those of net.example.yaml.
 # Source after lib.sh.
@@ -27,21 +28,29 @@ link() {
 }
 
 # nat_router NS: masquerade out of "wan" and refuse every connection that
-# does not start inside: a stateful firewall with NAT, as home routers and
-# alpha's provider have. NAT_FLAGS may add e.g. "random-fully".
+# does not start inside, to the router itself too: a stateful firewall with
+# NAT, as home routers and alpha's provider have. (A router that accepted
+# unsolicited packets to itself would let them claim its ports, and a hole
+# punched later would leave on another port.) FLAGS may be "fully-random":
+# a port-randomising NAT, through which no hole can be punched.
 nat_router() {
-	local ns=$1
+	local ns=$1 flags=${2:-}
 	ip netns exec "$ns" sysctl -q -w net.ipv4.ip_forward=1
 	ip netns exec "$ns" nft -f - <<NFT
 table ip nat {
 	chain postrouting {
 		type nat hook postrouting priority srcnat; policy accept;
-		oifname "wan" masquerade ${NAT_FLAGS:-}
+		oifname "wan" masquerade $flags
 	}
 }
 table inet filter {
 	chain forward {
 		type filter hook forward priority filter; policy accept;
+		ct state established,related accept
+		iifname "wan" drop
+	}
+	chain input {
+		type filter hook input priority filter; policy accept;
 		ct state established,related accept
 		iifname "wan" drop
 	}
@@ -75,7 +84,7 @@ topo_readme_up() {
 	ip -n "$NS_AFW" addr add 192.0.2.1/24 dev lan
 	ip -n "$NS_ALPHA" addr add 192.0.2.2/24 dev eth0
 	ip -n "$NS_ALPHA" route add default via 192.0.2.1
-	nat_router "$NS_AFW"
+	nat_router "$NS_AFW" "${ALPHA_NAT:-}"
 
 	# the home LAN: a bridge in the router
 	ip -n "$NS_HOME" link add lan type bridge

@@ -149,6 +149,11 @@ const char *prefix_fmt(const struct prefix *p, char *buf, size_t len)
 	return buf;
 }
 
+void prefix_mask(struct prefix *p)
+{
+	clear_host_bits(&p->addr, prefix_len128(p));
+}
+
 bool prefix_contains(const struct prefix *p, const struct addr *a)
 {
 	struct addr masked = *a;

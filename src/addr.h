@@ -53,6 +53,8 @@ const char *addr_fmt(const struct addr *a, char *buf, size_t len);
 int prefix_parse(struct prefix *out, const char *s, bool *host_bits);
 const char *prefix_fmt(const struct prefix *p, char *buf, size_t len);
 bool prefix_contains(const struct prefix *p, const struct addr *a);
+/* Clear the host bits of p (10.1.1.5/24 -> 10.1.1.0/24). */
+void prefix_mask(struct prefix *p);
 /* The all-zero host and (IPv4) the all-ones host of p. */
 bool prefix_is_network_addr(const struct prefix *p, const struct addr *a);
 bool prefix_is_broadcast_addr(const struct prefix *p, const struct addr *a);

@@ -251,6 +251,7 @@ static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *f
 }
 
 #define STATS_INTERVAL_MS 1000
+#define STATS_BUSY_INTERVAL_MS 200	/* while direct paths are tried, or just started */
 
 /* WireGuard's own counters: liveness for free, and reflexive endpoints. */
 static void on_stats_timer(uv_timer_t *t)
@@ -262,7 +263,7 @@ static void on_stats_timer(uv_timer_t *t)
 
 	if (r < 0) {
 		log_debug("%s: reading WireGuard peers: %s", d->cfg->ifname, strerror(-r));
-		return;
+		goto rearm;
 	}
 	st = calloc(dev->n_peers ? dev->n_peers : 1, sizeof(*st));
 	if (st) {
@@ -280,6 +281,10 @@ static void on_stats_timer(uv_timer_t *t)
 		free(st);
 	}
 	wgdev_device_free(dev);
+rearm:
+	if (!d->stopping)
+		uv_timer_start(&d->stats_timer, on_stats_timer,
+			       mesh_busy(d->mesh) ? STATS_BUSY_INTERVAL_MS : STATS_INTERVAL_MS, 0);
 }
 
 static void on_resolved(size_t idx, const struct addr *a, void *arg)
@@ -292,15 +297,18 @@ static void on_resolved(size_t idx, const struct addr *a, void *arg)
 	run_actions(d);
 }
 
-static int addr_cmp_sort(const void *a, const void *b)
+static int prefix_cmp_sort(const void *a, const void *b)
 {
-	return addr_cmp(a, b);
+	const struct prefix *pa = a, *pb = b;
+	int c = addr_cmp(&pa->addr, &pb->addr);
+
+	return c ? c : (int)pa->len - (int)pb->len;
 }
 
 static void refresh_local_addrs(struct daemon *d)
 {
 	struct kernel_addr *ka = NULL;
-	struct addr addrs[MESH_MAX_LOCAL];
+	struct prefix pfx[MESH_MAX_LOCAL];
 	size_t n = 0, got = 0;
 	int r = kernel_addrs_dump(d->k, d->ifindex, &ka, &got);
 
@@ -310,10 +318,11 @@ static void refresh_local_addrs(struct daemon *d)
 	}
 	for (size_t i = 0; i < got && n < MESH_MAX_LOCAL; i++)
 		if (!prefix_contains(&d->cfg->subnet, &ka[i].addr))
-			addrs[n++] = ka[i].addr;
+			pfx[n++] = (struct prefix){ .addr = ka[i].addr, .len = ka[i].plen };
 	free(ka);
-	qsort(addrs, n, sizeof(addrs[0]), addr_cmp_sort);
-	mesh_set_local_addrs(d->mesh, addrs, n, now_ms(d));
+	/* sorted, so an unchanged set compares equal in the core */
+	qsort(pfx, n, sizeof(pfx[0]), prefix_cmp_sort);
+	mesh_set_local_prefixes(d->mesh, pfx, n, now_ms(d));
 	run_actions(d);
 }
 
@@ -613,7 +622,7 @@ static void start_watchers(struct daemon *d)
 		uv_poll_start(&d->child_poll, UV_READABLE, on_child);
 		d->child_polling = true;
 	}
-	uv_timer_start(&d->stats_timer, on_stats_timer, STATS_INTERVAL_MS, STATS_INTERVAL_MS);
+	uv_timer_start(&d->stats_timer, on_stats_timer, STATS_BUSY_INTERVAL_MS, 0);
 	uv_signal_start(&d->sigint, on_signal, SIGINT);
 	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
 }

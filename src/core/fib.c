@@ -171,11 +171,29 @@ static bool behind_nat(const struct mesh *m, const struct mesh_peer *p)
 	return true;
 }
 
+/*
+ * Until a new peer's first handshake, keep a 1 s keepalive on it: setting it
+ * makes WireGuard initiate at once. Both sides install the peer, in either
+ * order; the first one's initiation may find the other without our key yet
+ * (dropped, retried by WireGuard only after 5 s), the second one's always
+ * succeeds. After the handshake the keepalive policy of the edge applies.
+ */
+static void kick(const struct mesh_peer *p, struct want *w)
+{
+	if (!p->wg_handshake && w->keepalive == 0)
+		w->keepalive = 1;
+}
+
 static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want *w)
 {
 	w->flags = 0;
 	w->keepalive = 0;
 	memset(&w->ep, 0, sizeof(w->ep));
+	if (direct_wants_peer(p, &w->ep, &w->keepalive)) {
+		w->flags |= MESH_PEER_HAS_ENDPOINT; /* a LAN or NAT path (direct.c) */
+		kick(p, w);
+		return;
+	}
 	if (p->is_static && p->static_resolved) {
 		w->flags |= MESH_PEER_HAS_ENDPOINT;
 		w->ep = p->static_wg;
@@ -192,6 +210,7 @@ static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want
 		w->ep.addr = p->admin_ep.addr;
 		w->ep.port = p->wg_port;
 	}
+	kick(p, w);
 }
 
 static bool same_allowed(const struct mesh_peer *p, const struct want *w)
@@ -230,6 +249,9 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 	a->u.peer.keepalive = w->keepalive;
 	a->u.peer.n_allowed = w->n;
 	a->u.peer.allowed = allowed;
+	p->wg_trial_installed = p->wg_trial;
+	if (!p->wg_on)
+		p->wg_handshake = false; /* a fresh peer in WireGuard */
 	p->wg_on = true;
 	memcpy(p->wg_key, p->pubkey, WIRE_KEY_LEN);
 	p->wg_flags = w->flags;
@@ -278,10 +300,15 @@ static bool two_way(const struct mesh *m, const struct mesh_peer *p)
 /* Bring one neighbour's WireGuard peer in line with what we want. */
 static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 {
-	bool want_on = p->adj && p->has_info && !m->leaving && two_way(m, p);
+	struct endpoint ep;
+	uint16_t ka;
+	bool want_on = !m->leaving && ((p->adj && p->has_info && two_way(m, p)) ||
+				       direct_wants_peer(p, &ep, &ka));
 
-	if (p->wg_on && (!want_on || memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) != 0))
-		emit_peer_remove(m, p); /* gone, or restarted with a new key */
+	/* gone, restarted with a new key, or a new trial that needs a fresh handshake */
+	if (p->wg_on && (!want_on || memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) != 0 ||
+			 p->wg_trial_installed != p->wg_trial))
+		emit_peer_remove(m, p);
 	if (!want_on)
 		return;
 	qsort(w->allowed, w->n, sizeof(*w->allowed), addr_sort_cmp);

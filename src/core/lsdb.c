@@ -87,7 +87,10 @@ int lsdb_put(struct lsdb *db, const struct lsdb_record *rec, uint64_t now)
 	} else {
 		free(have->neigh);
 	}
+	/* routing state survives an update; a new node counts from now */
 	struct lsdb_route route = have->route;
+	if (!route.reachable && !route.since)
+		route.since = now;
 	*have = *rec;
 	have->neigh = neigh;
 	have->stored_at = now;

@@ -40,6 +40,7 @@
 
 #define MESH_ORIGINATE_GAP_MS 100	/* at most one own record version per this */
 #define MESH_SPF_GAP_MS 50		/* at most one route computation per this */
+#define MESH_ACTS_KEEP 1024		/* action slots kept allocated between events */
 
 /* ---- actions ---- */
 
@@ -86,6 +87,16 @@ void mesh_actions_clear(struct mesh *m)
 		if (m->acts[i].type == MESH_ACT_PEER_SET)
 			free(m->acts[i].u.peer.allowed);
 	m->n_acts = 0;
+	/*
+	 * A hub floods a record of many parts to every neighbour at once
+	 * (32 x 1000 actions of 1.1 kB at 1000 nodes): do not keep that
+	 * much memory for the quiet time between floods.
+	 */
+	if (m->cap_acts > MESH_ACTS_KEEP) {
+		free(m->acts);
+		m->acts = NULL;
+		m->cap_acts = 0;
+	}
 }
 
 static const char *fmt_id(const struct addr *id, char *buf)
@@ -117,6 +128,13 @@ static struct mesh_peer *peer_new(struct mesh *m, const struct addr *id)
 	return p;
 }
 
+struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id)
+{
+	struct mesh_peer *p = mesh_peer_get(m, id);
+
+	return p ? p : peer_new(m, id);
+}
+
 static void peer_free(struct mesh_peer *p)
 {
 	if (!p)
@@ -131,7 +149,7 @@ static size_t count_strangers(const struct mesh *m)
 
 	for (size_t i = 0; i < m->peers.n; i++) {
 		const struct mesh_peer *p = m->peers.items[i];
-		n += !p->is_static && !p->adj;
+		n += !p->is_static && !p->adj && p->direct.phase == DIRECT_IDLE;
 	}
 	return n;
 }
@@ -293,6 +311,21 @@ static void send_full_digest(struct mesh *m, struct mesh_peer *p)
 	}
 }
 
+/* What every PING and PONG carries besides the probe id. */
+static void fill_ping(const struct mesh *m, struct mesh_peer *p, struct wire_ping *ping)
+{
+	ping->record_seq = m->seq;
+	ping->has = WIRE_PING_HAS_DB;
+	ping->db_total = (uint16_t)lsdb_count(&m->db);
+	ping->db_hash = lsdb_hash(&m->db);
+	if (p->has_wg_endpoint) {
+		ping->has |= WIRE_PING_HAS_OBSERVED_WG;
+		ping->observed_wg = p->wg_endpoint;
+		p->told_wg_endpoint = p->wg_endpoint;
+		p->told_wg = true;
+	}
+}
+
 static void send_ping(struct mesh *m, struct mesh_peer *p)
 {
 	struct endpoint to;
@@ -304,10 +337,42 @@ static void send_ping(struct mesh *m, struct mesh_peer *p)
 	p->ping_out = true;
 	p->ping_sent = m->now;
 	msg->u.ping.probe_id = p->ping_id;
-	msg->u.ping.record_seq = m->seq;
+	fill_ping(m, p, &msg->u.ping);
 }
 
 /* ---- own record and adjacencies ---- */
+
+/*
+ * Edge costs: a hop (MESH_COST_DEFAULT; a LAN hop costs 1) plus the
+ * measured round trip in ms where we have one, rounded up to a power of
+ * two so that jitter does not re-flood records. Hop count decides between
+ * paths of similar latency, measured latency where it differs. Direct
+ * edges (direct.c) have no admin session to measure over and count as a
+ * hop: a direct path is rarely slower than the detour through a gateway.
+ */
+static uint16_t kind_cost(uint8_t kind)
+{
+	return kind == WIRE_PATH_LAN ? 1 : MESH_COST_DEFAULT;
+}
+
+static uint16_t rtt_extra(uint32_t rtt_ms)
+{
+	uint16_t c = 1;
+
+	if (rtt_ms < 2)
+		return 0;
+	while (c < rtt_ms && c < MESH_COST_MAX / 2)
+		c = (uint16_t)(c * 2);
+	return c;
+}
+
+static bool on_local_lan(const struct mesh *m, const struct addr *a)
+{
+	for (size_t i = 0; i < m->n_local; i++)
+		if (prefix_contains(&m->local_pfx[i], a))
+			return true;
+	return false;
+}
 
 static void originate(struct mesh *m)
 {
@@ -326,13 +391,21 @@ static void originate(struct mesh *m)
 	r.flags = m->cfg.flags;
 	r.n_local = (uint8_t)m->n_local;
 	memcpy(r.local, m->local, m->n_local * sizeof(r.local[0]));
+	if (m->has_reflexive) {
+		r.has_reflexive = true;
+		r.reflexive = m->reflexive;
+	}
 	for (size_t i = 0; i < m->peers.n && r.n_neigh < WIRE_MAX_NEIGHBOURS; i++) {
 		const struct mesh_peer *p = m->peers.items[i];
-		if (!p->adj || !p->has_info)
-			continue;
-		neigh[r.n_neigh++] = (struct wire_neighbour){
-			.id = p->id, .kind = WIRE_PATH_DIRECT, .cost = MESH_COST_DEFAULT,
-		};
+		uint8_t kind;
+		if (p->adj && p->has_info)
+			neigh[r.n_neigh++] = (struct wire_neighbour){
+				.id = p->id, .kind = p->adj_kind, .cost = p->cost,
+			};
+		else if (direct_edge(p, &kind))
+			neigh[r.n_neigh++] = (struct wire_neighbour){
+				.id = p->id, .kind = kind, .cost = kind_cost(kind),
+			};
 	}
 	r.neigh = neigh;
 	if (lsdb_put(&m->db, &r, m->now) < 0)
@@ -351,6 +424,9 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 		mesh_log(m, MESH_LOG_INFO, "neighbour %s (%s) is up", p->name, fmt_id(&p->id, id));
 	p->adj = true;
 	p->adj_since = m->now;
+	p->adj_kind = p->has_admin_ep && on_local_lan(m, &p->admin_ep.addr) ? WIRE_PATH_LAN
+									 : WIRE_PATH_DIRECT;
+	p->cost = kind_cost(p->adj_kind);
 	p->ping_out = false;
 	p->ping_tries = 0;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
@@ -467,27 +543,53 @@ static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 }
 
 /* A record that contradicts itself or the subnet changes nothing. */
+static int addr_qsort_cmp(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+/* Sorted, not pairwise: a hub's record names every node of the mesh. */
+static bool neighbour_twice(const struct lsdb_record *r)
+{
+	struct addr *ids;
+	bool twice = false;
+
+	if (r->n_neigh < 2)
+		return false;
+	ids = malloc(r->n_neigh * sizeof(*ids));
+	if (!ids)
+		return true; /* cannot tell: refuse, a later copy may pass */
+	for (size_t i = 0; i < r->n_neigh; i++)
+		ids[i] = r->neigh[i].id;
+	qsort(ids, r->n_neigh, sizeof(*ids), addr_qsort_cmp);
+	for (size_t i = 1; i < r->n_neigh && !twice; i++)
+		twice = addr_eq(&ids[i - 1], &ids[i]);
+	free(ids);
+	return twice;
+}
+
 static bool record_valid(const struct mesh *m, const struct lsdb_record *r)
 {
 	if (!prefix_contains(&m->cfg.subnet, &r->id) || !name_ok(r->name))
 		return false;
-	for (size_t i = 0; i < r->n_neigh; i++) {
+	for (size_t i = 0; i < r->n_neigh; i++)
 		if (addr_eq(&r->neigh[i].id, &r->id) ||
 		    !prefix_contains(&m->cfg.subnet, &r->neigh[i].id))
 			return false;
-		for (size_t j = 0; j < i; j++)
-			if (addr_eq(&r->neigh[i].id, &r->neigh[j].id))
-				return false;
-	}
-	return true;
+	return !neighbour_twice(r);
 }
 
 static void on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
 {
+	const struct wire_record *w = &msg->u.record;
 	struct lsdb_record r;
-	const struct lsdb_record *have;
-	int done = reasm_add(&m->reasm, &msg->u.record, m->now, &r);
+	const struct lsdb_record *have = lsdb_get(&m->db, &w->id);
+	int done;
 
+	/* flooding brings a copy from every neighbour: skip the one we hold */
+	if (have && lsdb_order(w->boot, w->seq, have->boot, have->seq) == 0)
+		return;
+	done = reasm_add(&m->reasm, w, m->now, &r);
 	if (done < 0) {
 		refuse(m, &msg->u.record.id, "an inconsistent record part");
 		return;
@@ -554,6 +656,33 @@ static void on_request(struct mesh *m, struct mesh_peer *p, const struct wire_di
 	}
 }
 
+/*
+ * Both PING and PONG: our reflexive WireGuard endpoint as the neighbour's
+ * WireGuard sees it, and its database summary (the periodic digest).
+ */
+static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	const struct wire_ping *ping = &msg->u.ping;
+
+	/* a cheap consistency check: ask for its record if we are behind */
+	want_record(m, p, msg->hdr.boot, ping->record_seq);
+	if ((ping->has & WIRE_PING_HAS_OBSERVED_WG) &&
+	    (!m->has_reflexive || !endpoint_eq(&m->reflexive, &ping->observed_wg))) {
+		char ep[ENDPOINT_STRLEN];
+		m->has_reflexive = true;
+		m->reflexive = ping->observed_wg;
+		m->own_dirty = true;
+		mesh_log(m, MESH_LOG_INFO, "our WireGuard endpoint as %s sees it: %s", p->name,
+			 endpoint_fmt(&m->reflexive, ep, sizeof(ep)));
+	}
+	if (ping->has & WIRE_PING_HAS_DB) {
+		p->next_digest = m->now + MESH_DIGEST_MS;
+		if ((ping->db_total != lsdb_count(&m->db) || ping->db_hash != lsdb_hash(&m->db)) &&
+		    m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
+			send_full_digest(m, p);
+	}
+}
+
 static void on_ping(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
 		    const struct wire_msg *msg)
 {
@@ -561,10 +690,9 @@ static void on_ping(struct mesh *m, struct mesh_peer *p, const struct endpoint *
 
 	if (pong) {
 		pong->u.ping.probe_id = msg->u.ping.probe_id;
-		pong->u.ping.record_seq = m->seq;
+		fill_ping(m, p, &pong->u.ping);
 	}
-	/* a cheap consistency check: ask for its record if we are behind */
-	want_record(m, p, msg->hdr.boot, msg->u.ping.record_seq);
+	on_ping_common(m, p, msg);
 }
 
 static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
@@ -574,7 +702,11 @@ static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *
 	p->ping_out = false;
 	p->ping_tries = 0;
 	p->rtt_ms = (uint32_t)(m->now - p->ping_sent);
-	want_record(m, p, msg->hdr.boot, msg->u.ping.record_seq);
+	if (p->adj && kind_cost(p->adj_kind) + rtt_extra(p->rtt_ms) != p->cost) {
+		p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(p->rtt_ms));
+		m->own_dirty = true;
+	}
+	on_ping_common(m, p, msg);
 }
 
 static void on_leave(struct mesh *m, struct mesh_peer *p)
@@ -655,8 +787,16 @@ static void finish(struct mesh *m)
 		return;
 	if (m->own_dirty && m->now >= originate_due(m))
 		originate(m);
-	if (m->routes_dirty && m->now >= spf_due(m) && fib_update(m) < 0)
-		mesh_log(m, MESH_LOG_WARN, "route computation failed (out of memory?)");
+	if (m->routes_dirty && m->now >= spf_due(m)) {
+		if (fib_update(m) < 0)
+			mesh_log(m, MESH_LOG_WARN, "route computation failed (out of memory?)");
+		/* reachability changed: which direct paths to try, or to stop */
+		direct_update_all(m);
+		if (m->own_dirty && m->now >= originate_due(m))
+			originate(m);
+		if (m->routes_dirty && m->now >= spf_due(m) && fib_update(m) < 0)
+			mesh_log(m, MESH_LOG_WARN, "route computation failed (out of memory?)");
+	}
 }
 
 static struct mesh_peer *peer_for_packet(struct mesh *m, const struct wire_msg *msg)
@@ -770,7 +910,8 @@ static bool stranger_expired(const struct mesh *m, const struct mesh_peer *p)
 {
 	uint64_t last = p->last_rx > p->created ? p->last_rx : p->created;
 
-	return !p->is_static && !p->adj && !p->wg_on && m->now - last >= MESH_STRANGER_MS;
+	return !p->is_static && !p->adj && !p->wg_on && p->direct.phase == DIRECT_IDLE &&
+	       m->now - last >= MESH_STRANGER_MS;
 }
 
 static void collect_garbage(struct mesh *m)
@@ -804,6 +945,7 @@ void mesh_on_timer(struct mesh *m, uint64_t now)
 		return;
 	for (size_t i = 0; i < m->peers.n; i++)
 		peer_timers(m, m->peers.items[i]);
+	direct_update_all(m);
 	finish(m);
 	collect_garbage(m);
 	finish(m);
@@ -825,6 +967,7 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		const struct mesh_peer *p = m->peers.items[i];
 		if (p->is_static && !p->adj && p->static_resolved)
 			t = min_u64(t, p->next_hello);
+		t = min_u64(t, direct_next_timer(m, p));
 		if (!p->adj)
 			continue;
 		t = min_u64(t, p->ping_out ? p->ping_sent + MESH_PING_TIMEOUT_MS
@@ -864,11 +1007,20 @@ static void wg_sample(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_
 		send_ping(m, p);
 		p->stall_since = 0;
 	}
-	p->wg_rx = s->rx_bytes;
-	p->wg_tx = s->tx_bytes;
 	p->has_wg_endpoint = s->has_endpoint;
 	if (s->has_endpoint)
 		p->wg_endpoint = s->endpoint;
+	if (s->last_handshake_sec && !p->wg_handshake) {
+		p->wg_handshake = true;
+		m->routes_dirty = true; /* the kick's keepalive can go (fib.c) */
+	}
+	/* tell a neighbour at once where its WireGuard packets come from */
+	if (p->adj && p->has_wg_endpoint && !p->ping_out &&
+	    (!p->told_wg || !endpoint_eq(&p->told_wg_endpoint, &p->wg_endpoint)))
+		send_ping(m, p);
+	direct_on_stats(m, p, s);
+	p->wg_rx = s->rx_bytes;
+	p->wg_tx = s->tx_bytes;
 }
 
 void mesh_on_wg_stats(struct mesh *m, uint64_t now, const struct mesh_wg_stats *s, size_t n)
@@ -894,6 +1046,7 @@ struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now)
 		return NULL;
 	m->cfg = *cfg;
 	m->now = now;
+	m->started = now;
 	lsdb_init(&m->db);
 	reasm_init(&m->reasm);
 	if (cfg->n_static) {
@@ -962,17 +1115,65 @@ void mesh_set_static_addr(struct mesh *m, size_t idx, const struct addr *a, uint
 
 void mesh_set_local_addrs(struct mesh *m, const struct addr *addrs, size_t n, uint64_t now)
 {
+	struct prefix pfx[MESH_MAX_LOCAL];
+
+	if (n > MESH_MAX_LOCAL)
+		n = MESH_MAX_LOCAL;
+	for (size_t i = 0; i < n; i++)
+		pfx[i] = (struct prefix){ .addr = addrs[i], .len = addr_is_v4(&addrs[i]) ? 32 : 128 };
+	mesh_set_local_prefixes(m, pfx, n, now);
+}
+
+static bool same_locals(const struct mesh *m, const struct prefix *pfx, size_t n)
+{
+	if (n != m->n_local)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!addr_eq(&pfx[i].addr, &m->local[i]) || pfx[i].len != m->local_pfx[i].len)
+			return false;
+	return true;
+}
+
+/*
+ * Roaming: a changed address makes us re-announce (our record), re-learn
+ * our reflexive endpoint (probes make the neighbours' WireGuard see our new
+ * source and tell us) and re-probe direct paths, all at once.
+ */
+void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n, uint64_t now)
+{
+	bool was_known = m->local_known;
+
 	m->now = now;
 	if (n > MESH_MAX_LOCAL)
 		n = MESH_MAX_LOCAL;
-	if (m->local_known && n == m->n_local && memcmp(addrs, m->local, n * sizeof(*addrs)) == 0)
+	if (m->local_known && same_locals(m, pfx, n))
 		return;
-	memcpy(m->local, addrs, n * sizeof(*addrs));
+	memcpy(m->local_pfx, pfx, n * sizeof(*pfx));
+	for (size_t i = 0; i < n; i++) {
+		m->local[i] = pfx[i].addr;
+		prefix_mask(&m->local_pfx[i]); /* the LAN, for prefix_contains */
+	}
 	m->n_local = n;
 	m->local_known = true;
 	m->own_dirty = true;
 	m->routes_dirty = true;
+	if (was_known) {
+		mesh_log(m, MESH_LOG_INFO, "local addresses changed: re-announcing and re-probing");
+		m->has_reflexive = false;
+		for (size_t i = 0; i < m->peers.n; i++) {
+			struct mesh_peer *p = m->peers.items[i];
+			if (p->adj && !p->ping_out)
+				send_ping(m, p);
+		}
+		direct_roamed(m);
+		direct_update_all(m);
+	}
 	finish(m);
+}
+
+bool mesh_busy(const struct mesh *m)
+{
+	return direct_busy(m) || m->now - m->started < MESH_BUSY_START_MS;
 }
 
 void mesh_leave(struct mesh *m, uint64_t now)
@@ -1023,10 +1224,22 @@ bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *o
 	out->since = r->route.since;
 	p = mesh_peer_get(m, &r->id);
 	if (p) {
+		uint8_t kind = 0;
 		out->is_static = p->is_static;
 		out->adjacent = p->adj;
 		out->rtt_ms = p->rtt_ms;
 		peer_admin_ep(p, &out->admin_ep);
+		if (p->adj)
+			out->edge_kind = p->adj_kind;
+		else if (direct_edge(p, &kind))
+			out->edge_kind = kind;
+		out->direct_phase = (uint8_t)p->direct.phase;
+		out->direct_tries = p->direct.tries;
+		snprintf(out->direct_why, sizeof(out->direct_why), "%s", p->direct.why);
+		if (p->wg_on) {
+			out->has_wg_endpoint = p->has_wg_endpoint;
+			out->wg_endpoint = p->wg_endpoint;
+		}
 	}
 	if (i == 0)
 		out->path = MESH_PATH_SELF;

@@ -107,6 +107,12 @@ struct mesh_node_status {
 	uint64_t seq;
 	uint8_t pubkey[WIRE_KEY_LEN];	/* its WireGuard key (this boot's) */
 	uint32_t flags;			/* WIRE_NODE_* from its record */
+	uint8_t edge_kind;		/* WIRE_PATH_* if it is our WireGuard peer, else 0 */
+	uint8_t direct_phase;		/* enum direct_phase of a direct-path attempt */
+	unsigned direct_tries;		/* rounds of direct-path attempts so far */
+	char direct_why[112];		/* why the last attempt failed, "" if none */
+	bool has_wg_endpoint;
+	struct endpoint wg_endpoint;	/* its WireGuard endpoint as our device sees it */
 };
 
 struct mesh_counters {
@@ -149,6 +155,14 @@ struct mesh_wg_stats {
  * idle timer, so a dead gateway is noticed within seconds.
  */
 void mesh_on_wg_stats(struct mesh *m, uint64_t now, const struct mesh_wg_stats *s, size_t n);
+/*
+ * This host's addresses with their prefix lengths: a node whose published
+ * address lies in one of these prefixes shares a LAN with us. A change is
+ * roaming: re-announce, re-learn the reflexive endpoint, re-probe.
+ */
+void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n, uint64_t now);
+/* Direct paths are being tried or the start is recent: sample WireGuard often. */
+bool mesh_busy(const struct mesh *m);
 /* Leaving: tell the neighbours and withdraw everything installed. */
 void mesh_leave(struct mesh *m, uint64_t now);
 

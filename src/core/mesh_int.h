@@ -6,6 +6,7 @@
 #ifndef WGNM_CORE_MESH_INT_H
 #define WGNM_CORE_MESH_INT_H
 
+#include "core/direct.h"
 #include "core/idtab.h"
 #include "core/lsdb.h"
 #include "core/mesh.h"
@@ -29,6 +30,7 @@
 #define MESH_COST_DEFAULT 10		/* edge cost before an RTT is measured */
 #define MESH_COST_MAX 4095
 #define MESH_MAX_STRANGERS 256		/* unconfirmed contacts held at once */
+#define MESH_BUSY_START_MS 5000		/* sample WireGuard often this long after start */
 #define MESH_REFUSE_LOG_MS 1000		/* at most one refusal logged per interval */
 
 struct mesh_peer {
@@ -52,6 +54,8 @@ struct mesh_peer {
 	struct endpoint observed_me;	/* where it sees our packets come from */
 
 	bool adj;			/* adjacency up: we claim it in our record */
+	uint8_t adj_kind;		/* WIRE_PATH_* of the adjacency */
+	uint16_t cost;			/* claimed cost of the adjacency */
 	uint64_t adj_since;
 	uint64_t created;
 	uint64_t last_rx;
@@ -68,10 +72,17 @@ struct mesh_peer {
 	uint64_t stall_since;		/* ms: sending without receiving since; 0 = no */
 	bool has_wg_endpoint;
 	struct endpoint wg_endpoint;	/* as WireGuard sees it (reflexive behind NAT) */
+	bool told_wg;			/* we told it wg_endpoint in a ping or pong */
+	struct endpoint told_wg_endpoint;
 	uint64_t next_digest;
 	uint64_t full_digest_sent;
 
+	struct direct_state direct;	/* LAN shortcut / NAT traversal (direct.c) */
+	uint32_t wg_trial;		/* bumped for each new trial: a fresh peer */
+
 	/* what we told the WireGuard backend */
+	uint32_t wg_trial_installed;
+	bool wg_handshake;		/* this installed peer has completed a handshake */
 	bool wg_on;
 	uint8_t wg_key[WIRE_KEY_LEN];
 	uint32_t wg_flags;
@@ -94,7 +105,10 @@ struct mesh {
 	struct lsdb db;
 	struct reasm reasm;
 	struct addr local[MESH_MAX_LOCAL];
+	struct prefix local_pfx[MESH_MAX_LOCAL];	/* the same, with prefix lengths */
 	size_t n_local;
+	bool has_reflexive;		/* our WireGuard endpoint as a neighbour sees it */
+	struct endpoint reflexive;
 	bool local_known;
 	struct addr *routes;		/* installed kernel routes, sorted */
 	size_t n_routes;
@@ -102,6 +116,7 @@ struct mesh {
 	size_t n_acts;
 	size_t cap_acts;
 	struct mesh_counters ctr;
+	uint64_t started;
 	bool refuse_logged;
 	uint64_t refuse_logged_at;
 	uint64_t refuse_unlogged;
@@ -112,6 +127,8 @@ struct mesh_action *mesh_push(struct mesh *m, enum mesh_action_type type);
 void mesh_log(struct mesh *m, enum mesh_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct mesh_peer *mesh_peer_get(const struct mesh *m, const struct addr *id);
+/* The peer for id, created if needed (NULL only when out of memory). */
+struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id);
 
 /* fib.c */
 /* Recompute paths, then emit WireGuard and route changes as diffs. */

@@ -1,0 +1,399 @@
+/*
+ * Direct paths: LAN shortcuts and NAT traversal with WireGuard itself.
+ *
+ * Model. For every node X that we reach only through a gateway, both X and
+ * we compute the same candidate endpoints from each other's records: first
+ * X's local addresses that lie on one of our own LANs, then X's reflexive
+ * WireGuard endpoint (what X's neighbours' WireGuard saw X come from). Each
+ * side installs X as a WireGuard peer at the candidate with a 1 s keepalive
+ * and no AllowedIPs, so the working route through the gateway is left
+ * alone; the keepalive makes WireGuard send a handshake initiation at once.
+ * Behind NAT the first side's initiation is dropped by the other NAT but
+ * opens its own; the second side's then passes, and the handshake
+ * completes (the NATs are "punched"). A handshake seen in WireGuard's
+ * counters makes the edge ours: we claim it in our record, so does X, and
+ * the shortest paths move X's address onto the direct peer.
+ *
+ *     IDLE --candidates--> TRYING --handshake--> UP
+ *                            | all candidates      | tunnel stalls, or X
+ *                            v failed              v stops claiming us
+ *                          FAILED <----------------+
+ *                            | retry_at (backoff)
+ *                            +----> TRYING
+ *
+ * Bounds. A round tries each candidate for 1 s (LAN) or 2.5 s (NAT). A
+ * failed round is retried after 10 s, 30 s, 90 s; after DIRECT_MAX_ROUNDS
+ * failed rounds (a port-randomising NAT) we stop until a candidate changes
+ * (roaming, a new reflexive endpoint). The reason stays for the status.
+ *
+ * Keepalive policy (bounded idle cost). Persistent keepalive only where a
+ * NAT mapping needs it: 25 s on NAT and public edges, none on LAN edges.
+ * A NAT edge with no data for DIRECT_IDLE_MS goes to sleep: keepalive off,
+ * the edge stays. When traffic returns through a mapping that has expired,
+ * the tunnel stalls (we send, nothing comes back): we drop the edge, routing
+ * falls back to the gateway at once, and we try again. X notices that our
+ * record no longer claims the edge and starts its own round too, so both
+ * sides send and the NATs are punched again. No extra message is needed:
+ * the records are the signal.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "core/mesh_int.h"
+
+#define DIRECT_TRY_LAN_MS 1000
+#define DIRECT_TRY_NAT_MS 2500
+#define DIRECT_MAX_ROUNDS 4
+#define DIRECT_RETRY_FIRST_MS 10000
+#define DIRECT_RETRY_LOST_MS 1000	/* an edge that stalled: try again soon */
+#define DIRECT_IDLE_MS 120000
+#define DIRECT_UNCLAIMED_MS 3000	/* up, but X does not claim us: re-punch */
+#define DIRECT_SILENT_MS 90000		/* keepalives on both sides, yet silence */
+#define DIRECT_ACTIVE_BYTES 600		/* more than keepalives in a window */
+#define DIRECT_TRIAL_KEEPALIVE 1
+#define DIRECT_KEEPALIVE MESH_NAT_KEEPALIVE_S
+
+const char *direct_phase_name(enum direct_phase ph)
+{
+	switch (ph) {
+	case DIRECT_IDLE:
+		return "idle";
+	case DIRECT_TRYING:
+		return "trying";
+	case DIRECT_UP:
+		return "up";
+	case DIRECT_FAILED:
+		return "failed";
+	}
+	return "?";
+}
+
+static bool on_my_lan(const struct mesh *m, const struct addr *a)
+{
+	for (size_t i = 0; i < m->n_local; i++)
+		if (prefix_contains(&m->local_pfx[i], a) && !addr_eq(&m->local_pfx[i].addr, a))
+			return true;
+	return false;
+}
+
+static bool is_local_of(const struct lsdb_record *r, const struct addr *a)
+{
+	for (unsigned i = 0; i < r->n_local; i++)
+		if (addr_eq(&r->local[i], a))
+			return true;
+	return false;
+}
+
+static uint64_t hash_cands(const struct direct_state *d)
+{
+	uint64_t h = 1469598103934665603ull;
+
+	for (unsigned i = 0; i < d->n_cands; i++) {
+		for (unsigned k = 0; k < 16; k++)
+			h = (h ^ d->cands[i].addr.b[k]) * 1099511628211ull;
+		h = (h ^ d->cands[i].port) * 1099511628211ull;
+	}
+	return h;
+}
+
+/* The endpoints at which X might answer us directly, LAN first. */
+static void build_cands(const struct mesh *m, const struct lsdb_record *r,
+			struct direct_state *d)
+{
+	const struct lsdb_record *me = lsdb_get(&m->db, &m->cfg.id);
+
+	d->n_cands = 0;
+	for (unsigned i = 0; i < r->n_local && d->n_cands < DIRECT_MAX_CANDS; i++) {
+		if (!on_my_lan(m, &r->local[i]))
+			continue;
+		d->cand_kind[d->n_cands] = WIRE_PATH_LAN;
+		d->cands[d->n_cands++] = (struct endpoint){ .addr = r->local[i], .port = r->wg_port };
+	}
+	/* through NAT only if X can find us too: we need a reflexive endpoint */
+	if (r->has_reflexive && me && me->has_reflexive && d->n_cands < DIRECT_MAX_CANDS) {
+		d->cand_kind[d->n_cands] =
+			is_local_of(r, &r->reflexive.addr) ? WIRE_PATH_DIRECT : WIRE_PATH_NAT;
+		d->cands[d->n_cands++] = r->reflexive;
+	}
+	d->cand_hash = hash_cands(d);
+}
+
+static bool claims_us(const struct mesh *m, const struct lsdb_record *r)
+{
+	for (unsigned i = 0; i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
+			return true;
+	return false;
+}
+
+static void set_phase(struct mesh *m, struct direct_state *d, enum direct_phase ph)
+{
+	if (d->phase == DIRECT_UP || ph == DIRECT_UP)
+		m->own_dirty = true; /* the edge appears in or leaves our record */
+	d->phase = ph;
+	d->since = m->now;
+	m->routes_dirty = true; /* the WireGuard peer changes */
+}
+
+static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
+{
+	struct direct_state *d = &p->direct;
+
+	d->cand = i;
+	d->ep = d->cands[i];
+	d->kind = d->cand_kind[i];
+	d->deadline = m->now + (d->kind == WIRE_PATH_LAN ? DIRECT_TRY_LAN_MS : DIRECT_TRY_NAT_MS);
+	d->hs_known = false;
+	p->wg_trial++; /* a fresh peer: WireGuard starts a new handshake */
+	set_phase(m, d, DIRECT_TRYING);
+}
+
+static void start_round(struct mesh *m, struct mesh_peer *p)
+{
+	p->direct.tries++;
+	try_cand(m, p, 0);
+}
+
+static void fail_round(struct mesh *m, struct mesh_peer *p, const char *why, uint64_t retry_ms)
+{
+	struct direct_state *d = &p->direct;
+	char ep[ENDPOINT_STRLEN];
+
+	d->failures++;
+	if (d->failures >= DIRECT_MAX_ROUNDS && retry_ms > DIRECT_RETRY_LOST_MS) {
+		d->retry_at = 0;
+		snprintf(d->why, sizeof(d->why), "%s; gave up after %u tries (port-randomising NAT?)",
+			 why, d->failures);
+	} else {
+		uint64_t backoff = retry_ms;
+		for (unsigned k = 1; k < d->failures && backoff < 3600000; k++)
+			backoff *= 3;
+		d->retry_at = m->now + backoff;
+		snprintf(d->why, sizeof(d->why), "%s; try %u, next in %llu s", why, d->failures,
+			 (unsigned long long)(backoff / 1000));
+	}
+	mesh_log(m, MESH_LOG_DEBUG, "direct path to %s: %s (last tried %s)", p->name[0] ? p->name : "?",
+		 d->why, endpoint_fmt(&d->ep, ep, sizeof(ep)));
+	set_phase(m, d, DIRECT_FAILED);
+}
+
+static void stop(struct mesh *m, struct mesh_peer *p)
+{
+	if (p->direct.phase != DIRECT_IDLE)
+		set_phase(m, &p->direct, DIRECT_IDLE);
+}
+
+/* A node we reach only through others, whose record we hold. */
+static const struct lsdb_record *eligible(const struct mesh *m, const struct mesh_peer *p)
+{
+	const struct lsdb_record *r = lsdb_get(&m->db, &p->id);
+
+	if (!r || p->adj || addr_eq(&p->id, &m->cfg.id) || m->leaving)
+		return NULL;
+	if (!r->route.reachable && p->direct.phase != DIRECT_UP)
+		return NULL;
+	return r;
+}
+
+static void adopt_record(struct mesh *m, struct mesh_peer *p, const struct lsdb_record *r)
+{
+	struct direct_state *d = &p->direct;
+
+	if (d->boot == r->boot && memcmp(p->pubkey, r->pubkey, WIRE_KEY_LEN) == 0)
+		return;
+	/* a new start of X: a new key, and nothing of the old state holds */
+	memset(d, 0, sizeof(*d));
+	d->boot = r->boot;
+	memcpy(p->pubkey, r->pubkey, WIRE_KEY_LEN);
+	snprintf(p->name, sizeof(p->name), "%s", r->name);
+	p->wg_port = r->wg_port;
+	m->routes_dirty = true;
+}
+
+void direct_update(struct mesh *m, struct mesh_peer *p)
+{
+	struct direct_state *d = &p->direct;
+	const struct lsdb_record *r = eligible(m, p);
+	uint64_t old_hash = d->cand_hash;
+
+	if (!r) {
+		stop(m, p);
+		return;
+	}
+	adopt_record(m, p, r);
+	build_cands(m, r, d);
+	if (d->cand_hash != old_hash) {
+		d->failures = 0; /* new candidates: a fresh chance */
+		if (d->phase == DIRECT_FAILED)
+			d->retry_at = m->now;
+	}
+	switch (d->phase) {
+	case DIRECT_IDLE:
+		if (d->n_cands)
+			start_round(m, p);
+		break;
+	case DIRECT_FAILED:
+		if (d->n_cands && d->retry_at && m->now >= d->retry_at)
+			start_round(m, p);
+		break;
+	case DIRECT_TRYING:
+		if (m->now < d->deadline)
+			break;
+		if (d->cand + 1 < d->n_cands)
+			try_cand(m, p, d->cand + 1);
+		else
+			fail_round(m, p, "no WireGuard handshake at any candidate",
+				   DIRECT_RETRY_FIRST_MS);
+		break;
+	case DIRECT_UP:
+		if (claims_us(m, r)) {
+			d->unclaimed_since = 0;
+		} else if (!d->unclaimed_since) {
+			d->unclaimed_since = m->now;
+		} else if (m->now - d->unclaimed_since >= DIRECT_UNCLAIMED_MS) {
+			/* it dropped the edge (a stall on its side): punch again, together */
+			d->unclaimed_since = 0;
+			d->failures = 0;
+			start_round(m, p);
+		}
+		break;
+	}
+}
+
+void direct_update_all(struct mesh *m)
+{
+	for (size_t i = 0; i < lsdb_count(&m->db); i++) {
+		const struct lsdb_record *r = lsdb_at(&m->db, i);
+		struct mesh_peer *p;
+
+		if (addr_eq(&r->id, &m->cfg.id))
+			continue;
+		p = mesh_peer_get(m, &r->id);
+		if (!p && r->route.reachable && !m->leaving) {
+			struct direct_state probe = { 0 };
+			build_cands(m, r, &probe);
+			if (!probe.n_cands)
+				continue;
+			p = mesh_peer_ensure(m, &r->id);
+		}
+		if (p)
+			direct_update(m, p);
+	}
+}
+
+static void lost(struct mesh *m, struct mesh_peer *p, const char *why)
+{
+	mesh_log(m, MESH_LOG_INFO, "direct path to %s lost: %s; back through the gateway",
+		 p->name, why);
+	fail_round(m, p, why, DIRECT_RETRY_LOST_MS);
+}
+
+void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s)
+{
+	struct direct_state *d = &p->direct;
+	const struct lsdb_record *r;
+
+	if (d->phase == DIRECT_TRYING) {
+		if (s->last_handshake_sec == 0)
+			return;
+		r = lsdb_get(&m->db, &p->id);
+		d->ep = s->has_endpoint ? s->endpoint : d->ep;
+		if (r && is_local_of(r, &d->ep.addr) && on_my_lan(m, &d->ep.addr))
+			d->kind = WIRE_PATH_LAN;
+		d->failures = 0;
+		d->why[0] = '\0';
+		d->active_at = m->now;
+		d->base_rx = s->rx_bytes;
+		d->base_tx = s->tx_bytes;
+		d->asleep = false;
+		d->unclaimed_since = 0;
+		mesh_log(m, MESH_LOG_INFO, "direct path to %s is up (%s)", p->name,
+			 d->kind == WIRE_PATH_LAN ? "LAN" : d->kind == WIRE_PATH_NAT ? "through NAT"
+										   : "public");
+		set_phase(m, d, DIRECT_UP);
+		return;
+	}
+	if (d->phase != DIRECT_UP)
+		return;
+	if (s->has_endpoint && !endpoint_eq(&s->endpoint, &d->ep))
+		d->ep = s->endpoint; /* WireGuard roamed with it */
+	if (s->rx_bytes - d->base_rx + s->tx_bytes - d->base_tx > DIRECT_ACTIVE_BYTES) {
+		d->active_at = m->now;
+		d->base_rx = s->rx_bytes;
+		d->base_tx = s->tx_bytes;
+		if (d->asleep) {
+			d->asleep = false;
+			m->routes_dirty = true; /* keepalive back on */
+		}
+	} else if (d->kind != WIRE_PATH_LAN && !d->asleep &&
+		   m->now - d->active_at >= DIRECT_IDLE_MS) {
+		d->asleep = true;
+		m->routes_dirty = true; /* keepalive off */
+		mesh_log(m, MESH_LOG_DEBUG, "direct path to %s idle: keepalive off", p->name);
+	}
+	if (p->stall_since && m->now - p->stall_since >= MESH_STALL_MS)
+		lost(m, p, "the tunnel stopped answering");
+	else if (d->kind != WIRE_PATH_LAN && !d->asleep && p->last_wg_rx &&
+		 m->now - p->last_wg_rx >= DIRECT_SILENT_MS)
+		lost(m, p, "no keepalive from it");
+}
+
+void direct_roamed(struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct direct_state *d = &((struct mesh_peer *)m->peers.items[i])->direct;
+		d->failures = 0;
+		if (d->phase == DIRECT_FAILED)
+			d->retry_at = m->now;
+	}
+}
+
+uint64_t direct_next_timer(const struct mesh *m, const struct mesh_peer *p)
+{
+	const struct direct_state *d = &p->direct;
+
+	switch (d->phase) {
+	case DIRECT_TRYING:
+		return d->deadline;
+	case DIRECT_FAILED:
+		return d->retry_at ? d->retry_at : UINT64_MAX;
+	case DIRECT_UP:
+		if (d->unclaimed_since)
+			return d->unclaimed_since + DIRECT_UNCLAIMED_MS;
+		return UINT64_MAX;
+	case DIRECT_IDLE:
+		break;
+	}
+	(void)m;
+	return UINT64_MAX;
+}
+
+bool direct_wants_peer(const struct mesh_peer *p, struct endpoint *ep, uint16_t *keepalive)
+{
+	const struct direct_state *d = &p->direct;
+
+	if (p->adj || (d->phase != DIRECT_TRYING && d->phase != DIRECT_UP))
+		return false;
+	*ep = d->ep;
+	if (d->phase == DIRECT_TRYING)
+		*keepalive = DIRECT_TRIAL_KEEPALIVE;
+	else
+		*keepalive = d->kind == WIRE_PATH_LAN || d->asleep ? 0 : DIRECT_KEEPALIVE;
+	return true;
+}
+
+bool direct_edge(const struct mesh_peer *p, uint8_t *kind)
+{
+	if (p->adj || p->direct.phase != DIRECT_UP)
+		return false;
+	*kind = p->direct.kind;
+	return true;
+}
+
+bool direct_busy(const struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n; i++)
+		if (((const struct mesh_peer *)m->peers.items[i])->direct.phase == DIRECT_TRYING)
+			return true;
+	return false;
+}
