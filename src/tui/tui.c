@@ -76,6 +76,7 @@ static void tui_restore(void)
 		tcsetattr(STDIN_FILENO, TCSANOW, &saved_termios);
 }
 
+#if !defined(__SANITIZE_ADDRESS__)
 static void on_fatal(int sig)
 {
 	static const char seq[] = "\033[?1049l\033[?25h\033[0m\r\n";
@@ -91,6 +92,7 @@ static void on_fatal(int sig)
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
+#endif
 
 static void install_hooks(void)
 {
