@@ -69,8 +69,8 @@ assert b["address"] == "10.1.1.2" and b["static"]
 assert b["endpoint"] == "198.51.100.2:50002", b["endpoint"]
 assert b["last_handshake"] is not None and b["rx_bytes"] > 0 and b["tx_bytes"] > 0, b
 assert b["reason"] is None
-assert c["endpoint"] is None and c["rx_bytes"] is None
-assert c["reason"] == "no direct path: reachable via bob", c["reason"]
+# carol may be a WireGuard peer already while a direct path is tried
+assert c["reason"].startswith("no direct path: reachable via bob"), c["reason"]
 assert len(b["public_key"]) == 44
 for k in ("short", "open-failed", "replay", "unconfirmed"):
     assert k in d["drops"]
@@ -86,8 +86,8 @@ grep -q "^interface $IFA, node alice 10.1.1.1, backend [a-z]*, up .*; 3 nodes, 3
 	fail "status: header"
 grep -qE '^bob +10\.1\.1\.2 +direct +198\.51\.100\.2:50002 +[0-9]+[smhd].* ago ' <<<"$out" ||
 	fail "status: bob's row"
-grep -qE '^carol +10\.1\.1\.3 +via bob +- ' <<<"$out" || fail "status: carol's row"
-grep -q '^  carol: no direct path: reachable via bob$' <<<"$out" || fail "status: carol's reason"
+grep -qE '^carol +10\.1\.1\.3 +via bob ' <<<"$out" || fail "status: carol's row"
+grep -q '^  carol: no direct path: reachable via bob' <<<"$out" || fail "status: carol's reason"
 grep -q '^admin port drops: ' <<<"$out" || fail "status: drops line"
 
 # Without -i: the only daemon with a socket in the run dir.

@@ -242,12 +242,35 @@ int status_collect(const struct status_input *in, struct status_snapshot *out)
 	return 0;
 }
 
+static uint64_t age_of(const struct status_snapshot *s, int64_t t)
+{
+	return s->now > t ? (uint64_t)(s->now - t) : 0;
+}
+
 static const struct status_node *find_node(const struct status_snapshot *s, const struct addr *id)
 {
 	for (size_t i = 0; i < s->n_nodes; i++)
 		if (addr_eq(&s->nodes[i].id, id))
 			return &s->nodes[i];
 	return NULL;
+}
+
+static void gateway_reason(const struct status_snapshot *s, struct status_node *n,
+			   char a[ADDR_STRLEN])
+{
+	char ep[ENDPOINT_STRLEN], age[16], tail[96] = "";
+
+	if (n->is_static && !n->adjacent)
+		snprintf(tail, sizeof(tail), " (its static endpoint does not answer)");
+	else if ((n->has & STATUS_HAS_ENDPOINT) && (n->has & STATUS_HAS_HANDSHAKE))
+		snprintf(tail, sizeof(tail), "; trying %s directly, last handshake %s ago",
+			 endpoint_fmt(&n->endpoint, ep, sizeof(ep)),
+			 status_fmt_age(age_of(s, n->last_handshake), age, sizeof(age)));
+	else if (n->has & STATUS_HAS_ENDPOINT)
+		snprintf(tail, sizeof(tail), "; trying %s directly, no handshake yet",
+			 endpoint_fmt(&n->endpoint, ep, sizeof(ep)));
+	snprintf(n->reason, sizeof(n->reason), "no direct path: reachable via %s%s",
+		 n->via_name[0] ? n->via_name : addr_fmt(&n->via, a, ADDR_STRLEN), tail);
 }
 
 /*
@@ -277,11 +300,7 @@ void status_explain(struct status_snapshot *s)
 			n->reason[0] = '\0';
 			break;
 		case STATUS_PATH_GATEWAY:
-			snprintf(n->reason, sizeof(n->reason), "no direct path: reachable via %s%s",
-				 n->via_name[0] ? n->via_name : addr_fmt(&n->via, a, sizeof(a)),
-				 n->is_static && !n->adjacent
-					 ? " (its static endpoint does not answer)"
-					 : "");
+			gateway_reason(s, n, a);
 			break;
 		case STATUS_PATH_UNREACHABLE:
 			snprintf(n->reason, sizeof(n->reason), "%s",
@@ -352,11 +371,6 @@ const char *status_fmt_age(uint64_t s, char *buf, size_t len)
 	else
 		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", s / 86400, s % 86400 / 3600);
 	return buf;
-}
-
-static uint64_t age_of(const struct status_snapshot *s, int64_t t)
-{
-	return s->now > t ? (uint64_t)(s->now - t) : 0;
 }
 
 /* ---- text ---- */

@@ -176,6 +176,18 @@ static void test_explain(void **state)
 	s.nodes[3].is_static = false;
 	status_explain(&s);
 	assert_string_equal(s.nodes[3].reason, "no path: no reachable node has a link to it");
+	/* a direct attempt under way (a WireGuard peer at its endpoint) */
+	s.nodes[2].has |= STATUS_HAS_ENDPOINT;
+	s.nodes[2].endpoint.addr = ip("203.0.113.3");
+	s.nodes[2].endpoint.port = 50003;
+	status_explain(&s);
+	assert_string_equal(s.nodes[2].reason, "no direct path: reachable via beta; trying "
+					       "203.0.113.3:50003 directly, no handshake yet");
+	s.nodes[2].has |= STATUS_HAS_HANDSHAKE;
+	s.nodes[2].last_handshake = s.now - 75;
+	status_explain(&s);
+	assert_string_equal(s.nodes[2].reason, "no direct path: reachable via beta; trying "
+					       "203.0.113.3:50003 directly, last handshake 1m15s ago");
 	assert_int_equal(status_count_reachable(&s), 3);
 	assert_int_equal(status_count_direct(&s), 1);
 	status_snapshot_free(&s);
