@@ -77,6 +77,8 @@ void config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->mtu = CONFIG_DEFAULT_MTU;
+	cfg->lan_port = CONFIG_DEFAULT_LAN_PORT;
+	cfg->direct_idle_s = CONFIG_DEFAULT_DIRECT_IDLE_S;
 }
 
 void config_free(struct config *cfg)
@@ -461,6 +463,14 @@ static void on_network_key(struct walk *w, const char *key, yaml_node_t *v, void
 		unsigned mtu;
 		if (scalar_uint(w, v, "mtu", 1280, 9000, &mtu))
 			cfg->mtu = (uint16_t)mtu;
+	} else if (strcmp(key, "lanPort") == 0) {
+		unsigned port;
+		if (scalar_uint(w, v, "lanPort", 0, 65535, &port))
+			cfg->lan_port = (uint16_t)port;
+	} else if (strcmp(key, "directIdleSeconds") == 0) {
+		unsigned secs;
+		if (scalar_uint(w, v, "directIdleSeconds", 1, 86400, &secs))
+			cfg->direct_idle_s = secs;
 	}
 }
 
@@ -560,7 +570,8 @@ static void parse_peers(struct walk *w, yaml_node_t *seq)
 
 static void on_top_key(struct walk *w, const char *key, yaml_node_t *v, void *arg)
 {
-	static const char *const known[] = { "sharedKey", "subnet", "mtu", NULL };
+	static const char *const known[] = { "sharedKey",	  "subnet", "mtu", "lanPort",
+					     "directIdleSeconds", NULL };
 	static const char *const required[] = { "sharedKey", "subnet", NULL };
 
 	(void)arg;
@@ -1125,6 +1136,11 @@ void config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "interface:       %s (%s)\n", cfg->ifname,
 		cfg->existing_interface ? "existing, used as it is" : "created and removed by wg_netmanager");
 	fprintf(out, "mtu:             %u\n", cfg->mtu);
+	if (cfg->lan_port)
+		fprintf(out, "LAN discovery:   broadcast to port %u\n", cfg->lan_port);
+	else
+		fprintf(out, "LAN discovery:   off\n");
+	fprintf(out, "direct idle:     %u s\n", cfg->direct_idle_s);
 	fprintf(out, "WireGuard port:  %u\n", cfg->wg_port);
 	fprintf(out, "admin port:      %u\n", cfg->admin_port);
 	fprintf(out, "transit:         %s\n", cfg->no_transit ? "no (never forwards others' traffic)" : "yes");

@@ -30,6 +30,8 @@
 #define CONFIG_MSG_LEN 256
 #define CONFIG_DEFAULT_IFNAME "wg0"
 #define CONFIG_DEFAULT_MTU 1420
+#define CONFIG_DEFAULT_LAN_PORT 50400		/* LAN discovery broadcasts; 0: off */
+#define CONFIG_DEFAULT_DIRECT_IDLE_S 120	/* idle NAT path: keepalive off after */
 #define CONFIG_MAX_DEPTH 16	/* nesting of lists and mappings */
 #define CONFIG_MAX_KEYS 64	/* keys in one mapping */
 
@@ -76,6 +78,8 @@ struct config {
 	struct prefix subnet;
 	bool has_subnet;
 	uint16_t mtu;
+	uint16_t lan_port;		/* network.lanPort */
+	unsigned direct_idle_s;		/* network.directIdleSeconds */
 	struct config_static_peer *peers;
 	size_t n_peers;
 

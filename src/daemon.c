@@ -47,6 +47,9 @@ struct daemon {
 	struct wgdev *wg;
 	unsigned ifindex;
 	struct udp *udp;
+	struct udp *lan;		/* LAN discovery broadcasts (NULL: off) */
+	struct endpoint bcast[MESH_MAX_LOCAL];	/* our LANs' broadcast addresses */
+	size_t n_bcast;
 	struct mesh *mesh;
 	struct resolver *resolver;
 	const char **hosts;
@@ -111,6 +114,19 @@ static void do_send(struct daemon *d, const struct mesh_action *a)
 	}
 	if (udp_send(d->udp, &a->u.send.to, pkt, (size_t)n) < 0)
 		d->send_errors++;
+}
+
+/* One sealed LAN hello to the broadcast address of every local IPv4 LAN. */
+static void do_send_lan(struct daemon *d, const struct mesh_action *a)
+{
+	uint8_t pkt[WIRE_MAX_PACKET];
+	int n = seal_encode(pkt, sizeof(pkt), &d->key, &a->u.send.msg);
+
+	if (n < 0)
+		return;
+	for (size_t i = 0; i < d->n_bcast; i++)
+		if (udp_send(d->udp, &d->bcast[i], pkt, (size_t)n) < 0)
+			d->send_errors++;
 }
 
 static void do_route(struct daemon *d, const struct mesh_action *a)
@@ -196,6 +212,9 @@ static void run_actions(struct daemon *d)
 		switch (acts[i].type) {
 		case MESH_ACT_SEND:
 			do_send(d, &acts[i]);
+			break;
+		case MESH_ACT_SEND_LAN:
+			do_send_lan(d, &acts[i]);
 			break;
 		case MESH_ACT_ROUTE_ADD:
 		case MESH_ACT_ROUTE_DEL:
@@ -305,6 +324,22 @@ static int prefix_cmp_sort(const void *a, const void *b)
 	return c ? c : (int)pa->len - (int)pb->len;
 }
 
+/* IPv4 LANs (up to /30) have a broadcast address: where LAN hellos go. */
+static void set_broadcasts(struct daemon *d, const struct prefix *pfx, size_t n)
+{
+	d->n_bcast = 0;
+	for (size_t i = 0; i < n && d->cfg->lan_port; i++) {
+		struct endpoint *e = &d->bcast[d->n_bcast];
+		if (!addr_is_v4(&pfx[i].addr) || pfx[i].len > 30)
+			continue;
+		e->addr = pfx[i].addr;
+		for (unsigned bit = 96u + pfx[i].len; bit < 128; bit++)
+			e->addr.b[bit / 8] |= (uint8_t)(0x80u >> (bit % 8));
+		e->port = d->cfg->lan_port;
+		d->n_bcast++;
+	}
+}
+
 static void refresh_local_addrs(struct daemon *d)
 {
 	struct kernel_addr *ka = NULL;
@@ -320,6 +355,7 @@ static void refresh_local_addrs(struct daemon *d)
 		if (!prefix_contains(&d->cfg->subnet, &ka[i].addr))
 			pfx[n++] = (struct prefix){ .addr = ka[i].addr, .len = ka[i].plen };
 	free(ka);
+	set_broadcasts(d, pfx, n);
 	/* sorted, so an unchanged set compares equal in the core */
 	qsort(pfx, n, sizeof(pfx[0]), prefix_cmp_sort);
 	mesh_set_local_prefixes(d->mesh, pfx, n, now_ms(d));
@@ -599,6 +635,8 @@ static int setup_mesh(struct daemon *d)
 	mc.n_static = cfg->n_peers;
 	mc.statics = statics;
 	mc.random64 = random64;
+	mc.lan_discovery = cfg->lan_port != 0;
+	mc.direct_idle_ms = cfg->direct_idle_s * 1000u;
 	d->mesh = mesh_new(&mc, now_ms(d));
 	free(statics); /* the core keeps its own copy */
 	return d->mesh ? 0 : -ENOMEM;
@@ -649,6 +687,8 @@ static void daemon_stop(struct daemon *d, int code)
 	d->resolver = NULL;
 	udp_close(d->udp);
 	d->udp = NULL;
+	udp_close(d->lan);
+	d->lan = NULL;
 	close_if_active((uv_handle_t *)&d->timer);
 	close_if_active((uv_handle_t *)&d->stats_timer);
 	close_if_active((uv_handle_t *)&d->sigint);
@@ -705,6 +745,8 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 		goto out;
 	if ((r = udp_open(&d.loop, cfg->admin_port, on_datagram, &d, &d.udp)) < 0)
 		goto out;
+	if (cfg->lan_port && udp_open_lan(&d.loop, cfg->lan_port, on_datagram, &d, &d.lan) < 0)
+		log_warnx("no LAN discovery: nodes on this LAN are found only through others");
 	if (setup_mesh(&d) < 0)
 		goto out;
 	log_info("%s %s on %s: WireGuard port %u, admin port %u", cfg->name,

@@ -73,7 +73,8 @@ static int bind_any(struct udp *u, uint16_t port)
 	return uv_udp_bind(&u->handle, (const struct sockaddr *)&sin, 0);
 }
 
-int udp_open(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, struct udp **out)
+static int open_common(uv_loop_t *loop, uint16_t port, bool lan, udp_recv_cb *cb, void *arg,
+		       struct udp **out)
 {
 	struct udp *u = calloc(1, sizeof(*u));
 	int r;
@@ -88,16 +89,33 @@ int udp_open(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, struct 
 		free(u);
 		return r;
 	}
-	r = bind_any(u, port);
+	if (lan) {
+		struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+		r = uv_udp_bind(&u->handle, (const struct sockaddr *)&sin, UV_UDP_REUSEADDR);
+	} else {
+		r = bind_any(u, port);
+		if (r == 0) /* LAN hellos leave from the admin socket */
+			r = uv_udp_set_broadcast(&u->handle, 1);
+	}
 	if (r == 0)
 		r = uv_udp_recv_start(&u->handle, on_alloc, on_recv);
 	if (r < 0) {
-		log_warnx("admin port %u: %s", port, uv_strerror(r));
+		log_warnx("%s port %u: %s", lan ? "LAN discovery" : "admin", port, uv_strerror(r));
 		udp_close(u);
 		return r;
 	}
 	*out = u;
 	return 0;
+}
+
+int udp_open(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, struct udp **out)
+{
+	return open_common(loop, port, false, cb, arg, out);
+}
+
+int udp_open_lan(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, struct udp **out)
+{
+	return open_common(loop, port, true, cb, arg, out);
 }
 
 int udp_send(struct udp *u, const struct endpoint *to, const uint8_t *buf, size_t len)

@@ -18,6 +18,11 @@ struct udp;
 typedef void udp_recv_cb(const uint8_t *buf, size_t len, const struct endpoint *from, void *arg);
 
 int udp_open(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, struct udp **out);
+/*
+ * The LAN discovery socket: IPv4, bound to port on every address with
+ * SO_REUSEADDR, so that every daemon on a host hears the broadcasts.
+ */
+int udp_open_lan(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, struct udp **out);
 /* Returns 0 or a negative errno (the datagram is dropped). */
 int udp_send(struct udp *u, const struct endpoint *to, const uint8_t *buf, size_t len);
 uint64_t udp_send_failures(const struct udp *u);

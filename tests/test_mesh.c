@@ -119,6 +119,7 @@ static void collect(struct t *t)
 			t->route_del[t->n_route_del++] = a->u.route.dst;
 			break;
 		case MESH_ACT_LOG:
+		case MESH_ACT_SEND_LAN:
 			break;
 		}
 	}

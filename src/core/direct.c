@@ -288,6 +288,11 @@ static void lost(struct mesh *m, struct mesh_peer *p, const char *why)
 	fail_round(m, p, why, DIRECT_RETRY_LOST_MS);
 }
 
+static uint64_t idle_ms(const struct mesh *m)
+{
+	return m->cfg.direct_idle_ms ? m->cfg.direct_idle_ms : DIRECT_IDLE_MS;
+}
+
 void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s)
 {
 	struct direct_state *d = &p->direct;
@@ -326,7 +331,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 			m->routes_dirty = true; /* keepalive back on */
 		}
 	} else if (d->kind != WIRE_PATH_LAN && !d->asleep &&
-		   m->now - d->active_at >= DIRECT_IDLE_MS) {
+		   m->now - d->active_at >= idle_ms(m)) {
 		d->asleep = true;
 		m->routes_dirty = true; /* keepalive off */
 		mesh_log(m, MESH_LOG_DEBUG, "direct path to %s idle: keepalive off", p->name);
@@ -338,13 +343,21 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 		lost(m, p, "no keepalive from it");
 }
 
+/*
+ * Our addresses changed: NAT mappings behind us are new, so edges that
+ * were up are punched again (the other side notices our record change and
+ * joins in), and failed pairs get a fresh chance at once.
+ */
 void direct_roamed(struct mesh *m)
 {
 	for (size_t i = 0; i < m->peers.n; i++) {
-		struct direct_state *d = &((struct mesh_peer *)m->peers.items[i])->direct;
+		struct mesh_peer *p = m->peers.items[i];
+		struct direct_state *d = &p->direct;
 		d->failures = 0;
 		if (d->phase == DIRECT_FAILED)
 			d->retry_at = m->now;
+		else if (d->phase == DIRECT_UP)
+			start_round(m, p);
 	}
 }
 

@@ -230,6 +230,50 @@ static void send_hello(struct mesh *m, struct mesh_peer *p, const struct endpoin
 	h->record_seq = m->seq;
 }
 
+static bool any_adjacency(const struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n; i++)
+		if (((const struct mesh_peer *)m->peers.items[i])->adj)
+			return true;
+	return false;
+}
+
+/*
+ * Alone (no neighbour answers, say no static peer is reachable): a sealed
+ * hello broadcast on our LANs lets nodes there find us. It carries no
+ * challenge: whoever hears it answers with one, and the usual three
+ * packets follow. Backs off from 1 s to 30 s; nothing is sent once any
+ * neighbour is up, so a connected mesh pays nothing for it.
+ */
+static void lan_hello_timer(struct mesh *m)
+{
+	struct mesh_action *a;
+	struct wire_hello *h;
+
+	if (!m->cfg.lan_discovery || !m->n_local || any_adjacency(m) || m->now < m->lan_hello_at)
+		return;
+	a = mesh_push(m, MESH_ACT_SEND_LAN);
+	if (!a)
+		return;
+	a->u.send.msg.hdr.type = WIRE_HELLO;
+	a->u.send.msg.hdr.sender = m->cfg.id;
+	a->u.send.msg.hdr.boot = m->cfg.boot;
+	a->u.send.msg.hdr.counter = ++m->counter;
+	m->ctr.tx[WIRE_HELLO]++;
+	h = &a->u.send.msg.u.hello;
+	snprintf(h->name, sizeof(h->name), "%s", m->cfg.name);
+	h->has = WIRE_HELLO_LAN;
+	h->wg_port = m->cfg.wg_port;
+	h->admin_port = m->cfg.admin_port;
+	h->flags = m->cfg.flags;
+	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
+	h->record_seq = m->seq;
+	m->lan_hello_at = m->now + m->lan_hello_backoff;
+	m->lan_hello_backoff = m->lan_hello_backoff * 2 > MESH_LAN_HELLO_MAX_MS
+				       ? MESH_LAN_HELLO_MAX_MS
+				       : m->lan_hello_backoff * 2;
+}
+
 static void record_to_wire(const struct lsdb_record *r, struct wire_record *w)
 {
 	memset(w, 0, sizeof(*w));
@@ -945,6 +989,7 @@ void mesh_on_timer(struct mesh *m, uint64_t now)
 		return;
 	for (size_t i = 0; i < m->peers.n; i++)
 		peer_timers(m, m->peers.items[i]);
+	lan_hello_timer(m);
 	direct_update_all(m);
 	finish(m);
 	collect_garbage(m);
@@ -978,6 +1023,8 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		t = min_u64(t, originate_due(m));
 	if (m->routes_dirty)
 		t = min_u64(t, spf_due(m));
+	if (m->cfg.lan_discovery && m->n_local && !any_adjacency(m))
+		t = min_u64(t, m->lan_hello_at);
 	return t;
 }
 
@@ -1047,6 +1094,8 @@ struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now)
 	m->cfg = *cfg;
 	m->now = now;
 	m->started = now;
+	m->lan_hello_at = now;
+	m->lan_hello_backoff = MESH_LAN_HELLO_FIRST_MS;
 	lsdb_init(&m->db);
 	reasm_init(&m->reasm);
 	if (cfg->n_static) {
@@ -1165,6 +1214,8 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
 			if (p->adj && !p->ping_out)
 				send_ping(m, p);
 		}
+		m->lan_hello_at = now;
+		m->lan_hello_backoff = MESH_LAN_HELLO_FIRST_MS;
 		direct_roamed(m);
 		direct_update_all(m);
 	}

@@ -40,6 +40,8 @@ struct mesh_config {
 	/* Randomness comes in from outside too (challenges must be unpredictable). */
 	uint64_t (*random64)(void *arg);
 	void *random_arg;
+	bool lan_discovery;		/* broadcast hellos while no neighbour answers */
+	uint32_t direct_idle_ms;	/* idle NAT edge: keepalive off after; 0 = default */
 };
 
 enum mesh_action_type {
@@ -49,6 +51,7 @@ enum mesh_action_type {
 	MESH_ACT_ROUTE_ADD,	/* kernel route to dst via the WireGuard interface */
 	MESH_ACT_ROUTE_DEL,
 	MESH_ACT_LOG,
+	MESH_ACT_SEND_LAN,	/* encode, seal and broadcast msg on every local LAN */
 };
 
 enum mesh_log_level {
@@ -63,7 +66,7 @@ struct mesh_action {
 	enum mesh_action_type type;
 	union {
 		struct {
-			struct endpoint to;
+			struct endpoint to;	/* unset for SEND_LAN */
 			struct wire_msg msg;
 		} send;
 		struct {

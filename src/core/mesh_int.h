@@ -30,6 +30,8 @@
 #define MESH_COST_DEFAULT 10		/* edge cost before an RTT is measured */
 #define MESH_COST_MAX 4095
 #define MESH_MAX_STRANGERS 256		/* unconfirmed contacts held at once */
+#define MESH_LAN_HELLO_FIRST_MS 1000	/* LAN hello while alone; doubles */
+#define MESH_LAN_HELLO_MAX_MS 30000
 #define MESH_BUSY_START_MS 5000		/* sample WireGuard often this long after start */
 #define MESH_REFUSE_LOG_MS 1000		/* at most one refusal logged per interval */
 
@@ -117,6 +119,8 @@ struct mesh {
 	size_t cap_acts;
 	struct mesh_counters ctr;
 	uint64_t started;
+	uint64_t lan_hello_at;		/* next LAN hello while no neighbour is up */
+	uint32_t lan_hello_backoff;
 	bool refuse_logged;
 	uint64_t refuse_logged_at;
 	uint64_t refuse_unlogged;
