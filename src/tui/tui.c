@@ -98,7 +98,7 @@ static void install_hooks(void)
 {
 	/* Sanitizers report these signals themselves; leave them theirs. */
 #if !defined(__SANITIZE_ADDRESS__)
-	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT };
+	static const int fatal[] = { SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGQUIT };
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
