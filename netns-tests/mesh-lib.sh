@@ -107,3 +107,19 @@ exit_with_logs() {
 	cleanup
 }
 trap exit_with_logs EXIT
+
+# peer_holds IFNAME KEY ADDR: does IFNAME's WireGuard peer KEY hold ADDR/32?
+peer_holds() {
+	wg show "$1" allowed-ips 2>/dev/null | awk -v k="$2" -v a="$3/32" \
+		'$1 == k { for (i = 2; i <= NF; i++) if ($i == a) found = 1 } END { exit !found }'
+}
+
+# peer_endpoint IFNAME KEY: the endpoint IFNAME's WireGuard has for peer KEY.
+peer_endpoint() {
+	wg show "$1" endpoints 2>/dev/null | awk -v k="$2" '$1 == k { print $2 }'
+}
+
+# wg_bytes IFNAME KEY: rx + tx bytes of one WireGuard peer.
+wg_bytes() {
+	wg show "$1" transfer 2>/dev/null | awk -v k="$2" '$1 == k { print $2 + $3 }'
+}
