@@ -7,8 +7,13 @@
  * (tests/sim's checker), admin packets and bytes per node per second at
  * steady state (sent, with seal and UDP/IP overhead, over 120 s of virtual
  * time from 60 s after convergence, once the first RTT probes have re-costed
- * the edges), heap per node (mallinfo2 delta over the run,
- * with the simulator's own share shown apart), and wall time.
+ * the edges) on average and for the busiest node (a static one), heap per
+ * node after convergence (mallinfo2 delta; core_B/n is that minus what the
+ * simulator itself holds, sim_B/n), and wall time to converge (wall_cv) and
+ * for the 180 s after (wall_ss).
+ *
+ * Columns: conv_s virtual seconds to convergence; join_pkt/n packets sent
+ * per node until then; pkt/n/s, max_pkt/s, B/n/s at steady state.
  *
  *   make build/bench/bench_sim && build/bench/bench_sim [N...]
  */
@@ -45,6 +50,7 @@ static int run(size_t n)
 	struct sim_report r;
 	uint64_t conv_ms, step = n >= 500 ? 250 : 50;
 	size_t mem, own;
+	uint64_t *hub0 = calloc(n, sizeof(*hub0)), busiest = 0;
 	bool ok = sim_run_until_converged(s, 600000, step);
 
 	w1 = wall();
@@ -57,23 +63,31 @@ static int run(size_t n)
 		sim_check(s, &r);
 		printf("%5zu  NOT CONVERGED by %" PRIu64 " ms: %zu/%zu pairs: %s\n", n, conv_ms,
 		       r.pairs_ok, r.pairs_ok + r.pairs_failed, r.first_failure);
+		free(hub0);
 		sim_free(s);
 		return 1;
 	}
 	/* first RTT probes re-cost edges for a while after convergence */
 	sim_run_for(s, SETTLE_MS);
 	sim_traffic_total(s, &t0);
+	for (size_t i = 0; i < n; i++)
+		hub0[i] = sim_traffic(s, i)->tx_pkts;
 	sim_run_for(s, STEADY_MS);
 	sim_traffic_total(s, &t1);
+	for (size_t i = 0; i < n; i++)
+		if (sim_traffic(s, i)->tx_pkts - hub0[i] > busiest)
+			busiest = sim_traffic(s, i)->tx_pkts - hub0[i];
 	ok = sim_check(s, &r);
 	w2 = wall();
-	printf("%5zu %9.2f %11.1f %11.2f %11.0f %9.0f %9.0f %8.1f %8.1f %s\n", n,
+	printf("%5zu %9.2f %11.1f %11.2f %9.1f %11.0f %9.0f %9.0f %8.1f %8.1f %s\n", n,
 	       (double)conv_ms / 1000.0, (double)conv.tx_pkts / (double)n,
 	       (double)(t1.tx_pkts - t0.tx_pkts) / (double)n / (STEADY_MS / 1000.0),
+	       (double)busiest / (STEADY_MS / 1000.0),
 	       (double)(t1.tx_bytes - t0.tx_bytes) / (double)n / (STEADY_MS / 1000.0),
 	       (double)(mem - own) / (double)n, (double)own / (double)n, w1 - w0, w2 - w1,
 	       ok ? "" : "(lost convergence at steady state)");
 	fflush(stdout);
+	free(hub0);
 	sim_free(s);
 	return ok ? 0 : 1;
 }
@@ -86,8 +100,8 @@ int main(int argc, char **argv)
 	printf("%d static nodes, 20 ms +-2 ms one way (FIFO links), steady state over %d s of "
 	       "virtual time from %d s after convergence\n", N_STATIC, STEADY_MS / 1000,
 	       SETTLE_MS / 1000);
-	printf("%5s %9s %11s %11s %11s %9s %9s %8s %8s\n", "nodes", "conv_s", "join_pkt/n",
-	       "pkt/n/s", "B/n/s", "core_B/n", "sim_B/n", "wall_cv", "wall_ss");
+	printf("%5s %9s %11s %11s %9s %11s %9s %9s %8s %8s\n", "nodes", "conv_s", "join_pkt/n",
+	       "pkt/n/s", "max_pkt/s", "B/n/s", "core_B/n", "sim_B/n", "wall_cv", "wall_ss");
 	if (argc > 1) {
 		for (int i = 1; i < argc; i++)
 			err |= run((size_t)strtoul(argv[i], NULL, 10));

@@ -324,7 +324,8 @@ static void neighbour_up(struct t *t, struct fake *f, const struct addr *extra, 
 	struct addr neigh[8];
 
 	neigh[0] = t->cfg.id;
-	memcpy(&neigh[1], extra, n_extra * sizeof(*extra));
+	if (n_extra)
+		memcpy(&neigh[1], extra, n_extra * sizeof(*extra));
 	handshake(t, f);
 	fake_own_record(t, f, neigh, 1 + n_extra);
 	later(t, 200);
