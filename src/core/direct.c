@@ -150,7 +150,21 @@ static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
 
 static void start_round(struct mesh *m, struct mesh_peer *p)
 {
-	p->direct.tries++;
+	struct direct_state *d = &p->direct;
+	char list[DIRECT_MAX_CANDS * (ENDPOINT_STRLEN + 6)] = "";
+	size_t off = 0;
+
+	for (unsigned i = 0; i < d->n_cands && off < sizeof(list); i++) {
+		char ep[ENDPOINT_STRLEN];
+		int n = snprintf(list + off, sizeof(list) - off, "%s%s %s", i ? ", " : "",
+				 d->cand_kind[i] == WIRE_PATH_LAN ? "LAN" : "NAT",
+				 endpoint_fmt(&d->cands[i], ep, sizeof(ep)));
+		if (n < 0)
+			break;
+		off += (size_t)n;
+	}
+	mesh_log(m, MESH_LOG_DEBUG, "trying a direct path to %s: %s", p->name, list);
+	d->tries++;
 	try_cand(m, p, 0);
 }
 

@@ -710,7 +710,13 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 
 	/* a cheap consistency check: ask for its record if we are behind */
 	want_record(m, p, msg->hdr.boot, ping->record_seq);
+	/*
+	 * A neighbour on one of our LANs sees our LAN address, which tells
+	 * nobody outside anything: only farther neighbours reveal the
+	 * endpoint a NAT gives us (or, with no NAT, our public address).
+	 */
 	if ((ping->has & WIRE_PING_HAS_OBSERVED_WG) &&
+	    !(p->has_admin_ep && on_local_lan(m, &p->admin_ep.addr)) &&
 	    (!m->has_reflexive || !endpoint_eq(&m->reflexive, &ping->observed_wg))) {
 		char ep[ENDPOINT_STRLEN];
 		m->has_reflexive = true;

@@ -1,0 +1,42 @@
+#!/bin/bash
+# alpha behind a port-randomising NAT (masquerade fully-random, iptables'
+# --random-fully): no hole can be punched to it. Every pair still pings,
+# alpha's through beta; the attempts are bounded and backed off, with the
+# reason kept; charlie<->delta keep their LAN path.
+set -euo pipefail
+# shellcheck source=netns-tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=netns-tests/mesh-lib.sh
+. "$(dirname "$0")/mesh-lib.sh"
+# shellcheck source=netns-tests/topo-readme.sh
+. "$(dirname "$0")/topo-readme.sh"
+require_root
+need_tool nft
+need_tool wg
+
+ALPHA_NAT=fully-random topo_readme_up
+install -m 600 "$(dirname "$0")/../net.example.yaml" "$TEST_TMP/net.yaml"
+IF_A=$(ifname_for alpha) IF_B=$(ifname_for beta) IF_C=$(ifname_for charlie)
+start_node P_BETA "$NS_BETA" beta 10.1.1.2 "$IF_B"
+start_node P_ALPHA "$NS_ALPHA" alpha 10.1.1.1 "$IF_A"
+start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$IF_C"
+start_node P_DELTA "$NS_DELTA" delta 10.1.1.22 "$(ifname_for delta)"
+mapfile -t nodes < <(topo_readme_nodes)
+all_pairs_ping 100 "${nodes[@]}"
+K_B=$(wg show "$IF_B" public-key)
+
+# the first round fails (about 2.5 s), the next is 10 s later
+failures() { grep -c 'direct path to charlie: no WireGuard handshake' "$TEST_TMP/alpha.log" || true; }
+wait_for "alpha's first direct attempt to charlie to fail" 60 test "$(failures)" -ge 1
+grep -m1 'direct path to charlie: no WireGuard handshake' "$TEST_TMP/alpha.log"
+grep -q 'direct path to charlie: .*try 1, next in 10 s' "$TEST_TMP/alpha.log" ||
+	fail "the failed attempt does not say when it is tried again"
+peer_holds "$IF_A" "$K_B" 10.1.1.21 || fail "alpha does not route charlie through beta"
+all_pairs_ping 20 "${nodes[@]}"
+
+# bounded: over the next 8 s no further round fails (the retry is at 10 s)
+sleep 8
+[ "$(failures)" -eq 1 ] || fail "alpha retried charlie before its back-off ($(failures) rounds)"
+peer_holds "$IF_A" "$K_B" 10.1.1.21 || fail "alpha lost its route to charlie through beta"
+all_pairs_ping 20 "${nodes[@]}"
+echo ok
