@@ -27,12 +27,18 @@ K_B=$(wg show "$IF_B" public-key)
 
 # the first round fails (about 2.5 s), the next is 10 s later
 failures() { grep -c 'direct path to charlie: no WireGuard handshake' "$TEST_TMP/alpha.log" || true; }
-wait_for "alpha's first direct attempt to charlie to fail" 60 test "$(failures)" -ge 1
+failed_once() { [ "$(failures)" -ge 1 ]; }
+wait_for "alpha's first direct attempt to charlie to fail" 200 failed_once
 grep -m1 'direct path to charlie: no WireGuard handshake' "$TEST_TMP/alpha.log"
 grep -q 'direct path to charlie: .*try 1, next in 10 s' "$TEST_TMP/alpha.log" ||
 	fail "the failed attempt does not say when it is tried again"
 peer_holds "$IF_A" "$K_B" 10.1.1.21 || fail "alpha does not route charlie through beta"
 all_pairs_ping 20 "${nodes[@]}"
+# and the status says why charlie is relayed
+why=$(ip netns exec "$NS_ALPHA" "$DAEMON" status -i "$IF_A" | grep '^  charlie:')
+echo "status: $why"
+[[ $why == *"reachable via beta; direct: no WireGuard handshake"* ]] ||
+	fail "alpha's status does not explain the relayed path to charlie"
 
 # bounded: over the next 8 s no further round fails (the retry is at 10 s)
 sleep 8

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/direct.h"
 #include "wgdev.h"
 
 static const char *const path_names[STATUS_PATH__COUNT] = {
@@ -174,6 +175,14 @@ static void node_from_mesh(struct status_node *n, const struct mesh_node_status 
 	snprintf(n->name, sizeof(n->name), "%s", ns->name);
 	n->id = ns->id;
 	n->path = status_path_from_mesh(ns->path);
+	/* our own WireGuard peer: say how it is reached */
+	if (n->path == STATUS_PATH_DIRECT && ns->edge_kind == WIRE_PATH_LAN)
+		n->path = STATUS_PATH_LAN;
+	else if (n->path == STATUS_PATH_DIRECT && ns->edge_kind == WIRE_PATH_NAT)
+		n->path = STATUS_PATH_NAT;
+	n->direct_phase = ns->direct_phase;
+	n->direct_tries = ns->direct_tries;
+	snprintf(n->direct_why, sizeof(n->direct_why), "%s", ns->direct_why);
 	if (n->path != STATUS_PATH_SELF && n->path != STATUS_PATH_UNREACHABLE &&
 	    !addr_is_zero(&ns->via)) {
 		n->via = ns->via;
@@ -258,10 +267,14 @@ static const struct status_node *find_node(const struct status_snapshot *s, cons
 static void gateway_reason(const struct status_snapshot *s, struct status_node *n,
 			   char a[ADDR_STRLEN])
 {
-	char ep[ENDPOINT_STRLEN], age[16], tail[96] = "";
+	char ep[ENDPOINT_STRLEN], age[16], tail[136] = "";
 
 	if (n->is_static && !n->adjacent)
 		snprintf(tail, sizeof(tail), " (its static endpoint does not answer)");
+	else if (n->direct_why[0])
+		snprintf(tail, sizeof(tail), "; direct: %s", n->direct_why);
+	else if (n->direct_phase == DIRECT_TRYING)
+		snprintf(tail, sizeof(tail), "; trying a direct path (round %u)", n->direct_tries);
 	else if ((n->has & STATUS_HAS_ENDPOINT) && (n->has & STATUS_HAS_HANDSHAKE))
 		snprintf(tail, sizeof(tail), "; trying %s directly, last handshake %s ago",
 			 endpoint_fmt(&n->endpoint, ep, sizeof(ep)),
@@ -274,8 +287,8 @@ static void gateway_reason(const struct status_snapshot *s, struct status_node *
 }
 
 /*
- * Why a node is not reached directly. Only what the core knows today;
- * NAT and LAN attempts will add their own reasons here.
+ * Why a node is not reached directly: its gateway, and what the direct-path
+ * attempts (core/direct.c) last found, e.g. a port-randomising NAT.
  */
 void status_explain(struct status_snapshot *s)
 {

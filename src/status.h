@@ -74,6 +74,10 @@ struct status_node {
 	bool no_transit;
 	char public_key[STATUS_KEY_B64];
 	char reason[STATUS_REASON_MAX];	/* why not direct; "" for direct and self */
+	/* collected from the core, folded into reason (not transported) */
+	uint8_t direct_phase;		/* enum direct_phase */
+	unsigned direct_tries;
+	char direct_why[112];
 };
 
 struct status_snapshot {
