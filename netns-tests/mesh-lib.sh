@@ -51,13 +51,20 @@ all_pairs_ping() {
 	done
 }
 
-# Show the daemons' logs when a test fails.
+# Show the daemons' logs when a test fails: the timestamped log file, then
+# whatever else reached stderr (wireguard-go, sanitizers).
 dump_logs() {
-	local f
+	local f t
 	for f in "$TEST_TMP"/*.log; do
 		[ -f "$f" ] || continue
+		t=${f%.log}.tlog
 		printf -- '--- %s\n' "$(basename "$f")"
-		tail -n 40 "$f"
+		if [ -f "$t" ]; then
+			tail -n 60 "$t"
+			grep -v '^wg_netmanager: ' "$f" | tail -n 20
+		else
+			tail -n 60 "$f"
+		fi
 	done
 }
 

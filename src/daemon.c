@@ -167,7 +167,7 @@ static void fill_peer(struct wgdev_peer *wp, const struct mesh_action *a)
 /* All peer changes of one step go to WireGuard in one request, in order. */
 static void do_peers(struct daemon *d, const struct mesh_action *acts, size_t n)
 {
-	struct wgdev_peer *peers = calloc(n ? n : 1, sizeof(*peers));
+	struct wgdev_peer *peers = calloc(n ? 2 * n : 1, sizeof(*peers));
 	struct wgdev_device dev = { 0 };
 	int r;
 
@@ -175,9 +175,18 @@ static void do_peers(struct daemon *d, const struct mesh_action *acts, size_t n)
 		log_warnx("out of memory applying WireGuard peers");
 		return;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (acts[i].type == MESH_ACT_PEER_SET || acts[i].type == MESH_ACT_PEER_REMOVE)
-			fill_peer(&peers[dev.n_peers++], &acts[i]);
+	for (size_t i = 0; i < n; i++) {
+		if (acts[i].type != MESH_ACT_PEER_SET && acts[i].type != MESH_ACT_PEER_REMOVE)
+			continue;
+		if (acts[i].type == MESH_ACT_PEER_SET && (acts[i].u.peer.flags & MESH_PEER_KICK)) {
+			/* keepalive 0, then the real one: WireGuard sends one at once */
+			struct wgdev_peer *k = &peers[dev.n_peers++];
+			memcpy(k->public_key, acts[i].u.peer.pubkey, WGDEV_KEY_LEN);
+			k->flags = WGDEV_PEER_HAS_KEEPALIVE | WGDEV_PEER_UPDATE_ONLY;
+			k->keepalive = 0;
+		}
+		fill_peer(&peers[dev.n_peers++], &acts[i]);
+	}
 	dev.peers = peers;
 	if (dev.n_peers && (r = wgdev_set(d->wg, &dev)) < 0)
 		log_warnx("%s: setting %zu WireGuard peer(s) failed: %s", d->cfg->ifname,

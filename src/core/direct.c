@@ -21,7 +21,12 @@
  *                            | retry_at (backoff)
  *                            +----> TRYING
  *
- * Bounds. A round tries each candidate for 1 s (LAN) or 2.5 s (NAT). A
+ * The two sides' rounds need not start together: a NAT candidate is tried
+ * for 6 s and its trial peer re-created every 2 s (WireGuard itself would
+ * retry only after 5 s), so each side sends initiations at 0, 2 and 4 s and
+ * rounds up to about 6 s apart still meet.
+ *
+ * Bounds. A round tries each candidate for 1 s (LAN) or 6 s (NAT). A
  * failed round is retried after 10 s, 30 s, 90 s; after DIRECT_MAX_ROUNDS
  * failed rounds (a port-randomising NAT) we stop until a candidate changes
  * (roaming, a new reflexive endpoint). The reason stays for the status.
@@ -42,7 +47,8 @@
 #include "core/mesh_int.h"
 
 #define DIRECT_TRY_LAN_MS 1000
-#define DIRECT_TRY_NAT_MS 2500
+#define DIRECT_TRY_NAT_MS 6000
+#define DIRECT_REKICK_MS 2000	/* a fresh initiation this often while trying NAT */
 #define DIRECT_MAX_ROUNDS 4
 #define DIRECT_RETRY_FIRST_MS 10000
 #define DIRECT_RETRY_LOST_MS 1000	/* an edge that stalled: try again soon */
@@ -143,6 +149,7 @@ static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
 	d->ep = d->cands[i];
 	d->kind = d->cand_kind[i];
 	d->deadline = m->now + (d->kind == WIRE_PATH_LAN ? DIRECT_TRY_LAN_MS : DIRECT_TRY_NAT_MS);
+	d->rekick_at = d->kind == WIRE_PATH_LAN ? 0 : m->now + DIRECT_REKICK_MS;
 	d->hs_known = false;
 	p->wg_trial++; /* a fresh peer: WireGuard starts a new handshake */
 	set_phase(m, d, DIRECT_TRYING);
@@ -251,6 +258,11 @@ void direct_update(struct mesh *m, struct mesh_peer *p)
 			start_round(m, p);
 		break;
 	case DIRECT_TRYING:
+		if (d->rekick_at && m->now >= d->rekick_at && m->now < d->deadline) {
+			p->wg_trial++; /* a fresh peer: WireGuard initiates again */
+			d->rekick_at = m->now + DIRECT_REKICK_MS;
+			m->routes_dirty = true;
+		}
 		if (m->now < d->deadline)
 			break;
 		if (d->cand + 1 < d->n_cands)
@@ -381,7 +393,7 @@ uint64_t direct_next_timer(const struct mesh *m, const struct mesh_peer *p)
 
 	switch (d->phase) {
 	case DIRECT_TRYING:
-		return d->deadline;
+		return d->rekick_at && d->rekick_at < d->deadline ? d->rekick_at : d->deadline;
 	case DIRECT_FAILED:
 		return d->retry_at ? d->retry_at : UINT64_MAX;
 	case DIRECT_UP:

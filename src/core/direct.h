@@ -36,6 +36,7 @@ struct direct_state {
 	uint64_t boot;			/* the boot of the node the state is about */
 	uint64_t since;			/* ms: entered this phase */
 	uint64_t deadline;		/* trying: give up this candidate */
+	uint64_t rekick_at;		/* trying NAT: re-create the trial peer then */
 	uint64_t retry_at;		/* failed: try again (0: only on change) */
 	unsigned failures;		/* rounds failed in a row */
 	unsigned tries;			/* rounds started, in all */

@@ -177,6 +177,7 @@ static bool behind_nat(const struct mesh *m, const struct mesh_peer *p)
  * order; the first one's initiation may find the other without our key yet
  * (dropped, retried by WireGuard only after 5 s), the second one's always
  * succeeds. After the handshake the keepalive policy of the edge applies.
+ * After roaming every peer is kicked once (MESH_PEER_KICK).
  */
 static void kick(const struct mesh_peer *p, struct want *w)
 {
@@ -312,9 +313,18 @@ static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 	if (!want_on)
 		return;
 	qsort(w->allowed, w->n, sizeof(*w->allowed), addr_sort_cmp);
-	if (!p->wg_on || p->wg_flags != w->flags || !endpoint_eq(&p->wg_ep, &w->ep) ||
-	    p->wg_keepalive != w->keepalive || !same_allowed(p, w))
+	if (p->wg_kick && p->wg_on) {
+		w->flags |= MESH_PEER_KICK;
+		mesh_log(m, MESH_LOG_DEBUG, "kicking the WireGuard peer for %s (keepalive %u s)",
+			 p->name, w->keepalive);
+	}
+	p->wg_kick = false;
+	if (!p->wg_on || (w->flags & MESH_PEER_KICK) || p->wg_flags != w->flags ||
+	    !endpoint_eq(&p->wg_ep, &w->ep) || p->wg_keepalive != w->keepalive ||
+	    !same_allowed(p, w)) {
 		emit_peer_set(m, p, w);
+		p->wg_flags &= ~MESH_PEER_KICK; /* a one-off, not a state */
+	}
 }
 
 /*

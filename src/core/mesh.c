@@ -993,6 +993,7 @@ void mesh_on_timer(struct mesh *m, uint64_t now)
 	m->now = now;
 	if (m->leaving)
 		return;
+
 	for (size_t i = 0; i < m->peers.n; i++)
 		peer_timers(m, m->peers.items[i]);
 	lan_hello_timer(m);
@@ -1222,6 +1223,8 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
 		}
 		m->lan_hello_at = now;
 		m->lan_hello_backoff = MESH_LAN_HELLO_FIRST_MS;
+		for (size_t i = 0; i < m->peers.n; i++)
+			((struct mesh_peer *)m->peers.items[i])->wg_kick = true;
 		direct_roamed(m);
 		direct_update_all(m);
 	}

@@ -61,6 +61,12 @@ enum mesh_log_level {
 };
 
 #define MESH_PEER_HAS_ENDPOINT 0x1u
+/*
+ * Send a keepalive now (WireGuard does so when the keepalive goes from 0
+ * to non-zero): after roaming, our packets from the new address make the
+ * peer's WireGuard follow us at once instead of at the next keepalive.
+ */
+#define MESH_PEER_KICK 0x2u
 
 struct mesh_action {
 	enum mesh_action_type type;

@@ -85,6 +85,7 @@ struct mesh_peer {
 	/* what we told the WireGuard backend */
 	uint32_t wg_trial_installed;
 	bool wg_handshake;		/* this installed peer has completed a handshake */
+	bool wg_kick;			/* send it a keepalive now (roaming) */
 	bool wg_on;
 	uint8_t wg_key[WIRE_KEY_LEN];
 	uint32_t wg_flags;
