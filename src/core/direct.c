@@ -243,6 +243,11 @@ void direct_update(struct mesh *m, struct mesh_peer *p)
 	}
 	adopt_record(m, p, r);
 	build_cands(m, r, d);
+	/* it stopped claiming us (it lost a path to us): both sides try now */
+	bool claimed = claims_us(m, r);
+	if (d->peer_claimed && !claimed && d->phase == DIRECT_FAILED && d->retry_at)
+		d->retry_at = m->now;
+	d->peer_claimed = claimed;
 	if (d->cand_hash != old_hash) {
 		d->failures = 0; /* new candidates: a fresh chance */
 		if (d->phase == DIRECT_FAILED)

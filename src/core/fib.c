@@ -251,8 +251,12 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 	a->u.peer.n_allowed = w->n;
 	a->u.peer.allowed = allowed;
 	p->wg_trial_installed = p->wg_trial;
-	if (!p->wg_on)
-		p->wg_handshake = false; /* a fresh peer in WireGuard */
+	if (!p->wg_on) {
+		/* a fresh peer in WireGuard: its counters start at zero */
+		p->wg_handshake = false;
+		p->wg_rx = p->wg_tx = 0;
+		p->stall_since = 0;
+	}
 	p->wg_on = true;
 	memcpy(p->wg_key, p->pubkey, WIRE_KEY_LEN);
 	p->wg_flags = w->flags;

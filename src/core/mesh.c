@@ -623,6 +623,23 @@ static bool record_valid(const struct mesh *m, const struct lsdb_record *r)
 	return !neighbour_twice(r);
 }
 
+/*
+ * A neighbour's new record that no longer lists us: it lost us (it roamed,
+ * or its probes failed). Probe it now rather than at the idle timer, so a
+ * dead adjacency ends in about two seconds.
+ */
+static void probe_if_dropped_us(struct mesh *m, const struct lsdb_record *r)
+{
+	struct mesh_peer *n = r ? mesh_peer_get(m, &r->id) : NULL;
+
+	if (!n || !n->adj || n->ping_out || r->boot != n->replay.boot || m->now - n->adj_since < 2000)
+		return;
+	for (size_t i = 0; i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
+			return;
+	send_ping(m, n);
+}
+
 static void on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
 {
 	const struct wire_record *w = &msg->u.record;
@@ -659,6 +676,7 @@ static void on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg
 		return;
 	flood(m, lsdb_get(&m->db, &r.id), p);
 	m->routes_dirty = true;
+	probe_if_dropped_us(m, lsdb_get(&m->db, &r.id));
 }
 
 static void send_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *want)
@@ -1218,7 +1236,11 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
 		m->has_reflexive = false;
 		for (size_t i = 0; i < m->peers.n; i++) {
 			struct mesh_peer *p = m->peers.items[i];
-			if (p->adj && !p->ping_out)
+			/* a neighbour met on a LAN we just left is gone with it */
+			if (p->adj && p->adj_kind == WIRE_PATH_LAN && p->has_admin_ep &&
+			    !on_local_lan(m, &p->admin_ep.addr))
+				adj_down(m, p, "we left its LAN");
+			else if (p->adj && !p->ping_out)
 				send_ping(m, p);
 		}
 		m->lan_hello_at = now;
