@@ -175,11 +175,15 @@ demo: deps
 	$(MAKE) --no-print-directory all
 	$(Q)WGNM_DAEMON=$(abspath build/wg_netmanager) ./netns-tests/demo.sh
 
+# Static checks. clang-tidy (.clang-tidy) is not run here: it is slow and
+# not yet quiet; run it by hand as .clang-tidy says.
 lint:
+	$(Q)for t in cppcheck shellcheck mandoc; do command -v $$t >/dev/null || \
+		{ echo "lint: $$t is missing (apt-get install cppcheck shellcheck mandoc)"; exit 1; }; done
 	$(Q)cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 		--inline-suppr --suppressions-list=.cppcheck-suppressions -Isrc src
 	$(Q)shellcheck -x scripts/*.sh netns-tests/*.sh fuzz/*.sh .ci/run rc.d/wg_netmanager rc.d/wg_netmanager.openrc
-	$(Q)if command -v mandoc >/dev/null; then mandoc -Tlint -W warning docs/*.[58]; fi
+	$(Q)mandoc -Tlint -W warning docs/*.[58]
 
 install: $(DAEMON)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
