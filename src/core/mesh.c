@@ -223,6 +223,8 @@ static void send_hello(struct mesh *m, struct mesh_peer *p, const struct endpoin
 		h->observed = p->admin_ep;
 	}
 	h->challenge = challenge;
+	if (challenge)
+		p->challenge_sent = m->now; /* its echo gives the first RTT */
 	if (echo) {
 		h->has |= WIRE_HELLO_HAS_ECHO;
 		h->echo = echo;
@@ -311,12 +313,21 @@ static void send_record(struct mesh *m, const struct mesh_peer *p, const struct 
 	}
 }
 
+/*
+ * Records go out unacknowledged; a second after flooding to a neighbour we
+ * probe it, and the database summaries in probe and answer reveal anything
+ * lost on the way (a mismatch starts a digest exchange). A quiet mesh sends
+ * no such probes.
+ */
 static void flood(struct mesh *m, const struct lsdb_record *r, const struct mesh_peer *except)
 {
 	for (size_t i = 0; i < m->peers.n; i++) {
-		const struct mesh_peer *p = m->peers.items[i];
-		if (p->adj && p != except)
-			send_record(m, p, r);
+		struct mesh_peer *p = m->peers.items[i];
+		if (!p->adj || p == except)
+			continue;
+		send_record(m, p, r);
+		if (!p->sync_at)
+			p->sync_at = m->now + MESH_SYNC_CHECK_MS;
 	}
 }
 
@@ -470,7 +481,8 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 	p->adj_since = m->now;
 	p->adj_kind = p->has_admin_ep && on_local_lan(m, &p->admin_ep.addr) ? WIRE_PATH_LAN
 									 : WIRE_PATH_DIRECT;
-	p->cost = kind_cost(p->adj_kind);
+	/* the handshake measured the round trip: start with the real cost */
+	p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(p->rtt_ms));
 	p->ping_out = false;
 	p->ping_tries = 0;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
@@ -921,6 +933,8 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 			finish(m);
 			return;
 		}
+		if (p->challenge_sent && now >= p->challenge_sent)
+			p->rtt_ms = (uint32_t)(now - p->challenge_sent);
 	} else if (v != REPLAY_OK) {
 		m->ctr.drops[replay_verdict_drop(v)]++;
 		return;
@@ -967,6 +981,11 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 			send_ping(m, p);
 	} else if (!p->ping_out && m->now - last_heard(p) >= MESH_PING_IDLE_MS) {
 		send_ping(m, p);
+	}
+	if (p->adj && p->sync_at && m->now >= p->sync_at) {
+		p->sync_at = 0;
+		if (!p->ping_out)
+			send_ping(m, p);
 	}
 	if (p->adj && m->now >= p->next_digest) {
 		send_summary(m, p);
@@ -1043,6 +1062,8 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		t = min_u64(t, p->ping_out ? p->ping_sent + MESH_PING_TIMEOUT_MS
 					   : last_heard(p) + MESH_PING_IDLE_MS);
 		t = min_u64(t, p->next_digest);
+		if (p->sync_at)
+			t = min_u64(t, p->sync_at);
 	}
 	if (m->own_dirty)
 		t = min_u64(t, originate_due(m));

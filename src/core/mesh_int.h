@@ -21,6 +21,7 @@
 #define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
 #define MESH_STALL_MS 1000		/* sending into a silent tunnel this long: probe */
 #define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
+#define MESH_SYNC_CHECK_MS 1000		/* after sending records: compare summaries */
 #define MESH_FULL_DIGEST_GAP_MS 2000	/* at most one full digest per neighbour per gap */
 #define MESH_CHALLENGE_MS 5000		/* an echo must come back within */
 #define MESH_STRANGER_MS 60000		/* forget an unconfirmed contact after */
@@ -68,6 +69,7 @@ struct mesh_peer {
 	uint64_t ping_sent;
 	unsigned ping_tries;
 	uint32_t rtt_ms;
+	uint64_t challenge_sent;	/* ms: when we last sent it a challenge */
 	uint64_t wg_rx;			/* last sampled WireGuard counters */
 	uint64_t wg_tx;
 	uint64_t last_wg_rx;		/* ms: when WireGuard last received from it */
@@ -77,6 +79,7 @@ struct mesh_peer {
 	bool told_wg;			/* we told it wg_endpoint in a ping or pong */
 	struct endpoint told_wg_endpoint;
 	uint64_t next_digest;
+	uint64_t sync_at;		/* probe to compare summaries then; 0 = none */
 	uint64_t full_digest_sent;
 
 	struct direct_state direct;	/* LAN shortcut / NAT traversal (direct.c) */
