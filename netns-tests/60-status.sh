@@ -43,7 +43,7 @@ converged() {
 n = {x["name"]: x for x in d["nodes"]}
 assert d["summary"] == {"known": 3, "reachable": 3, "direct": 1}, d["summary"]
 assert n["alice"]["path"] == "self"
-assert n["bob"]["path"] == "direct" and n["bob"]["adjacent"]
+assert n["bob"]["path"] == "lan" and n["bob"]["adjacent"]  # one subnet with alice
 assert n["carol"]["path"] == "gateway" and n["carol"]["via_name"] == "bob"
 '
 }
@@ -74,7 +74,7 @@ assert c["reason"].startswith("no direct path: reachable via bob"), c["reason"]
 assert len(b["public_key"]) == 44
 for k in ("short", "open-failed", "replay", "unconfirmed"):
     assert k in d["drops"]
-assert d["packets"]["rx"]["hello_reply"] > 0 and d["packets"]["tx"]["hello"] > 0, d["packets"]
+assert d["packets"]["rx"]["hello"] + d["packets"]["rx"]["hello_reply"] > 0 and d["packets"]["tx"]["hello"] > 0, d["packets"]
 assert d["spf_runs"] > 0 and d["route_changes"] >= 2, (d["spf_runs"], d["route_changes"])
 ' || fail "status --json is not what it should be"
 pp st --json >/dev/null
@@ -84,7 +84,7 @@ out=$(st)
 printf '%s\n' "$out"
 grep -q "^interface $IFA, node alice 10.1.1.1, backend [a-z]*, up .*; 3 nodes, 3 reachable, 1 direct$" <<<"$out" ||
 	fail "status: header"
-grep -qE '^bob +10\.1\.1\.2 +direct +198\.51\.100\.2:50002 +[0-9]+[smhd].* ago ' <<<"$out" ||
+grep -qE '^bob +10\.1\.1\.2 +LAN +198\.51\.100\.2:50002 +[0-9]+[smhd].* ago ' <<<"$out" ||
 	fail "status: bob's row"
 grep -qE '^carol +10\.1\.1\.3 +via bob ' <<<"$out" || fail "status: carol's row"
 grep -q '^  carol: no direct path: reachable via bob' <<<"$out" || fail "status: carol's reason"

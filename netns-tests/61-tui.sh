@@ -75,9 +75,9 @@ new_window() {
 # bob runs in the terminal with the status view; stderr keeps its log.
 new_window bob "ip netns exec $B $DAEMON -c $TEST_TMP/net.yaml -i $IFB -a 10.1.1.2 -n bob \
 	-v -t --run-dir $TEST_TMP/run-b 2>$TEST_TMP/bob.log"
-if ! try_for 300 on_screen tui:bob '^alice +10\.1\.1\.1 +direct '; then
+if ! try_for 300 on_screen tui:bob '^alice +10\.1\.1\.1 +LAN '; then
 	screen tui:bob
-	fail "bob's view does not show alice direct"
+	fail "bob's view does not show alice on the LAN"
 fi
 on_screen tui:bob '^ wg_netmanager +'"$IFB"' +bob 10\.1\.1\.2 .*nodes 2 ' || fail "bob's title line"
 on_screen tui:bob 'NAME +ADDRESS +PATH +ENDPOINT +HANDSHAKE +RX +TX +RTT +SINCE' ||
@@ -88,7 +88,7 @@ wait_for "alice -> bob over the overlay" 100 ping_ok "$A" 10.1.1.2
 
 # top attached to alice's daemon through its control socket.
 new_window top "ip netns exec $A $DAEMON top -i $IFA --run-dir $RUNA"
-wait_for "top shows bob direct" 100 on_screen tui:top '^bob +10\.1\.1\.2 +direct +198\.51\.100\.2:50002 '
+wait_for "top shows bob on the LAN" 100 on_screen tui:top '^bob +10\.1\.1\.2 +LAN +198\.51\.100\.2:50002 '
 on_screen tui:top '^alice +10\.1\.1\.1 +self ' || fail "top: alice's own row"
 on_screen tui:top 'sort: name' || fail "top: key line"
 wait_for "top's log pane streams alice's log" 100 on_screen tui:top 'neighbour bob \(10\.1\.1\.2\) is up|route add'

@@ -120,6 +120,7 @@ static struct mesh_peer *peer_new(struct mesh *m, const struct addr *id)
 	p->id = *id;
 	p->created = m->now;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	p->hello_tries = 0;
 	replay_init(&p->replay);
 	if (idtab_insert(&m->peers, p) < 0) {
 		free(p);
@@ -486,6 +487,7 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 	p->ping_out = false;
 	p->ping_tries = 0;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	p->hello_tries = 0;
 	p->next_digest = m->now + MESH_DIGEST_MS;
 	m->own_dirty = true;
 	send_full_digest(m, p);
@@ -509,6 +511,7 @@ static void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
 	p->replay.confirmed = false;
 	p->next_hello = m->now;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	p->hello_tries = 0;
 	m->own_dirty = true;
 }
 
@@ -969,8 +972,11 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 	if (p->is_static && !p->adj && p->static_resolved && m->now >= p->next_hello) {
 		send_hello(m, p, &p->static_admin, WIRE_HELLO, challenge_for(m, p, false), 0);
 		p->next_hello = m->now + p->hello_backoff;
-		p->hello_backoff = p->hello_backoff * 2 > MESH_HELLO_MAX_MS ? MESH_HELLO_MAX_MS
-									   : p->hello_backoff * 2;
+		/* a peer not up yet usually is a moment later: a few quick tries first */
+		if (++p->hello_tries > MESH_HELLO_QUICK_TRIES)
+			p->hello_backoff = p->hello_backoff * 2 > MESH_HELLO_MAX_MS
+						   ? MESH_HELLO_MAX_MS
+						   : p->hello_backoff * 2;
 	}
 	if (!p->adj)
 		return;
@@ -1203,6 +1209,7 @@ void mesh_set_static_addr(struct mesh *m, size_t idx, const struct addr *a, uint
 	p->static_wg = (struct endpoint){ .addr = *a, .port = sp->wg_port };
 	p->next_hello = now;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	p->hello_tries = 0;
 	m->routes_dirty = true;
 	peer_timers(m, p);
 	finish(m);

@@ -16,6 +16,7 @@
 /* Timing, in ms. Chosen for "seconds, not minutes" with little idle traffic. */
 #define MESH_HELLO_FIRST_MS 250		/* first hello retry; doubles */
 #define MESH_HELLO_MAX_MS 8000		/* hello retry cap toward a static peer */
+#define MESH_HELLO_QUICK_TRIES 4	/* retries at the first interval before doubling */
 #define MESH_PING_IDLE_MS 10000		/* probe a neighbour silent this long */
 #define MESH_PING_TIMEOUT_MS 600	/* a probe unanswered this long is lost */
 #define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
@@ -64,6 +65,7 @@ struct mesh_peer {
 	uint64_t last_rx;
 	uint64_t next_hello;
 	uint32_t hello_backoff;
+	unsigned hello_tries;
 	bool ping_out;
 	uint32_t ping_id;
 	uint64_t ping_sent;
