@@ -105,8 +105,8 @@ metric() { grep -F "$1" <<<"$m" | awk '{print $NF}'; }
 [ "$(metric "wgnm_nodes_known{interface=\"$IFA\"}")" = 3 ] || fail "metrics: nodes_known"
 [ "$(metric "wgnm_nodes_reachable{interface=\"$IFA\"}")" = 3 ] || fail "metrics: nodes_reachable"
 [ "$(metric "wgnm_direct_peers{interface=\"$IFA\"}")" = 1 ] || fail "metrics: direct_peers"
-[ "$(metric "wgnm_packets_total{interface=\"$IFA\",direction=\"rx\",type=\"hello_reply\"}")" -gt 0 ] ||
-	fail "metrics: hello replies received"
+[ "$(($(metric "wgnm_packets_total{interface=\"$IFA\",direction=\"rx\",type=\"hello_reply\"}") + $(metric "wgnm_packets_total{interface=\"$IFA\",direction=\"rx\",type=\"hello\"}")))" -gt 0 ] ||
+	fail "metrics: hellos received"
 [ "$(metric "wgnm_spf_runs_total{interface=\"$IFA\"}")" -gt 0 ] || fail "metrics: spf runs"
 grep -q "^wgnm_node_path{interface=\"$IFA\",node=\"carol\",address=\"10.1.1.3\",path=\"gateway\"} 1$" <<<"$m" ||
 	fail "metrics: carol's path"

@@ -60,6 +60,23 @@ static void usage(FILE *out)
 }
 
 /* The one IF.sock in dir, if there is exactly one. */
+/* Does a daemon answer on dir/name? A killed one leaves its socket behind. */
+static bool socket_alive(const char *dir, const char *name)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd, r;
+
+	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir, name) >=
+	    (int)sizeof(sun.sun_path))
+		return false;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	r = connect(fd, (const struct sockaddr *)&sun, sizeof(sun));
+	close(fd);
+	return r == 0;
+}
+
 static int pick_ifname(const char *dir, char *buf, size_t len)
 {
 	DIR *d = opendir(dir);
@@ -77,7 +94,8 @@ static int pick_ifname(const char *dir, char *buf, size_t len)
 		size_t n = strlen(e->d_name);
 		int w;
 
-		if (n <= 5 || strcmp(e->d_name + n - 5, ".sock") != 0)
+		if (n <= 5 || strcmp(e->d_name + n - 5, ".sock") != 0 ||
+		    !socket_alive(dir, e->d_name))
 			continue;
 		if (found++ == 0)
 			snprintf(buf, len, "%.*s", (int)(n - 5), e->d_name);

@@ -62,6 +62,7 @@ struct daemon {
 	uv_timer_t stats_timer;
 	uv_signal_t sigint;
 	uv_signal_t sigterm;
+	uv_signal_t sighup;		/* a hung-up terminal (-t over ssh): leave too */
 	bool stopping;
 	int exit_code;
 	uint64_t send_errors;
@@ -672,6 +673,7 @@ static void start_watchers(struct daemon *d)
 	uv_timer_start(&d->stats_timer, on_stats_timer, STATS_BUSY_INTERVAL_MS, 0);
 	uv_signal_start(&d->sigint, on_signal, SIGINT);
 	uv_signal_start(&d->sigterm, on_signal, SIGTERM);
+	uv_signal_start(&d->sighup, on_signal, SIGHUP);
 }
 
 static void close_if_active(uv_handle_t *h)
@@ -702,6 +704,7 @@ static void daemon_stop(struct daemon *d, int code)
 	close_if_active((uv_handle_t *)&d->stats_timer);
 	close_if_active((uv_handle_t *)&d->sigint);
 	close_if_active((uv_handle_t *)&d->sigterm);
+	close_if_active((uv_handle_t *)&d->sighup);
 	if (d->kev_polling)
 		close_if_active((uv_handle_t *)&d->kev_poll);
 	if (d->child_polling)
@@ -728,7 +731,6 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 {
 	struct daemon d = { .cfg = cfg, .opts = opts, .exit_code = 1 };
 	char a[ADDR_STRLEN];
-	int r;
 
 	if (log_init(opts->verbosity, opts->log_file, false) < 0)
 		fprintf(stderr, "wg_netmanager: cannot open log file %s\n", opts->log_file);
@@ -740,7 +742,8 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	uv_timer_init(&d.loop, &d.stats_timer);
 	uv_signal_init(&d.loop, &d.sigint);
 	uv_signal_init(&d.loop, &d.sigterm);
-	d.timer.data = d.stats_timer.data = d.sigint.data = d.sigterm.data = &d;
+	uv_signal_init(&d.loop, &d.sighup);
+	d.timer.data = d.stats_timer.data = d.sigint.data = d.sigterm.data = d.sighup.data = &d;
 	if (operator_start(&d) < 0)
 		goto out;
 	if (seal_key_derive(&d.key, cfg->shared_key) < 0)
@@ -752,7 +755,7 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	}
 	if (setup_interface(&d) < 0)
 		goto out;
-	if ((r = udp_open(&d.loop, cfg->admin_port, on_datagram, &d, &d.udp)) < 0)
+	if (udp_open(&d.loop, cfg->admin_port, on_datagram, &d, &d.udp) < 0)
 		goto out;
 	if (cfg->lan_port && udp_open_lan(&d.loop, cfg->lan_port, on_datagram, &d, &d.lan) < 0)
 		log_warnx("no LAN discovery: nodes on this LAN are found only through others");

@@ -54,7 +54,14 @@
 #define DIRECT_RETRY_LOST_MS 1000	/* an edge that stalled: try again soon */
 #define DIRECT_IDLE_MS 120000
 #define DIRECT_UNCLAIMED_MS 3000	/* up, but X does not claim us: re-punch */
-#define DIRECT_SILENT_MS 90000		/* keepalives on both sides, yet silence */
+/*
+ * Nothing heard this long on an awake edge: it is dead. WireGuard resets a
+ * peer's keepalive timer on what it receives, so on a quiet edge only one
+ * side sends keepalives; the other hears nothing but handshakes, at worst
+ * when its session expires (180 s) and the next keepalive needs a new one.
+ */
+#define DIRECT_SILENT_MS 210000
+#define DIRECT_KEEPALIVE_BYTES 32	/* a WireGuard keepalive in its tx counter */
 #define DIRECT_ACTIVE_BYTES 600		/* more than keepalives in a window */
 #define DIRECT_TRIAL_KEEPALIVE 1
 #define DIRECT_KEEPALIVE MESH_NAT_KEEPALIVE_S
@@ -74,14 +81,6 @@ const char *direct_phase_name(enum direct_phase ph)
 	return "?";
 }
 
-static bool on_my_lan(const struct mesh *m, const struct addr *a)
-{
-	for (size_t i = 0; i < m->n_local; i++)
-		if (prefix_contains(&m->local_pfx[i], a) && !addr_eq(&m->local_pfx[i].addr, a))
-			return true;
-	return false;
-}
-
 static bool is_local_of(const struct lsdb_record *r, const struct addr *a)
 {
 	for (unsigned i = 0; i < r->n_local; i++)
@@ -90,6 +89,11 @@ static bool is_local_of(const struct lsdb_record *r, const struct addr *a)
 	return false;
 }
 
+/*
+ * What failures refer to. The port of a reflexive endpoint is left out: a
+ * port-randomising NAT shows each observer another port, so its port
+ * changing is no new chance (it would restart the rounds without end).
+ */
 static uint64_t hash_cands(const struct direct_state *d)
 {
 	uint64_t h = 1469598103934665603ull;
@@ -97,7 +101,8 @@ static uint64_t hash_cands(const struct direct_state *d)
 	for (unsigned i = 0; i < d->n_cands; i++) {
 		for (unsigned k = 0; k < 16; k++)
 			h = (h ^ d->cands[i].addr.b[k]) * 1099511628211ull;
-		h = (h ^ d->cands[i].port) * 1099511628211ull;
+		if (d->cand_kind[i] == WIRE_PATH_LAN)
+			h = (h ^ d->cands[i].port) * 1099511628211ull;
 	}
 	return h;
 }
@@ -110,7 +115,7 @@ static void build_cands(const struct mesh *m, const struct lsdb_record *r,
 
 	d->n_cands = 0;
 	for (unsigned i = 0; i < r->n_local && d->n_cands < DIRECT_MAX_CANDS; i++) {
-		if (!on_my_lan(m, &r->local[i]))
+		if (!mesh_on_local_lan(m, &r->local[i]))
 			continue;
 		d->cand_kind[d->n_cands] = WIRE_PATH_LAN;
 		d->cands[d->n_cands++] = (struct endpoint){ .addr = r->local[i], .port = r->wg_port };
@@ -334,7 +339,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 			return;
 		r = lsdb_get(&m->db, &p->id);
 		d->ep = s->has_endpoint ? s->endpoint : d->ep;
-		if (r && is_local_of(r, &d->ep.addr) && on_my_lan(m, &d->ep.addr))
+		if (r && is_local_of(r, &d->ep.addr) && mesh_on_local_lan(m, &d->ep.addr))
 			d->kind = WIRE_PATH_LAN;
 		d->failures = 0;
 		d->why[0] = '\0';
@@ -343,6 +348,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 		d->base_tx = s->tx_bytes;
 		d->asleep = false;
 		d->unclaimed_since = 0;
+		d->data_since = 0;
 		mesh_log(m, MESH_LOG_INFO, "direct path to %s is up (%s)", p->name,
 			 d->kind == WIRE_PATH_LAN ? "LAN" : d->kind == WIRE_PATH_NAT ? "through NAT"
 										   : "public");
@@ -367,7 +373,16 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 		m->routes_dirty = true; /* keepalive off */
 		mesh_log(m, MESH_LOG_DEBUG, "direct path to %s idle: keepalive off", p->name);
 	}
-	if (p->stall_since && m->now - p->stall_since >= MESH_STALL_MS)
+	/*
+	 * A stall is data (more than one keepalive in a sample: the sender of
+	 * a quiet edge's keepalives never hears back) with no answer since.
+	 * p->wg_rx and p->wg_tx still hold the previous sample here.
+	 */
+	if (s->rx_bytes > p->wg_rx)
+		d->data_since = 0;
+	else if (s->tx_bytes > p->wg_tx + DIRECT_KEEPALIVE_BYTES && !d->data_since)
+		d->data_since = m->now;
+	if (d->data_since && m->now - d->data_since >= MESH_STALL_MS)
 		lost(m, p, "the tunnel stopped answering");
 	else if (d->kind != WIRE_PATH_LAN && !d->asleep && p->last_wg_rx &&
 		 m->now - p->last_wg_rx >= DIRECT_SILENT_MS)

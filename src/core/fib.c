@@ -91,9 +91,10 @@ static int graph_build(const struct mesh *m, long self_pos, struct graph *g)
 	for (size_t i = 0; i < n; i++)
 		cap += lsdb_at(&m->db, i)->n_neigh;
 	g->n = (uint32_t)n;
-	g->flags = calloc(n, sizeof(*g->flags));
+	/* n >= 1 (our own record), but calloc(0) may return NULL: never ask for it */
+	g->flags = calloc(n ? n : 1, sizeof(*g->flags));
 	g->edges = malloc((cap ? cap : 1) * sizeof(*g->edges));
-	g->res = calloc(n, sizeof(*g->res));
+	g->res = calloc(n ? n : 1, sizeof(*g->res));
 	if (!g->flags || !g->edges || !g->res)
 		return -ENOMEM;
 	for (size_t i = 0; i < n; i++) {
@@ -185,6 +186,15 @@ static void kick(const struct mesh_peer *p, struct want *w)
 		w->keepalive = 1;
 }
 
+/* WireGuard's endpoint of the installed peer (this key), as last sampled. */
+static bool device_endpoint(const struct mesh_peer *p, struct endpoint *ep)
+{
+	if (!p->wg_on || !p->has_wg_endpoint || memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) != 0)
+		return false;
+	*ep = p->wg_endpoint;
+	return true;
+}
+
 static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want *w)
 {
 	w->flags = 0;
@@ -205,11 +215,15 @@ static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want
 		/*
 		 * A guess: its WireGuard port at the address its admin packets
 		 * come from. Right for public nodes; behind NAT the peer's own
-		 * handshakes correct it (WireGuard roams to the true source).
+		 * handshakes correct it (WireGuard roams to the true source),
+		 * and from then on we keep what WireGuard found: setting the
+		 * guess again with new AllowedIPs would undo the roaming.
 		 */
 		w->flags |= MESH_PEER_HAS_ENDPOINT;
-		w->ep.addr = p->admin_ep.addr;
-		w->ep.port = p->wg_port;
+		if (!device_endpoint(p, &w->ep)) {
+			w->ep.addr = p->admin_ep.addr;
+			w->ep.port = p->wg_port;
+		}
 	}
 	kick(p, w);
 }

@@ -422,7 +422,7 @@ static uint16_t rtt_extra(uint32_t rtt_ms)
 	return c;
 }
 
-static bool on_local_lan(const struct mesh *m, const struct addr *a)
+bool mesh_on_local_lan(const struct mesh *m, const struct addr *a)
 {
 	for (size_t i = 0; i < m->n_local; i++)
 		if (prefix_contains(&m->local_pfx[i], a))
@@ -454,6 +454,8 @@ static void originate(struct mesh *m)
 	for (size_t i = 0; i < m->peers.n && r.n_neigh < WIRE_MAX_NEIGHBOURS; i++) {
 		const struct mesh_peer *p = m->peers.items[i];
 		uint8_t kind;
+		if (m->leaving_record)
+			break;
 		if (p->adj && p->has_info)
 			neigh[r.n_neigh++] = (struct wire_neighbour){
 				.id = p->id, .kind = p->adj_kind, .cost = p->cost,
@@ -480,7 +482,7 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 		mesh_log(m, MESH_LOG_INFO, "neighbour %s (%s) is up", p->name, fmt_id(&p->id, id));
 	p->adj = true;
 	p->adj_since = m->now;
-	p->adj_kind = p->has_admin_ep && on_local_lan(m, &p->admin_ep.addr) ? WIRE_PATH_LAN
+	p->adj_kind = p->has_admin_ep && mesh_on_local_lan(m, &p->admin_ep.addr) ? WIRE_PATH_LAN
 									 : WIRE_PATH_DIRECT;
 	/* the handshake measured the round trip: start with the real cost */
 	p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(p->rtt_ms));
@@ -749,7 +751,7 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 	 * endpoint a NAT gives us (or, with no NAT, our public address).
 	 */
 	if ((ping->has & WIRE_PING_HAS_OBSERVED_WG) &&
-	    !(p->has_admin_ep && on_local_lan(m, &p->admin_ep.addr)) &&
+	    !(p->has_admin_ep && mesh_on_local_lan(m, &p->admin_ep.addr)) &&
 	    (!m->has_reflexive || !endpoint_eq(&m->reflexive, &ping->observed_wg))) {
 		char ep[ENDPOINT_STRLEN];
 		m->has_reflexive = true;
@@ -1266,7 +1268,7 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
 			struct mesh_peer *p = m->peers.items[i];
 			/* a neighbour met on a LAN we just left is gone with it */
 			if (p->adj && p->adj_kind == WIRE_PATH_LAN && p->has_admin_ep &&
-			    !on_local_lan(m, &p->admin_ep.addr))
+			    !mesh_on_local_lan(m, &p->admin_ep.addr))
 				adj_down(m, p, "we left its LAN");
 			else if (p->adj && !p->ping_out)
 				send_ping(m, p);
@@ -1291,6 +1293,14 @@ void mesh_leave(struct mesh *m, uint64_t now)
 	m->now = now;
 	if (m->leaving)
 		return;
+	/*
+	 * A last version of our record, with no edges, flooded before the
+	 * LEAVE: nodes that reach us over a direct path get no LEAVE (that is
+	 * for admin neighbours), and our older record would keep claiming
+	 * those edges. Now every node drops them within a flood.
+	 */
+	m->leaving_record = true;
+	originate(m);
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct mesh_peer *p = m->peers.items[i];
 		struct endpoint to;

@@ -109,6 +109,7 @@ struct mesh {
 	bool own_dirty;			/* adjacencies changed: originate a record */
 	bool routes_dirty;		/* the graph changed: recompute */
 	bool leaving;
+	bool leaving_record;		/* originate our last record: no edges */
 	struct idtab peers;		/* struct mesh_peer */
 	struct lsdb db;
 	struct reasm reasm;
@@ -137,6 +138,8 @@ struct mesh_action *mesh_push(struct mesh *m, enum mesh_action_type type);
 void mesh_log(struct mesh *m, enum mesh_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct mesh_peer *mesh_peer_get(const struct mesh *m, const struct addr *id);
+/* Does a lie on one of our LANs (a prefix of a local address)? */
+bool mesh_on_local_lan(const struct mesh *m, const struct addr *a);
 /* The peer for id, created if needed (NULL only when out of memory). */
 struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id);
 
