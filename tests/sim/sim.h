@@ -32,6 +32,21 @@
  * an allowed IP set on one peer leaves every other peer of the device.
  * Anything odd (a route added twice, a missing peer removed, a prefix that
  * is not a node's /32) is counted in struct sim_anomalies.
+ *
+ * With sim_config.wireguard set, the devices also carry traffic
+ * (sim_wg.c): handshakes, sessions, keepalives and overlay flows cross the
+ * underlay as UDP, and every node's core is fed its device's counters
+ * (mesh_on_wg_stats) as the daemon does. The underlay then has NATs
+ * (sim_net.c): a node is public (site 0) or sits on a site, a LAN behind
+ * one NAT of the site's type:
+ *
+ *   public node i   198.18.0.0/15 host i + 1 (its own /32)
+ *   site k          LAN 192.168.k.0/24 (192.168.1.0/24 for every site
+ *                   with lan_overlap), NAT public address 203.0.113.k
+ *
+ * Nodes on one site reach each other at their LAN addresses (and hear each
+ * other's LAN broadcasts); everything else leaves through the site's NAT.
+ * Static nodes must be public.
  */
 #ifndef WGNM_SIM_H
 #define WGNM_SIM_H
@@ -64,12 +79,56 @@ struct sim_config {
 	/* Optional per-node WIRE_NODE_* flags (added to WIRE_NODE_STATIC). */
 	uint32_t (*node_flags)(void *arg, size_t i);
 	void *flags_arg;
+	/* The WireGuard data plane and NATs (see above); off: no counters fed. */
+	bool wireguard;
+	uint32_t nat_timeout_ms;	/* a NAT binding idle this long is gone; 0: 30 s */
+	bool lan_overlap;		/* every site's LAN is 192.168.1.0/24 */
+	bool lan_discovery;		/* mesh_config.lan_discovery of every node */
+	uint32_t direct_idle_ms;	/* mesh_config.direct_idle_ms of every node */
+};
+
+enum sim_nat {
+	SIM_NAT_NONE = 0,	/* public: no NAT */
+	/* endpoint-independent mapping (keeps the port when free), address-dependent filtering */
+	SIM_NAT_EIM,
+	/* endpoint-independent mapping, address- and port-dependent filtering */
+	SIM_NAT_EIM_PORT,
+	/* a random public port per destination; inbound only from that destination */
+	SIM_NAT_SYMMETRIC,
+};
+
+#define SIM_MAX_SITES 254
+
+/* Overlay traffic between two nodes: a packet every interval, echoed back. */
+struct sim_flow_stats {
+	uint64_t sent;
+	uint64_t arrived;		/* at the far end */
+	uint64_t returned;		/* its echo back at the sender */
+	uint64_t last_arrived;		/* ms */
+	uint64_t last_returned;		/* ms */
+	unsigned last_hops;		/* WireGuard hops of the last arrival (1: direct) */
+	uint64_t no_route;		/* the sender had no peer or route for it */
+};
+
+/* One peer of a node's device, as `wg show` would tell. */
+struct sim_wg_info {
+	bool has_endpoint;
+	struct endpoint endpoint;
+	uint16_t keepalive;
+	uint64_t rx_bytes, tx_bytes;
+	uint64_t last_handshake;	/* ms of virtual time; 0 = never */
+	bool session;			/* a usable session */
+	size_t n_allowed;
 };
 
 struct sim_traffic {
 	uint64_t tx_pkts, tx_bytes;
 	uint64_t rx_pkts, rx_bytes;	/* delivered to this node */
 	uint64_t tx_type[WIRE_TYPE_MAX + 1];
+	/* WireGuard: handshakes, keepalives and overlay data (wireguard mode) */
+	uint64_t wg_tx_pkts, wg_tx_bytes;
+	uint64_t wg_hs_pkts;		/* of which handshake messages */
+	uint64_t wg_ka_pkts;		/* of which keepalives (no payload) */
 };
 
 /* Things a correct core never makes the simulator see. */
@@ -93,6 +152,7 @@ struct sim_report {
 	size_t stale_peers;		/* peers with a dead, old or unreachable key */
 	size_t bad_routes;		/* routes to nodes not alive in the group */
 	size_t dup_addrs;		/* an address on two peers of one device */
+	size_t asleep_hops;		/* hops through an idle edge whose NAT forgot it */
 	char first_failure[256];
 };
 
@@ -145,6 +205,28 @@ size_t sim_route_count(const struct sim *s, size_t i);
 size_t sim_key_holders(const struct sim *s, const uint8_t key[WIRE_KEY_LEN]);
 /* Any peer (any boot) of node j on node i's device. */
 bool sim_has_any_key_of(const struct sim *s, size_t i, size_t j);
+
+/*
+ * Sites (wireguard mode): the NAT in front of site 1..SIM_MAX_SITES, and
+ * which site node i is on (0: public). Before the node starts, or later:
+ * then the node roams (new address, mesh_set_local_prefixes).
+ */
+void sim_site(struct sim *s, uint32_t site, enum sim_nat nat);
+void sim_place(struct sim *s, size_t i, uint32_t site);
+uint32_t sim_site_of(const struct sim *s, size_t i);
+enum sim_nat sim_nat_of(const struct sim *s, size_t i);
+/* Can i and j have a direct WireGuard path through the NATs between them? */
+bool sim_direct_possible(const struct sim *s, size_t i, size_t j);
+/* Forget every NAT binding of this site, as a NAT reboot would. */
+void sim_nat_flush(struct sim *s, uint32_t site);
+uint64_t sim_nat_drops(const struct sim *s);
+
+/* Overlay flows (wireguard mode); ids from 0 in start order. */
+size_t sim_flow_start(struct sim *s, size_t from, size_t to, uint32_t interval_ms);
+void sim_flow_stop(struct sim *s, size_t f);
+const struct sim_flow_stats *sim_flow_stats(const struct sim *s, size_t f);
+/* Node i's device peer for node j's current key. */
+bool sim_wg_peer(const struct sim *s, size_t i, size_t j, struct sim_wg_info *out);
 
 const struct sim_traffic *sim_traffic(const struct sim *s, size_t i);
 void sim_traffic_total(const struct sim *s, struct sim_traffic *out);
