@@ -25,7 +25,7 @@ mapfile -t nodes < <(topo_readme_nodes)
 all_pairs_ping 100 "${nodes[@]}"
 K_B=$(wg show "$IF_B" public-key)
 
-# the first round fails (about 2.5 s), the next is 10 s later
+# the first round fails (after 6 s), the next is 10 s later
 failures() { grep -c 'direct path to charlie: no WireGuard handshake' "$TEST_TMP/alpha.log" || true; }
 failed_once() { [ "$(failures)" -ge 1 ]; }
 wait_for "alpha's first direct attempt to charlie to fail" 200 failed_once

@@ -33,7 +33,8 @@
  *
  * Keepalive policy (bounded idle cost). Persistent keepalive only where a
  * NAT mapping needs it: 25 s on NAT and public edges, none on LAN edges.
- * A NAT edge with no data for DIRECT_IDLE_MS goes to sleep: keepalive off,
+ * A NAT or public edge with no data for network.directIdleSeconds (default
+ * DIRECT_IDLE_MS) goes to sleep: keepalive off,
  * the edge stays. When traffic returns through a mapping that has expired,
  * the tunnel stalls (we send, nothing comes back): we drop the edge, routing
  * falls back to the gateway at once, and we try again. X notices that our

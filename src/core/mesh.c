@@ -18,13 +18,13 @@
  * the adjacency, and so does a LEAVE. A newer boot of a neighbour replaces
  * the old one at once: its new key replaces the old peer.
  *
- * Link state. Every change of our adjacencies originates a new version of
- * our record, which is flooded to every neighbour; a node that stores a
- * newer record floods it on to its other neighbours. At adjacency-up both
- * sides send their full digest (id, boot, seq of every record) and request
- * what they lack; every MESH_DIGEST_MS a summary (count and hash) catches
- * anything lost on the way. Paths are recomputed after every change
- * (fib.c), so nothing waits for a periodic timer when an event can act.
+ * Link state. Every change of our adjacencies (and of our addresses or
+ * reflexive endpoint) originates a new version of our record, at most one
+ * per MESH_ORIGINATE_GAP_MS; flood.c spreads records and reconciles
+ * databases by summaries carried in probes. Paths are recomputed after
+ * every change (fib.c), at most once per MESH_SPF_GAP_MS, so nothing waits
+ * for a periodic timer when an event can act. Direct paths to nodes that
+ * are not neighbours (LAN shortcuts, NAT traversal) live in direct.c.
  *
  * Refused, while the rest goes on: a sender or record outside the subnet; a
  * wgIp that a live node of another name holds; records naming themselves or
@@ -155,7 +155,7 @@ static size_t count_strangers(const struct mesh *m)
 	return n;
 }
 
-static bool peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep)
+bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep)
 {
 	if (p->has_admin_ep)
 		*ep = p->admin_ep;
@@ -168,7 +168,7 @@ static bool peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep)
 
 /* ---- sending ---- */
 
-static struct wire_msg *send_msg(struct mesh *m, const struct endpoint *to, enum wire_type type)
+struct wire_msg *mesh_send(struct mesh *m, const struct endpoint *to, enum wire_type type)
 {
 	struct mesh_action *a = mesh_push(m, MESH_ACT_SEND);
 
@@ -208,7 +208,7 @@ static uint64_t challenge_for(struct mesh *m, struct mesh_peer *p, bool newer_bo
 static void send_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *to,
 		       enum wire_type type, uint64_t challenge, uint64_t echo)
 {
-	struct wire_msg *msg = send_msg(m, to, type);
+	struct wire_msg *msg = mesh_send(m, to, type);
 	struct wire_hello *h;
 
 	if (!msg)
@@ -277,95 +277,10 @@ static void lan_hello_timer(struct mesh *m)
 				       : m->lan_hello_backoff * 2;
 }
 
-static void record_to_wire(const struct lsdb_record *r, struct wire_record *w)
-{
-	memset(w, 0, sizeof(*w));
-	snprintf(w->name, sizeof(w->name), "%s", r->name);
-	w->id = r->id;
-	w->boot = r->boot;
-	w->seq = r->seq;
-	memcpy(w->pubkey, r->pubkey, WIRE_KEY_LEN);
-	w->wg_port = r->wg_port;
-	w->admin_port = r->admin_port;
-	w->flags = r->flags;
-	w->n_local = r->n_local;
-	memcpy(w->local, r->local, sizeof(w->local));
-	if (r->has_reflexive) {
-		w->has |= WIRE_RECORD_HAS_REFLEXIVE;
-		w->reflexive = r->reflexive;
-	}
-	w->total_neighbours = r->n_neigh;
-}
 
-static void send_record(struct mesh *m, const struct mesh_peer *p, const struct lsdb_record *r)
-{
-	struct wire_record fixed;
-	struct endpoint to;
-	unsigned parts = wire_record_part_count(r->n_neigh);
 
-	if (!peer_admin_ep(p, &to))
-		return;
-	record_to_wire(r, &fixed);
-	for (unsigned i = 0; i < parts; i++) {
-		struct wire_msg *msg = send_msg(m, &to, WIRE_RECORD);
-		if (!msg)
-			return;
-		wire_record_part_fill(&msg->u.record, &fixed, r->neigh, r->n_neigh, i);
-	}
-}
 
-/*
- * Records go out unacknowledged; a second after flooding to a neighbour we
- * probe it, and the database summaries in probe and answer reveal anything
- * lost on the way (a mismatch starts a digest exchange). A quiet mesh sends
- * no such probes.
- */
-static void flood(struct mesh *m, const struct lsdb_record *r, const struct mesh_peer *except)
-{
-	for (size_t i = 0; i < m->peers.n; i++) {
-		struct mesh_peer *p = m->peers.items[i];
-		if (!p->adj || p == except)
-			continue;
-		send_record(m, p, r);
-		if (!p->sync_at)
-			p->sync_at = m->now + MESH_SYNC_CHECK_MS;
-	}
-}
 
-static void send_summary(struct mesh *m, struct mesh_peer *p)
-{
-	struct endpoint to;
-	struct wire_msg *msg;
-
-	if (!peer_admin_ep(p, &to) || !(msg = send_msg(m, &to, WIRE_DIGEST)))
-		return;
-	msg->u.digest.total = (uint16_t)lsdb_count(&m->db);
-	msg->u.digest.hash = lsdb_hash(&m->db);
-}
-
-static void send_full_digest(struct mesh *m, struct mesh_peer *p)
-{
-	size_t n = lsdb_count(&m->db);
-	uint64_t hash = lsdb_hash(&m->db);
-	struct endpoint to;
-	struct wire_msg *msg = NULL;
-
-	if (!peer_admin_ep(p, &to))
-		return;
-	p->full_digest_sent = m->now;
-	for (size_t i = 0; i < n; i++) {
-		const struct lsdb_record *r = lsdb_at(&m->db, i);
-		if (!msg || msg->u.digest.n == WIRE_DIGEST_MAX) {
-			msg = send_msg(m, &to, WIRE_DIGEST);
-			if (!msg)
-				return;
-			msg->u.digest.total = (uint16_t)n;
-			msg->u.digest.hash = hash;
-		}
-		msg->u.digest.entries[msg->u.digest.n++] =
-			(struct wire_digest_entry){ .id = r->id, .boot = r->boot, .seq = r->seq };
-	}
-}
 
 /* What every PING and PONG carries besides the probe id. */
 static void fill_ping(const struct mesh *m, struct mesh_peer *p, struct wire_ping *ping)
@@ -382,12 +297,12 @@ static void fill_ping(const struct mesh *m, struct mesh_peer *p, struct wire_pin
 	}
 }
 
-static void send_ping(struct mesh *m, struct mesh_peer *p)
+void mesh_send_ping(struct mesh *m, struct mesh_peer *p)
 {
 	struct endpoint to;
 	struct wire_msg *msg;
 
-	if (!peer_admin_ep(p, &to) || !(msg = send_msg(m, &to, WIRE_PING)))
+	if (!mesh_peer_admin_ep(p, &to) || !(msg = mesh_send(m, &to, WIRE_PING)))
 		return;
 	p->ping_id = (uint32_t)fresh_random(m);
 	p->ping_out = true;
@@ -469,7 +384,7 @@ static void originate(struct mesh *m)
 	if (lsdb_put(&m->db, &r, m->now) < 0)
 		return;
 	stored = lsdb_get(&m->db, &m->cfg.id);
-	flood(m, stored, NULL);
+	flood_record(m, stored, NULL);
 	m->own_dirty = false;
 	m->routes_dirty = true;
 }
@@ -492,7 +407,7 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 	p->hello_tries = 0;
 	p->next_digest = m->now + MESH_DIGEST_MS;
 	m->own_dirty = true;
-	send_full_digest(m, p);
+	flood_send_full_digest(m, p);
 }
 
 static void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
@@ -519,13 +434,13 @@ static void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
 
 /* ---- receiving ---- */
 
-static bool name_ok(const char *name)
+bool mesh_name_ok(const char *name)
 {
 	return name[0] != '\0';
 }
 
 /* Is this id held by a live node of another name? */
-static bool id_taken(const struct mesh *m, const struct addr *id, const char *name)
+bool mesh_id_taken(const struct mesh *m, const struct addr *id, const char *name)
 {
 	const struct mesh_peer *p = mesh_peer_get(m, id);
 	const struct lsdb_record *r = lsdb_get(&m->db, id);
@@ -536,7 +451,7 @@ static bool id_taken(const struct mesh *m, const struct addr *id, const char *na
 }
 
 /* Counted always, logged at most once a second: input must not flood the log. */
-static void refuse(struct mesh *m, const struct addr *id, const char *what)
+void mesh_refuse(struct mesh *m, const struct addr *id, const char *what)
 {
 	char s[ADDR_STRLEN];
 
@@ -552,32 +467,15 @@ static void refuse(struct mesh *m, const struct addr *id, const char *what)
 	m->refuse_unlogged = 0;
 }
 
-static void send_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *want);
 
-/*
- * Hellos and probes carry the sender's record seq: ask for a version we
- * lack. The record a neighbour floods when the adjacency comes up can
- * overtake the hello that confirms it (UDP reorders) and is then dropped
- * unconfirmed; without this only the next summary digest, MESH_DIGEST_MS
- * later, would bring it, and the edge would stay one-sided until then.
- */
-static void want_record(struct mesh *m, struct mesh_peer *p, uint64_t boot, uint64_t seq)
-{
-	struct wire_digest want = { .n = 1 };
-
-	if (!seq || !lsdb_wants(&m->db, &p->id, boot, seq, m->now))
-		return;
-	want.entries[0] = (struct wire_digest_entry){ .id = p->id, .boot = boot, .seq = seq };
-	send_request(m, p, &want);
-}
 
 static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
 		     const struct wire_msg *msg, bool new_boot)
 {
 	const struct wire_hello *h = &msg->u.hello;
 
-	if (!name_ok(h->name) || id_taken(m, &p->id, h->name)) {
-		refuse(m, &p->id, "a hello claiming an address another node holds");
+	if (!mesh_name_ok(h->name) || mesh_id_taken(m, &p->id, h->name)) {
+		mesh_refuse(m, &p->id, "a hello claiming an address another node holds");
 		return;
 	}
 	snprintf(p->name, sizeof(p->name), "%s", h->name);
@@ -600,140 +498,16 @@ static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 		send_hello(m, p, from, WIRE_HELLO, 0, h->challenge);
 	if (!p->adj || new_boot)
 		adj_up(m, p);
-	want_record(m, p, msg->hdr.boot, h->record_seq);
+	flood_want_record(m, p, msg->hdr.boot, h->record_seq);
 }
 
-/* A record that contradicts itself or the subnet changes nothing. */
-static int addr_qsort_cmp(const void *a, const void *b)
-{
-	return addr_cmp(a, b);
-}
 
-/* Sorted, not pairwise: a hub's record names every node of the mesh. */
-static bool neighbour_twice(const struct lsdb_record *r)
-{
-	struct addr *ids;
-	bool twice = false;
 
-	if (r->n_neigh < 2)
-		return false;
-	ids = malloc(r->n_neigh * sizeof(*ids));
-	if (!ids)
-		return true; /* cannot tell: refuse, a later copy may pass */
-	for (size_t i = 0; i < r->n_neigh; i++)
-		ids[i] = r->neigh[i].id;
-	qsort(ids, r->n_neigh, sizeof(*ids), addr_qsort_cmp);
-	for (size_t i = 1; i < r->n_neigh && !twice; i++)
-		twice = addr_eq(&ids[i - 1], &ids[i]);
-	free(ids);
-	return twice;
-}
 
-static bool record_valid(const struct mesh *m, const struct lsdb_record *r)
-{
-	if (!prefix_contains(&m->cfg.subnet, &r->id) || !name_ok(r->name))
-		return false;
-	for (size_t i = 0; i < r->n_neigh; i++)
-		if (addr_eq(&r->neigh[i].id, &r->id) ||
-		    !prefix_contains(&m->cfg.subnet, &r->neigh[i].id))
-			return false;
-	return !neighbour_twice(r);
-}
 
-/*
- * A neighbour's new record that no longer lists us: it lost us (it roamed,
- * or its probes failed). Probe it now rather than at the idle timer, so a
- * dead adjacency ends in about two seconds.
- */
-static void probe_if_dropped_us(struct mesh *m, const struct lsdb_record *r)
-{
-	struct mesh_peer *n = r ? mesh_peer_get(m, &r->id) : NULL;
 
-	if (!n || !n->adj || n->ping_out || r->boot != n->replay.boot || m->now - n->adj_since < 2000)
-		return;
-	for (size_t i = 0; i < r->n_neigh; i++)
-		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
-			return;
-	send_ping(m, n);
-}
 
-static void on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
-{
-	const struct wire_record *w = &msg->u.record;
-	struct lsdb_record r;
-	const struct lsdb_record *have = lsdb_get(&m->db, &w->id);
-	int done;
 
-	/* flooding brings a copy from every neighbour: skip the one we hold */
-	if (have && lsdb_order(w->boot, w->seq, have->boot, have->seq) == 0)
-		return;
-	done = reasm_add(&m->reasm, w, m->now, &r);
-	if (done < 0) {
-		refuse(m, &msg->u.record.id, "an inconsistent record part");
-		return;
-	}
-	if (done == 0)
-		return;
-	if (addr_eq(&r.id, &m->cfg.id)) {
-		if (r.boot > m->cfg.boot)
-			mesh_log(m, MESH_LOG_WARN, "another node runs with this node's address %s",
-				 m->cfg.name);
-		return;
-	}
-	if (!record_valid(m, &r) || id_taken(m, &r.id, r.name)) {
-		refuse(m, &r.id, "a record");
-		return;
-	}
-	have = lsdb_get(&m->db, &r.id);
-	if (have && lsdb_order(r.boot, r.seq, have->boot, have->seq) < 0) {
-		send_record(m, p, have); /* the sender is behind: bring it up to date */
-		return;
-	}
-	if (lsdb_put(&m->db, &r, m->now) != 1)
-		return;
-	flood(m, lsdb_get(&m->db, &r.id), p);
-	m->routes_dirty = true;
-	probe_if_dropped_us(m, lsdb_get(&m->db, &r.id));
-}
-
-static void send_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *want)
-{
-	struct endpoint to;
-	struct wire_msg *msg;
-
-	if (!want->n || !peer_admin_ep(p, &to) || !(msg = send_msg(m, &to, WIRE_REQUEST)))
-		return;
-	msg->u.digest = *want;
-}
-
-static void on_digest(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d)
-{
-	bool differs = d->total != lsdb_count(&m->db) || d->hash != lsdb_hash(&m->db);
-	struct wire_digest want = { 0 };
-
-	for (unsigned i = 0; i < d->n; i++) {
-		const struct wire_digest_entry *e = &d->entries[i];
-		const struct lsdb_record *have = lsdb_get(&m->db, &e->id);
-
-		if (lsdb_wants(&m->db, &e->id, e->boot, e->seq, m->now))
-			want.entries[want.n++] = *e;
-		else if (have && lsdb_order(have->boot, have->seq, e->boot, e->seq) > 0)
-			send_record(m, p, have);
-	}
-	send_request(m, p, &want);
-	/* they may lack records we hold: our full digest lets them ask */
-	if (differs && m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
-		send_full_digest(m, p);
-}
-
-static void on_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d)
-{
-	for (unsigned i = 0; i < d->n; i++) {
-		const struct lsdb_record *have = lsdb_get(&m->db, &d->entries[i].id);
-		if (have)
-			send_record(m, p, have);
-	}
-}
 
 /*
  * Both PING and PONG: our reflexive WireGuard endpoint as the neighbour's
@@ -744,7 +518,7 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 	const struct wire_ping *ping = &msg->u.ping;
 
 	/* a cheap consistency check: ask for its record if we are behind */
-	want_record(m, p, msg->hdr.boot, ping->record_seq);
+	flood_want_record(m, p, msg->hdr.boot, ping->record_seq);
 	/*
 	 * A neighbour on one of our LANs sees our LAN address, which tells
 	 * nobody outside anything: only farther neighbours reveal the
@@ -764,14 +538,14 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 		p->next_digest = m->now + MESH_DIGEST_MS;
 		if ((ping->db_total != lsdb_count(&m->db) || ping->db_hash != lsdb_hash(&m->db)) &&
 		    m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
-			send_full_digest(m, p);
+			flood_send_full_digest(m, p);
 	}
 }
 
 static void on_ping(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
 		    const struct wire_msg *msg)
 {
-	struct wire_msg *pong = send_msg(m, from, WIRE_PONG);
+	struct wire_msg *pong = mesh_send(m, from, WIRE_PONG);
 
 	if (pong) {
 		pong->u.ping.probe_id = msg->u.ping.probe_id;
@@ -820,13 +594,13 @@ static void dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 		on_hello(m, p, from, msg, new_boot);
 		break;
 	case WIRE_RECORD:
-		on_record(m, p, msg);
+		flood_on_record(m, p, msg);
 		break;
 	case WIRE_DIGEST:
-		on_digest(m, p, &msg->u.digest);
+		flood_on_digest(m, p, &msg->u.digest);
 		break;
 	case WIRE_REQUEST:
-		on_request(m, p, &msg->u.digest);
+		flood_on_request(m, p, &msg->u.digest);
 		break;
 	case WIRE_LEAVE:
 		on_leave(m, p);
@@ -909,7 +683,7 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 		return;
 	}
 	if (!prefix_contains(&m->cfg.subnet, &h->sender)) {
-		refuse(m, &h->sender, "a packet from outside the subnet");
+		mesh_refuse(m, &h->sender, "a packet from outside the subnet");
 		return;
 	}
 	p = peer_for_packet(m, msg);
@@ -927,8 +701,8 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 		 * holder's packets OLD_BOOT, so a refused impostor would still
 		 * cut the live node off.
 		 */
-		if (is_hello && id_taken(m, &p->id, msg->u.hello.name)) {
-			refuse(m, &p->id, "a hello claiming an address another node holds");
+		if (is_hello && mesh_id_taken(m, &p->id, msg->u.hello.name)) {
+			mesh_refuse(m, &p->id, "a hello claiming an address another node holds");
 			return;
 		}
 		new_boot = p->replay.confirmed;
@@ -986,17 +760,17 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 		if (++p->ping_tries >= MESH_PING_TRIES)
 			adj_down(m, p, "no answer to probes");
 		else
-			send_ping(m, p);
+			mesh_send_ping(m, p);
 	} else if (!p->ping_out && m->now - last_heard(p) >= MESH_PING_IDLE_MS) {
-		send_ping(m, p);
+		mesh_send_ping(m, p);
 	}
 	if (p->adj && p->sync_at && m->now >= p->sync_at) {
 		p->sync_at = 0;
 		if (!p->ping_out)
-			send_ping(m, p);
+			mesh_send_ping(m, p);
 	}
 	if (p->adj && m->now >= p->next_digest) {
-		send_summary(m, p);
+		flood_send_summary(m, p);
 		p->next_digest = m->now + MESH_DIGEST_MS;
 	}
 }
@@ -1105,7 +879,7 @@ static void wg_sample(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_
 	/* a tunnel that swallows what we send: probe now, not at the idle timer */
 	if (p->adj && p->stall_since && m->now - p->stall_since >= MESH_STALL_MS &&
 	    !p->ping_out) {
-		send_ping(m, p);
+		mesh_send_ping(m, p);
 		p->stall_since = 0;
 	}
 	p->has_wg_endpoint = s->has_endpoint;
@@ -1118,7 +892,7 @@ static void wg_sample(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_
 	/* tell a neighbour at once where its WireGuard packets come from */
 	if (p->adj && p->has_wg_endpoint && !p->ping_out &&
 	    (!p->told_wg || !endpoint_eq(&p->told_wg_endpoint, &p->wg_endpoint)))
-		send_ping(m, p);
+		mesh_send_ping(m, p);
 	direct_on_stats(m, p, s);
 	p->wg_rx = s->rx_bytes;
 	p->wg_tx = s->tx_bytes;
@@ -1271,7 +1045,7 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
 			    !mesh_on_local_lan(m, &p->admin_ep.addr))
 				adj_down(m, p, "we left its LAN");
 			else if (p->adj && !p->ping_out)
-				send_ping(m, p);
+				mesh_send_ping(m, p);
 		}
 		m->lan_hello_at = now;
 		m->lan_hello_backoff = MESH_LAN_HELLO_FIRST_MS;
@@ -1305,8 +1079,8 @@ void mesh_leave(struct mesh *m, uint64_t now)
 		struct mesh_peer *p = m->peers.items[i];
 		struct endpoint to;
 		/* twice: a lost LEAVE costs the others a probe timeout */
-		for (int k = 0; k < 2 && p->adj && peer_admin_ep(p, &to); k++) {
-			struct wire_msg *msg = send_msg(m, &to, WIRE_LEAVE);
+		for (int k = 0; k < 2 && p->adj && mesh_peer_admin_ep(p, &to); k++) {
+			struct wire_msg *msg = mesh_send(m, &to, WIRE_LEAVE);
 			if (msg)
 				msg->u.leave.reason = 0;
 		}
@@ -1348,7 +1122,7 @@ bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *o
 		out->is_static = p->is_static;
 		out->adjacent = p->adj;
 		out->rtt_ms = p->rtt_ms;
-		peer_admin_ep(p, &out->admin_ep);
+		mesh_peer_admin_ep(p, &out->admin_ep);
 		if (p->adj)
 			out->edge_kind = p->adj_kind;
 		else if (direct_edge(p, &kind))

@@ -143,6 +143,26 @@ bool mesh_on_local_lan(const struct mesh *m, const struct addr *a);
 /* The peer for id, created if needed (NULL only when out of memory). */
 struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id);
 
+/* mesh.c, for flood.c: sending and peer checks */
+struct wire_msg *mesh_send(struct mesh *m, const struct endpoint *to, enum wire_type type);
+bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep);
+void mesh_refuse(struct mesh *m, const struct addr *id, const char *what);
+bool mesh_id_taken(const struct mesh *m, const struct addr *id, const char *name);
+bool mesh_name_ok(const char *name);
+void mesh_send_ping(struct mesh *m, struct mesh_peer *p);
+
+/* flood.c */
+void flood_send_record(struct mesh *m, const struct mesh_peer *p, const struct lsdb_record *r);
+/* To every neighbour but except; then a summary probe to each a second later. */
+void flood_record(struct mesh *m, const struct lsdb_record *r, const struct mesh_peer *except);
+void flood_send_summary(struct mesh *m, struct mesh_peer *p);
+void flood_send_full_digest(struct mesh *m, struct mesh_peer *p);
+/* Ask p for its record if it announces a version we lack. */
+void flood_want_record(struct mesh *m, struct mesh_peer *p, uint64_t boot, uint64_t seq);
+void flood_on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg);
+void flood_on_digest(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d);
+void flood_on_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d);
+
 /* fib.c */
 /* Recompute paths, then emit WireGuard and route changes as diffs. */
 int fib_update(struct mesh *m);

@@ -91,7 +91,7 @@ struct wire_header {
 
 #define WIRE_HELLO_HAS_OBSERVED 0x1u	/* observed is set */
 #define WIRE_HELLO_HAS_ECHO 0x2u	/* echo answers the receiver's challenge */
-#define WIRE_HELLO_LAN 0x4u		/* sent by LAN broadcast/multicast */
+#define WIRE_HELLO_LAN 0x4u		/* sent by IPv4 LAN broadcast */
 
 /* HELLO and HELLO_REPLY. */
 struct wire_hello {

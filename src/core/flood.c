@@ -1,0 +1,261 @@
+/*
+ * Link-state distribution: our records and others' reach every node.
+ *
+ * Records are flooded: a node that stores a newer version (larger boot, or
+ * larger seq within a boot) passes it to every neighbour but the one it
+ * came from, so flooding ends and every node holds the same set. Nothing
+ * is acknowledged; instead neighbours compare database summaries (count
+ * and order-independent hash): at adjacency-up, in every probe and its
+ * answer, and in a probe a second after records went to a neighbour. A
+ * mismatch starts a full digest exchange (id, boot, seq of every record),
+ * and each side requests what it lacks and sends what the other holds in
+ * an older version.
+ *
+ * Refused, while the rest goes on: records outside the subnet, naming
+ * themselves or a neighbour twice, or claiming an address a live node of
+ * another name holds; parts that contradict each other (reasm.c).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mesh_int.h"
+
+static void record_to_wire(const struct lsdb_record *r, struct wire_record *w)
+{
+	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "%s", r->name);
+	w->id = r->id;
+	w->boot = r->boot;
+	w->seq = r->seq;
+	memcpy(w->pubkey, r->pubkey, WIRE_KEY_LEN);
+	w->wg_port = r->wg_port;
+	w->admin_port = r->admin_port;
+	w->flags = r->flags;
+	w->n_local = r->n_local;
+	memcpy(w->local, r->local, sizeof(w->local));
+	if (r->has_reflexive) {
+		w->has |= WIRE_RECORD_HAS_REFLEXIVE;
+		w->reflexive = r->reflexive;
+	}
+	w->total_neighbours = r->n_neigh;
+}
+
+static void send_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *want)
+{
+	struct endpoint to;
+	struct wire_msg *msg;
+
+	if (!want->n || !mesh_peer_admin_ep(p, &to) || !(msg = mesh_send(m, &to, WIRE_REQUEST)))
+		return;
+	msg->u.digest = *want;
+}
+
+void flood_send_record(struct mesh *m, const struct mesh_peer *p, const struct lsdb_record *r)
+{
+	struct wire_record fixed;
+	struct endpoint to;
+	unsigned parts = wire_record_part_count(r->n_neigh);
+
+	if (!mesh_peer_admin_ep(p, &to))
+		return;
+	record_to_wire(r, &fixed);
+	for (unsigned i = 0; i < parts; i++) {
+		struct wire_msg *msg = mesh_send(m, &to, WIRE_RECORD);
+		if (!msg)
+			return;
+		wire_record_part_fill(&msg->u.record, &fixed, r->neigh, r->n_neigh, i);
+	}
+}
+
+/*
+ * Records go out unacknowledged; a second after flooding to a neighbour we
+ * probe it, and the database summaries in probe and answer reveal anything
+ * lost on the way (a mismatch starts a digest exchange). A quiet mesh sends
+ * no such probes.
+ */
+void flood_record(struct mesh *m, const struct lsdb_record *r, const struct mesh_peer *except)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		if (!p->adj || p == except)
+			continue;
+		flood_send_record(m, p, r);
+		if (!p->sync_at)
+			p->sync_at = m->now + MESH_SYNC_CHECK_MS;
+	}
+}
+
+void flood_send_summary(struct mesh *m, struct mesh_peer *p)
+{
+	struct endpoint to;
+	struct wire_msg *msg;
+
+	if (!mesh_peer_admin_ep(p, &to) || !(msg = mesh_send(m, &to, WIRE_DIGEST)))
+		return;
+	msg->u.digest.total = (uint16_t)lsdb_count(&m->db);
+	msg->u.digest.hash = lsdb_hash(&m->db);
+}
+
+void flood_send_full_digest(struct mesh *m, struct mesh_peer *p)
+{
+	size_t n = lsdb_count(&m->db);
+	uint64_t hash = lsdb_hash(&m->db);
+	struct endpoint to;
+	struct wire_msg *msg = NULL;
+
+	if (!mesh_peer_admin_ep(p, &to))
+		return;
+	p->full_digest_sent = m->now;
+	for (size_t i = 0; i < n; i++) {
+		const struct lsdb_record *r = lsdb_at(&m->db, i);
+		if (!msg || msg->u.digest.n == WIRE_DIGEST_MAX) {
+			msg = mesh_send(m, &to, WIRE_DIGEST);
+			if (!msg)
+				return;
+			msg->u.digest.total = (uint16_t)n;
+			msg->u.digest.hash = hash;
+		}
+		msg->u.digest.entries[msg->u.digest.n++] =
+			(struct wire_digest_entry){ .id = r->id, .boot = r->boot, .seq = r->seq };
+	}
+}
+
+/*
+ * Hellos and probes carry the sender's record seq: ask for a version we
+ * lack. The record a neighbour floods when the adjacency comes up can
+ * overtake the hello that confirms it (UDP reorders) and is then dropped
+ * unconfirmed; without this only the next summary digest, MESH_DIGEST_MS
+ * later, would bring it, and the edge would stay one-sided until then.
+ */
+void flood_want_record(struct mesh *m, struct mesh_peer *p, uint64_t boot, uint64_t seq)
+{
+	struct wire_digest want = { .n = 1 };
+
+	if (!seq || !lsdb_wants(&m->db, &p->id, boot, seq, m->now))
+		return;
+	want.entries[0] = (struct wire_digest_entry){ .id = p->id, .boot = boot, .seq = seq };
+	send_request(m, p, &want);
+}
+
+/* A record that contradicts itself or the subnet changes nothing. */
+static int addr_qsort_cmp(const void *a, const void *b)
+{
+	return addr_cmp(a, b);
+}
+
+/* Sorted, not pairwise: a hub's record names every node of the mesh. */
+static bool neighbour_twice(const struct lsdb_record *r)
+{
+	struct addr *ids;
+	bool twice = false;
+
+	if (r->n_neigh < 2)
+		return false;
+	ids = malloc(r->n_neigh * sizeof(*ids));
+	if (!ids)
+		return true; /* cannot tell: refuse, a later copy may pass */
+	for (size_t i = 0; i < r->n_neigh; i++)
+		ids[i] = r->neigh[i].id;
+	qsort(ids, r->n_neigh, sizeof(*ids), addr_qsort_cmp);
+	for (size_t i = 1; i < r->n_neigh && !twice; i++)
+		twice = addr_eq(&ids[i - 1], &ids[i]);
+	free(ids);
+	return twice;
+}
+
+static bool record_valid(const struct mesh *m, const struct lsdb_record *r)
+{
+	if (!prefix_contains(&m->cfg.subnet, &r->id) || !mesh_name_ok(r->name))
+		return false;
+	for (size_t i = 0; i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, &r->id) ||
+		    !prefix_contains(&m->cfg.subnet, &r->neigh[i].id))
+			return false;
+	return !neighbour_twice(r);
+}
+
+/*
+ * A neighbour's new record that no longer lists us: it lost us (it roamed,
+ * or its probes failed). Probe it now rather than at the idle timer, so a
+ * dead adjacency ends in about two seconds.
+ */
+static void probe_if_dropped_us(struct mesh *m, const struct lsdb_record *r)
+{
+	struct mesh_peer *n = r ? mesh_peer_get(m, &r->id) : NULL;
+
+	if (!n || !n->adj || n->ping_out || r->boot != n->replay.boot || m->now - n->adj_since < 2000)
+		return;
+	for (size_t i = 0; i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
+			return;
+	mesh_send_ping(m, n);
+}
+
+void flood_on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	const struct wire_record *w = &msg->u.record;
+	struct lsdb_record r;
+	const struct lsdb_record *have = lsdb_get(&m->db, &w->id);
+	int done;
+
+	/* flooding brings a copy from every neighbour: skip the one we hold */
+	if (have && lsdb_order(w->boot, w->seq, have->boot, have->seq) == 0)
+		return;
+	done = reasm_add(&m->reasm, w, m->now, &r);
+	if (done < 0) {
+		mesh_refuse(m, &msg->u.record.id, "an inconsistent record part");
+		return;
+	}
+	if (done == 0)
+		return;
+	if (addr_eq(&r.id, &m->cfg.id)) {
+		if (r.boot > m->cfg.boot)
+			mesh_log(m, MESH_LOG_WARN, "another node runs with this node's address %s",
+				 m->cfg.name);
+		return;
+	}
+	if (!record_valid(m, &r) || mesh_id_taken(m, &r.id, r.name)) {
+		mesh_refuse(m, &r.id, "a record");
+		return;
+	}
+	have = lsdb_get(&m->db, &r.id);
+	if (have && lsdb_order(r.boot, r.seq, have->boot, have->seq) < 0) {
+		flood_send_record(m, p, have); /* the sender is behind: bring it up to date */
+		return;
+	}
+	if (lsdb_put(&m->db, &r, m->now) != 1)
+		return;
+	flood_record(m, lsdb_get(&m->db, &r.id), p);
+	m->routes_dirty = true;
+	probe_if_dropped_us(m, lsdb_get(&m->db, &r.id));
+}
+
+void flood_on_digest(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d)
+{
+	bool differs = d->total != lsdb_count(&m->db) || d->hash != lsdb_hash(&m->db);
+	struct wire_digest want = { 0 };
+
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct wire_digest_entry *e = &d->entries[i];
+		const struct lsdb_record *have = lsdb_get(&m->db, &e->id);
+
+		if (lsdb_wants(&m->db, &e->id, e->boot, e->seq, m->now))
+			want.entries[want.n++] = *e;
+		else if (have && lsdb_order(have->boot, have->seq, e->boot, e->seq) > 0)
+			flood_send_record(m, p, have);
+	}
+	send_request(m, p, &want);
+	/* they may lack records we hold: our full digest lets them ask */
+	if (differs && m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
+		flood_send_full_digest(m, p);
+}
+
+void flood_on_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d)
+{
+	for (unsigned i = 0; i < d->n; i++) {
+		const struct lsdb_record *have = lsdb_get(&m->db, &d->entries[i].id);
+		if (have)
+			flood_send_record(m, p, have);
+	}
+}
