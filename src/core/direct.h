@@ -46,6 +46,7 @@ struct direct_state {
 	uint64_t base_rx, base_tx;	/* counters at active_at */
 	bool asleep;			/* idle NAT edge: keepalive off */
 	uint64_t unclaimed_since;	/* up, but its record does not claim us */
+	uint64_t data_since;		/* up: data sent, nothing heard since; 0 = no */
 	bool peer_claimed;		/* its record claimed us when last looked at */
 	char why[112];			/* the last failure, for the status view */
 };
