@@ -186,13 +186,11 @@ static void kick(const struct mesh_peer *p, struct want *w)
 		w->keepalive = 1;
 }
 
-/* WireGuard's endpoint of the installed peer (this key), as last sampled. */
-static bool device_endpoint(const struct mesh_peer *p, struct endpoint *ep)
+/* Is the peer in WireGuard as it is to stay (this key, no new trial due)? */
+static bool installed_as_is(const struct mesh_peer *p)
 {
-	if (!p->wg_on || !p->has_wg_endpoint || memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) != 0)
-		return false;
-	*ep = p->wg_endpoint;
-	return true;
+	return p->wg_on && p->wg_trial_installed == p->wg_trial &&
+	       memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) == 0;
 }
 
 static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want *w)
@@ -201,7 +199,16 @@ static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want
 	w->keepalive = 0;
 	memset(&w->ep, 0, sizeof(w->ep));
 	if (direct_wants_peer(p, &w->ep, &w->keepalive)) {
-		w->flags |= MESH_PEER_HAS_ENDPOINT; /* a LAN or NAT path (direct.c) */
+		/*
+		 * A LAN or NAT path (direct.c): a trial's candidate goes into
+		 * its new peer; once the edge is up WireGuard's endpoint
+		 * follows the other side (roaming), and setting ours again,
+		 * sampled up to a second ago, could undo that.
+		 */
+		if (p->direct.phase == DIRECT_UP && installed_as_is(p))
+			memset(&w->ep, 0, sizeof(w->ep));
+		else
+			w->flags |= MESH_PEER_HAS_ENDPOINT;
 		kick(p, w);
 		return;
 	}
@@ -215,12 +222,13 @@ static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want
 		/*
 		 * A guess: its WireGuard port at the address its admin packets
 		 * come from. Right for public nodes; behind NAT the peer's own
-		 * handshakes correct it (WireGuard roams to the true source),
-		 * and from then on we keep what WireGuard found: setting the
-		 * guess again with new AllowedIPs would undo the roaming.
+		 * handshakes correct it (WireGuard roams to the true source).
+		 * So the guess goes only into a new peer: set again with new
+		 * AllowedIPs it would undo the roaming, and a sampled endpoint
+		 * may be older than WireGuard's own.
 		 */
-		w->flags |= MESH_PEER_HAS_ENDPOINT;
-		if (!device_endpoint(p, &w->ep)) {
+		if (!installed_as_is(p)) {
+			w->flags |= MESH_PEER_HAS_ENDPOINT;
 			w->ep.addr = p->admin_ep.addr;
 			w->ep.port = p->wg_port;
 		}
