@@ -49,13 +49,14 @@ struct sim_peer {
 	/* WireGuard's own state for this peer */
 	uint64_t rx_bytes, tx_bytes;
 	uint64_t last_hs;	/* ms; 0 = never */
-	uint64_t sid, prev_sid;	/* current and previous session (0: none) */
-	uint64_t sess_at;
-	bool confirmed;		/* the responder heard the initiator on this session */
-	bool initiator;
+	/* sessions (0: none), as WireGuard's current, previous and next keypairs */
+	uint64_t sid, prev_sid, next_sid;
+	uint64_t sess_at, next_at;
+	bool initiator;		/* of the current session */
 	uint64_t init_id;	/* a pending initiation (0: none) */
 	uint64_t init_sent, init_first;
 	uint64_t last_sent, last_recv, last_data_recv;
+	uint64_t data_unanswered;	/* data sent since the last receive: when first */
 	struct sim_inner queue[SIM_WG_QUEUE];
 	size_t n_queue;
 };

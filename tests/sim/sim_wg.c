@@ -16,7 +16,10 @@
  *    unanswered one is retried every 5 s for REKEY_ATTEMPT_TIME (90 s).
  *    The initiator confirms a session with its first data packet (a
  *    keepalive if nothing is queued); the responder counts the handshake
- *    done, and sends on the session, only once that arrives.
+ *    done, and sends on the session, only once that arrives. As the
+ *    kernel's current, previous and next keypairs, the sessions of two
+ *    handshakes that cross both stay decryptable.
+ *  - Data sent and nothing received for 15 s: a new handshake.
  *  - Sessions rekey after 120 s (the initiator, when sending) and die
  *    after 180 s.
  *  - Persistent keepalive: a keepalive when nothing went either way for
@@ -286,9 +289,7 @@ static void initiate(struct sim *s, size_t i, size_t slot)
 /* The session to send on, or 0. */
 static uint64_t send_sid(const struct sim *s, const struct sim_peer *p)
 {
-	if (p->sid && (p->initiator || p->confirmed) && s->now - p->sess_at < WG_REJECT_AFTER_MS)
-		return p->sid;
-	return 0;
+	return p->sid && s->now - p->sess_at < WG_REJECT_AFTER_MS ? p->sid : 0;
 }
 
 /* A packet into the tunnel to this peer; NULL: a keepalive. */
@@ -310,6 +311,8 @@ static void send_inner(struct sim *s, size_t i, size_t slot, const struct sim_in
 	if (in && in->bytes) {
 		pkt.has_inner = true;
 		pkt.inner = *in;
+		if (!p->data_unanswered)
+			p->data_unanswered = s->now;
 	}
 	send_pkt(s, i, slot, &pkt);
 	if (p->initiator && s->now - p->sess_at >= WG_REKEY_AFTER_MS)
@@ -333,6 +336,17 @@ static void flush(struct sim *s, size_t i, size_t slot, bool keepalive_if_empty)
 }
 
 static void flow_arrive(struct sim *s, size_t at, const struct sim_inner *in);
+
+/* An authenticated packet from this peer: counters, timers, roaming. */
+static void heard(const struct sim *s, struct sim_peer *p, const struct endpoint *src,
+		  size_t size)
+{
+	p->rx_bytes += size;
+	p->last_recv = s->now;
+	p->data_unanswered = 0;
+	p->has_ep = true;
+	p->ep = *src;
+}
 
 /* An overlay packet leaves node i by its own AllowedIPs and routes. */
 static bool route_inner(struct sim *s, size_t i, struct sim_inner *in)
@@ -365,36 +379,28 @@ void wg_receive(struct sim *s, size_t x, const struct endpoint *src, const void 
 	p = &nd->dev.peers[slot];
 	switch (pkt.type) {
 	case WG_INIT: {
+		/* the responder's new session waits as "next" for its confirmation */
 		struct wg_pkt resp = { .type = WG_RESP, .id = pkt.id };
-		if (send_sid(s, p))
-			p->prev_sid = p->sid;
-		p->sid = ++s->wg_ids;
-		p->sess_at = s->now;
-		p->confirmed = false;
-		p->initiator = false;
-		resp.sid = p->sid;
-		p->rx_bytes += WG_INIT_SIZE;
-		p->last_recv = s->now;
-		p->has_ep = true;
-		p->ep = *src;
+		p->next_sid = ++s->wg_ids;
+		p->next_at = s->now;
+		p->prev_sid = 0;
+		resp.sid = p->next_sid;
+		heard(s, p, src, WG_INIT_SIZE);
 		send_pkt(s, x, (size_t)slot, &resp);
 		return;
 	}
 	case WG_RESP:
 		if (!p->init_id || p->init_id != pkt.id)
 			return;
-		if (send_sid(s, p))
-			p->prev_sid = p->sid;
+		/* a pending next session stays decryptable as the previous one */
+		p->prev_sid = p->next_sid ? p->next_sid : p->sid;
+		p->next_sid = 0;
 		p->sid = pkt.sid;
 		p->sess_at = s->now;
 		p->initiator = true;
-		p->confirmed = true;
 		p->last_hs = s->now;
 		p->init_id = 0;
-		p->rx_bytes += WG_RESP_SIZE;
-		p->last_recv = s->now;
-		p->has_ep = true;
-		p->ep = *src;
+		heard(s, p, src, WG_RESP_SIZE);
 		flush(s, x, (size_t)slot, true);
 		return;
 	case WG_DATA:
@@ -402,14 +408,16 @@ void wg_receive(struct sim *s, size_t x, const struct endpoint *src, const void 
 	default:
 		return;
 	}
-	if (!pkt.sid || (pkt.sid != p->sid && pkt.sid != p->prev_sid))
+	if (!pkt.sid || (pkt.sid != p->sid && pkt.sid != p->prev_sid && pkt.sid != p->next_sid))
 		return;
-	p->rx_bytes += wg_pkt_size(&pkt);
-	p->last_recv = s->now;
-	p->has_ep = true;
-	p->ep = *src;
-	if (pkt.sid == p->sid && !p->confirmed) {
-		p->confirmed = true;
+	heard(s, p, src, wg_pkt_size(&pkt));
+	if (pkt.sid == p->next_sid) {
+		/* confirmed: the next session becomes the current one */
+		p->prev_sid = p->sid;
+		p->sid = p->next_sid;
+		p->sess_at = p->next_at;
+		p->next_sid = 0;
+		p->initiator = false;
 		p->last_hs = s->now;
 		flush(s, x, (size_t)slot, false);
 		p = &nd->dev.peers[slot];
@@ -462,9 +470,15 @@ static void peer_timers(struct sim *s, size_t i, size_t slot)
 		}
 	}
 	if (p->sid && s->now - p->sess_at >= WG_REJECT_AFTER_MS)
-		p->sid = 0;
-	if (p->prev_sid && !p->sid)
-		p->prev_sid = 0;
+		p->sid = p->prev_sid = 0;
+	if (p->next_sid && s->now - p->next_at >= WG_REJECT_AFTER_MS)
+		p->next_sid = 0;
+	/* data out and nothing back for 15 s: a new handshake */
+	if (p->data_unanswered &&
+	    s->now - p->data_unanswered >= WG_KEEPALIVE_TIMEOUT_MS + WG_REKEY_TIMEOUT_MS) {
+		p->data_unanswered = 0;
+		initiate(s, i, slot);
+	}
 	if (p->keepalive && p->has_ep && s->now - last >= (uint64_t)p->keepalive * 1000)
 		send_inner(s, i, slot, NULL);
 	else if (p->last_data_recv > p->last_sent &&
