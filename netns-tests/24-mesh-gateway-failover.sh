@@ -22,7 +22,7 @@ ALPHA_NAT=fully-random topo_readme_up
 ns_new NS_GAMMA gamma
 link "$NS_INET" pg "$NS_GAMMA" eth0
 ip -n "$NS_INET" link set pg master br0
-ip -n "$NS_GAMMA" addr add 203.0.113.5/24 dev eth0
+inet_addr "$NS_GAMMA" eth0 203.0.113.5
 write_net_yaml "$TEST_TMP/net.yaml" "203.0.113.2:50002 50502 10.1.1.2" \
 	"203.0.113.5:50003 50503 10.1.1.3"
 

@@ -21,7 +21,7 @@ topo_readme_up
 ns_new NS_CAFE cafe
 link "$NS_INET" pk "$NS_CAFE" wan
 ip -n "$NS_INET" link set pk master br0
-ip -n "$NS_CAFE" addr add 203.0.113.6/24 dev wan
+inet_addr "$NS_CAFE" wan 203.0.113.6
 ip -n "$NS_CAFE" link add lan type bridge
 ip -n "$NS_CAFE" link set lan up
 ip -n "$NS_CAFE" addr add 198.18.0.1/24 dev lan

@@ -1,7 +1,8 @@
 #!/bin/bash
 # make demo: the original README's working example in network namespaces,
 # run with net.example.yaml. Prints what each node sees as the mesh
-# converges (who reaches whom, and through which gateway), then keeps
+# converges (who reaches whom: over the LAN, directly through the NATs, or
+# through a gateway, as each node's `wg_netmanager status` says), then keeps
 # showing it until Ctrl-C or DEMO_SECONDS (default 60) pass; everything is
 # removed on the way out. Needs root.
 set -euo pipefail
@@ -14,6 +15,7 @@ set -euo pipefail
 require_root
 need_tool nft
 need_tool wg
+need_tool python3
 
 DEMO_SECONDS=${DEMO_SECONDS:-60}
 NAMES=(alpha beta charlie delta)
@@ -34,7 +36,6 @@ TXT
 topo_readme_up >/dev/null 2>&1 3>/dev/null
 install -m 600 "$(dirname "$0")/../net.example.yaml" "$TEST_TMP/net.yaml"
 
-declare -A KEY
 t0=$(date +%s%N)
 for who in "${NAMES[@]}"; do
 	ns_var="NS_${who^^}"
@@ -43,26 +44,29 @@ done
 
 elapsed() { printf '%5d ms' $((($(date +%s%N) - t0) / 1000000)); }
 
-# "beta direct, charlie via beta, ..." from the node's WireGuard peers.
+# "beta: direct  charlie: NAT  delta: via beta" from the node's own status.
 view_of() {
-	local me=$1 other key holder line=""
-	for other in "${NAMES[@]}"; do
-		[ "$other" = "$me" ] && continue
-		key=$(wg show "$(ifname_for "$me")" allowed-ips 2>/dev/null |
-			awk -v ip="${IP[$other]}/32" '{ for (i = 2; i <= NF; i++) if ($i == ip) print $1 }')
-		holder="-"
-		for h in "${NAMES[@]}"; do
-			[ -n "$key" ] && [ "${KEY[$h]:-}" = "$key" ] && holder=$h
-		done
-		if [ "$holder" = "-" ]; then
-			line+=$(printf '%-18s' "$other: -")
-		elif [ "$holder" = "$other" ]; then
-			line+=$(printf '%-18s' "$other: direct")
-		else
-			line+=$(printf '%-18s' "$other: via $holder")
-		fi
-	done
-	printf '  %-8s %s\n' "$me" "$line"
+	local me=$1 ns_var="NS_${1^^}"
+	ip netns exec "${!ns_var}" "$DAEMON" status -i "$(ifname_for "$me")" --json 2>/dev/null |
+		python3 -c '
+import json, sys
+me = sys.argv[1]
+try:
+    d = json.load(sys.stdin)
+except ValueError:
+    print("  %-8s (starting)" % me)
+    sys.exit(0)
+names = {"lan": "LAN", "nat": "NAT", "direct": "direct", "gateway": "via ", "unreachable": "-"}
+cells = []
+for n in d["nodes"]:
+    if n["path"] == "self":
+        continue
+    p = names.get(n["path"], n["path"])
+    if n["path"] == "gateway":
+        p += n["via_name"] or "?"
+    cells.append("%-18s" % (n["name"] + ": " + p))
+print("  %-8s %s" % (me, "".join(cells)))
+' "$me"
 }
 
 all_ping() {
@@ -81,9 +85,6 @@ converged=""
 deadline=$(($(date +%s) + DEMO_SECONDS))
 trap 'echo; echo "stopping: the nodes leave and everything is removed"; exit 0' INT
 while [ "$(date +%s)" -lt "$deadline" ]; do
-	for who in "${NAMES[@]}"; do
-		KEY[$who]=$(wg show "$(ifname_for "$who")" public-key 2>/dev/null || true)
-	done
 	view=$(for who in "${NAMES[@]}"; do view_of "$who"; done)
 	if [ "$view" != "$last" ]; then
 		printf '\n[%s] what each node sees:\n%s\n' "$(elapsed)" "$view"

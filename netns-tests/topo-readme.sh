@@ -58,6 +58,14 @@ table inet filter {
 NFT
 }
 
+# inet_addr NS IF ADDR: a host on the internet: a /32 with a route to the
+# rest of 203.0.113.0/24, so hosts reach each other over the bridge but none
+# counts as on another's LAN (as a VPS and a home router would not be).
+inet_addr() {
+	ip -n "$1" addr add "$3/32" dev "$2"
+	ip -n "$1" route add 203.0.113.0/24 dev "$2"
+}
+
 topo_readme_up() {
 	ns_new NS_INET inet
 	ns_new NS_BETA beta
@@ -75,9 +83,9 @@ topo_readme_up() {
 	link "$NS_INET" ph "$NS_HOME" wan
 	local p
 	for p in pb pa ph; do ip -n "$NS_INET" link set "$p" master br0; done
-	ip -n "$NS_BETA" addr add 203.0.113.2/24 dev eth0
-	ip -n "$NS_AFW" addr add 203.0.113.3/24 dev wan
-	ip -n "$NS_HOME" addr add 203.0.113.4/24 dev wan
+	inet_addr "$NS_BETA" eth0 203.0.113.2
+	inet_addr "$NS_AFW" wan 203.0.113.3
+	inet_addr "$NS_HOME" wan 203.0.113.4
 
 	# alpha behind its firewall
 	link "$NS_AFW" lan "$NS_ALPHA" eth0

@@ -253,6 +253,8 @@ void direct_update(struct mesh *m, struct mesh_peer *p)
 	bool claimed = claims_us(m, r);
 	if (d->peer_claimed && !claimed && d->phase == DIRECT_FAILED && d->retry_at)
 		d->retry_at = m->now;
+	if (claimed != d->peer_claimed)
+		m->routes_dirty = true; /* the keepalive of an edge up on our side changes */
 	d->peer_claimed = claimed;
 	if (d->cand_hash != old_hash) {
 		d->failures = 0; /* new candidates: a fresh chance */
@@ -435,7 +437,13 @@ bool direct_wants_peer(const struct mesh_peer *p, struct endpoint *ep, uint16_t 
 	if (p->adj || (d->phase != DIRECT_TRYING && d->phase != DIRECT_UP))
 		return false;
 	*ep = d->ep;
-	if (d->phase == DIRECT_TRYING)
+	/*
+	 * Trying, or up on our side only: the side that initiated has its
+	 * session when the response arrives, the other only with our first
+	 * data packet; if that one is lost it would wait for the next
+	 * keepalive. So 1 s keepalives until the other side claims the edge.
+	 */
+	if (d->phase == DIRECT_TRYING || !d->peer_claimed)
 		*keepalive = DIRECT_TRIAL_KEEPALIVE;
 	else
 		*keepalive = d->kind == WIRE_PATH_LAN || d->asleep ? 0 : DIRECT_KEEPALIVE;
