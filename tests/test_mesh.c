@@ -659,7 +659,7 @@ static void answer_probes(struct t *t, struct fake *f, uint64_t ms)
 }
 
 /*
- * A silent neighbour is probed after MESH_PING_IDLE_MS; MESH_PING_TRIES lost
+ * A silent neighbour is probed after mesh_ping_idle_ms(); MESH_PING_TRIES lost
  * probes in a row (each MESH_PING_TIMEOUT_MS) end the adjacency; a pong
  * keeps it.
  */
@@ -667,7 +667,7 @@ static void test_probes(void **state)
 {
 	struct t t;
 	struct fake b;
-	uint64_t t0;
+	uint64_t t0, idle;
 	const struct wire_msg *ping;
 	struct wire_msg pong;
 
@@ -682,7 +682,8 @@ static void test_probes(void **state)
 
 	/* answered probe */
 	reset(&t);
-	later(&t, t0 + MESH_PING_IDLE_MS - t.now);
+	idle = mesh_ping_idle_ms(t.m, mesh_peer_get(t.m, &b.id));
+	later(&t, t0 + idle - t.now);
 	ping = sent_to(&t, &b, WIRE_PING);
 	assert_non_null(ping);
 	assert_int_equal(count_sent(&t, WIRE_PING), 1);
@@ -697,7 +698,7 @@ static void test_probes(void **state)
 
 	/* now B falls silent */
 	reset(&t);
-	later(&t, t0 + MESH_PING_IDLE_MS - 1 - t.now);
+	later(&t, t0 + idle - 1 - t.now);
 	assert_int_equal(count_sent(&t, WIRE_PING), 0);
 	later(&t, 1);
 	assert_int_equal(count_sent(&t, WIRE_PING), 1);

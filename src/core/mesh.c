@@ -328,13 +328,38 @@ static uint16_t kind_cost(uint8_t kind)
 
 static uint16_t rtt_extra(uint32_t rtt_ms)
 {
-	uint16_t c = 1;
+	uint16_t c = 8;
 
-	if (rtt_ms < 2)
-		return 0;
+	if (rtt_ms < MESH_RTT_FLOOR_MS)
+		return 0; /* LAN-like latency: hop count decides */
 	while (c < rtt_ms && c < MESH_COST_MAX / 2)
 		c = (uint16_t)(c * 2);
 	return c;
+}
+
+/*
+ * A new RTT sample: smoothed (1/4 weight, as TCP does), and the cost moves
+ * only when the smoothed RTT leaves its bucket by a quarter, so jitter at a
+ * bucket's edge does not re-flood our record on every probe.
+ */
+static void rtt_sample(struct mesh *m, struct mesh_peer *p, uint32_t rtt)
+{
+	uint16_t extra, cur;
+
+	p->srtt_ms = p->srtt_ms ? (3 * p->srtt_ms + rtt) / 4 : rtt;
+	p->rtt_ms = rtt;
+	if (!p->adj)
+		return;
+	extra = rtt_extra(p->srtt_ms);
+	cur = (uint16_t)(p->cost - kind_cost(p->adj_kind));
+	if (extra == cur)
+		return;
+	if (extra > cur && p->srtt_ms * 4 <= (uint32_t)(cur ? cur : MESH_RTT_FLOOR_MS) * 5)
+		return; /* not clearly above the current bucket */
+	if (extra < cur && p->srtt_ms * 8 >= (uint32_t)cur * 3)
+		return; /* not clearly below it (the bucket below ends at cur / 2) */
+	p->cost = (uint16_t)(kind_cost(p->adj_kind) + extra);
+	m->own_dirty = true;
 }
 
 bool mesh_on_local_lan(const struct mesh *m, const struct addr *a)
@@ -400,7 +425,7 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 	p->adj_kind = p->has_admin_ep && mesh_on_local_lan(m, &p->admin_ep.addr) ? WIRE_PATH_LAN
 									 : WIRE_PATH_DIRECT;
 	/* the handshake measured the round trip: start with the real cost */
-	p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(p->rtt_ms));
+	p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(p->srtt_ms));
 	p->ping_out = false;
 	p->ping_tries = 0;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
@@ -560,11 +585,7 @@ static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *
 		return;
 	p->ping_out = false;
 	p->ping_tries = 0;
-	p->rtt_ms = (uint32_t)(m->now - p->ping_sent);
-	if (p->adj && kind_cost(p->adj_kind) + rtt_extra(p->rtt_ms) != p->cost) {
-		p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(p->rtt_ms));
-		m->own_dirty = true;
-	}
+	rtt_sample(m, p, (uint32_t)(m->now - p->ping_sent));
 	on_ping_common(m, p, msg);
 }
 
@@ -713,7 +734,7 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 			return;
 		}
 		if (p->challenge_sent && now >= p->challenge_sent)
-			p->rtt_ms = (uint32_t)(now - p->challenge_sent);
+			p->rtt_ms = p->srtt_ms = (uint32_t)(now - p->challenge_sent);
 	} else if (v != REPLAY_OK) {
 		m->ctr.drops[replay_verdict_drop(v)]++;
 		return;
@@ -743,6 +764,11 @@ static uint64_t last_heard(const struct mesh_peer *p)
 	return p->last_rx > p->last_wg_rx ? p->last_rx : p->last_wg_rx;
 }
 
+uint64_t mesh_ping_idle_ms(const struct mesh *m, const struct mesh_peer *p)
+{
+	return addr_cmp(&m->cfg.id, &p->id) < 0 ? MESH_PING_IDLE_MS : MESH_PING_IDLE_MS * 3 / 2;
+}
+
 static void peer_timers(struct mesh *m, struct mesh_peer *p)
 {
 	if (p->is_static && !p->adj && p->static_resolved && m->now >= p->next_hello) {
@@ -761,7 +787,7 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 			adj_down(m, p, "no answer to probes");
 		else
 			mesh_send_ping(m, p);
-	} else if (!p->ping_out && m->now - last_heard(p) >= MESH_PING_IDLE_MS) {
+	} else if (!p->ping_out && m->now - last_heard(p) >= mesh_ping_idle_ms(m, p)) {
 		mesh_send_ping(m, p);
 	}
 	if (p->adj && p->sync_at && m->now >= p->sync_at) {
@@ -842,7 +868,7 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		if (!p->adj)
 			continue;
 		t = min_u64(t, p->ping_out ? p->ping_sent + MESH_PING_TIMEOUT_MS
-					   : last_heard(p) + MESH_PING_IDLE_MS);
+					   : last_heard(p) + mesh_ping_idle_ms(m, p));
 		t = min_u64(t, p->next_digest);
 		if (p->sync_at)
 			t = min_u64(t, p->sync_at);

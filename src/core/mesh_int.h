@@ -17,7 +17,7 @@
 #define MESH_HELLO_FIRST_MS 250		/* first hello retry; doubles */
 #define MESH_HELLO_MAX_MS 8000		/* hello retry cap toward a static peer */
 #define MESH_HELLO_QUICK_TRIES 4	/* retries at the first interval before doubling */
-#define MESH_PING_IDLE_MS 10000		/* probe a neighbour silent this long */
+#define MESH_PING_IDLE_MS 25000		/* probe a neighbour silent this long */
 #define MESH_PING_TIMEOUT_MS 600	/* a probe unanswered this long is lost */
 #define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
 #define MESH_STALL_MS 1000		/* sending into a silent tunnel this long: probe */
@@ -31,6 +31,7 @@
 #define MESH_NAT_KEEPALIVE_S 25		/* WireGuard keepalive from behind NAT */
 #define MESH_COST_DEFAULT 10		/* edge cost before an RTT is measured */
 #define MESH_COST_MAX 4095
+#define MESH_RTT_FLOOR_MS 8		/* round trips below count nothing */
 #define MESH_MAX_STRANGERS 256		/* unconfirmed contacts held at once */
 #define MESH_LAN_HELLO_FIRST_MS 1000	/* LAN hello while alone; doubles */
 #define MESH_LAN_HELLO_MAX_MS 30000
@@ -70,7 +71,8 @@ struct mesh_peer {
 	uint32_t ping_id;
 	uint64_t ping_sent;
 	unsigned ping_tries;
-	uint32_t rtt_ms;
+	uint32_t rtt_ms;			/* last sample */
+	uint32_t srtt_ms;		/* smoothed: what the cost follows */
 	uint64_t challenge_sent;	/* ms: when we last sent it a challenge */
 	uint64_t wg_rx;			/* last sampled WireGuard counters */
 	uint64_t wg_tx;
@@ -140,6 +142,12 @@ void mesh_log(struct mesh *m, enum mesh_log_level level, const char *fmt, ...)
 struct mesh_peer *mesh_peer_get(const struct mesh *m, const struct addr *id);
 /* Does a lie on one of our LANs (a prefix of a local address)? */
 bool mesh_on_local_lan(const struct mesh *m, const struct addr *a);
+/*
+ * How long a neighbour may be silent before we probe it: MESH_PING_IDLE_MS
+ * from the side with the lower id, half as long again from the other, so
+ * one side probes and its answer keeps the other quiet.
+ */
+uint64_t mesh_ping_idle_ms(const struct mesh *m, const struct mesh_peer *p);
 /* The peer for id, created if needed (NULL only when out of memory). */
 struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id);
 
