@@ -289,7 +289,8 @@ static void fill_ping(const struct mesh *m, struct mesh_peer *p, struct wire_pin
 	ping->has = WIRE_PING_HAS_DB;
 	ping->db_total = (uint16_t)lsdb_count(&m->db);
 	ping->db_hash = lsdb_hash(&m->db);
-	if (p->has_wg_endpoint) {
+	/* only once WireGuard heard from it: before, the endpoint is our guess */
+	if (p->has_wg_endpoint && p->last_wg_rx) {
 		ping->has |= WIRE_PING_HAS_OBSERVED_WG;
 		ping->observed_wg = p->wg_endpoint;
 		p->told_wg_endpoint = p->wg_endpoint;
@@ -549,9 +550,18 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 	 * nobody outside anything: only farther neighbours reveal the
 	 * endpoint a NAT gives us (or, with no NAT, our public address).
 	 */
+	/*
+	 * Behind a port-randomising NAT every neighbour sees another port: the
+	 * endpoint sticks to the neighbour that reported it first while that
+	 * adjacency lasts, or each report would re-flood our record.
+	 */
+	const struct mesh_peer *from =
+		m->has_reflexive ? mesh_peer_get(m, &m->reflexive_from) : NULL;
 	if ((ping->has & WIRE_PING_HAS_OBSERVED_WG) &&
 	    !(p->has_admin_ep && mesh_on_local_lan(m, &p->admin_ep.addr)) &&
+	    (!from || from == p || !from->adj) &&
 	    (!m->has_reflexive || !endpoint_eq(&m->reflexive, &ping->observed_wg))) {
+		m->reflexive_from = p->id;
 		char ep[ENDPOINT_STRLEN];
 		m->has_reflexive = true;
 		m->reflexive = ping->observed_wg;
@@ -916,7 +926,7 @@ static void wg_sample(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_
 		m->routes_dirty = true; /* the kick's keepalive can go (fib.c) */
 	}
 	/* tell a neighbour at once where its WireGuard packets come from */
-	if (p->adj && p->has_wg_endpoint && !p->ping_out &&
+	if (p->adj && p->has_wg_endpoint && p->last_wg_rx && !p->ping_out &&
 	    (!p->told_wg || !endpoint_eq(&p->told_wg_endpoint, &p->wg_endpoint)))
 		mesh_send_ping(m, p);
 	direct_on_stats(m, p, s);

@@ -120,6 +120,7 @@ struct mesh {
 	size_t n_local;
 	bool has_reflexive;		/* our WireGuard endpoint as a neighbour sees it */
 	struct endpoint reflexive;
+	struct addr reflexive_from;	/* the neighbour that reported it */
 	bool local_known;
 	struct addr *routes;		/* installed kernel routes, sorted */
 	size_t n_routes;

@@ -1,0 +1,50 @@
+#!/bin/bash
+# 20% random loss on the internet side (an nft random-drop rule on the
+# internet bridge; there is no netem here): the README network still
+# converges to its best paths, LAN shortcut and direct paths through NAT.
+set -euo pipefail
+# shellcheck source=netns-tests/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=netns-tests/mesh-lib.sh
+. "$(dirname "$0")/mesh-lib.sh"
+# shellcheck source=netns-tests/topo-readme.sh
+. "$(dirname "$0")/topo-readme.sh"
+require_root
+need_tool nft
+need_tool wg
+
+topo_readme_up
+ip netns exec "$NS_INET" nft -f - <<'NFT'
+table bridge loss {
+	counter dropped { }
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		numgen random mod 100 < 20 counter name dropped drop
+	}
+}
+NFT
+install -m 600 "$(dirname "$0")/../net.example.yaml" "$TEST_TMP/net.yaml"
+IF_A=$(ifname_for alpha) IF_C=$(ifname_for charlie) IF_D=$(ifname_for delta)
+t0=$(date +%s%N)
+start_node P_BETA "$NS_BETA" beta 10.1.1.2 "$(ifname_for beta)"
+start_node P_ALPHA "$NS_ALPHA" alpha 10.1.1.1 "$IF_A"
+start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$IF_C"
+start_node P_DELTA "$NS_DELTA" delta 10.1.1.22 "$IF_D"
+wait_for "all interfaces" 50 wg show "$IF_D" public-key
+K_A=$(wg show "$IF_A" public-key) K_C=$(wg show "$IF_C" public-key) K_D=$(wg show "$IF_D" public-key)
+
+best_paths() {
+	peer_holds "$IF_C" "$K_D" 10.1.1.22 && peer_holds "$IF_D" "$K_C" 10.1.1.21 &&
+		peer_holds "$IF_A" "$K_C" 10.1.1.21 && peer_holds "$IF_A" "$K_D" 10.1.1.22 &&
+		peer_holds "$IF_C" "$K_A" 10.1.1.1 && peer_holds "$IF_D" "$K_A" 10.1.1.1
+}
+# bounded: 60 s (retries back off, and a lost hello costs a retry)
+wait_for "LAN shortcut and direct paths through NAT under 20% loss" 600 best_paths
+echo "best paths after $((($(date +%s%N) - t0) / 1000000)) ms with 20% loss"
+mapfile -t nodes < <(topo_readme_nodes)
+# a ping may be lost too: each pair gets many tries
+all_pairs_ping 100 "${nodes[@]}"
+dropped=$(ip netns exec "$NS_INET" nft list counter bridge loss dropped | awk '/packets/ { print $2 }')
+echo "the internet dropped $dropped packets"
+[ "${dropped:-0}" -gt 0 ] || fail "the loss rule dropped nothing: the test tested nothing"
+echo ok
