@@ -571,9 +571,13 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 	}
 	if (ping->has & WIRE_PING_HAS_DB) {
 		p->next_digest = m->now + MESH_DIGEST_MS;
-		if ((ping->db_total != lsdb_count(&m->db) || ping->db_hash != lsdb_hash(&m->db)) &&
-		    m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
-			flood_send_full_digest(m, p);
+		if (ping->db_total != lsdb_count(&m->db) || ping->db_hash != lsdb_hash(&m->db)) {
+			if (m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
+				flood_send_full_digest(m, p);
+			/* look again soon: until the summaries agree, lost packets matter */
+			if (!p->sync_at)
+				p->sync_at = m->now + MESH_SYNC_CHECK_MS;
+		}
 	}
 }
 
@@ -801,9 +805,12 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 		mesh_send_ping(m, p);
 	}
 	if (p->adj && p->sync_at && m->now >= p->sync_at) {
-		p->sync_at = 0;
-		if (!p->ping_out)
+		if (p->ping_out) {
+			p->sync_at = m->now + MESH_PING_TIMEOUT_MS; /* after this probe */
+		} else {
+			p->sync_at = 0;
 			mesh_send_ping(m, p);
+		}
 	}
 	if (p->adj && m->now >= p->next_digest) {
 		flood_send_summary(m, p);
