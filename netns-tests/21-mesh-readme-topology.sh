@@ -15,13 +15,9 @@ require_root
 need_tool nft
 
 topo_readme_up
-install -m 600 "$(dirname "$0")/../net.example.yaml" "$TEST_TMP/net.yaml"
 
 t0=$(date +%s%N)
-start_node P_BETA "$NS_BETA" beta 10.1.1.2 "$(ifname_for beta)"
-start_node P_ALPHA "$NS_ALPHA" alpha 10.1.1.1 "$(ifname_for alpha)"
-start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$(ifname_for charlie)"
-start_node P_DELTA "$NS_DELTA" delta 10.1.1.22 "$(ifname_for delta)"
+readme_start
 
 mapfile -t nodes < <(topo_readme_nodes)
 all_pairs_ping 150 "${nodes[@]}"

@@ -13,15 +13,11 @@ set -euo pipefail
 require_root
 need_tool nft
 need_tool wg
+need_tool python3
 
 topo_readme_up
-install -m 600 "$(dirname "$0")/../net.example.yaml" "$TEST_TMP/net.yaml"
-IF_A=$(ifname_for alpha) IF_B=$(ifname_for beta) IF_C=$(ifname_for charlie) IF_D=$(ifname_for delta)
 t0=$(date +%s%N)
-start_node P_BETA "$NS_BETA" beta 10.1.1.2 "$IF_B"
-start_node P_ALPHA "$NS_ALPHA" alpha 10.1.1.1 "$IF_A"
-start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$IF_C"
-start_node P_DELTA "$NS_DELTA" delta 10.1.1.22 "$IF_D"
+readme_start
 wait_for "all interfaces" 50 wg show "$IF_D" public-key
 K_A=$(wg show "$IF_A" public-key)
 K_C=$(wg show "$IF_C" public-key) K_D=$(wg show "$IF_D" public-key)
@@ -57,4 +53,18 @@ for key in "$K_A" "$K_C" "$K_D"; do
 	# 30 relayed pings would be >= 30 * 2 * 116 bytes; keepalives are 32
 	[ "$grew" -lt 1000 ] || fail "beta's peer $key carried $grew bytes of the direct pairs' traffic"
 done
+# What the operator sees: each node's status --json names the path kinds.
+json_paths() {
+	local ns_var="NS_${1^^}"
+	ip netns exec "${!ns_var}" "$DAEMON" status -i "$2" --json |
+		python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(" ".join(n["name"] + "=" + n["path"] for n in d["nodes"] if n["path"] != "self"))'
+}
+a=$(json_paths alpha "$IF_A") c=$(json_paths charlie "$IF_C")
+echo "alpha sees: $a; charlie sees: $c"
+[ "$a" = "beta=direct charlie=nat delta=nat" ] || fail "alpha's status: $a"
+[ "$c" = "alpha=nat beta=direct delta=lan" ] || fail "charlie's status: $c"
+ip netns exec "$NS_ALPHA" "$DAEMON" metrics -i "$IF_A" | grep -q '^wgnm_direct_peers{interface="'"$IF_A"'"} 3$' ||
+	fail "alpha's metrics do not count 3 direct peers"
 echo ok

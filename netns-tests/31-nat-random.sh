@@ -15,12 +15,7 @@ need_tool nft
 need_tool wg
 
 ALPHA_NAT=fully-random topo_readme_up
-install -m 600 "$(dirname "$0")/../net.example.yaml" "$TEST_TMP/net.yaml"
-IF_A=$(ifname_for alpha) IF_B=$(ifname_for beta) IF_C=$(ifname_for charlie)
-start_node P_BETA "$NS_BETA" beta 10.1.1.2 "$IF_B"
-start_node P_ALPHA "$NS_ALPHA" alpha 10.1.1.1 "$IF_A"
-start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$IF_C"
-start_node P_DELTA "$NS_DELTA" delta 10.1.1.22 "$(ifname_for delta)"
+readme_start
 mapfile -t nodes < <(topo_readme_nodes)
 all_pairs_ping 100 "${nodes[@]}"
 K_B=$(wg show "$IF_B" public-key)

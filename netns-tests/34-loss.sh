@@ -23,13 +23,8 @@ table bridge loss {
 	}
 }
 NFT
-install -m 600 "$(dirname "$0")/../net.example.yaml" "$TEST_TMP/net.yaml"
-IF_A=$(ifname_for alpha) IF_C=$(ifname_for charlie) IF_D=$(ifname_for delta)
 t0=$(date +%s%N)
-start_node P_BETA "$NS_BETA" beta 10.1.1.2 "$(ifname_for beta)"
-start_node P_ALPHA "$NS_ALPHA" alpha 10.1.1.1 "$IF_A"
-start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$IF_C"
-start_node P_DELTA "$NS_DELTA" delta 10.1.1.22 "$IF_D"
+readme_start
 wait_for "all interfaces" 50 wg show "$IF_D" public-key
 K_A=$(wg show "$IF_A" public-key) K_C=$(wg show "$IF_C" public-key) K_D=$(wg show "$IF_D" public-key)
 

@@ -20,11 +20,7 @@ topo_readme_up
 sed 's/^  subnet: .*/&\n  directIdleSeconds: 3/' "$(dirname "$0")/../net.example.yaml" >"$TEST_TMP/net.yaml"
 chmod 600 "$TEST_TMP/net.yaml"
 grep -q 'directIdleSeconds: 3' "$TEST_TMP/net.yaml" || fail "could not set directIdleSeconds"
-IF_A=$(ifname_for alpha) IF_C=$(ifname_for charlie)
-start_node P_BETA "$NS_BETA" beta 10.1.1.2 "$(ifname_for beta)"
-start_node P_ALPHA "$NS_ALPHA" alpha 10.1.1.1 "$IF_A"
-start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$IF_C"
-start_node P_DELTA "$NS_DELTA" delta 10.1.1.22 "$(ifname_for delta)"
+readme_start
 wait_for "all interfaces" 50 wg show "$IF_C" public-key
 K_A=$(wg show "$IF_A" public-key) K_C=$(wg show "$IF_C" public-key)
 direct() { peer_holds "$IF_A" "$K_C" 10.1.1.21 && peer_holds "$IF_C" "$K_A" 10.1.1.1; }

@@ -109,6 +109,21 @@ topo_readme_up() {
 	nat_router "$NS_HOME"
 }
 
+# readme_start: the four daemons of the README network, beta first, with
+# net.example.yaml (or the test's own $TEST_TMP/net.yaml if it wrote one).
+# Sets IF_A IF_B IF_C IF_D (interface names) and P_ALPHA P_BETA P_CHARLIE
+# P_DELTA (PIDs). Source mesh-lib.sh before calling it.
+readme_start() {
+	[ -f "$TEST_TMP/net.yaml" ] ||
+		install -m 600 "$(dirname "${BASH_SOURCE[0]}")/../net.example.yaml" "$TEST_TMP/net.yaml"
+	IF_A=$(ifname_for alpha) IF_B=$(ifname_for beta)
+	IF_C=$(ifname_for charlie) IF_D=$(ifname_for delta)
+	start_node P_BETA "$NS_BETA" beta 10.1.1.2 "$IF_B"
+	start_node P_ALPHA "$NS_ALPHA" alpha 10.1.1.1 "$IF_A"
+	start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$IF_C"
+	start_node P_DELTA "$NS_DELTA" delta 10.1.1.22 "$IF_D"
+}
+
 # The four nodes of net.example.yaml as "NS:overlay" pairs.
 topo_readme_nodes() {
 	printf '%s\n' "$NS_ALPHA:10.1.1.1" "$NS_BETA:10.1.1.2" "$NS_CHARLIE:10.1.1.21" \
