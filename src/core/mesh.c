@@ -431,6 +431,7 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 	p->ping_tries = 0;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
 	p->hello_tries = 0;
+	p->resync_left = MESH_RESYNC_TRIES;
 	p->next_digest = m->now + MESH_DIGEST_MS;
 	m->own_dirty = true;
 	flood_send_full_digest(m, p);
@@ -574,9 +575,17 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 		if (ping->db_total != lsdb_count(&m->db) || ping->db_hash != lsdb_hash(&m->db)) {
 			if (m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
 				flood_send_full_digest(m, p);
-			/* look again soon: until the summaries agree, lost packets matter */
-			if (!p->sync_at)
+			/*
+			 * Look again soon, a few times: under loss the digest
+			 * exchange itself may be lost. Bounded, so a mesh whose
+			 * records keep changing is not flooded with probes.
+			 */
+			if (!p->sync_at && p->resync_left) {
+				p->resync_left--;
 				p->sync_at = m->now + MESH_SYNC_CHECK_MS;
+			}
+		} else {
+			p->resync_left = MESH_RESYNC_TRIES;
 		}
 	}
 }

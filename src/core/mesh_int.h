@@ -23,6 +23,7 @@
 #define MESH_STALL_MS 1000		/* sending into a silent tunnel this long: probe */
 #define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
 #define MESH_SYNC_CHECK_MS 1000		/* after sending records: compare summaries */
+#define MESH_RESYNC_TRIES 3		/* quick re-checks of a mismatch before waiting */
 #define MESH_FULL_DIGEST_GAP_MS 2000	/* at most one full digest per neighbour per gap */
 #define MESH_CHALLENGE_MS 5000		/* an echo must come back within */
 #define MESH_STRANGER_MS 60000		/* forget an unconfirmed contact after */
@@ -84,6 +85,7 @@ struct mesh_peer {
 	struct endpoint told_wg_endpoint;
 	uint64_t next_digest;
 	uint64_t sync_at;		/* probe to compare summaries then; 0 = none */
+	unsigned resync_left;		/* quick re-checks left until summaries agree */
 	uint64_t full_digest_sent;
 
 	struct direct_state direct;	/* LAN shortcut / NAT traversal (direct.c) */
