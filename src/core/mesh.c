@@ -233,6 +233,11 @@ static void send_hello(struct mesh *m, struct mesh_peer *p, const struct endpoin
 	h->record_seq = m->seq;
 }
 
+static uint64_t lan_jitter(struct mesh *m)
+{
+	return fresh_random(m) % MESH_LAN_HELLO_JITTER_MS;
+}
+
 static bool any_adjacency(const struct mesh *m)
 {
 	for (size_t i = 0; i < m->peers.n; i++)
@@ -271,7 +276,8 @@ static void lan_hello_timer(struct mesh *m)
 	h->flags = m->cfg.flags;
 	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
 	h->record_seq = m->seq;
-	m->lan_hello_at = m->now + m->lan_hello_backoff;
+	/* jittered: two nodes started together must not keep broadcasting in step */
+	m->lan_hello_at = m->now + m->lan_hello_backoff + lan_jitter(m);
 	m->lan_hello_backoff = m->lan_hello_backoff * 2 > MESH_LAN_HELLO_MAX_MS
 				       ? MESH_LAN_HELLO_MAX_MS
 				       : m->lan_hello_backoff * 2;
@@ -787,6 +793,13 @@ static uint64_t last_heard(const struct mesh_peer *p)
 	return p->last_rx > p->last_wg_rx ? p->last_rx : p->last_wg_rx;
 }
 
+uint64_t mesh_ping_timeout_ms(const struct mesh_peer *p)
+{
+	uint64_t t = 4 * (uint64_t)p->srtt_ms;
+
+	return t > MESH_PING_TIMEOUT_MS ? t : MESH_PING_TIMEOUT_MS;
+}
+
 uint64_t mesh_ping_idle_ms(const struct mesh *m, const struct mesh_peer *p)
 {
 	return addr_cmp(&m->cfg.id, &p->id) < 0 ? MESH_PING_IDLE_MS : MESH_PING_IDLE_MS * 3 / 2;
@@ -805,7 +818,7 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 	}
 	if (!p->adj)
 		return;
-	if (p->ping_out && m->now - p->ping_sent >= MESH_PING_TIMEOUT_MS) {
+	if (p->ping_out && m->now - p->ping_sent >= mesh_ping_timeout_ms(p)) {
 		if (++p->ping_tries >= MESH_PING_TRIES)
 			adj_down(m, p, "no answer to probes");
 		else
@@ -815,7 +828,7 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 	}
 	if (p->adj && p->sync_at && m->now >= p->sync_at) {
 		if (p->ping_out) {
-			p->sync_at = m->now + MESH_PING_TIMEOUT_MS; /* after this probe */
+			p->sync_at = m->now + mesh_ping_timeout_ms(p); /* after this probe */
 		} else {
 			p->sync_at = 0;
 			mesh_send_ping(m, p);
@@ -893,7 +906,7 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		t = min_u64(t, direct_next_timer(m, p));
 		if (!p->adj)
 			continue;
-		t = min_u64(t, p->ping_out ? p->ping_sent + MESH_PING_TIMEOUT_MS
+		t = min_u64(t, p->ping_out ? p->ping_sent + mesh_ping_timeout_ms(p)
 					   : last_heard(p) + mesh_ping_idle_ms(m, p));
 		t = min_u64(t, p->next_digest);
 		if (p->sync_at)
@@ -974,7 +987,13 @@ struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now)
 	m->cfg = *cfg;
 	m->now = now;
 	m->started = now;
-	m->lan_hello_at = now;
+	/*
+	 * With static peers, give them a moment first: LAN hellos are for when
+	 * nobody answers. Fifty nodes on one LAN all "alone" in their first
+	 * milliseconds would otherwise pair up all at once.
+	 */
+	m->lan_hello_at = now + (cfg->n_static ? MESH_LAN_HELLO_WAIT_MS : 0) +
+			  lan_jitter(m);
 	m->lan_hello_backoff = MESH_LAN_HELLO_FIRST_MS;
 	lsdb_init(&m->db);
 	reasm_init(&m->reasm);

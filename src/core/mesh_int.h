@@ -18,7 +18,7 @@
 #define MESH_HELLO_MAX_MS 8000		/* hello retry cap toward a static peer */
 #define MESH_HELLO_QUICK_TRIES 4	/* retries at the first interval before doubling */
 #define MESH_PING_IDLE_MS 25000		/* probe a neighbour silent this long */
-#define MESH_PING_TIMEOUT_MS 600	/* a probe unanswered this long is lost */
+#define MESH_PING_TIMEOUT_MS 1500	/* a probe unanswered this long is lost (at least) */
 #define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
 #define MESH_STALL_MS 1000		/* sending into a silent tunnel this long: probe */
 #define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
@@ -34,7 +34,9 @@
 #define MESH_COST_MAX 4095
 #define MESH_RTT_FLOOR_MS 8		/* round trips below count nothing */
 #define MESH_MAX_STRANGERS 256		/* unconfirmed contacts held at once */
+#define MESH_LAN_HELLO_WAIT_MS 1500	/* with static peers: alone this long first */
 #define MESH_LAN_HELLO_FIRST_MS 1000	/* LAN hello while alone; doubles */
+#define MESH_LAN_HELLO_JITTER_MS 500	/* random delay added to each */
 #define MESH_LAN_HELLO_MAX_MS 30000
 #define MESH_BUSY_START_MS 5000		/* sample WireGuard often this long after start */
 #define MESH_REFUSE_LOG_MS 1000		/* at most one refusal logged per interval */
@@ -151,6 +153,12 @@ bool mesh_on_local_lan(const struct mesh *m, const struct addr *a);
  * one side probes and its answer keeps the other quiet.
  */
 uint64_t mesh_ping_idle_ms(const struct mesh *m, const struct mesh_peer *p);
+/*
+ * How long a probe may go unanswered: MESH_PING_TIMEOUT_MS, or four smoothed
+ * round trips on a slow link. Too short a wait turns a loaded machine or a
+ * satellite link into flapping adjacencies, and every flap is a flood.
+ */
+uint64_t mesh_ping_timeout_ms(const struct mesh_peer *p);
 /* The peer for id, created if needed (NULL only when out of memory). */
 struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id);
 
