@@ -28,7 +28,7 @@ lan_shortcut() {
 		[[ $(peer_endpoint "$IF_C" "$K_D") == 198.51.100.22:* ]] &&
 		[[ $(peer_endpoint "$IF_D" "$K_C") == 198.51.100.21:* ]]
 }
-wait_for "charlie <-> delta over the LAN" 100 lan_shortcut
+wait_for "charlie <-> delta over the LAN" 300 lan_shortcut
 echo "LAN shortcut after $(since)"
 
 through_nat() {
@@ -37,7 +37,7 @@ through_nat() {
 		[[ $(peer_endpoint "$IF_A" "$K_C") == 203.0.113.4:* ]] &&
 		[[ $(peer_endpoint "$IF_C" "$K_A") == 203.0.113.3:* ]]
 }
-wait_for "alpha <-> charlie, delta directly through the NATs" 100 through_nat
+wait_for "alpha <-> charlie, delta directly through the NATs" 300 through_nat
 echo "direct through NAT after $(since)"
 mapfile -t nodes < <(topo_readme_nodes)
 all_pairs_ping 100 "${nodes[@]}"

@@ -271,11 +271,6 @@ void direct_update(struct mesh *m, struct mesh_peer *p)
 			start_round(m, p);
 		break;
 	case DIRECT_TRYING:
-		if (d->rekick_at && m->now >= d->rekick_at && m->now < d->deadline) {
-			p->wg_trial++; /* a fresh peer: WireGuard initiates again */
-			d->rekick_at = m->now + DIRECT_REKICK_MS;
-			m->routes_dirty = true;
-		}
 		if (m->now < d->deadline)
 			break;
 		if (d->cand + 1 < d->n_cands)
@@ -338,8 +333,20 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 	const struct lsdb_record *r;
 
 	if (d->phase == DIRECT_TRYING) {
-		if (s->last_handshake_sec == 0)
+		if (s->last_handshake_sec == 0) {
+			/*
+			 * Re-create the trial peer (a fresh initiation) only on a
+			 * sample that shows no handshake yet: on a timer it could
+			 * destroy a session completed since the last sample, which
+			 * the other side already counts as up.
+			 */
+			if (d->rekick_at && m->now >= d->rekick_at && m->now < d->deadline) {
+				p->wg_trial++;
+				d->rekick_at = m->now + DIRECT_REKICK_MS;
+				m->routes_dirty = true;
+			}
 			return;
+		}
 		r = lsdb_get(&m->db, &p->id);
 		d->ep = s->has_endpoint ? s->endpoint : d->ep;
 		if (r && is_local_of(r, &d->ep.addr) && mesh_on_local_lan(m, &d->ep.addr))
@@ -416,7 +423,7 @@ uint64_t direct_next_timer(const struct mesh *m, const struct mesh_peer *p)
 
 	switch (d->phase) {
 	case DIRECT_TRYING:
-		return d->rekick_at && d->rekick_at < d->deadline ? d->rekick_at : d->deadline;
+		return d->deadline; /* re-kicks happen on WireGuard samples */
 	case DIRECT_FAILED:
 		return d->retry_at ? d->retry_at : UINT64_MAX;
 	case DIRECT_UP:
