@@ -178,15 +178,9 @@ admin_types() {
 # Stop every daemon we started (SIGTERM, bounded wait, then SIGKILL) and
 # forget their PIDs, so that a later run never signals a reused PID.
 stop_all() {
-	local pid i
+	local pid
+	stop_daemons
 	for pid in "${TEST_PIDS[@]}"; do
-		pid_alive "$pid" && kill -TERM "$pid" 2>/dev/null
-	done
-	for pid in "${TEST_PIDS[@]}"; do
-		for ((i = 0; i < 50; i++)); do
-			pid_alive "$pid" || break
-			sleep 0.1
-		done
 		pid_alive "$pid" && kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null || true
 	done

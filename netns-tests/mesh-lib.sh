@@ -68,16 +68,26 @@ dump_logs() {
 	done
 }
 
+# link NS1 IF1 NS2 IF2: a veth pair with these names inside the namespaces.
+link() {
+	local tmp1="t$RANDOM$$" tmp2="t$RANDOM$$"
+	tmp1=${tmp1:0:15}
+	tmp2=${tmp2:0:15}
+	ip link add "$tmp1" netns "$1" type veth peer name "$tmp2" netns "$3"
+	ip -n "$1" link set "$tmp1" name "$2"
+	ip -n "$3" link set "$tmp2" name "$4"
+	ip -n "$1" link set "$2" up
+	ip -n "$3" link set "$4" up
+}
+
 # veth NS1 ADDR1 NS2 ADDR2: a link between two namespaces (ADDR with /len).
 veth() {
 	local a="v$RANDOM$$" b="v$RANDOM$$"
 	a=${a:0:15}
 	b=${b:0:15}
-	ip link add "$a" netns "$1" type veth peer name "$b" netns "$3"
+	link "$1" "$a" "$3" "$b"
 	ip -n "$1" addr add "$2" dev "$a"
 	ip -n "$3" addr add "$4" dev "$b"
-	ip -n "$1" link set "$a" up
-	ip -n "$3" link set "$b" up
 }
 
 # Stop our daemons (SIGTERM, bounded wait): a sanitizer build reports at exit.

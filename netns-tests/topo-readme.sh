@@ -15,18 +15,6 @@
 # NS_DELTA; the overlay addresses are those of net.example.yaml.
 # Source after lib.sh.
 
-# link NS1 IF1 NS2 IF2: a veth pair with these names inside the namespaces.
-link() {
-	local tmp1="t$RANDOM$$" tmp2="t$RANDOM$$"
-	tmp1=${tmp1:0:15}
-	tmp2=${tmp2:0:15}
-	ip link add "$tmp1" netns "$1" type veth peer name "$tmp2" netns "$3"
-	ip -n "$1" link set "$tmp1" name "$2"
-	ip -n "$3" link set "$tmp2" name "$4"
-	ip -n "$1" link set "$2" up
-	ip -n "$3" link set "$4" up
-}
-
 # nat_router NS: masquerade out of "wan" and refuse every connection that
 # does not start inside, to the router itself too: a stateful firewall with
 # NAT, as home routers and alpha's provider have. (A router that accepted
