@@ -91,14 +91,21 @@ static uint64_t random64(void *arg)
 
 /*
  * Boot ids must grow from one start to the next without clocks agreeing
- * across nodes: the high bits are this host's own wall-clock seconds, the
- * low bits random, so two starts in one second still differ.
+ * across nodes: the high bits are this host's own wall-clock milliseconds,
+ * the low 22 bits random. Milliseconds, not seconds: a node killed and
+ * started again within one second (a crash loop, a quick restart by hand)
+ * drew a smaller boot id half of the time with second resolution, and the
+ * others then kept its dead predecessor until it expired. 2^42 ms lasts
+ * until the year 2109.
  */
 static uint64_t choose_boot_id(void)
 {
-	uint64_t secs = (uint64_t)time(NULL);
+	struct timespec ts;
+	uint64_t ms;
 
-	return (secs << 20) | (random64(NULL) & 0xfffff) | 1;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	return (ms << 22) | (random64(NULL) & 0x3fffff) | 1;
 }
 
 /* ---- carrying out the core's actions ---- */

@@ -210,9 +210,15 @@ void flood_on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg 
 	if (done == 0)
 		return;
 	if (addr_eq(&r.id, &m->cfg.id)) {
-		if (r.boot > m->cfg.boot)
-			mesh_log(m, MESH_LOG_WARN, "another node runs with this node's address %s",
+		if (r.boot > m->cfg.boot && (!m->newer_self_logged_at ||
+					     m->now - m->newer_self_logged_at >= MESH_NEWER_SELF_LOG_MS)) {
+			m->newer_self_logged_at = m->now;
+			mesh_log(m, MESH_LOG_WARN,
+				 "another node runs with this node's address %s, or this host's clock "
+				 "went back since an earlier run: the network holds a newer record "
+				 "for it and refuses ours until that one expires",
 				 m->cfg.name);
+		}
 		return;
 	}
 	if (!record_valid(m, &r) || mesh_id_taken(m, &r.id, r.name)) {

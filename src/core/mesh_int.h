@@ -40,6 +40,7 @@
 #define MESH_LAN_HELLO_MAX_MS 30000
 #define MESH_BUSY_START_MS 5000		/* sample WireGuard often this long after start */
 #define MESH_REFUSE_LOG_MS 1000		/* at most one refusal logged per interval */
+#define MESH_NEWER_SELF_LOG_MS 30000	/* and one warning about a newer self */
 
 struct mesh_peer {
 	struct addr id;			/* first member: idtab key */
@@ -138,6 +139,7 @@ struct mesh {
 	bool refuse_logged;
 	uint64_t refuse_logged_at;
 	uint64_t refuse_unlogged;
+	uint64_t newer_self_logged_at;	/* last warning about a newer record of us */
 };
 
 /* mesh.c */
