@@ -612,10 +612,24 @@ static void make_up(struct t *t)
 	assert_int_equal(xd(t)->phase, DIRECT_UP);
 }
 
+/* Up, then data out and nothing back for a second: a stall. */
+static void stall(struct t *t)
+{
+	t->x_tx += 148; /* data */
+	x_stats(t);
+	later(t, 500);
+	t->x_tx += 148;
+	x_stats(t);
+	assert_int_equal(xd(t)->check_until, 0);
+	later(t, 600);
+	x_stats(t);
+}
+
 /*
  * Up: a keepalive out and nothing back is a quiet edge (only one side of it
- * sends keepalives); data out and nothing back for a second is a stall:
- * the edge is dropped, X goes back through B, and we try again in 1 s.
+ * sends keepalives); data out and nothing back for a second is a stall,
+ * checked with a fresh handshake. None within 3 s: the edge is dropped, X
+ * goes back through B, and we try again in 1 s.
  */
 static void test_lost_on_stall(void **state)
 {
@@ -633,14 +647,23 @@ static void test_lost_on_stall(void **state)
 	assert_int_equal(xd(&t)->phase, DIRECT_UP);
 
 	reset(&t);
-	t.x_tx += 148; /* data */
-	x_stats(&t);
-	later(&t, 500);
-	t.x_tx += 148;
-	x_stats(&t);
+	stall(&t);
+	later(&t, 10);
+	/* the check: a fresh peer, kicked, the edge kept meanwhile */
 	assert_int_equal(xd(&t)->phase, DIRECT_UP);
-	later(&t, 600);
-	x_stats(&t);
+	assert_int_not_equal(xd(&t)->check_until, 0);
+	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 1);
+	assert_int_equal(x_last_set(&t)->keepalive, 1);
+	assert_int_equal(x_last_set(&t)->n_allowed, 1);
+	t.x_rx = t.x_tx = 0;
+	t.x_hs = 0;
+	for (int k = 0; k < 2; k++) {
+		later(&t, 1000);
+		t.x_tx += 148; /* initiations, no answer */
+		x_stats(&t);
+		assert_int_equal(xd(&t)->phase, DIRECT_UP);
+	}
+	later(&t, 1100);
 	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
 	assert_true(strstr(xd(&t)->why, "stopped answering") != NULL);
 	later(&t, 200);
@@ -653,6 +676,58 @@ static void test_lost_on_stall(void **state)
 	assert_int_equal(set->n_allowed, 2); /* B and X: through B again */
 	later(&t, 1000);
 	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
+	teardown(&t);
+}
+
+/*
+ * A stall whose check X answers with a handshake: the silence was X's (our
+ * data was for a dead node beyond X). The edge stays, and from now on only
+ * a silence longer than WireGuard's passive keepalive (10 s) is a stall, so
+ * traffic into a black hole behind X does not make the edge flap.
+ */
+static void test_stall_beyond_x(void **state)
+{
+	struct t t;
+
+	(void)state;
+	make_up(&t);
+	reset(&t);
+	stall(&t);
+	later(&t, 10);
+	assert_int_not_equal(xd(&t)->check_until, 0);
+	t.x_rx = t.x_tx = 0;
+	later(&t, 200);
+	t.x_hs = 1600000100;
+	t.x_rx = 92;
+	t.x_tx = 148;
+	x_stats(&t);
+	assert_int_equal(xd(&t)->check_until, 0);
+	assert_true(xd(&t)->patient);
+	later(&t, 10);
+	assert_int_equal(x_last_set(&t)->keepalive, 25); /* the check's kick is gone */
+	/* 9 s more data into the black hole, then X's passive keepalive */
+	reset(&t);
+	for (int k = 0; k < 9; k++) {
+		later(&t, 1000);
+		t.x_tx += 148;
+		x_stats(&t);
+	}
+	later(&t, 1000);
+	t.x_rx += 32;
+	x_stats(&t);
+	later(&t, 3000);
+	t.x_tx += 148;
+	x_stats(&t);
+	assert_int_equal(xd(&t)->phase, DIRECT_UP);
+	assert_int_equal(xd(&t)->check_until, 0);
+	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 0);
+	/* a silence longer than the passive keepalive is checked again */
+	for (int k = 0; k < 12; k++) {
+		later(&t, 1000);
+		t.x_tx += 148;
+		x_stats(&t);
+	}
+	assert_int_not_equal(xd(&t)->check_until, 0);
 	teardown(&t);
 }
 
@@ -728,6 +803,7 @@ int main(void)
 		cmocka_unit_test(test_failure_backoff),
 		cmocka_unit_test(test_reset_on_change),
 		cmocka_unit_test(test_lost_on_stall),
+		cmocka_unit_test(test_stall_beyond_x),
 		cmocka_unit_test(test_repunch_unclaimed),
 		cmocka_unit_test(test_idle_sleep_wake),
 	};

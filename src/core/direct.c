@@ -36,8 +36,11 @@
  * A NAT or public edge with no data for network.directIdleSeconds (default
  * DIRECT_IDLE_MS) goes to sleep: keepalive off,
  * the edge stays. When traffic returns through a mapping that has expired,
- * the tunnel stalls (we send, nothing comes back): we drop the edge, routing
- * falls back to the gateway at once, and we try again. X notices that our
+ * the tunnel stalls (we send, nothing comes back for 1 s). A stall alone
+ * may be the far end's silence (traffic for a dead node beyond X), so we
+ * check: a fresh peer makes WireGuard handshake at once. No handshake in
+ * 3 s: we drop the edge, routing falls back to the gateway, and we try
+ * again. X notices that our
  * record no longer claims the edge and starts its own round too, so both
  * sides send and the NATs are punched again. No extra message is needed:
  * the records are the signal.
@@ -55,6 +58,13 @@
 #define DIRECT_RETRY_LOST_MS 1000	/* an edge that stalled: try again soon */
 #define DIRECT_IDLE_MS 120000
 #define DIRECT_UNCLAIMED_MS 3000	/* up, but X does not claim us: re-punch */
+#define DIRECT_CHECK_MS 3000		/* a stalled edge's new handshake must come within */
+/*
+ * After the tunnel answered a check, a stall counts only after this long:
+ * WireGuard answers data with a keepalive within 10 s (its passive
+ * keepalive), so only a silence longer than that is the tunnel's.
+ */
+#define DIRECT_PATIENT_STALL_MS 12000
 /*
  * Nothing heard this long on an awake edge: it is dead. WireGuard resets a
  * peer's keepalive timer on what it receives, so on a quiet edge only one
@@ -156,7 +166,6 @@ static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
 	d->kind = d->cand_kind[i];
 	d->deadline = m->now + (d->kind == WIRE_PATH_LAN ? DIRECT_TRY_LAN_MS : DIRECT_TRY_NAT_MS);
 	d->rekick_at = d->kind == WIRE_PATH_LAN ? 0 : m->now + DIRECT_REKICK_MS;
-	d->hs_known = false;
 	p->wg_trial++; /* a fresh peer: WireGuard starts a new handshake */
 	set_phase(m, d, DIRECT_TRYING);
 }
@@ -208,6 +217,13 @@ static void stop(struct mesh *m, struct mesh_peer *p)
 {
 	if (p->direct.phase != DIRECT_IDLE)
 		set_phase(m, &p->direct, DIRECT_IDLE);
+}
+
+static void lost(struct mesh *m, struct mesh_peer *p, const char *why)
+{
+	mesh_log(m, MESH_LOG_INFO, "direct path to %s lost: %s; back through the gateway",
+		 p->name, why);
+	fail_round(m, p, why, DIRECT_RETRY_LOST_MS);
 }
 
 /* A node we reach only through others, whose record we hold. */
@@ -280,6 +296,11 @@ void direct_update(struct mesh *m, struct mesh_peer *p)
 				   DIRECT_RETRY_FIRST_MS);
 		break;
 	case DIRECT_UP:
+		if (d->check_until && m->now >= d->check_until) {
+			d->check_until = 0;
+			lost(m, p, "the tunnel stopped answering");
+			break;
+		}
 		if (claims_us(m, r)) {
 			d->unclaimed_since = 0;
 		} else if (!d->unclaimed_since) {
@@ -315,16 +336,47 @@ void direct_update_all(struct mesh *m)
 	}
 }
 
-static void lost(struct mesh *m, struct mesh_peer *p, const char *why)
-{
-	mesh_log(m, MESH_LOG_INFO, "direct path to %s lost: %s; back through the gateway",
-		 p->name, why);
-	fail_round(m, p, why, DIRECT_RETRY_LOST_MS);
-}
-
 static uint64_t idle_ms(const struct mesh *m)
 {
 	return m->cfg.direct_idle_ms ? m->cfg.direct_idle_ms : DIRECT_IDLE_MS;
+}
+
+/*
+ * We sent data into an up edge and heard nothing back. That is a dead
+ * tunnel (an expired NAT mapping) or only a silent far end: what we send
+ * may be bound for a node beyond X that is gone, and X, having nothing to
+ * say, answers only with WireGuard's passive keepalive 10 s later. Dropping
+ * the edge on a mere stall made it flap while any node behind it was
+ * unreachable. So ask the tunnel: a fresh peer makes WireGuard handshake at
+ * once, and X answers a handshake whatever happens beyond it.
+ */
+static void check_tunnel(struct mesh *m, struct mesh_peer *p)
+{
+	struct direct_state *d = &p->direct;
+
+	mesh_log(m, MESH_LOG_DEBUG,
+		 "direct path to %s: no answer to what we sent; checking it with a new handshake",
+		 p->name);
+	d->data_since = 0;
+	d->check_until = m->now + DIRECT_CHECK_MS;
+	p->wg_trial++;
+	m->routes_dirty = true;
+}
+
+/*
+ * The tunnel answered: the silence was the far end's. Until the edge is
+ * re-established or goes to sleep, only a silence longer than WireGuard's
+ * passive keepalive counts as a stall.
+ */
+static void check_passed(struct mesh *m, struct mesh_peer *p)
+{
+	struct direct_state *d = &p->direct;
+
+	mesh_log(m, MESH_LOG_DEBUG, "direct path to %s answers a new handshake: keeping it",
+		 p->name);
+	d->check_until = 0;
+	d->patient = true;
+	m->routes_dirty = true; /* the check's keepalive can go */
 }
 
 void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s)
@@ -359,6 +411,8 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 		d->asleep = false;
 		d->unclaimed_since = 0;
 		d->data_since = 0;
+		d->check_until = 0;
+		d->patient = false;
 		mesh_log(m, MESH_LOG_INFO, "direct path to %s is up (%s)", p->name,
 			 d->kind == WIRE_PATH_LAN ? "LAN" : d->kind == WIRE_PATH_NAT ? "through NAT"
 										   : "public");
@@ -380,6 +434,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 	} else if (d->kind != WIRE_PATH_LAN && !d->asleep &&
 		   m->now - d->active_at >= idle_ms(m)) {
 		d->asleep = true;
+		d->patient = false; /* waking, it may find its NAT mapping gone: notice fast */
 		m->routes_dirty = true; /* keepalive off */
 		mesh_log(m, MESH_LOG_DEBUG, "direct path to %s idle: keepalive off", p->name);
 	}
@@ -388,12 +443,18 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 	 * a quiet edge's keepalives never hears back) with no answer since.
 	 * p->wg_rx and p->wg_tx still hold the previous sample here.
 	 */
+	if (d->check_until) {
+		if (s->last_handshake_sec)
+			check_passed(m, p);
+		return; /* no answer: direct_update gives up at check_until */
+	}
 	if (s->rx_bytes > p->wg_rx)
 		d->data_since = 0;
 	else if (s->tx_bytes > p->wg_tx + DIRECT_KEEPALIVE_BYTES && !d->data_since)
 		d->data_since = m->now;
-	if (d->data_since && m->now - d->data_since >= MESH_STALL_MS)
-		lost(m, p, "the tunnel stopped answering");
+	if (d->data_since &&
+	    m->now - d->data_since >= (d->patient ? DIRECT_PATIENT_STALL_MS : MESH_STALL_MS))
+		check_tunnel(m, p);
 	else if (d->kind != WIRE_PATH_LAN && !d->asleep && p->last_wg_rx &&
 		 m->now - p->last_wg_rx >= DIRECT_SILENT_MS)
 		lost(m, p, "no keepalive from it");
@@ -426,10 +487,12 @@ uint64_t direct_next_timer(const struct mesh *m, const struct mesh_peer *p)
 		return d->deadline; /* re-kicks happen on WireGuard samples */
 	case DIRECT_FAILED:
 		return d->retry_at ? d->retry_at : UINT64_MAX;
-	case DIRECT_UP:
-		if (d->unclaimed_since)
-			return d->unclaimed_since + DIRECT_UNCLAIMED_MS;
-		return UINT64_MAX;
+	case DIRECT_UP: {
+		uint64_t t = d->check_until ? d->check_until : UINT64_MAX;
+		if (d->unclaimed_since && d->unclaimed_since + DIRECT_UNCLAIMED_MS < t)
+			t = d->unclaimed_since + DIRECT_UNCLAIMED_MS;
+		return t;
+	}
 	case DIRECT_IDLE:
 		break;
 	}
@@ -450,7 +513,7 @@ bool direct_wants_peer(const struct mesh_peer *p, struct endpoint *ep, uint16_t 
 	 * data packet; if that one is lost it would wait for the next
 	 * keepalive. So 1 s keepalives until the other side claims the edge.
 	 */
-	if (d->phase == DIRECT_TRYING || !d->peer_claimed)
+	if (d->phase == DIRECT_TRYING || !d->peer_claimed || d->check_until)
 		*keepalive = DIRECT_TRIAL_KEEPALIVE;
 	else
 		*keepalive = d->kind == WIRE_PATH_LAN || d->asleep ? 0 : DIRECT_KEEPALIVE;

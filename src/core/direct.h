@@ -40,13 +40,13 @@ struct direct_state {
 	uint64_t retry_at;		/* failed: try again (0: only on change) */
 	unsigned failures;		/* rounds failed in a row */
 	unsigned tries;			/* rounds started, in all */
-	int64_t hs_start;		/* device's last-handshake time when trying began */
-	bool hs_known;			/* a stats sample came in since trying began */
 	uint64_t active_at;		/* ms: data last moved (idle policy) */
 	uint64_t base_rx, base_tx;	/* counters at active_at */
 	bool asleep;			/* idle NAT edge: keepalive off */
 	uint64_t unclaimed_since;	/* up, but its record does not claim us */
 	uint64_t data_since;		/* up: data sent, nothing heard since; 0 = no */
+	uint64_t check_until;		/* up, stalled: a new handshake must come by then */
+	bool patient;			/* up: the tunnel answered a check; see direct.c */
 	bool peer_claimed;		/* its record claimed us when last looked at */
 	char why[112];			/* the last failure, for the status view */
 };
