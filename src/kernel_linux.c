@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "nl_util.h"
 
 #ifndef NETLINK_EXT_ACK
 #define NETLINK_EXT_ACK 11
@@ -46,9 +47,6 @@
 /* Long enough for a loaded box, short enough that a wedged request does
  * not stall the event loop noticeably. */
 #define NL_TIMEOUT_MS 2000
-/* A dump the kernel keeps interrupting is retried this often. */
-#define DUMP_TRIES 5
-#define NL_ERRMSG_MAX 256
 /* libmnl's NL_BUFSIZE, missing before 1.0.5: dumps come in
  * datagrams of up to 32 KiB. */
 #define NL_BUFSIZE 32768
@@ -262,31 +260,6 @@ int kernel_nl_talk(struct kernel_nl *nl, struct nlmsghdr *req,
 
 /* --- attribute helpers ---------------------------------------------- */
 
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned max;
-};
-
-static int attr_table_cb(const struct nlattr *a, void *data)
-{
-	struct attr_table *t = data;
-	unsigned type = mnl_attr_get_type(a);
-
-	if (type <= t->max)
-		t->tb[type] = a;
-	return MNL_CB_OK;
-}
-
-/* Fill tb[0..max] with the attributes after a fixed header of hdrlen. */
-static void attr_parse(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb,
-		       unsigned max)
-{
-	struct attr_table t = { .tb = tb, .max = max };
-
-	memset(tb, 0, (max + 1) * sizeof(*tb));
-	(void)mnl_attr_parse(nlh, (unsigned)hdrlen, attr_table_cb, &t);
-}
-
 static bool ifname_ok(const char *ifname)
 {
 	size_t n = strnlen(ifname, IFNAMSIZ);
@@ -295,33 +268,10 @@ static bool ifname_ok(const char *ifname)
 	       strcmp(ifname, "..") != 0;
 }
 
-static int family_of(const struct addr *a)
-{
-	return addr_is_v4(a) ? AF_INET : AF_INET6;
-}
-
+/* The builders' KERNEL_MSG_SIZE buffers always have room for it. */
 static void put_addr(struct nlmsghdr *nlh, uint16_t type, const struct addr *a)
 {
-	if (addr_is_v4(a))
-		mnl_attr_put(nlh, type, 4, a->b + 12);
-	else
-		mnl_attr_put(nlh, type, 16, a->b);
-}
-
-/* Read an address attribute of the family's exact size. */
-static bool get_addr(const struct nlattr *a, int family, struct addr *out)
-{
-	if (!a)
-		return false;
-	if (family == AF_INET && mnl_attr_get_payload_len(a) == 4) {
-		addr_from_v4(out, mnl_attr_get_payload(a));
-		return true;
-	}
-	if (family == AF_INET6 && mnl_attr_get_payload_len(a) == 16) {
-		memcpy(out->b, mnl_attr_get_payload(a), 16);
-		return true;
-	}
-	return false;
+	(void)nl_attr_put_addr(nlh, KERNEL_MSG_SIZE, type, a);
 }
 
 static uint32_t get_u32(const struct nlattr *a, uint32_t dflt)
@@ -403,7 +353,7 @@ struct nlmsghdr *kernel_build_addr_msg(void *buf, enum kernel_op op, unsigned if
 	struct ifaddrmsg *ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	bool v4 = addr_is_v4(addr);
 
-	ifa->ifa_family = (uint8_t)family_of(addr);
+	ifa->ifa_family = (uint8_t)nl_addr_family(addr);
 	ifa->ifa_prefixlen = plen;
 	ifa->ifa_scope = RT_SCOPE_UNIVERSE;
 	ifa->ifa_index = ifindex;
@@ -442,7 +392,7 @@ struct nlmsghdr *kernel_build_route_msg(void *buf, enum kernel_op op, unsigned i
 	}
 	nlh = put_header(buf, type, flags);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
-	rtm->rtm_family = (uint8_t)family_of(&dst->addr);
+	rtm->rtm_family = (uint8_t)nl_addr_family(&dst->addr);
 	rtm->rtm_dst_len = dst->len;
 	rtm->rtm_table = RT_TABLE_MAIN;
 	/* The tag also makes a delete match only our own route. */
@@ -486,21 +436,10 @@ void kernel_close(struct kernel *k)
 	free(k);
 }
 
-/* "(kernel: text)" suffix for log lines, or "". */
-static const char *why(const struct kernel *k, char *buf, size_t len)
-{
-	const char *m = kernel_nl_errmsg(k->nl);
-
-	if (!*m)
-		return "";
-	snprintf(buf, len, " (kernel: %s)", m);
-	return buf;
-}
-
 int kernel_link_create(struct kernel *k, const char *ifname, const char *kind)
 {
 	uint8_t buf[KERNEL_MSG_SIZE];
-	char w[NL_ERRMSG_MAX + 16];
+	char w[NL_KERNEL_SAYS_MAX];
 	int ret;
 
 	if (!ifname_ok(ifname))
@@ -508,17 +447,17 @@ int kernel_link_create(struct kernel *k, const char *ifname, const char *kind)
 	ret = kernel_nl_talk(k->nl, kernel_build_link_create_msg(buf, ifname, kind), NULL, NULL);
 	if (ret < 0 && ret != -EEXIST)
 		log_debug("creating %s link %s: %s%s", kind, ifname, strerror(-ret),
-			  why(k, w, sizeof(w)));
+			  nl_kernel_says(k->nl, w, sizeof(w)));
 	return ret;
 }
 
 static int report(struct kernel *k, int ret, const char *what, unsigned ifindex)
 {
-	char w[NL_ERRMSG_MAX + 16];
+	char w[NL_KERNEL_SAYS_MAX];
 
 	if (ret < 0)
 		log_warnx("%s on ifindex %u: %s%s", what, ifindex, strerror(-ret),
-			  why(k, w, sizeof(w)));
+			  nl_kernel_says(k->nl, w, sizeof(w)));
 	return ret;
 }
 
@@ -584,7 +523,7 @@ static int addr_op(struct kernel *k, enum kernel_op op, unsigned ifindex, const 
 		   uint8_t plen)
 {
 	uint8_t buf[KERNEL_MSG_SIZE];
-	char a[ADDR_STRLEN], w[NL_ERRMSG_MAX + 16];
+	char a[ADDR_STRLEN], w[NL_KERNEL_SAYS_MAX];
 	int ret;
 
 	if (plen > (addr_is_v4(addr) ? 32 : 128))
@@ -593,7 +532,7 @@ static int addr_op(struct kernel *k, enum kernel_op op, unsigned ifindex, const 
 	if (ret < 0 && !(op == KERNEL_OP_DEL && ret == -EADDRNOTAVAIL))
 		log_warnx("%s address %s/%u on ifindex %u: %s%s",
 			  op == KERNEL_OP_DEL ? "deleting" : "adding", addr_fmt(addr, a, sizeof(a)),
-			  plen, ifindex, strerror(-ret), why(k, w, sizeof(w)));
+			  plen, ifindex, strerror(-ret), nl_kernel_says(k->nl, w, sizeof(w)));
 	return ret;
 }
 
@@ -610,7 +549,7 @@ int kernel_addr_del(struct kernel *k, unsigned ifindex, const struct addr *addr,
 static int route_op(struct kernel *k, enum kernel_op op, unsigned ifindex, const struct prefix *dst)
 {
 	uint8_t buf[KERNEL_MSG_SIZE];
-	char p[ADDR_STRLEN + 8], w[NL_ERRMSG_MAX + 16];
+	char p[ADDR_STRLEN + 8], w[NL_KERNEL_SAYS_MAX];
 	int ret;
 
 	if (dst->len > (addr_is_v4(&dst->addr) ? 32 : 128))
@@ -620,7 +559,7 @@ static int route_op(struct kernel *k, enum kernel_op op, unsigned ifindex, const
 	if (ret < 0 && ret != -EEXIST && ret != -ESRCH)
 		log_warnx("%s route %s dev %u: %s%s", op == KERNEL_OP_DEL ? "deleting" : "adding",
 			  prefix_fmt(dst, p, sizeof(p)), ifindex, strerror(-ret),
-			  why(k, w, sizeof(w)));
+			  nl_kernel_says(k->nl, w, sizeof(w)));
 	return ret;
 }
 
@@ -648,6 +587,13 @@ struct route_list {
 	size_t n, cap;
 };
 
+/* Keep the array for the next attempt; only its contents were torn. */
+static int route_list_restart(void *arg)
+{
+	((struct route_list *)arg)->n = 0;
+	return 0;
+}
+
 static int route_collect_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	struct route_list *l = arg;
@@ -664,7 +610,7 @@ static int route_collect_cb(const struct nlmsghdr *nlh, void *arg)
 		return 0;
 	if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
 		return 0;
-	attr_parse(nlh, sizeof(*rtm), tb, RTA_MAX);
+	nl_attr_table(nlh, sizeof(*rtm), tb, RTA_MAX);
 	table = get_u32(tb[RTA_TABLE], rtm->rtm_table);
 	oif = get_u32(tb[RTA_OIF], 0);
 	/* We only ever install into main; a tagged route elsewhere is not
@@ -675,7 +621,7 @@ static int route_collect_cb(const struct nlmsghdr *nlh, void *arg)
 		static const uint8_t any4[4];
 		addr_from_v4(&dst.addr, any4);
 	}
-	if (tb[RTA_DST] && !get_addr(tb[RTA_DST], rtm->rtm_family, &dst.addr))
+	if (tb[RTA_DST] && !nl_attr_get_addr(tb[RTA_DST], rtm->rtm_family, &dst.addr))
 		return 0;
 	dst.len = rtm->rtm_dst_len;
 	if (l->n == l->cap) {
@@ -710,13 +656,10 @@ int kernel_route_flush(struct kernel *k, unsigned ifindex, unsigned *count)
 	uint8_t buf[KERNEL_MSG_SIZE];
 	struct route_list l = { .want_ifindex = ifindex };
 	unsigned done = 0;
-	int ret = -EINTR;
+	int ret;
 
-	for (int tries = 0; tries < DUMP_TRIES && ret == -EINTR; tries++) {
-		l.n = 0;
-		ret = kernel_nl_talk(k->nl, dump_msg(buf, RTM_GETROUTE, sizeof(struct rtmsg)),
-				     route_collect_cb, &l);
-	}
+	ret = nl_dump_consistent(k->nl, dump_msg(buf, RTM_GETROUTE, sizeof(struct rtmsg)),
+				 route_collect_cb, route_list_restart, &l);
 	if (ret < 0) {
 		log_warnx("listing routes: %s", strerror(-ret));
 		goto out;
@@ -755,7 +698,7 @@ static bool addr_usable(const struct nlmsghdr *nlh, bool is_add, struct kernel_a
 	ifa = mnl_nlmsg_get_payload(nlh);
 	if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6)
 		return false;
-	attr_parse(nlh, sizeof(*ifa), tb, IFA_MAX);
+	nl_attr_table(nlh, sizeof(*ifa), tb, IFA_MAX);
 	flags = get_u32(tb[IFA_FLAGS], ifa->ifa_flags);
 	/* A tentative address is announced again once DAD is done. */
 	if (is_add && (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))
@@ -763,8 +706,8 @@ static bool addr_usable(const struct nlmsghdr *nlh, bool is_add, struct kernel_a
 	if (ifa->ifa_scope == RT_SCOPE_HOST)
 		return false;
 	/* IFA_LOCAL is ours; IFA_ADDRESS is the peer on point-to-point. */
-	if (!get_addr(tb[IFA_LOCAL], ifa->ifa_family, &out->addr) &&
-	    !get_addr(tb[IFA_ADDRESS], ifa->ifa_family, &out->addr))
+	if (!nl_attr_get_addr(tb[IFA_LOCAL], ifa->ifa_family, &out->addr) &&
+	    !nl_attr_get_addr(tb[IFA_ADDRESS], ifa->ifa_family, &out->addr))
 		return false;
 	if (addr_is_loopback(&out->addr) || addr_is_link_local(&out->addr))
 		return false;
@@ -778,6 +721,12 @@ struct addr_list {
 	struct kernel_addr *v;
 	size_t n, cap;
 };
+
+static int addr_list_restart(void *arg)
+{
+	((struct addr_list *)arg)->n = 0;
+	return 0;
+}
 
 static int addr_collect_cb(const struct nlmsghdr *nlh, void *arg)
 {
@@ -804,13 +753,10 @@ int kernel_addrs_dump(struct kernel *k, unsigned skip_ifindex, struct kernel_add
 {
 	uint8_t buf[KERNEL_MSG_SIZE];
 	struct addr_list l = { .skip = skip_ifindex };
-	int ret = -EINTR;
+	int ret;
 
-	for (int tries = 0; tries < DUMP_TRIES && ret == -EINTR; tries++) {
-		l.n = 0;
-		ret = kernel_nl_talk(k->nl, dump_msg(buf, RTM_GETADDR, sizeof(struct ifaddrmsg)),
-				     addr_collect_cb, &l);
-	}
+	ret = nl_dump_consistent(k->nl, dump_msg(buf, RTM_GETADDR, sizeof(struct ifaddrmsg)),
+				 addr_collect_cb, addr_list_restart, &l);
 	if (ret < 0) {
 		free(l.v);
 		log_warnx("listing local addresses: %s", strerror(-ret));
@@ -924,7 +870,7 @@ static void link_event(const struct nlmsghdr *nlh,
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifi))
 		return;
 	ifi = mnl_nlmsg_get_payload(nlh);
-	attr_parse(nlh, sizeof(*ifi), tb, IFLA_MAX);
+	nl_attr_table(nlh, sizeof(*ifi), tb, IFLA_MAX);
 	if (nlh->nlmsg_type == RTM_DELLINK)
 		e.type = KERNEL_EVENT_LINK_DEL;
 	else

@@ -26,6 +26,7 @@
 
 #include "kernel.h"
 #include "log.h"
+#include "nl_util.h"
 
 /*
  * uapi/linux/wireguard.h, restated: it is missing from older libc headers,
@@ -65,7 +66,6 @@ enum {
 /* Room for the device header plus one complete peer with one allowed IP;
  * anything smaller could not make progress. */
 #define GENL_MSG_MIN 512
-#define DUMP_TRIES 5
 
 struct wgdev_kernel {
 	struct kernel *rt;
@@ -141,13 +141,12 @@ static bool put_peer_head(struct nlmsghdr *nlh, size_t size, const struct wgdev_
 static bool put_allowed_ip(struct nlmsghdr *nlh, size_t size, const struct prefix *pf)
 {
 	struct nlattr *n = nest_start(nlh, size, 0);
-	bool v4 = addr_is_v4(&pf->addr);
+	uint16_t family = (uint16_t)nl_addr_family(&pf->addr);
 
 	if (!n)
 		return false;
-	if (!mnl_attr_put_u16_check(nlh, size, WGALLOWEDIP_A_FAMILY, v4 ? AF_INET : AF_INET6) ||
-	    !mnl_attr_put_check(nlh, size, WGALLOWEDIP_A_IPADDR, v4 ? 4 : 16,
-				v4 ? pf->addr.b + 12 : pf->addr.b) ||
+	if (!mnl_attr_put_u16_check(nlh, size, WGALLOWEDIP_A_FAMILY, family) ||
+	    !nl_attr_put_addr(nlh, size, WGALLOWEDIP_A_IPADDR, &pf->addr) ||
 	    !mnl_attr_put_u8_check(nlh, size, WGALLOWEDIP_A_CIDR_MASK, pf->len)) {
 		mnl_attr_nest_cancel(nlh, n);
 		return false;
@@ -245,29 +244,6 @@ full:
 
 /* --- parsing ---------------------------------------------------------- */
 
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned max;
-};
-
-static int attr_table_cb(const struct nlattr *a, void *data)
-{
-	struct attr_table *t = data;
-	unsigned type = mnl_attr_get_type(a);
-
-	if (type <= t->max)
-		t->tb[type] = a;
-	return MNL_CB_OK;
-}
-
-static void nested_parse(const struct nlattr *nest, const struct nlattr **tb, unsigned max)
-{
-	struct attr_table t = { .tb = tb, .max = max };
-
-	memset(tb, 0, (max + 1) * sizeof(*tb));
-	(void)mnl_attr_parse_nested(nest, attr_table_cb, &t);
-}
-
 #define for_each_nested(a, nest)                                                          \
 	for ((a) = mnl_attr_get_payload(nest);                                            \
 	     mnl_attr_ok((a), (int)((const char *)mnl_attr_get_payload(nest) +            \
@@ -287,17 +263,14 @@ static int parse_allowed_ip(const struct nlattr *nest, struct wgdev_peer *p)
 	uint8_t cidr;
 	void *v;
 
-	nested_parse(nest, tb, WGALLOWEDIP_A_MAX);
+	nl_attr_table_nested(nest, tb, WGALLOWEDIP_A_MAX);
 	if (!attr_len_is(tb[WGALLOWEDIP_A_FAMILY], 2) || !attr_len_is(tb[WGALLOWEDIP_A_CIDR_MASK], 1) ||
 	    !tb[WGALLOWEDIP_A_IPADDR])
 		return -EBADMSG;
 	fam = mnl_attr_get_u16(tb[WGALLOWEDIP_A_FAMILY]);
 	cidr = mnl_attr_get_u8(tb[WGALLOWEDIP_A_CIDR_MASK]);
-	if (fam == AF_INET && attr_len_is(tb[WGALLOWEDIP_A_IPADDR], 4) && cidr <= 32)
-		addr_from_v4(&pf.addr, mnl_attr_get_payload(tb[WGALLOWEDIP_A_IPADDR]));
-	else if (fam == AF_INET6 && attr_len_is(tb[WGALLOWEDIP_A_IPADDR], 16) && cidr <= 128)
-		memcpy(pf.addr.b, mnl_attr_get_payload(tb[WGALLOWEDIP_A_IPADDR]), 16);
-	else
+	if (!nl_attr_get_addr(tb[WGALLOWEDIP_A_IPADDR], fam, &pf.addr) ||
+	    cidr > (fam == AF_INET ? 32 : 128))
 		return -EBADMSG;
 	pf.len = cidr;
 	v = realloc(p->allowed_ips, (p->n_allowed_ips + 1) * sizeof(*p->allowed_ips));
@@ -329,7 +302,7 @@ static int parse_peer(const struct nlattr *nest, struct wgdev_device *dev, bool 
 	struct wgdev_peer *p;
 	int ret;
 
-	nested_parse(nest, tb, WGPEER_A_MAX);
+	nl_attr_table_nested(nest, tb, WGPEER_A_MAX);
 	if (!attr_len_is(tb[WGPEER_A_PUBLIC_KEY], WGDEV_KEY_LEN))
 		return -EBADMSG;
 	if (first_in_msg && dev->n_peers > 0 &&
@@ -377,15 +350,13 @@ int wgdev_genl_parse_get(const void *msg, size_t len, struct wgdev_device *dev)
 {
 	const struct nlmsghdr *nlh = msg;
 	const struct nlattr *tb[WGDEVICE_A_MAX + 1], *a;
-	struct attr_table t = { .tb = tb, .max = WGDEVICE_A_MAX };
 	bool first = true;
 	int ret;
 
 	if (len < sizeof(*nlh) || nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len ||
 	    mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr))
 		return -EBADMSG;
-	memset(tb, 0, sizeof(tb));
-	(void)mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_table_cb, &t);
+	nl_attr_table(nlh, sizeof(struct genlmsghdr), tb, WGDEVICE_A_MAX);
 	if (attr_len_is(tb[WGDEVICE_A_PRIVATE_KEY], WGDEV_KEY_LEN)) {
 		memcpy(dev->private_key, mnl_attr_get_payload(tb[WGDEVICE_A_PRIVATE_KEY]),
 		       WGDEV_KEY_LEN);
@@ -416,10 +387,8 @@ int wgdev_genl_parse_get(const void *msg, size_t len, struct wgdev_device *dev)
 static int family_cb(const struct nlmsghdr *nlh, void *arg)
 {
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1];
-	struct attr_table t = { .tb = tb, .max = CTRL_ATTR_MAX };
 
-	memset(tb, 0, sizeof(tb));
-	(void)mnl_attr_parse(nlh, sizeof(struct genlmsghdr), attr_table_cb, &t);
+	nl_attr_table(nlh, sizeof(struct genlmsghdr), tb, CTRL_ATTR_MAX);
 	if (attr_len_is(tb[CTRL_ATTR_FAMILY_ID], 2))
 		*(uint16_t *)arg = mnl_attr_get_u16(tb[CTRL_ATTR_FAMILY_ID]);
 	return 0;
@@ -512,9 +481,10 @@ int wgdev_kernel_set(struct wgdev_kernel *wk, const struct wgdev_device *dev)
 		ret = kernel_nl_talk(wk->nl, (struct nlmsghdr *)buf, NULL, NULL);
 		sodium_memzero(buf, GENL_MSG_MAX);
 		if (ret < 0) {
-			const char *m = kernel_nl_errmsg(wk->nl);
-			log_warnx("configuring WireGuard on %s: %s%s%s%s", wk->ifname, strerror(-ret),
-				  *m ? " (kernel: " : "", m, *m ? ")" : "");
+			char w[NL_KERNEL_SAYS_MAX];
+
+			log_warnx("configuring WireGuard on %s: %s%s", wk->ifname, strerror(-ret),
+				  nl_kernel_says(wk->nl, w, sizeof(w)));
 			break;
 		}
 	}
@@ -526,27 +496,30 @@ int wgdev_kernel_set(struct wgdev_kernel *wk, const struct wgdev_device *dev)
 	return ret;
 }
 
+/* arg: the struct wgdev_device * being filled. */
 static int get_cb(const struct nlmsghdr *nlh, void *arg)
 {
-	return wgdev_genl_parse_get(nlh, nlh->nlmsg_len, arg);
+	return wgdev_genl_parse_get(nlh, nlh->nlmsg_len, *(struct wgdev_device **)arg);
+}
+
+/* A fresh device per attempt: a torn dump's peers would be listed twice. */
+static int get_restart(void *arg)
+{
+	struct wgdev_device **dev = arg;
+
+	wgdev_device_free(*dev);
+	*dev = calloc(1, sizeof(**dev));
+	return *dev ? 0 : -ENOMEM;
 }
 
 int wgdev_kernel_get(struct wgdev_kernel *wk, struct wgdev_device **out)
 {
 	uint8_t buf[256];
 	struct wgdev_device *dev = NULL;
-	int ret = -EINTR;
+	int ret;
 
-	for (int tries = 0; tries < DUMP_TRIES && ret == -EINTR; tries++) {
-		wgdev_device_free(dev);
-		dev = calloc(1, sizeof(*dev));
-		if (!dev) {
-			ret = -ENOMEM;
-			break;
-		}
-		wgdev_genl_build_get(buf, wk->family, wk->ifname);
-		ret = kernel_nl_talk(wk->nl, (struct nlmsghdr *)buf, get_cb, dev);
-	}
+	wgdev_genl_build_get(buf, wk->family, wk->ifname);
+	ret = nl_dump_consistent(wk->nl, (struct nlmsghdr *)buf, get_cb, get_restart, &dev);
 	/* The reply carried the private key. */
 	kernel_nl_wipe(wk->nl);
 	if (ret < 0) {

@@ -365,12 +365,11 @@ struct reply_peer {
 	bool stats;
 };
 
-static size_t build_reply(uint8_t *buf, size_t size, bool device_attrs, const struct reply_peer *peers,
-			  size_t n)
+/* A get-device dump message with no attributes yet. */
+static struct nlmsghdr *put_reply_header(uint8_t *buf, size_t size)
 {
 	struct nlmsghdr *nlh;
 	struct genlmsghdr *g;
-	struct nlattr *plist;
 
 	memset(buf, 0, size);
 	nlh = mnl_nlmsg_put_header(buf);
@@ -379,6 +378,27 @@ static size_t build_reply(uint8_t *buf, size_t size, bool device_attrs, const st
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
 	g->cmd = WG_CMD_GET_DEVICE;
 	g->version = WG_GENL_VERSION;
+	return nlh;
+}
+
+/* One entry of WGPEER_A_ALLOWEDIPS, as given: no check that it makes sense. */
+static void put_allowed_ip(struct nlmsghdr *nlh, uint16_t fam, const void *ip, size_t alen,
+			   uint8_t cidr)
+{
+	struct nlattr *an = mnl_attr_nest_start(nlh, 0);
+
+	mnl_attr_put_u16(nlh, WGALLOWEDIP_A_FAMILY, fam);
+	mnl_attr_put(nlh, WGALLOWEDIP_A_IPADDR, alen, ip);
+	mnl_attr_put_u8(nlh, WGALLOWEDIP_A_CIDR_MASK, cidr);
+	mnl_attr_nest_end(nlh, an);
+}
+
+static size_t build_reply(uint8_t *buf, size_t size, bool device_attrs, const struct reply_peer *peers,
+			  size_t n)
+{
+	struct nlmsghdr *nlh = put_reply_header(buf, size);
+	struct nlattr *plist;
+
 	mnl_attr_put_u32(nlh, WGDEVICE_A_IFINDEX, 4);
 	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, "wg0");
 	if (device_attrs) {
@@ -412,12 +432,8 @@ static size_t build_reply(uint8_t *buf, size_t size, bool device_attrs, const st
 		}
 		al = mnl_attr_nest_start(nlh, WGPEER_A_ALLOWEDIPS);
 		for (size_t j = peers[i].aip_from; j < peers[i].aip_from + peers[i].aip_n; j++) {
-			struct nlattr *an = mnl_attr_nest_start(nlh, 0);
 			uint8_t v4[4] = { 10, peers[i].seed, 0, (uint8_t)j };
-			mnl_attr_put_u16(nlh, WGALLOWEDIP_A_FAMILY, AF_INET);
-			mnl_attr_put(nlh, WGALLOWEDIP_A_IPADDR, 4, v4);
-			mnl_attr_put_u8(nlh, WGALLOWEDIP_A_CIDR_MASK, 32);
-			mnl_attr_nest_end(nlh, an);
+			put_allowed_ip(nlh, AF_INET, v4, 4, 32);
 		}
 		mnl_attr_nest_end(nlh, al);
 		mnl_attr_nest_end(nlh, pn);
@@ -471,6 +487,71 @@ static void test_genl_get_merge(void **state)
 	for (size_t i = 0; i < dev.n_peers; i++)
 		free(dev.peers[i].allowed_ips);
 	free(dev.peers);
+}
+
+/* One peer with one allowed IP whose family, address size and prefix
+ * length are given; the rest of the reply is well formed. */
+static size_t build_allowed_ip_reply(uint8_t *buf, size_t size, uint16_t fam, size_t alen,
+				     uint8_t cidr)
+{
+	static const uint8_t ip[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 1, 2, 3 };
+	struct nlmsghdr *nlh = put_reply_header(buf, size);
+	struct nlattr *plist, *pn, *al;
+	uint8_t k[WG_KEY_LEN];
+
+	plist = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	pn = mnl_attr_nest_start(nlh, 0);
+	fill_key(k, 0x21);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, k);
+	al = mnl_attr_nest_start(nlh, WGPEER_A_ALLOWEDIPS);
+	put_allowed_ip(nlh, fam, alen == 4 ? ip + 12 : ip, alen, cidr);
+	mnl_attr_nest_end(nlh, al);
+	mnl_attr_nest_end(nlh, pn);
+	mnl_attr_nest_end(nlh, plist);
+	assert_true(nlh->nlmsg_len <= size);
+	return nlh->nlmsg_len;
+}
+
+static void test_genl_get_allowed_ip_bounds(void **state)
+{
+	static const struct {
+		uint16_t fam;
+		size_t alen;
+		uint8_t cidr;
+		int want;
+		const char *prefix;
+	} cases[] = {
+		{ AF_INET, 4, 0, 0, "10.1.2.3/0" },
+		{ AF_INET, 4, 32, 0, "10.1.2.3/32" },
+		{ AF_INET, 4, 33, -EBADMSG, NULL },
+		{ AF_INET6, 16, 128, 0, "fd00::a01:203/128" },
+		{ AF_INET6, 16, 129, -EBADMSG, NULL },
+		{ AF_INET, 16, 32, -EBADMSG, NULL },   /* size of the other family */
+		{ AF_INET6, 4, 32, -EBADMSG, NULL },
+		{ AF_INET, 5, 32, -EBADMSG, NULL },
+		{ AF_UNIX, 4, 32, -EBADMSG, NULL },
+	};
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint8_t buf[512];
+		struct wgdev_device dev = { 0 };
+		size_t n = build_allowed_ip_reply(buf, sizeof(buf), cases[i].fam, cases[i].alen,
+						  cases[i].cidr);
+		char s[ADDR_STRLEN + 8];
+
+		assert_int_equal(wgdev_genl_parse_get(buf, n, &dev), cases[i].want);
+		assert_int_equal(dev.n_peers, 1);
+		if (cases[i].prefix) {
+			assert_int_equal(dev.peers[0].n_allowed_ips, 1);
+			assert_string_equal(prefix_fmt(&dev.peers[0].allowed_ips[0], s, sizeof(s)),
+					    cases[i].prefix);
+		} else {
+			assert_int_equal(dev.peers[0].n_allowed_ips, 0);
+		}
+		free(dev.peers[0].allowed_ips);
+		free(dev.peers);
+	}
 }
 
 static void test_genl_get_malformed(void **state)
@@ -820,6 +901,7 @@ int main(void)
 		cmocka_unit_test(test_genl_set_too_small),
 		cmocka_unit_test(test_genl_get_merge),
 		cmocka_unit_test(test_genl_get_malformed),
+		cmocka_unit_test(test_genl_get_allowed_ip_bounds),
 		cmocka_unit_test(test_uapi_build_set),
 		cmocka_unit_test(test_uapi_parse_good),
 		cmocka_unit_test(test_uapi_parse_bad),
