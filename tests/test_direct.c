@@ -24,7 +24,7 @@
 #include "core/mesh_int.h"
 
 /* As in src/core/direct.c. */
-#define TRY_LAN_MS 1000
+#define TRY_LAN_MS 2000
 #define TRY_NAT_MS 6000
 #define REKICK_MS 2000
 #define MAX_ROUNDS 4
@@ -404,7 +404,7 @@ static void test_candidate_order(void **state)
 		if (t.acts[i].type == MESH_ACT_PEER_SET && t.acts[i].n_allowed)
 			assert_true(memcmp(t.acts[i].key, t.b_key, WIRE_KEY_LEN) == 0);
 
-	/* the LAN candidate for 1 s, then a fresh peer at the reflexive endpoint */
+	/* the LAN candidate for 2 s, then a fresh peer at the reflexive endpoint */
 	reset(&t);
 	later(&t, TRY_LAN_MS - 150);
 	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 0);

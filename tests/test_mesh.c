@@ -29,6 +29,7 @@ struct sent {
 
 struct peer_set {
 	uint8_t key[WIRE_KEY_LEN];
+	uint16_t keepalive;
 	size_t n;
 	struct prefix allowed[16];
 };
@@ -99,6 +100,7 @@ static void collect(struct t *t)
 			struct peer_set *ps = &t->sets[t->n_sets++];
 			assert_true(a->u.peer.n_allowed <= ARRAY_SIZE(ps->allowed));
 			memcpy(ps->key, a->u.peer.pubkey, WIRE_KEY_LEN);
+			ps->keepalive = a->u.peer.keepalive;
 			ps->n = a->u.peer.n_allowed;
 			memcpy(ps->allowed, a->u.peer.allowed, ps->n * sizeof(ps->allowed[0]));
 			break;
@@ -143,11 +145,12 @@ static void later(struct t *t, uint64_t ms)
 	t->now = end;
 }
 
-static void setup_node(struct t *t, size_t n_static)
+/* A at 10.99.0.LAST with N_STATIC listed peers at 10.99.0.100 and up. */
+static void setup_node_at(struct t *t, size_t n_static, uint8_t last)
 {
 	memset(t, 0, sizeof(*t));
 	t->now = 1000000;
-	ip(&t->cfg.id, 10, 99, 0, 1);
+	ip(&t->cfg.id, 10, 99, 0, last);
 	snprintf(t->cfg.name, sizeof(t->cfg.name), "alice");
 	ip(&t->cfg.subnet.addr, 10, 99, 0, 0);
 	t->cfg.subnet.len = 16;
@@ -169,6 +172,11 @@ static void setup_node(struct t *t, size_t n_static)
 	collect(t);
 	later(t, 1000); /* out of every hold-down after the start */
 	reset(t);
+}
+
+static void setup_node(struct t *t, size_t n_static)
+{
+	setup_node_at(t, n_static, 1);
 }
 
 static void teardown_node(struct t *t)
@@ -875,6 +883,72 @@ static void test_route_diffs(void **state)
 	teardown_node(&t);
 }
 
+/* A WireGuard sample of f's peer: a handshake or none yet. */
+static void wg_sample_of(struct t *t, const struct fake *f, bool handshake)
+{
+	struct mesh_wg_stats st;
+
+	memset(&st, 0, sizeof(st));
+	memcpy(st.pubkey, f->key, WIRE_KEY_LEN);
+	st.last_handshake_sec = handshake ? 1600000000 : 0;
+	st.rx_bytes = handshake ? 92 : 0;
+	st.tx_bytes = handshake ? 148 : 148;
+	mesh_on_wg_stats(t->m, t->now, &st, 1);
+	collect(t);
+}
+
+/*
+ * A new peer's first handshake comes from one side only: two initiations
+ * crossing each other leave both sides without a session until WireGuard's
+ * 5 s retry. The lower address initiates (keepalive set at once); the
+ * higher installs without keepalive and initiates only if nothing came
+ * within MESH_ANSWER_WAIT_MS.
+ */
+static void test_first_handshake_one_side(void **state)
+{
+	struct t t;
+	struct fake hi, lo;
+	const struct peer_set *ps;
+
+	(void)state;
+	setup_node_at(&t, 0, 5);
+	fake_init(&hi, 9, "hi", 7);
+	neighbour_up(&t, &hi, NULL, 0);
+	ps = last_set(&t, hi.key);
+	assert_non_null(ps);
+	assert_int_equal(ps->keepalive, 1); /* we are lower: we initiate */
+
+	fake_init(&lo, 2, "lo", 7);
+	reset(&t);
+	neighbour_up(&t, &lo, NULL, 0);
+	ps = last_set(&t, lo.key);
+	assert_non_null(ps);
+	assert_int_equal(ps->keepalive, 0); /* it initiates: we wait */
+	wg_sample_of(&t, &lo, false);
+	later(&t, MESH_ANSWER_WAIT_MS - 250);
+	assert_int_equal(last_set(&t, lo.key)->keepalive, 0);
+	later(&t, 100);
+	assert_int_equal(last_set(&t, lo.key)->keepalive, 1); /* nothing came: we initiate */
+	assert_false(was_removed(&t, lo.key));
+	teardown_node(&t);
+
+	/* its initiation arrives in time: we never initiate */
+	setup_node_at(&t, 0, 5);
+	fake_init(&lo, 2, "lo", 7);
+	neighbour_up(&t, &lo, NULL, 0);
+	wg_sample_of(&t, &lo, true);
+	later(&t, 2000);
+	assert_int_equal(last_set(&t, lo.key)->keepalive, 0);
+	teardown_node(&t);
+
+	/* a listed (static) node waits for the unlisted one, whatever the addresses */
+	setup_node_at(&t, 1, 200);
+	fake_init(&lo, 100, "static", 7);
+	neighbour_up(&t, &lo, NULL, 0);
+	assert_int_equal(last_set(&t, lo.key)->keepalive, 1); /* higher, but unlisted */
+	teardown_node(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -889,6 +963,7 @@ int main(void)
 		cmocka_unit_test(test_own_leave),
 		cmocka_unit_test(test_line_allowed_ips),
 		cmocka_unit_test(test_route_diffs),
+		cmocka_unit_test(test_first_handshake_one_side),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

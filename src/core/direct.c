@@ -24,9 +24,12 @@
  * The two sides' rounds need not start together: a NAT candidate is tried
  * for 6 s and its trial peer re-created every 2 s (WireGuard itself would
  * retry only after 5 s), so each side sends initiations at 0, 2 and 4 s and
- * rounds up to about 6 s apart still meet.
+ * rounds up to about 6 s apart still meet. A LAN candidate: 2 s, re-created
+ * after 1 s. Only one side of a pair initiates at first (fib.c's kick: two
+ * initiations crossing leave both sides without a session); the other
+ * initiates MESH_ANSWER_WAIT_MS after its own (re-)creation if nothing came.
  *
- * Bounds. A round tries each candidate for 1 s (LAN) or 6 s (NAT). A
+ * Bounds. A round tries each candidate for 2 s (LAN) or 6 s (NAT). A
  * failed round is retried after 10 s, 30 s, 90 s; after DIRECT_MAX_ROUNDS
  * failed rounds (a port-randomising NAT) we stop until a candidate changes
  * (roaming, a new reflexive endpoint). The reason stays for the status.
@@ -50,9 +53,10 @@
 
 #include "core/mesh_int.h"
 
-#define DIRECT_TRY_LAN_MS 1000
+#define DIRECT_TRY_LAN_MS 2000
 #define DIRECT_TRY_NAT_MS 6000
 #define DIRECT_REKICK_MS 2000	/* a fresh initiation this often while trying NAT */
+#define DIRECT_REKICK_LAN_MS 1000	/* and while trying a LAN address */
 #define DIRECT_MAX_ROUNDS 4
 #define DIRECT_RETRY_FIRST_MS 10000
 #define DIRECT_RETRY_LOST_MS 1000	/* an edge that stalled: try again soon */
@@ -157,6 +161,11 @@ static void set_phase(struct mesh *m, struct direct_state *d, enum direct_phase 
 	m->routes_dirty = true; /* the WireGuard peer changes */
 }
 
+static uint64_t rekick_ms(const struct direct_state *d)
+{
+	return d->kind == WIRE_PATH_LAN ? DIRECT_REKICK_LAN_MS : DIRECT_REKICK_MS;
+}
+
 static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
 {
 	struct direct_state *d = &p->direct;
@@ -165,7 +174,7 @@ static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
 	d->ep = d->cands[i];
 	d->kind = d->cand_kind[i];
 	d->deadline = m->now + (d->kind == WIRE_PATH_LAN ? DIRECT_TRY_LAN_MS : DIRECT_TRY_NAT_MS);
-	d->rekick_at = d->kind == WIRE_PATH_LAN ? 0 : m->now + DIRECT_REKICK_MS;
+	d->rekick_at = m->now + rekick_ms(d);
 	p->wg_trial++; /* a fresh peer: WireGuard starts a new handshake */
 	set_phase(m, d, DIRECT_TRYING);
 }
@@ -394,7 +403,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 			 */
 			if (d->rekick_at && m->now >= d->rekick_at && m->now < d->deadline) {
 				p->wg_trial++;
-				d->rekick_at = m->now + DIRECT_REKICK_MS;
+				d->rekick_at = m->now + rekick_ms(d);
 				m->routes_dirty = true;
 			}
 			return;

@@ -158,6 +158,7 @@ struct want {
 	uint32_t flags;
 	struct endpoint ep;
 	uint16_t keepalive;
+	bool answer;		/* a fresh peer that waits for the other's initiation */
 	size_t n;
 	struct addr *allowed;
 };
@@ -172,20 +173,6 @@ static bool behind_nat(const struct mesh *m, const struct mesh_peer *p)
 	return true;
 }
 
-/*
- * Until a new peer's first handshake, keep a 1 s keepalive on it: setting it
- * makes WireGuard initiate at once. Both sides install the peer, in either
- * order; the first one's initiation may find the other without our key yet
- * (dropped, retried by WireGuard only after 5 s), the second one's always
- * succeeds. After the handshake the keepalive policy of the edge applies.
- * After roaming every peer is kicked once (MESH_PEER_KICK).
- */
-static void kick(const struct mesh_peer *p, struct want *w)
-{
-	if (!p->wg_handshake && w->keepalive == 0)
-		w->keepalive = 1;
-}
-
 /* Is the peer in WireGuard as it is to stay (this key, no new trial due)? */
 static bool installed_as_is(const struct mesh_peer *p)
 {
@@ -193,10 +180,54 @@ static bool installed_as_is(const struct mesh_peer *p)
 	       memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) == 0;
 }
 
+/* Are we the side of this pair that initiates the first handshake? */
+static bool we_initiate(const struct mesh *m, const struct mesh_peer *p)
+{
+	bool self_static = false;
+
+	for (size_t i = 0; i < m->cfg.n_static; i++)
+		if (addr_eq(&m->cfg.statics[i].id, &m->cfg.id))
+			self_static = true;
+	/* a listed node has a known endpoint; the other may sit behind NAT */
+	if (self_static != p->is_static)
+		return !self_static;
+	return addr_cmp(&m->cfg.id, &p->id) < 0;
+}
+
+/*
+ * A new peer's first handshake. Both sides install the peer at about the
+ * same time, and a keepalive setting makes WireGuard initiate at once. If
+ * both initiate within a round trip, each answers the other's initiation,
+ * which replaces its own handshake state, so both responses are refused
+ * and neither side has a session until WireGuard retries after 5 s. So one
+ * side initiates (we_initiate: the unlisted node toward a listed one, else
+ * the lower address), with a 1 s keepalive until the first handshake. The
+ * other installs without keepalive and waits MESH_ANSWER_WAIT_MS plus two
+ * round trips for that initiation; only then, if there was none (it came
+ * before our key was installed and was dropped), does it initiate itself.
+ * After the handshake the keepalive policy of the edge applies. After
+ * roaming every peer is kicked once (MESH_PEER_KICK).
+ */
+static void kick(const struct mesh *m, const struct mesh_peer *p, struct want *w)
+{
+	bool fresh = !installed_as_is(p);
+
+	if (p->wg_handshake && !fresh)
+		return;
+	if (!we_initiate(m, p) && (fresh || m->now < p->wg_answer_until)) {
+		w->keepalive = 0;
+		w->answer = true;
+		return;
+	}
+	if (w->keepalive == 0)
+		w->keepalive = 1;
+}
+
 static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want *w)
 {
 	w->flags = 0;
 	w->keepalive = 0;
+	w->answer = false;
 	memset(&w->ep, 0, sizeof(w->ep));
 	if (direct_wants_peer(p, &w->ep, &w->keepalive)) {
 		/*
@@ -209,7 +240,7 @@ static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want
 			memset(&w->ep, 0, sizeof(w->ep));
 		else
 			w->flags |= MESH_PEER_HAS_ENDPOINT;
-		kick(p, w);
+		kick(m, p, w);
 		return;
 	}
 	if (p->is_static && p->static_resolved) {
@@ -233,7 +264,7 @@ static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want
 			w->ep.port = p->wg_port;
 		}
 	}
-	kick(p, w);
+	kick(m, p, w);
 }
 
 static bool same_allowed(const struct mesh_peer *p, const struct want *w)
@@ -278,6 +309,7 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 		p->wg_handshake = false;
 		p->wg_rx = p->wg_tx = 0;
 		p->stall_since = 0;
+		p->wg_answer_until = w->answer ? m->now + MESH_ANSWER_WAIT_MS + 2u * p->srtt_ms : 0;
 	}
 	p->wg_on = true;
 	memcpy(p->wg_key, p->pubkey, WIRE_KEY_LEN);

@@ -816,6 +816,12 @@ static void peer_timers(struct mesh *m, struct mesh_peer *p)
 						   ? MESH_HELLO_MAX_MS
 						   : p->hello_backoff * 2;
 	}
+	/* a fresh peer's initiation did not come: initiate ourselves (fib.c) */
+	if (p->wg_answer_until && m->now >= p->wg_answer_until) {
+		p->wg_answer_until = 0;
+		if (p->wg_on && !p->wg_handshake)
+			m->routes_dirty = true;
+	}
 	if (!p->adj)
 		return;
 	if (p->ping_out && m->now - p->ping_sent >= mesh_ping_timeout_ms(p)) {
@@ -904,6 +910,8 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		if (p->is_static && !p->adj && p->static_resolved)
 			t = min_u64(t, p->next_hello);
 		t = min_u64(t, direct_next_timer(m, p));
+		if (p->wg_answer_until)
+			t = min_u64(t, p->wg_answer_until);
 		if (!p->adj)
 			continue;
 		t = min_u64(t, p->ping_out ? p->ping_sent + mesh_ping_timeout_ms(p)

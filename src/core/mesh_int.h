@@ -21,6 +21,7 @@
 #define MESH_PING_TIMEOUT_MS 1500	/* a probe unanswered this long is lost (at least) */
 #define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
 #define MESH_STALL_MS 1000		/* sending into a silent tunnel this long: probe */
+#define MESH_ANSWER_WAIT_MS 500		/* the answering side of a new peer waits (fib.c) */
 #define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
 #define MESH_SYNC_CHECK_MS 1000		/* after sending records: compare summaries */
 #define MESH_RESYNC_TRIES 3		/* quick re-checks of a mismatch before waiting */
@@ -98,6 +99,7 @@ struct mesh_peer {
 	uint32_t wg_trial_installed;
 	bool wg_handshake;		/* this installed peer has completed a handshake */
 	bool wg_kick;			/* send it a keepalive now (roaming) */
+	uint64_t wg_answer_until;	/* fresh peer: wait for its initiation until */
 	bool wg_on;
 	uint8_t wg_key[WIRE_KEY_LEN];
 	uint32_t wg_flags;
