@@ -124,6 +124,11 @@ cleanup() {
 	for ns in "${TEST_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
 	done
+	# WGNM_KEEP_LOGS=DIR: keep the daemons' logs (debugging a flaky run)
+	if [ -n "${WGNM_KEEP_LOGS:-}" ] && [ -d "$TEST_TMP" ]; then
+		mkdir -p "$WGNM_KEEP_LOGS/$(basename "$TEST_TMP")"
+		cp "$TEST_TMP"/*log "$WGNM_KEEP_LOGS/$(basename "$TEST_TMP")/" 2>/dev/null
+	fi
 	rm -rf "$TEST_TMP"
 	exit "$status"
 }

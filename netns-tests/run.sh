@@ -7,7 +7,8 @@
 #
 # Environment: WGNM_DAEMON, WGNM_TOOLDIR, WG_BACKEND (passed on to the
 # tests), WGNM_NETNS_TIMEOUT (seconds per test, default 120),
-# WGNM_NETNS_VERBOSE=1 (show every test's output).
+# WGNM_NETNS_VERBOSE=1 (show every test's output), WGNM_KEEP_LOGS=DIR
+# (keep every test's daemon logs under DIR).
 set -u
 
 if [ "$#" -eq 0 ]; then
