@@ -949,6 +949,78 @@ static void test_first_handshake_one_side(void **state)
 	teardown_node(&t);
 }
 
+/* Wait for A's next probe to f and answer it RTT ms later. */
+static void probe_answered_after(struct t *t, struct fake *f, uint64_t rtt)
+{
+	size_t seen = t->n_sent;
+	struct wire_msg pong;
+
+	for (int k = 0; k < 600; k++) {
+		later(t, 100);
+		for (; seen < t->n_sent; seen++) {
+			const struct wire_msg *ping = &t->sent[seen].msg;
+			if (!endpoint_eq(&t->sent[seen].to, &f->ep) || ping->hdr.type != WIRE_PING)
+				continue;
+			pong = fake_msg(f, WIRE_PONG);
+			pong.u.ping.probe_id = ping->u.ping.probe_id;
+			pong.u.ping.record_seq = f->seq;
+			t->now += rtt;
+			feed(t, f, &pong);
+			return;
+		}
+	}
+	fail_msg("no probe to %s within 60 s", f->name);
+}
+
+static uint16_t own_cost_to(const struct t *t, const struct addr *id)
+{
+	const struct lsdb_record *r = lsdb_get(&t->m->db, &t->cfg.id);
+
+	for (size_t i = 0; r && i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, id))
+			return r->neigh[i].cost;
+	return 0;
+}
+
+/*
+ * The cost of an adjacency follows the minimum of its last MESH_RTT_WINDOW
+ * round trips: answers delayed by a busy host (spikes) leave it and our
+ * record alone; a path that really got slower raises it once every sample
+ * in the window shows it; a faster sample lowers it at once.
+ */
+static void test_rtt_cost_ignores_load(void **state)
+{
+	static const uint64_t spikes[] = { 40, 90, 3, 250, 20, 60 };
+	struct t t;
+	struct fake b;
+	uint16_t base_cost;
+	uint64_t seq;
+
+	(void)state;
+	setup_node(&t, 0);
+	fake_init(&b, 2, "bob", 7);
+	neighbour_up(&t, &b, NULL, 0);
+	answer_probes(&t, &b, 3 * MESH_SYNC_CHECK_MS);
+	base_cost = own_cost_to(&t, &b.id);
+	assert_int_not_equal(base_cost, 0);
+	seq = lsdb_get(&t.m->db, &t.cfg.id)->seq;
+	for (size_t i = 0; i < ARRAY_SIZE(spikes); i++)
+		probe_answered_after(&t, &b, spikes[i]);
+	assert_int_equal(own_cost_to(&t, &b.id), base_cost);
+	assert_true(lsdb_get(&t.m->db, &t.cfg.id)->seq == seq); /* nothing flooded */
+	/* slower for a whole window: the cost rises, once */
+	for (int i = 0; i < MESH_RTT_WINDOW; i++)
+		probe_answered_after(&t, &b, 40);
+	later(&t, 1000);
+	assert_true(own_cost_to(&t, &b.id) > base_cost);
+	assert_true(lsdb_get(&t.m->db, &t.cfg.id)->seq == seq + 1);
+	/* one fast answer: back down */
+	probe_answered_after(&t, &b, 1);
+	later(&t, 1000);
+	assert_int_equal(own_cost_to(&t, &b.id), base_cost);
+	teardown_node(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -964,6 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_line_allowed_ips),
 		cmocka_unit_test(test_route_diffs),
 		cmocka_unit_test(test_first_handshake_one_side),
+		cmocka_unit_test(test_rtt_cost_ignores_load),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

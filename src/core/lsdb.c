@@ -2,6 +2,8 @@
 #include "core/lsdb.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,4 +157,96 @@ uint64_t lsdb_hash(const struct lsdb *db)
 		acc = wire_digest_hash_add(acc, &e);
 	}
 	return acc;
+}
+
+static bool same_neighbours(const struct lsdb_record *a, const struct lsdb_record *b)
+{
+	if (a->n_neigh != b->n_neigh)
+		return false;
+	for (size_t i = 0; i < a->n_neigh; i++)
+		if (!addr_eq(&a->neigh[i].id, &b->neigh[i].id) || a->neigh[i].kind != b->neigh[i].kind ||
+		    a->neigh[i].cost != b->neigh[i].cost)
+			return false;
+	return true;
+}
+
+static bool same_locals(const struct lsdb_record *a, const struct lsdb_record *b)
+{
+	return a->n_local == b->n_local &&
+	       memcmp(a->local, b->local, a->n_local * sizeof(a->local[0])) == 0;
+}
+
+static bool same_reflexive(const struct lsdb_record *a, const struct lsdb_record *b)
+{
+	return a->has_reflexive == b->has_reflexive &&
+	       (!a->has_reflexive || endpoint_eq(&a->reflexive, &b->reflexive));
+}
+
+bool lsdb_same_content(const struct lsdb_record *a, const struct lsdb_record *b)
+{
+	return addr_eq(&a->id, &b->id) && strcmp(a->name, b->name) == 0 &&
+	       memcmp(a->pubkey, b->pubkey, sizeof(a->pubkey)) == 0 && a->wg_port == b->wg_port &&
+	       a->admin_port == b->admin_port && a->flags == b->flags && same_locals(a, b) &&
+	       same_reflexive(a, b) && same_neighbours(a, b);
+}
+
+static const struct wire_neighbour *find_neigh(const struct lsdb_record *r, const struct addr *id)
+{
+	for (size_t i = 0; i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, id))
+			return &r->neigh[i];
+	return NULL;
+}
+
+static const char *neigh_name(const struct lsdb *db, const struct addr *id)
+{
+	const struct lsdb_record *r = lsdb_get(db, id);
+
+	return r && r->name[0] ? r->name : "?";
+}
+
+/* Append to OUT at *OFF, never past LEN (snprintf truncates, OFF saturates). */
+static void append(char *out, size_t len, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void append(char *out, size_t len, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= len)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(out + *off, len - *off, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*off = *off + (size_t)n < len ? *off + (size_t)n : len;
+}
+
+void lsdb_describe_change(const struct lsdb *db, const struct lsdb_record *old,
+			  const struct lsdb_record *new, char *out, size_t len)
+{
+	size_t off = 0;
+
+	if (!len)
+		return;
+	out[0] = '\0';
+	for (size_t i = 0; i < new->n_neigh; i++) {
+		const struct wire_neighbour *n = &new->neigh[i], *o = find_neigh(old, &n->id);
+		if (!o)
+			append(out, len, &off, " +%s (kind %u, cost %u)", neigh_name(db, &n->id),
+			       n->kind, n->cost);
+		else if (o->kind != n->kind || o->cost != n->cost)
+			append(out, len, &off, " %s kind %u->%u cost %u->%u", neigh_name(db, &n->id),
+			       o->kind, n->kind, o->cost, n->cost);
+	}
+	for (size_t i = 0; i < old->n_neigh; i++)
+		if (!find_neigh(new, &old->neigh[i].id))
+			append(out, len, &off, " -%s", neigh_name(db, &old->neigh[i].id));
+	if (!same_locals(old, new))
+		append(out, len, &off, " local addresses");
+	if (!same_reflexive(old, new))
+		append(out, len, &off, " reflexive endpoint");
+	if (old->flags != new->flags)
+		append(out, len, &off, " flags");
 }

@@ -80,5 +80,14 @@ struct lsdb_record *lsdb_at(const struct lsdb *db, size_t i);
 long lsdb_index(const struct lsdb *db, const struct addr *id);
 /* Order-independent digest of all (id, boot, seq). */
 uint64_t lsdb_hash(const struct lsdb *db);
+/* Same content (everything but boot, seq and local bookkeeping)? */
+bool lsdb_same_content(const struct lsdb_record *a, const struct lsdb_record *b);
+/*
+ * What changed from OLD to NEW, for a debug log: "+name (kind cost)",
+ * "-name", "name cost A->B", "local addresses", "reflexive endpoint",
+ * "flags"; neighbours named from their records in DB. Truncated to LEN.
+ */
+void lsdb_describe_change(const struct lsdb *db, const struct lsdb_record *old,
+			  const struct lsdb_record *new, char *out, size_t len);
 
 #endif

@@ -345,25 +345,63 @@ static uint16_t rtt_extra(uint32_t rtt_ms)
 }
 
 /*
- * A new RTT sample: smoothed (1/4 weight, as TCP does), and the cost moves
- * only when the smoothed RTT leaves its bucket by a quarter, so jitter at a
- * bucket's edge does not re-flood our record on every probe.
+ * The base round trip of an adjacency: the minimum of its last
+ * MESH_RTT_WINDOW samples (probes every 25 s or so: minutes). A busy host
+ * delays answers by anything from a millisecond to a second; that only
+ * ever adds to the path's own delay, so the minimum tracks the path and
+ * the load drops out. With a smoothed average instead, fifty daemons on
+ * one busy host moved their costs between buckets every few seconds, and
+ * each move flooded a record to every node, which made the host busier.
+ */
+static uint32_t rtt_base(const struct mesh_peer *p)
+{
+	uint32_t b = UINT32_MAX;
+
+	for (unsigned i = 0; i < p->rtt_n; i++)
+		if (p->rtt_win[i] < b)
+			b = p->rtt_win[i];
+	return p->rtt_n ? b : 0;
+}
+
+static void rtt_push(struct mesh_peer *p, uint32_t rtt)
+{
+	p->rtt_win[p->rtt_pos] = rtt;
+	p->rtt_pos = (uint8_t)((p->rtt_pos + 1) % MESH_RTT_WINDOW);
+	if (p->rtt_n < MESH_RTT_WINDOW)
+		p->rtt_n++;
+}
+
+/* The handshake's round trip: the first sample of a new contact. */
+static void rtt_first(struct mesh_peer *p, uint32_t rtt)
+{
+	p->rtt_ms = p->srtt_ms = rtt;
+	p->rtt_n = p->rtt_pos = 0;
+	rtt_push(p, rtt);
+}
+
+/*
+ * A new RTT sample. The cost follows the base RTT's bucket, and moves only
+ * when the base leaves its bucket by a quarter, so a base at a bucket's
+ * edge does not re-flood our record either.
  */
 static void rtt_sample(struct mesh *m, struct mesh_peer *p, uint32_t rtt)
 {
 	uint16_t extra, cur;
+	uint32_t base;
 
 	p->srtt_ms = p->srtt_ms ? (3 * p->srtt_ms + rtt) / 4 : rtt;
 	p->rtt_ms = rtt;
+	rtt_push(p, rtt);
 	if (!p->adj)
 		return;
-	extra = rtt_extra(p->srtt_ms);
+	base = rtt_base(p);
+	extra = rtt_extra(base);
 	cur = (uint16_t)(p->cost - kind_cost(p->adj_kind));
 	if (extra == cur)
 		return;
-	if (extra > cur && p->srtt_ms * 4 <= (uint32_t)(cur ? cur : MESH_RTT_FLOOR_MS) * 5)
+	if (extra > cur && base * 4 <= (uint32_t)(cur ? cur : MESH_RTT_FLOOR_MS) * 5)
 		return; /* not clearly above the current bucket */
-	if (extra < cur && p->srtt_ms * 8 >= (uint32_t)cur * 3)
+	if (extra < cur && base * 8 >= (uint32_t)cur * 3)
 		return; /* not clearly below it (the bucket below ends at cur / 2) */
 	p->cost = (uint16_t)(kind_cost(p->adj_kind) + extra);
 	m->own_dirty = true;
@@ -413,6 +451,19 @@ static void originate(struct mesh *m)
 			};
 	}
 	r.neigh = neigh;
+	stored = lsdb_get(&m->db, &m->cfg.id);
+	if (stored && !m->leaving_record) {
+		char what[240];
+		if (lsdb_same_content(stored, &r)) {
+			/* nothing to tell: a new version would cost a flood to every node */
+			m->seq--;
+			m->own_dirty = false;
+			return;
+		}
+		lsdb_describe_change(&m->db, stored, &r, what, sizeof(what));
+		mesh_log(m, MESH_LOG_DEBUG, "our record, version %llu:%s",
+			 (unsigned long long)r.seq, what);
+	}
 	if (lsdb_put(&m->db, &r, m->now) < 0)
 		return;
 	stored = lsdb_get(&m->db, &m->cfg.id);
@@ -432,7 +483,7 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 	p->adj_kind = p->has_admin_ep && mesh_on_local_lan(m, &p->admin_ep.addr) ? WIRE_PATH_LAN
 									 : WIRE_PATH_DIRECT;
 	/* the handshake measured the round trip: start with the real cost */
-	p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(p->srtt_ms));
+	p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(rtt_base(p)));
 	p->ping_out = false;
 	p->ping_tries = 0;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
@@ -763,7 +814,7 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 			return;
 		}
 		if (p->challenge_sent && now >= p->challenge_sent)
-			p->rtt_ms = p->srtt_ms = (uint32_t)(now - p->challenge_sent);
+			rtt_first(p, (uint32_t)(now - p->challenge_sent));
 	} else if (v != REPLAY_OK) {
 		m->ctr.drops[replay_verdict_drop(v)]++;
 		return;

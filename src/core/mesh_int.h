@@ -34,6 +34,7 @@
 #define MESH_COST_DEFAULT 10		/* edge cost before an RTT is measured */
 #define MESH_COST_MAX 4095
 #define MESH_RTT_FLOOR_MS 8		/* round trips below count nothing */
+#define MESH_RTT_WINDOW 8		/* samples whose minimum sets the cost */
 #define MESH_MAX_STRANGERS 256		/* unconfirmed contacts held at once */
 #define MESH_LAN_HELLO_WAIT_MS 1500	/* with static peers: alone this long first */
 #define MESH_LAN_HELLO_FIRST_MS 1000	/* LAN hello while alone; doubles */
@@ -77,7 +78,9 @@ struct mesh_peer {
 	uint64_t ping_sent;
 	unsigned ping_tries;
 	uint32_t rtt_ms;			/* last sample */
-	uint32_t srtt_ms;		/* smoothed: what the cost follows */
+	uint32_t srtt_ms;		/* smoothed: probe timeouts, the status view */
+	uint32_t rtt_win[MESH_RTT_WINDOW]; /* the last samples: the cost follows their minimum */
+	uint8_t rtt_n, rtt_pos;
 	uint64_t challenge_sent;	/* ms: when we last sent it a challenge */
 	uint64_t wg_rx;			/* last sampled WireGuard counters */
 	uint64_t wg_tx;
