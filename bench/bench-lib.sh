@@ -5,6 +5,9 @@
 # mesh-lib.sh and topo-readme.sh.
 #
 #   BENCH_VERBOSE=1   print every state-changing command (as the netns tests do)
+#   BENCH_DAEMON_ARGS="-v"  more daemon arguments (e.g. debug logging)
+#   BENCH_TLOG=1      each daemon also logs with timestamps to NAME.tlog
+#   WGNM_KEEP_LOGS=DIR  keep the logs (netns-tests/lib.sh)
 #   WGNM_DAEMON=PATH  the daemon to measure (default build/wg_netmanager);
 #                     it is copied first, so a rebuild during a run changes nothing
 #
@@ -29,6 +32,22 @@ need_tool nft
 need_tool wg
 
 now_ns() { date +%s%N; }
+
+# neigh_room ENTRIES: the kernel's ARP table is one table for all network
+# namespaces, by default full at 1024 entries (gc_thresh3). N namespaces on
+# one bridge that all talk to each other need about N^2 entries: at 50
+# nodes the kernel logged "neighbor table overflow" and the last nodes to
+# start could not reach the others' underlay addresses (LAN shortcuts
+# failed, pings timed out). Raise the limits for the run, restore on exit.
+neigh_room() {
+	local want=$1 k old
+	for k in 1 2 3; do
+		old=$(sysctl -n "net.ipv4.neigh.default.gc_thresh$k")
+		[ "$old" -ge $((want * k / 3)) ] && continue
+		TEST_RESTORE+=("sysctl -qw net.ipv4.neigh.default.gc_thresh$k=$old")
+		sysctl -qw "net.ipv4.neigh.default.gc_thresh$k=$((want * k / 3))"
+	done
+}
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
 # The machine and the tree, printed at the top of every script's output.
@@ -71,7 +90,8 @@ bench_node() {
 	shift 5
 	# shellcheck disable=SC2086
 	bg_run "$var" "$TEST_TMP/$name.log" ip netns exec "$ns" "$DAEMON" \
-		-c "$TEST_TMP/net.yaml" -i "$ifname" -a "$ip" -n "$name" ${BENCH_DAEMON_ARGS:-} "$@"
+		-c "$TEST_TMP/net.yaml" -i "$ifname" -a "$ip" -n "$name" ${BENCH_DAEMON_ARGS:-} \
+		${BENCH_TLOG:+-l "$TEST_TMP/$name.tlog"} "$@"
 }
 
 # wg_pid IFNAME: the wireguard-go serving this interface (our child's child).

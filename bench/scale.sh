@@ -39,6 +39,7 @@ done
 
 # The namespaces for the largest size, made once; smaller sizes use a prefix.
 MAX=$(printf '%s\n' "${SIZES[@]}" | sort -n | tail -n 1)
+neigh_room $((MAX * MAX * 2))
 ns_new NS_BR sbr
 ip -n "$NS_BR" link add br0 type bridge
 ip -n "$NS_BR" link set br0 up

@@ -13,6 +13,7 @@ SKIP_STATUS=77
 WGNM_TEST=$(basename "$0" .sh)
 TEST_NETNS=()
 TEST_PIDS=()
+TEST_RESTORE=()	# commands that undo host settings a test changed, run on exit
 TEST_TMP=$(mktemp -d "/tmp/wgnm-${WGNM_TEST}.XXXXXX")
 
 # fd 3: the progress log, even where stdout is captured.
@@ -123,6 +124,9 @@ cleanup() {
 	done
 	for ns in "${TEST_NETNS[@]}"; do
 		ip netns del "$ns" 2>/dev/null
+	done
+	for i in "${!TEST_RESTORE[@]}"; do
+		eval "${TEST_RESTORE[i]}"
 	done
 	# WGNM_KEEP_LOGS=DIR: keep the daemons' logs (debugging a flaky run)
 	if [ -n "${WGNM_KEEP_LOGS:-}" ] && [ -d "$TEST_TMP" ]; then
