@@ -30,6 +30,7 @@ struct sent {
 struct peer_set {
 	uint8_t key[WIRE_KEY_LEN];
 	uint16_t keepalive;
+	uint64_t at;		/* the fake clock when it was set */
 	size_t n;
 	struct prefix allowed[16];
 };
@@ -101,6 +102,7 @@ static void collect(struct t *t)
 			assert_true(a->u.peer.n_allowed <= ARRAY_SIZE(ps->allowed));
 			memcpy(ps->key, a->u.peer.pubkey, WIRE_KEY_LEN);
 			ps->keepalive = a->u.peer.keepalive;
+			ps->at = t->now;
 			ps->n = a->u.peer.n_allowed;
 			memcpy(ps->allowed, a->u.peer.allowed, ps->n * sizeof(ps->allowed[0]));
 			break;
@@ -909,6 +911,7 @@ static void test_first_handshake_one_side(void **state)
 	struct t t;
 	struct fake hi, lo;
 	const struct peer_set *ps;
+	uint64_t installed;
 
 	(void)state;
 	setup_node_at(&t, 0, 5);
@@ -920,15 +923,21 @@ static void test_first_handshake_one_side(void **state)
 
 	fake_init(&lo, 2, "lo", 7);
 	reset(&t);
-	neighbour_up(&t, &lo, NULL, 0);
+	handshake(&t, &lo);
+	fake_own_record(&t, &lo, &t.cfg.id, 1);
+	for (int k = 0; k < 200 && !last_set(&t, lo.key); k++)
+		later(&t, 5);
 	ps = last_set(&t, lo.key);
 	assert_non_null(ps);
 	assert_int_equal(ps->keepalive, 0); /* it initiates: we wait */
+	installed = ps->at;
 	wg_sample_of(&t, &lo, false);
-	later(&t, MESH_ANSWER_WAIT_MS - 250);
+	later(&t, installed + MESH_ANSWER_WAIT_MS - 1 - t.now);
 	assert_int_equal(last_set(&t, lo.key)->keepalive, 0);
-	later(&t, 100);
-	assert_int_equal(last_set(&t, lo.key)->keepalive, 1); /* nothing came: we initiate */
+	later(&t, 50);
+	ps = last_set(&t, lo.key);
+	assert_int_equal(ps->keepalive, 1); /* nothing came: we initiate */
+	assert_true(ps->at >= installed + MESH_ANSWER_WAIT_MS);
 	assert_false(was_removed(&t, lo.key));
 	teardown_node(&t);
 

@@ -195,6 +195,17 @@ static bool we_initiate(const struct mesh *m, const struct mesh_peer *p)
 }
 
 /*
+ * Punching through NAT: each side's first initiation is normally dropped by
+ * the other's NAT and only opens its own, so both initiate at once (a wait
+ * would only delay the one that passes); a crossing, when both NATs happen
+ * to be open already, is undone by the trial's re-creation every 2 s.
+ */
+static bool both_initiate(const struct mesh_peer *p)
+{
+	return p->direct.phase == DIRECT_TRYING && p->direct.kind == WIRE_PATH_NAT;
+}
+
+/*
  * A new peer's first handshake. Both sides install the peer at about the
  * same time, and a keepalive setting makes WireGuard initiate at once. If
  * both initiate within a round trip, each answers the other's initiation,
@@ -205,6 +216,9 @@ static bool we_initiate(const struct mesh *m, const struct mesh_peer *p)
  * other installs without keepalive and waits MESH_ANSWER_WAIT_MS plus two
  * round trips for that initiation; only then, if there was none (it came
  * before our key was installed and was dropped), does it initiate itself.
+ * The crossing needs both initiations in flight at once, a window of one
+ * round trip; initiating after a handshake already completed unseen (the
+ * samples lag) only makes another one.
  * After the handshake the keepalive policy of the edge applies. After
  * roaming every peer is kicked once (MESH_PEER_KICK).
  */
@@ -214,7 +228,7 @@ static void kick(const struct mesh *m, const struct mesh_peer *p, struct want *w
 
 	if (p->wg_handshake && !fresh)
 		return;
-	if (!we_initiate(m, p) && (fresh || m->now < p->wg_answer_until)) {
+	if (!both_initiate(p) && !we_initiate(m, p) && (fresh || m->now < p->wg_answer_until)) {
 		w->keepalive = 0;
 		w->answer = true;
 		return;

@@ -21,7 +21,7 @@
 #define MESH_PING_TIMEOUT_MS 1500	/* a probe unanswered this long is lost (at least) */
 #define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
 #define MESH_STALL_MS 1000		/* sending into a silent tunnel this long: probe */
-#define MESH_ANSWER_WAIT_MS 500		/* the answering side of a new peer waits (fib.c) */
+#define MESH_ANSWER_WAIT_MS 100		/* + 2 RTT: the answering side of a new peer waits (fib.c) */
 #define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
 #define MESH_SYNC_CHECK_MS 1000		/* after sending records: compare summaries */
 #define MESH_RESYNC_TRIES 3		/* quick re-checks of a mismatch before waiting */
