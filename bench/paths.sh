@@ -13,6 +13,7 @@ echo "== paths: README network, $RUNS runs; $(date -u '+%F %T') UTC; $(nproc) co
 for ((i = 1; i <= RUNS; i++)); do
 	out=$(WGNM_NETNS_VERBOSE=1 ./netns-tests/run.sh netns-tests/30-direct-paths.sh 2>&1) || {
 		echo "run $i failed:"
+		grep -E '^(FAIL|    FAIL)' <<<"$out" || true
 		echo "$out" | tail -20
 		exit 1
 	}
