@@ -647,6 +647,16 @@ static void test_hello_backoff(void **state)
 static uint64_t last_answer;
 
 /* Let ms pass in 100 ms steps, answering every probe sent to f at once. */
+/* f's pong to one of A's probes. */
+static void answer_ping(struct t *t, struct fake *f, const struct wire_msg *ping)
+{
+	struct wire_msg pong = fake_msg(f, WIRE_PONG);
+
+	pong.u.ping.probe_id = ping->u.ping.probe_id;
+	pong.u.ping.record_seq = f->seq;
+	feed(t, f, &pong);
+}
+
 static void answer_probes(struct t *t, struct fake *f, uint64_t ms)
 {
 	size_t seen = t->n_sent;
@@ -656,13 +666,9 @@ static void answer_probes(struct t *t, struct fake *f, uint64_t ms)
 		later(t, 100);
 		for (; seen < t->n_sent; seen++) {
 			const struct wire_msg *ping = &t->sent[seen].msg;
-			struct wire_msg pong;
 			if (!endpoint_eq(&t->sent[seen].to, &f->ep) || ping->hdr.type != WIRE_PING)
 				continue;
-			pong = fake_msg(f, WIRE_PONG);
-			pong.u.ping.probe_id = ping->u.ping.probe_id;
-			pong.u.ping.record_seq = f->seq;
-			feed(t, f, &pong);
+			answer_ping(t, f, ping);
 			last_answer = t->now;
 		}
 	}
@@ -962,7 +968,6 @@ static void test_first_handshake_one_side(void **state)
 static void probe_answered_after(struct t *t, struct fake *f, uint64_t rtt)
 {
 	size_t seen = t->n_sent;
-	struct wire_msg pong;
 
 	for (int k = 0; k < 600; k++) {
 		later(t, 100);
@@ -970,11 +975,8 @@ static void probe_answered_after(struct t *t, struct fake *f, uint64_t rtt)
 			const struct wire_msg *ping = &t->sent[seen].msg;
 			if (!endpoint_eq(&t->sent[seen].to, &f->ep) || ping->hdr.type != WIRE_PING)
 				continue;
-			pong = fake_msg(f, WIRE_PONG);
-			pong.u.ping.probe_id = ping->u.ping.probe_id;
-			pong.u.ping.record_seq = f->seq;
 			t->now += rtt;
-			feed(t, f, &pong);
+			answer_ping(t, f, ping);
 			return;
 		}
 	}
