@@ -214,10 +214,13 @@ static void test_open_decode_reasons(void **state)
 	memcpy(pkt, "XN", 2);
 	assert_int_equal(seal_open_decode(&key_a, pkt, (size_t)p, &m, &why), -EPROTO);
 	assert_int_equal(why, WIRE_DROP_BAD_MAGIC);
-	memcpy(pkt, "WN\x02", 3);
+	memcpy(pkt, "WN\x03", 3);
 	assert_int_equal(seal_open_decode(&key_a, pkt, (size_t)p, &m, &why), -EPROTO);
 	assert_int_equal(why, WIRE_DROP_BAD_VERSION);
-	memcpy(pkt, "WN\x01\x01", 4);
+	memcpy(pkt, "WN\x01", 3); /* version 1 (before the hello named its target) */
+	assert_int_equal(seal_open_decode(&key_a, pkt, (size_t)p, &m, &why), -EPROTO);
+	assert_int_equal(why, WIRE_DROP_BAD_VERSION);
+	memcpy(pkt, "WN\x02\x01", 4);
 	assert_int_equal(seal_open_decode(&key_a, pkt, (size_t)p, &m, &why), -EPROTO);
 	assert_int_equal(why, WIRE_DROP_BAD_VERSION);
 	assert_int_equal(seal_open_decode(&key_a, pkt, 10, &m, &why), -EMSGSIZE);
@@ -340,5 +343,7 @@ int main(void)
 		cmocka_unit_test(test_write_corpus),
 	};
 
+	if (getenv("WGNM_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("WGNM_TEST_FILTER")); /* one test: WGNM_TEST_FILTER=name */
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -71,7 +72,7 @@ static void test_max_sizes_fit_packet(void **state)
 		uint8_t buf[2048];
 
 		sample_hello(&m, WIRE_HELLO, SAMPLE_MAX);
-		assert_int_equal(wire_encode(buf, sizeof(buf), &m), 153);
+		assert_int_equal(wire_encode(buf, sizeof(buf), &m), 184);
 		sample_record(&m, SAMPLE_MAX);
 		assert_int_equal(wire_encode(buf, sizeof(buf), &m), 1076);
 		sample_digest(&m, WIRE_DIGEST, SAMPLE_MAX);
@@ -127,7 +128,7 @@ struct edit {
 	enum wire_drop why;
 };
 
-#define HELLO_T 1	/* hello-typical: 104 bytes */
+#define HELLO_T 1	/* hello-typical: 107 bytes */
 #define RECORD_T 7	/* record-typical: 149 bytes */
 #define DIGEST_T 10	/* digest-typical: 96 bytes */
 #define LEAVE_T 16	/* leave-typical: 23 bytes */
@@ -145,11 +146,14 @@ static const struct edit edits[] = {
 	{ "header counter 0", PING_T, 14, 8, 0, WIRE_DROP_MALFORMED },
 
 	/* hello: has 22, name len 23, name 24-30 ("charlie"), wg 31, admin 33,
-	 * flags 35, pubkey 37-68, observed 69 (family) 70-73 port 74,
-	 * challenge 76, echo 84, probe 92, record_seq 96-103 */
-	{ "hello has unknown bit", HELLO_T, 22, 1, 0x08 | 0x3, WIRE_DROP_MALFORMED },
-	{ "hello has drops echo (lying)", HELLO_T, 22, 1, 0x1, WIRE_DROP_MALFORMED },
+	 * flags 35, pubkey 37-68, to 69 (family) 70-73 port 74, observed 76
+	 * (family) 77-80 port 81, challenge 83, echo 91, record_seq 99-106 */
+	{ "hello has unknown bit", HELLO_T, 22, 1, 0x40 | 0xb, WIRE_DROP_MALFORMED },
+	{ "hello has drops echo (lying)", HELLO_T, 22, 1, 0x9, WIRE_DROP_MALFORMED },
 	{ "hello has adds lan only", HELLO_T, 22, 1, 0x4, WIRE_DROP_MALFORMED },
+	{ "hello has lan and to", HELLO_T, 22, 1, 0xf, WIRE_DROP_MALFORMED },
+	{ "hello has no to, not lan", HELLO_T, 22, 1, 0x3, WIRE_DROP_MALFORMED },
+	{ "hello has peer boot (lying)", HELLO_T, 22, 1, 0x1b, WIRE_DROP_MALFORMED },
 	{ "hello name len 0", HELLO_T, 23, 1, 0, WIRE_DROP_MALFORMED },
 	{ "hello name len 6", HELLO_T, 23, 1, 6, WIRE_DROP_MALFORMED },
 	{ "hello name len 8", HELLO_T, 23, 1, 8, WIRE_DROP_MALFORMED },
@@ -162,10 +166,13 @@ static const struct edit edits[] = {
 	{ "hello name high bit", HELLO_T, 30, 1, 0xc3, WIRE_DROP_MALFORMED },
 	{ "hello wg port 0", HELLO_T, 31, 2, 0, WIRE_DROP_MALFORMED },
 	{ "hello admin port 0", HELLO_T, 33, 2, 0, WIRE_DROP_MALFORMED },
-	{ "hello unknown flag", HELLO_T, 35, 2, 0x0004, WIRE_DROP_MALFORMED },
+	{ "hello unknown flag", HELLO_T, 35, 2, 0x0008, WIRE_DROP_MALFORMED },
 	{ "hello unknown high flag", HELLO_T, 35, 2, 0x8000, WIRE_DROP_MALFORMED },
-	{ "hello observed family 7", HELLO_T, 69, 1, 7, WIRE_DROP_MALFORMED },
-	{ "hello observed port 0", HELLO_T, 74, 2, 0, WIRE_DROP_MALFORMED },
+	{ "hello to family 7", HELLO_T, 69, 1, 7, WIRE_DROP_MALFORMED },
+	{ "hello to 0.0.0.0", HELLO_T, 70, 4, 0, WIRE_DROP_MALFORMED },
+	{ "hello to port 0", HELLO_T, 74, 2, 0, WIRE_DROP_MALFORMED },
+	{ "hello observed family 7", HELLO_T, 76, 1, 7, WIRE_DROP_MALFORMED },
+	{ "hello observed port 0", HELLO_T, 81, 2, 0, WIRE_DROP_MALFORMED },
 
 	/* record: has 22, name 23-30, id 31-35, boot 36, seq 44, pubkey 52,
 	 * wg 84, admin 86, flags 88, n_local 90, local 91-95 + 96-112,
@@ -179,6 +186,7 @@ static const struct edit edits[] = {
 	{ "record boot 0", RECORD_T, 36, 8, 0, WIRE_DROP_MALFORMED },
 	{ "record wg port 0", RECORD_T, 84, 2, 0, WIRE_DROP_MALFORMED },
 	{ "record unknown flag", RECORD_T, 88, 2, 0x0100, WIRE_DROP_MALFORMED },
+	{ "record unknown low flag", RECORD_T, 88, 2, 0x0008, WIRE_DROP_MALFORMED },
 	{ "record n_local 0", RECORD_T, 90, 1, 0, WIRE_DROP_MALFORMED },
 	{ "record n_local 1", RECORD_T, 90, 1, 1, WIRE_DROP_MALFORMED },
 	{ "record n_local 3", RECORD_T, 90, 1, 3, WIRE_DROP_MALFORMED },
@@ -230,7 +238,7 @@ static const struct edit edits[] = {
 };
 
 static const unsigned edit_lengths[][2] = {
-	{ HELLO_T, 104 }, { RECORD_T, 149 }, { DIGEST_T, 96 }, { LEAVE_T, 23 }, { PING_T, 52 },
+	{ HELLO_T, 107 }, { RECORD_T, 149 }, { DIGEST_T, 96 }, { LEAVE_T, 23 }, { PING_T, 52 },
 };
 
 static void put_be(uint8_t *p, unsigned width, uint64_t v)
@@ -303,6 +311,10 @@ static void break_hello_has(struct wire_msg *m) { m->u.hello.has |= 0x100; }
 static void break_hello_flags(struct wire_msg *m) { m->u.hello.flags = 0x10000; }
 static void break_hello_port(struct wire_msg *m) { m->u.hello.admin_port = 0; }
 static void break_hello_observed(struct wire_msg *m) { m->u.hello.observed.port = 0; }
+static void break_hello_to(struct wire_msg *m) { m->u.hello.to.port = 0; }
+static void break_hello_no_to(struct wire_msg *m) { m->u.hello.has &= ~WIRE_HELLO_HAS_TO; }
+static void break_hello_lan_to(struct wire_msg *m) { m->u.hello.has |= WIRE_HELLO_LAN; }
+static void break_hello_peer_boot(struct wire_msg *m) { m->u.hello.has |= WIRE_HELLO_HAS_PEER_BOOT; }
 static void break_type0(struct wire_msg *m) { m->hdr.type = 0; }
 static void break_type9(struct wire_msg *m) { m->hdr.type = WIRE_TYPE_MAX + 1; }
 static void break_sender(struct wire_msg *m) { memset(&m->hdr.sender, 0, sizeof(m->hdr.sender)); }
@@ -336,6 +348,10 @@ static const struct {
 	{ "hello flags", HELLO_T, break_hello_flags },
 	{ "hello port", HELLO_T, break_hello_port },
 	{ "hello observed", HELLO_T, break_hello_observed },
+	{ "hello to port", HELLO_T, break_hello_to },
+	{ "hello without to", HELLO_T, break_hello_no_to },
+	{ "hello lan with to", HELLO_T, break_hello_lan_to },
+	{ "hello peer boot 0", HELLO_T, break_hello_peer_boot },
 	{ "type 0", PING_T, break_type0 },
 	{ "type 9", PING_T, break_type9 },
 	{ "sender zero", PING_T, break_sender },
@@ -492,5 +508,7 @@ int main(void)
 		cmocka_unit_test(test_drop_names),
 	};
 
+	if (getenv("WGNM_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("WGNM_TEST_FILTER")); /* one test: WGNM_TEST_FILTER=name */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -79,20 +79,23 @@ static inline void sample_hello(struct wire_msg *m, uint8_t type, enum sample_si
 	h->admin_port = sz == SAMPLE_MIN ? 1 : 50000;
 	for (int i = 0; i < WIRE_KEY_LEN; i++)
 		h->pubkey[i] = (uint8_t)(0xa0 + i);
-	if (sz == SAMPLE_MIN)
+	if (sz == SAMPLE_MIN) {
+		h->has = WIRE_HELLO_LAN; /* the smallest: a LAN hello names no target */
 		return;
-	h->has = WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO;
+	}
+	h->has = WIRE_HELLO_HAS_TO | WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO;
+	h->to.addr = sz == SAMPLE_MAX ? sample_v6(0xabcd, 0x0001) : sample_v4(203, 0, 113, 2);
+	h->to.port = 50502;
 	h->observed.addr = sz == SAMPLE_MAX ? sample_v6(0xabcd, 0x1234) : sample_v4(198, 51, 100, 7);
 	h->observed.port = 61000;
 	h->challenge = 0x1122334455667788ULL;
 	h->echo = 0x8877665544332211ULL;
-	h->probe_id = 99;
 	h->record_seq = 12;
 	if (sz == SAMPLE_MAX) {
-		h->has |= WIRE_HELLO_LAN;
+		h->has |= WIRE_HELLO_HAS_PEER_BOOT | WIRE_HELLO_HAS_HELD_BOOT;
 		h->flags = WIRE_NODE_KNOWN_FLAGS;
 		h->challenge = h->echo = UINT64_MAX;
-		h->probe_id = UINT32_MAX;
+		h->peer_boot = h->held_boot = UINT64_MAX;
 		h->record_seq = UINT64_MAX;
 		h->wg_port = h->admin_port = UINT16_MAX;
 	}

@@ -26,7 +26,9 @@
 #define FAMILY_V4 4
 #define FAMILY_V6 6
 
-#define HELLO_KNOWN_HAS (WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO | WIRE_HELLO_LAN)
+#define HELLO_KNOWN_HAS                                                                      \
+	(WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO | WIRE_HELLO_LAN | WIRE_HELLO_HAS_TO |   \
+	 WIRE_HELLO_HAS_PEER_BOOT | WIRE_HELLO_HAS_HELD_BOOT)
 #define RECORD_KNOWN_HAS WIRE_RECORD_HAS_REFLEXIVE
 #define PING_KNOWN_HAS (WIRE_PING_HAS_OBSERVED_WG | WIRE_PING_HAS_DB)
 
@@ -182,6 +184,15 @@ static bool hello_valid(const struct wire_msg *m)
 		return false;
 	if ((h->has & WIRE_HELLO_HAS_OBSERVED) && !endpoint_valid(&h->observed))
 		return false;
+	/* a LAN hello goes to a broadcast address; every other names its target */
+	if (!(h->has & WIRE_HELLO_LAN) != !!(h->has & WIRE_HELLO_HAS_TO))
+		return false;
+	if ((h->has & WIRE_HELLO_HAS_TO) && !endpoint_valid(&h->to))
+		return false;
+	if ((h->has & WIRE_HELLO_HAS_PEER_BOOT) && h->peer_boot == 0)
+		return false;
+	if ((h->has & WIRE_HELLO_HAS_HELD_BOOT) && h->held_boot == 0)
+		return false;
 	return true;
 }
 
@@ -281,12 +292,17 @@ static void put_hello(struct buf_writer *w, const struct wire_msg *m)
 	buf_put_u16(w, h->admin_port);
 	buf_put_u16(w, (uint16_t)h->flags);
 	buf_put_bytes(w, h->pubkey, WIRE_KEY_LEN);
+	if (h->has & WIRE_HELLO_HAS_TO)
+		put_endpoint(w, &h->to);
 	if (h->has & WIRE_HELLO_HAS_OBSERVED)
 		put_endpoint(w, &h->observed);
 	buf_put_u64(w, h->challenge);
 	if (h->has & WIRE_HELLO_HAS_ECHO)
 		buf_put_u64(w, h->echo);
-	buf_put_u32(w, h->probe_id);
+	if (h->has & WIRE_HELLO_HAS_PEER_BOOT)
+		buf_put_u64(w, h->peer_boot);
+	if (h->has & WIRE_HELLO_HAS_HELD_BOOT)
+		buf_put_u64(w, h->held_boot);
 	buf_put_u64(w, h->record_seq);
 }
 
@@ -300,12 +316,17 @@ static void get_hello(struct buf_reader *r, struct wire_msg *m)
 	h->admin_port = buf_get_u16(r);
 	h->flags = buf_get_u16(r);
 	buf_get_bytes(r, h->pubkey, WIRE_KEY_LEN);
+	if (h->has & WIRE_HELLO_HAS_TO)
+		get_endpoint(r, &h->to);
 	if (h->has & WIRE_HELLO_HAS_OBSERVED)
 		get_endpoint(r, &h->observed);
 	h->challenge = buf_get_u64(r);
 	if (h->has & WIRE_HELLO_HAS_ECHO)
 		h->echo = buf_get_u64(r);
-	h->probe_id = buf_get_u32(r);
+	if (h->has & WIRE_HELLO_HAS_PEER_BOOT)
+		h->peer_boot = buf_get_u64(r);
+	if (h->has & WIRE_HELLO_HAS_HELD_BOOT)
+		h->held_boot = buf_get_u64(r);
 	h->record_seq = buf_get_u64(r);
 }
 

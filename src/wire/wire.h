@@ -22,7 +22,7 @@
 
 #include "addr.h"
 
-#define WIRE_VERSION 1
+#define WIRE_VERSION 2
 #define WIRE_MAX_PACKET 1200	/* whole sealed datagram, header included */
 #define WIRE_NAME_MAX 32	/* bytes, without the terminating NUL */
 #define WIRE_KEY_LEN 32
@@ -73,7 +73,8 @@ const char *wire_drop_name(enum wire_drop d);
 /* Node flags, in hello and record. */
 #define WIRE_NODE_NO_TRANSIT 0x0001u	/* never route others' traffic via me */
 #define WIRE_NODE_STATIC 0x0002u	/* listed with an endPoint in net.yaml */
-#define WIRE_NODE_KNOWN_FLAGS 0x0003u
+#define WIRE_NODE_LEFT 0x0004u		/* record only: its last, sent while leaving */
+#define WIRE_NODE_KNOWN_FLAGS 0x0007u
 
 /* Path kinds of a neighbour edge. */
 enum wire_path {
@@ -91,7 +92,10 @@ struct wire_header {
 
 #define WIRE_HELLO_HAS_OBSERVED 0x1u	/* observed is set */
 #define WIRE_HELLO_HAS_ECHO 0x2u	/* echo answers the receiver's challenge */
-#define WIRE_HELLO_LAN 0x4u		/* sent by IPv4 LAN broadcast */
+#define WIRE_HELLO_LAN 0x4u		/* sent by IPv4 LAN broadcast (then no `to`) */
+#define WIRE_HELLO_HAS_TO 0x8u		/* to is set: every hello but a LAN one */
+#define WIRE_HELLO_HAS_PEER_BOOT 0x10u	/* peer_boot is set */
+#define WIRE_HELLO_HAS_HELD_BOOT 0x20u	/* held_boot is set */
 
 /* HELLO and HELLO_REPLY. */
 struct wire_hello {
@@ -101,10 +105,17 @@ struct wire_hello {
 	uint16_t admin_port;
 	uint32_t flags;				/* WIRE_NODE_* */
 	uint8_t pubkey[WIRE_KEY_LEN];		/* this boot's WireGuard public key */
+	/*
+	 * The endpoint the sender sent this hello to. Sealed with the rest,
+	 * so a hello relayed by a third party names that party, not the
+	 * receiver (docs/PROTOCOL.md, "Binding hellos to their path").
+	 */
+	struct endpoint to;
 	struct endpoint observed;		/* where the receiver's packets came from */
 	uint64_t challenge;			/* receiver must echo it back; 0: none */
 	uint64_t echo;				/* answer to the receiver's challenge */
-	uint32_t probe_id;			/* RTT probe, echoed by the reply */
+	uint64_t peer_boot;			/* the receiver's boot the sender has confirmed */
+	uint64_t held_boot;			/* a newer boot of the receiver the sender holds */
 	uint64_t record_seq;			/* sender's current record seq */
 };
 
