@@ -1,14 +1,13 @@
 /*
- * libFuzzer target: the replay window and the boot/challenge state of
+ * libFuzzer target: the replay window and the boot state of
  * src/core/replay.c, against a deliberately naive reference model.
  *
  * Input: a sequence of 4-byte ops (kind, a, b, c):
  *   kind % 6 == 0  packet: boot from a, counter = top + (int16_t)(b << 8 | c);
  *                  check, and commit if OK
- *   kind % 6 == 1  time passes: now += a << 8 | b
- *   kind % 6 == 2  challenge with fresh = a (0 is invalid), timeout (b+1)*100 ms
- *   kind % 6 == 3  echo: boot from a, counter = top + (int8_t)b,
- *                  echo = pending (c == 0), pending + 1 (c == 1), or c
+ *   kind % 6 == 1  the caller forgets the sender (adjacency down)
+ *   kind % 6 == 2  (no-op, kept so that old seeds still parse)
+ *   kind % 6 == 3  confirm (a valid echo): boot from a, counter = top + (int8_t)b
  *   kind % 6 == 4  receiver restart: all state lost
  *   kind % 6 == 5  far jump: counter = top + (a << 16 | b << 8 | c) * 64
  * Boot from a: a % 4 picks confirmed boot - 1, same, + 1, + 2.
@@ -35,8 +34,6 @@ struct ref {
 	uint64_t top, floor;
 	uint64_t seen[MAX_OPS];
 	size_t n;
-	bool pending;
-	uint64_t challenge, expiry;
 };
 
 static bool ref_window_ok(const struct ref *r, uint64_t c)
@@ -67,19 +64,9 @@ static enum replay_verdict ref_check(const struct ref *r, uint64_t boot, uint64_
 	return ref_window_ok(r, c) ? REPLAY_OK : REPLAY_DUP;
 }
 
-static int ref_confirm(struct ref *r, uint64_t boot, uint64_t c, uint64_t echo, uint64_t now)
+static int ref_confirm(struct ref *r, uint64_t boot, uint64_t c)
 {
-	if (!r->pending)
-		return -ENOENT;
-	if (now >= r->expiry) {
-		r->pending = false;
-		return -ETIMEDOUT;
-	}
-	if (echo != r->challenge)
-		return -EPERM;
-	if (r->confirmed && boot < r->boot)
-		return -ESTALE;
-	if (c == 0)
+	if (c == 0 || boot == 0)
 		return -EINVAL;
 	if (r->confirmed && boot == r->boot) {
 		if (!ref_window_ok(r, c))
@@ -91,7 +78,6 @@ static int ref_confirm(struct ref *r, uint64_t boot, uint64_t c, uint64_t echo, 
 		r->n = 0;
 		r->top = r->floor = c;
 	}
-	r->pending = false;
 	return 0;
 }
 
@@ -113,13 +99,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct ref r;
 	struct replay_state st;
-	uint64_t now = 0;
 
 	replay_init(&st);
 	memset(&r, 0, sizeof(r));
 	for (size_t off = 0; off + 4 <= size && off / 4 < MAX_OPS; off += 4) {
 		uint8_t kind = data[off] % 6, a = data[off + 1], b = data[off + 2], c = data[off + 3];
-		uint64_t boot = pick_boot(&r, a), counter, ch = 0, echo;
+		uint64_t boot = pick_boot(&r, a), counter;
 		enum replay_verdict v;
 		int rc;
 
@@ -143,29 +128,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			}
 			break;
 		case 1:
-			now += (uint64_t)a << 8 | b;
+			replay_forget(&st);
+			memset(&r, 0, sizeof(r));
 			break;
 		case 2:
-			rc = replay_challenge(&st, a, now, ((uint64_t)b + 1) * 100, &ch);
-			if (r.pending && now < r.expiry) {
-				if (rc != 0 || ch != r.challenge)
-					abort();
-			} else if (a == 0) {
-				if (rc != -EINVAL)
-					abort();
-			} else {
-				if (rc != 0 || ch != a)
-					abort();
-				r.pending = true;
-				r.challenge = a;
-				r.expiry = now + ((uint64_t)b + 1) * 100;
-			}
 			break;
 		case 3:
 			counter = add_sat(r.top, (int8_t)b);
-			echo = c == 0 ? r.challenge : c == 1 ? r.challenge + 1 : c;
-			rc = replay_confirm(&st, boot, counter, echo, now);
-			if (rc != ref_confirm(&r, boot, counter, echo, now))
+			rc = replay_confirm(&st, boot, counter);
+			if (rc != ref_confirm(&r, boot, counter))
 				abort();
 			if (rc == 0 && replay_check(&st, boot, counter) != REPLAY_DUP)
 				abort();

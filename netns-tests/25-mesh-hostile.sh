@@ -56,7 +56,7 @@ ip netns exec "$NS_EVE" python3 - <<'PY'
 import os, socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
 pkt = bytearray(os.urandom(200))
-pkt[0:4] = b"WN\x01\x00"          # a valid clear header, a sealed body that is not
+pkt[0:4] = b"WN\x02\x00"          # a valid clear header, a sealed body that is not
 for _ in range(20):
     s.sendto(bytes(pkt), ("203.0.113.2", 50502))
     pkt[40] ^= 0xff

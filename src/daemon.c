@@ -51,6 +51,7 @@ struct daemon {
 	struct endpoint bcast[MESH_MAX_LOCAL];	/* our LANs' broadcast addresses */
 	size_t n_bcast;
 	struct mesh *mesh;
+	uint8_t cookie_key[crypto_shorthash_KEYBYTES];	/* this start's challenges */
 	struct resolver *resolver;
 	const char **hosts;
 	struct kernel_events *kev;
@@ -87,6 +88,31 @@ static uint64_t random64(void *arg)
 	(void)arg;
 	randombytes_buf(&r, sizeof(r));
 	return r;
+}
+
+/* The core's challenge MAC (core/cookie.h): SipHash under a key of this start. */
+static uint64_t cookie_mac(void *arg, const void *data, size_t len)
+{
+	struct daemon *d = arg;
+	uint8_t out[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	crypto_shorthash(out, data, len, d->cookie_key);
+	memcpy(&v, out, sizeof(v));
+	return v;
+}
+
+/*
+ * A clock before this release cannot be right (a board without a
+ * real-time clock before NTP): boot ids from it may lie far behind an
+ * earlier start's, and the core then follows the network's newer record of
+ * us without bound (mesh_config.clock_untrusted).
+ */
+#define RELEASE_EPOCH_S 1793491200 /* 2026-11-01 */
+
+static bool clock_untrusted(void)
+{
+	return time(NULL) < RELEASE_EPOCH_S;
 }
 
 /*
@@ -652,6 +678,13 @@ static int setup_mesh(struct daemon *d)
 	mc.n_static = cfg->n_peers;
 	mc.statics = statics;
 	mc.random64 = random64;
+	randombytes_buf(d->cookie_key, sizeof(d->cookie_key));
+	mc.mac64 = cookie_mac;
+	mc.mac_arg = d;
+	mc.clock_untrusted = clock_untrusted();
+	if (mc.clock_untrusted)
+		log_warnx("this host's clock is before this release: boot ids may not grow "
+			  "across restarts until the clock is set (NTP)");
 	mc.lan_discovery = cfg->lan_port != 0;
 	mc.direct_idle_ms = cfg->direct_idle_s * 1000u;
 	d->mesh = mesh_new(&mc, now_ms(d));
@@ -732,6 +765,7 @@ static void teardown(struct daemon *d)
 	free(d->hosts);
 	kernel_close(d->k);
 	seal_key_wipe(&d->key);
+	sodium_memzero(d->cookie_key, sizeof(d->cookie_key));
 }
 
 int daemon_run(struct config *cfg, const struct daemon_opts *opts)

@@ -531,5 +531,7 @@ int main(void)
 		cmocka_unit_test(test_write_corpus),
 	};
 
+	if (getenv("WGNM_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("WGNM_TEST_FILTER")); /* one test: WGNM_TEST_FILTER=name */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,8 +1,8 @@
 /*
  * direct.c with a fake clock: LAN shortcuts and NAT traversal as one core
  * ("A", 10.99.0.1 on 192.168.1.10/24) sees them, with hand-made records
- * and hand-fed WireGuard counters. No simulator: every packet, record and
- * sample is written here field by field.
+ * and hand-fed WireGuard counters (core_harness.h). No simulator: every
+ * packet, record and sample is written here field by field.
  *
  *        B (10.99.0.2, 198.18.0.2, admin neighbour of both)
  *       / \
@@ -11,17 +11,9 @@
  * X's record carries its local addresses and reflexive endpoint; A's own
  * reflexive endpoint comes from B's probes (observed_wg).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
+#include <stdlib.h>
 
-#include <cmocka.h>
-
-#include "core/mesh.h"
-#include "core/mesh_int.h"
+#include "core_harness.h"
 
 /* As in src/core/direct.c. */
 #define TRY_LAN_MS 2000
@@ -30,192 +22,70 @@
 #define MAX_ROUNDS 4
 #define UNCLAIMED_MS 3000
 
-#define MAX_SEEN 512
-
-struct act {
-	enum mesh_action_type type;
-	uint8_t key[WIRE_KEY_LEN];
-	uint32_t flags;
-	struct endpoint ep;
-	uint16_t keepalive;
-	size_t n_allowed;
-	struct addr allowed0;
-};
-
 struct t {
-	struct mesh *m;
-	struct mesh_config cfg;
-	uint64_t now;
-	uint64_t rng;
-	struct act acts[MAX_SEEN];
-	size_t n_acts;
-	/* B, the neighbour, and X, the node behind it */
-	struct addr b_id, x_id;
-	struct endpoint b_ep;
-	uint64_t b_counter, b_seq, x_seq;
-	uint8_t b_key[WIRE_KEY_LEN], x_key[WIRE_KEY_LEN];
+	struct h h;
+	struct h_fake b;		/* B, the neighbour */
+	struct addr x_id;		/* X, the node behind it */
+	uint64_t x_seq;
+	uint8_t x_key[WIRE_KEY_LEN];
 	struct addr x_local[4];
 	size_t x_n_local;
 	bool x_has_reflexive;
 	struct endpoint x_reflexive;
 	bool x_claims_a;
-	uint32_t pong_due[8];		/* B answers A's probes */
-	size_t n_pong_due;
 	/* X's WireGuard counters as A's device reports them */
 	uint64_t x_rx, x_tx;
 	int64_t x_hs;
 };
 
-static uint64_t t_random(void *arg)
-{
-	uint64_t *x = arg, z = (*x += 0x9e3779b97f4a7c15ull);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
-}
-
-static void ip(struct addr *a, uint8_t x, uint8_t y, uint8_t z, uint8_t w)
-{
-	uint8_t v4[4] = { x, y, z, w };
-	addr_from_v4(a, v4);
-}
-
-static struct endpoint ep_of(uint8_t x, uint8_t y, uint8_t z, uint8_t w, uint16_t port)
-{
-	struct endpoint e = { .port = port };
-
-	ip(&e.addr, x, y, z, w);
-	return e;
-}
-
-static void collect(struct t *t)
-{
-	const struct mesh_action *acts;
-	size_t n = mesh_actions(t->m, &acts);
-
-	for (size_t i = 0; i < n; i++) {
-		const struct mesh_action *a = &acts[i];
-		struct act *c;
-		if (a->type == MESH_ACT_SEND && a->u.send.msg.hdr.type == WIRE_PING &&
-		    t->n_pong_due < 8)
-			t->pong_due[t->n_pong_due++] = a->u.send.msg.u.ping.probe_id;
-		if (a->type != MESH_ACT_PEER_SET && a->type != MESH_ACT_PEER_REMOVE)
-			continue;
-		assert_true(t->n_acts < MAX_SEEN);
-		c = &t->acts[t->n_acts++];
-		memset(c, 0, sizeof(*c));
-		c->type = a->type;
-		memcpy(c->key, a->u.peer.pubkey, WIRE_KEY_LEN);
-		if (a->type == MESH_ACT_PEER_SET) {
-			c->flags = a->u.peer.flags;
-			c->ep = a->u.peer.endpoint;
-			c->keepalive = a->u.peer.keepalive;
-			c->n_allowed = a->u.peer.n_allowed;
-			if (c->n_allowed)
-				c->allowed0 = a->u.peer.allowed[0].addr;
-		}
-	}
-	mesh_actions_clear(t->m);
-}
-
 static void reset(struct t *t)
 {
-	t->n_acts = 0;
+	h_reset(&t->h);
 }
 
-static struct wire_msg b_msg(struct t *t, enum wire_type type);
-static void feed(struct t *t, const struct wire_msg *m);
-
-/* B is alive: it answers every probe at once (the core probes after flooding too). */
-static void answer_probes(struct t *t)
-{
-	while (t->n_pong_due) {
-		struct wire_msg m = b_msg(t, WIRE_PONG);
-		m.u.ping.probe_id = t->pong_due[--t->n_pong_due];
-		m.u.ping.record_seq = t->b_seq;
-		feed(t, &m);
-	}
-}
-
-/* Timers up to now + ms. */
+/* Timers up to now + ms, B answering every probe A sends it. */
 static void later(struct t *t, uint64_t ms)
 {
-	uint64_t end = t->now + ms;
+	uint64_t end = t->h.now + ms;
+	size_t seen = t->h.n_sent;
 
 	for (;;) {
-		uint64_t next = mesh_next_timer(t->m);
-		answer_probes(t);
-		next = mesh_next_timer(t->m);
-		if (next > end)
+		for (; seen < t->h.n_sent; seen++)
+			if (t->h.sent[seen].msg.hdr.type == WIRE_PING &&
+			    endpoint_eq(&t->h.sent[seen].to, &t->b.ep))
+				h_answer_ping(&t->h, &t->b, &t->h.sent[seen].msg);
+		if (mesh_next_timer(t->h.m) > end)
 			break;
-		if (next > t->now)
-			t->now = next;
-		mesh_on_timer(t->m, t->now);
-		collect(t);
+		h_later(&t->h, mesh_next_timer(t->h.m) - t->h.now);
 	}
-	answer_probes(t);
-	t->now = end;
+	t->h.now = end;
 }
 
-/* PEER_SETs and REMOVEs of X's key since the last reset. */
+/* PEER_SETs or REMOVEs of X's key since the last reset. */
 static size_t x_acts(const struct t *t, enum mesh_action_type type)
 {
 	size_t n = 0;
 
-	for (size_t i = 0; i < t->n_acts; i++)
-		n += t->acts[i].type == type && memcmp(t->acts[i].key, t->x_key, WIRE_KEY_LEN) == 0;
+	if (type == MESH_ACT_PEER_REMOVE) {
+		for (size_t i = 0; i < t->h.n_removed; i++)
+			n += memcmp(t->h.removed[i], t->x_key, WIRE_KEY_LEN) == 0;
+	} else {
+		for (size_t i = 0; i < t->h.n_sets; i++)
+			n += memcmp(t->h.sets[i].key, t->x_key, WIRE_KEY_LEN) == 0;
+	}
 	return n;
 }
 
-static const struct act *x_last_set(const struct t *t)
+static const struct h_set *x_last_set(const struct t *t)
 {
-	for (size_t i = t->n_acts; i-- > 0;)
-		if (t->acts[i].type == MESH_ACT_PEER_SET &&
-		    memcmp(t->acts[i].key, t->x_key, WIRE_KEY_LEN) == 0)
-			return &t->acts[i];
-	return NULL;
-}
-
-static struct wire_msg b_msg(struct t *t, enum wire_type type)
-{
-	struct wire_msg m;
-
-	memset(&m, 0, sizeof(m));
-	m.hdr.type = (uint8_t)type;
-	m.hdr.sender = t->b_id;
-	m.hdr.boot = 7;
-	m.hdr.counter = ++t->b_counter;
-	return m;
-}
-
-static void feed(struct t *t, const struct wire_msg *m)
-{
-	mesh_on_packet(t->m, t->now, &t->b_ep, m);
-	collect(t);
-}
-
-static struct wire_msg b_hello(struct t *t, uint64_t challenge, uint64_t echo)
-{
-	struct wire_msg m = b_msg(t, WIRE_HELLO);
-
-	snprintf(m.u.hello.name, sizeof(m.u.hello.name), "bob");
-	m.u.hello.wg_port = 51820;
-	m.u.hello.admin_port = 50001;
-	memcpy(m.u.hello.pubkey, t->b_key, WIRE_KEY_LEN);
-	m.u.hello.challenge = challenge;
-	if (echo) {
-		m.u.hello.has |= WIRE_HELLO_HAS_ECHO;
-		m.u.hello.echo = echo;
-	}
-	return m;
+	return h_last_set(&t->h, t->x_key);
 }
 
 static void feed_record(struct t *t, const struct addr *id, const char *name, uint64_t seq,
 			const uint8_t *key, const struct addr *neigh, size_t n,
 			const struct addr *local, size_t n_local, const struct endpoint *reflexive)
 {
-	struct wire_msg m = b_msg(t, WIRE_RECORD);
+	struct wire_msg m = h_msg(&t->b, WIRE_RECORD);
 	struct wire_record *r = &m.u.record;
 
 	snprintf(r->name, sizeof(r->name), "%s", name);
@@ -237,13 +107,13 @@ static void feed_record(struct t *t, const struct addr *id, const char *name, ui
 	r->n_neighbours = (uint8_t)n;
 	for (size_t i = 0; i < n; i++)
 		r->neighbours[i] = (struct wire_neighbour){ neigh[i], WIRE_PATH_DIRECT, 10 };
-	feed(t, &m);
+	h_feed(&t->h, &t->b, &m);
 }
 
 /* X's record as the test has set it up: B, and A if X claims the edge. */
 static void x_record(struct t *t)
 {
-	struct addr neigh[2] = { t->b_id, t->cfg.id };
+	struct addr neigh[2] = { t->b.id, t->h.cfg.id };
 
 	feed_record(t, &t->x_id, "xavier", ++t->x_seq, t->x_key, neigh, t->x_claims_a ? 2 : 1,
 		    t->x_local, t->x_n_local, t->x_has_reflexive ? &t->x_reflexive : NULL);
@@ -253,38 +123,41 @@ static void x_record(struct t *t)
 /* B probes A and says where A's WireGuard packets come from. */
 static void a_reflexive(struct t *t, struct endpoint ep)
 {
-	struct wire_msg m = b_msg(t, WIRE_PING);
+	struct wire_msg m = h_msg(&t->b, WIRE_PING);
 
 	m.u.ping.probe_id = 99;
-	m.u.ping.record_seq = t->b_seq;
+	m.u.ping.record_seq = t->b.seq;
 	m.u.ping.has = WIRE_PING_HAS_OBSERVED_WG;
 	m.u.ping.observed_wg = ep;
-	feed(t, &m);
+	h_feed(&t->h, &t->b, &m);
 	later(t, 100);
 }
 
-/* A's device reports X's peer (as it was last set). */
+/* A's device reports X's peer (as it was last set), and B's (alive). */
 static void x_stats(struct t *t)
 {
-	struct mesh_wg_stats st;
-	const struct act *set = x_last_set(t);
+	struct mesh_wg_stats st[2];
+	const struct h_set *set = x_last_set(t);
 
-	memset(&st, 0, sizeof(st));
-	memcpy(st.pubkey, t->x_key, WIRE_KEY_LEN);
-	st.rx_bytes = t->x_rx;
-	st.tx_bytes = t->x_tx;
-	st.last_handshake_sec = t->x_hs;
+	memset(st, 0, sizeof(st));
+	memcpy(st[0].pubkey, t->x_key, WIRE_KEY_LEN);
+	st[0].rx_bytes = t->x_rx;
+	st[0].tx_bytes = t->x_tx;
+	st[0].last_handshake_sec = t->x_hs;
 	if (set && (set->flags & MESH_PEER_HAS_ENDPOINT)) {
-		st.has_endpoint = true;
-		st.endpoint = set->ep;
+		st[0].has_endpoint = true;
+		st[0].endpoint = set->ep;
 	}
-	mesh_on_wg_stats(t->m, t->now, &st, 1);
-	collect(t);
+	memcpy(st[1].pubkey, t->b.key, WIRE_KEY_LEN);
+	st[1].last_handshake_sec = 1600000000;
+	st[1].rx_bytes = st[1].tx_bytes = 92;
+	mesh_on_wg_stats(t->h.m, t->h.now, st, 2);
+	h_collect(&t->h);
 }
 
 static struct direct_state *xd(const struct t *t)
 {
-	struct mesh_peer *p = mesh_peer_get(t->m, &t->x_id);
+	struct mesh_peer *p = mesh_peer_get(t->h.m, &t->x_id);
 
 	assert_non_null(p);
 	return &p->direct;
@@ -292,7 +165,7 @@ static struct direct_state *xd(const struct t *t)
 
 static void x_status(const struct t *t, struct mesh_node_status *st)
 {
-	for (size_t k = 0; mesh_node_status(t->m, k, st); k++)
+	for (size_t k = 0; mesh_node_status(t->h.m, k, st); k++)
 		if (addr_eq(&st->id, &t->x_id))
 			return;
 	fail_msg("X unknown");
@@ -306,70 +179,48 @@ static void x_status(const struct t *t, struct mesh_node_status *st)
 static void setup(struct t *t, bool own_reflexive, bool x_lan)
 {
 	struct prefix pfx;
-	struct wire_msg h;
 	struct addr neigh[2];
-	uint64_t chal = 0;
 
 	memset(t, 0, sizeof(*t));
-	t->now = 1000000;
-	ip(&t->cfg.id, 10, 99, 0, 1);
-	snprintf(t->cfg.name, sizeof(t->cfg.name), "alice");
-	ip(&t->cfg.subnet.addr, 10, 99, 0, 0);
-	t->cfg.subnet.len = 16;
-	t->cfg.boot = 500;
-	memset(t->cfg.pubkey, 0xa1, WIRE_KEY_LEN);
-	t->cfg.wg_port = 51820;
-	t->cfg.admin_port = 50001;
-	t->cfg.random64 = t_random;
-	t->cfg.random_arg = &t->rng;
-	t->cfg.direct_idle_ms = 20000;
-	t->m = mesh_new(&t->cfg, t->now);
-	assert_non_null(t->m);
-	pfx.addr = ep_of(192, 168, 1, 10, 0).addr;
+	h_setup(&t->h, 0, 1);
+	t->h.cfg.direct_idle_ms = 20000;
+	mesh_free(t->h.m);
+	t->h.m = mesh_new(&t->h.cfg, t->h.now);
+	assert_non_null(t->h.m);
+	pfx.addr = h_ip(192, 168, 1, 10);
 	pfx.len = 24;
-	mesh_set_local_prefixes(t->m, &pfx, 1, t->now);
-	collect(t);
+	t->h.ep = h_ep(192, 168, 1, 10, 50001);
+	mesh_set_local_prefixes(t->h.m, &pfx, 1, t->h.now);
+	h_collect(&t->h);
 	later(t, 1000);
 
-	ip(&t->b_id, 10, 99, 0, 2);
-	ip(&t->x_id, 10, 99, 0, 3);
-	t->b_ep = ep_of(198, 18, 0, 2, 50001);
-	memset(t->b_key, 0xb2, WIRE_KEY_LEN);
+	h_fake_init(&t->b, 2, "bob", 7);
+	memset(t->b.key, 0xb2, WIRE_KEY_LEN);
+	t->x_id = h_ip(10, 99, 0, 3);
 	memset(t->x_key, 0xc3, WIRE_KEY_LEN);
-	/* B's hello, A's challenge, B's echo: adjacency up */
-	h = b_hello(t, 0x1111, 0);
-	{
-		const struct mesh_action *acts;
-		size_t n;
-		mesh_on_packet(t->m, t->now, &t->b_ep, &h);
-		n = mesh_actions(t->m, &acts);
-		for (size_t i = 0; i < n; i++)
-			if (acts[i].type == MESH_ACT_SEND &&
-			    acts[i].u.send.msg.hdr.type == WIRE_HELLO_REPLY)
-				chal = acts[i].u.send.msg.u.hello.challenge;
-		collect(t);
-	}
-	assert_true(chal != 0);
-	h = b_hello(t, 0, chal);
-	feed(t, &h);
-	neigh[0] = t->cfg.id;
+	/* B's hello, A's challenge, B's echo: adjacency up; WireGuard agrees */
+	h_handshake(&t->h, &t->b);
+	later(t, 10);
+	x_stats(t);
+	neigh[0] = t->h.cfg.id;
 	neigh[1] = t->x_id;
-	feed_record(t, &t->b_id, "bob", ++t->b_seq, t->b_key, neigh, 2, NULL, 0, NULL);
+	t->b.seq++;
+	feed_record(t, &t->b.id, "bob", t->b.seq, t->b.key, neigh, 2, NULL, 0, NULL);
 	later(t, 200);
 	if (own_reflexive)
-		a_reflexive(t, ep_of(203, 0, 113, 1, 51820));
+		a_reflexive(t, h_ep(203, 0, 113, 1, 51820));
 	if (x_lan)
-		t->x_local[t->x_n_local++] = ep_of(192, 168, 1, 20, 0).addr;
-	t->x_local[t->x_n_local++] = ep_of(10, 0, 0, 5, 0).addr;
+		t->x_local[t->x_n_local++] = h_ip(192, 168, 1, 20);
+	t->x_local[t->x_n_local++] = h_ip(10, 0, 0, 5);
 	t->x_has_reflexive = true;
-	t->x_reflexive = ep_of(203, 0, 113, 3, 40000);
+	t->x_reflexive = h_ep(203, 0, 113, 3, 40000);
 	reset(t);
 	x_record(t);
 }
 
 static void teardown(struct t *t)
 {
-	mesh_free(t->m);
+	h_teardown(&t->h);
 }
 
 /* ---- tests ---- */
@@ -382,9 +233,9 @@ static void teardown(struct t *t)
 static void test_candidate_order(void **state)
 {
 	struct t t;
-	const struct act *set;
+	const struct h_set *set;
 	const struct direct_state *d;
-	struct endpoint lan = ep_of(192, 168, 1, 20, 51820);
+	struct endpoint lan = h_ep(192, 168, 1, 20, 51820);
 
 	(void)state;
 	setup(&t, true, true);
@@ -397,12 +248,12 @@ static void test_candidate_order(void **state)
 	assert_non_null(set);
 	assert_true(endpoint_eq(&set->ep, &lan));
 	assert_int_equal(set->keepalive, 1);
-	assert_int_equal(set->n_allowed, 0);
+	assert_int_equal(set->n, 0);
 	assert_true(endpoint_eq(&d->ep, &lan));
 	/* B still carries X */
-	for (size_t i = 0; i < t.n_acts; i++)
-		if (t.acts[i].type == MESH_ACT_PEER_SET && t.acts[i].n_allowed)
-			assert_true(memcmp(t.acts[i].key, t.b_key, WIRE_KEY_LEN) == 0);
+	for (size_t i = 0; i < t.h.n_sets; i++)
+		if (t.h.sets[i].n)
+			assert_true(memcmp(t.h.sets[i].key, t.b.key, WIRE_KEY_LEN) == 0);
 
 	/* the LAN candidate for 2 s, then a fresh peer at the reflexive endpoint */
 	reset(&t);
@@ -414,7 +265,7 @@ static void test_candidate_order(void **state)
 	assert_non_null(set);
 	assert_true(endpoint_eq(&set->ep, &t.x_reflexive));
 	assert_int_equal(set->keepalive, 1);
-	assert_int_equal(set->n_allowed, 0);
+	assert_int_equal(set->n, 0);
 	teardown(&t);
 }
 
@@ -422,7 +273,7 @@ static void test_candidate_order(void **state)
 static void test_lan_only_in_our_prefixes(void **state)
 {
 	struct t t;
-	const struct act *set;
+	const struct h_set *set;
 
 	(void)state;
 	setup(&t, true, false);
@@ -443,9 +294,9 @@ static void test_no_nat_without_own_reflexive(void **state)
 	setup(&t, false, false);
 	later(&t, 5000);
 	assert_int_equal(x_acts(&t, MESH_ACT_PEER_SET), 0);
-	assert_true(!mesh_peer_get(t.m, &t.x_id) || xd(&t)->phase == DIRECT_IDLE);
+	assert_true(!mesh_peer_get(t.h.m, &t.x_id) || xd(&t)->phase == DIRECT_IDLE);
 	/* B tells us ours: now X is worth a try */
-	a_reflexive(&t, ep_of(203, 0, 113, 1, 51820));
+	a_reflexive(&t, h_ep(203, 0, 113, 1, 51820));
 	later(&t, 200);
 	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
 	assert_int_equal(x_acts(&t, MESH_ACT_PEER_SET), 1);
@@ -463,7 +314,7 @@ static void test_rekick(void **state)
 
 	(void)state;
 	setup(&t, true, false);
-	t0 = t.now - 100;
+	t0 = t.h.now - 100;
 	reset(&t);
 	/* re-kicks happen on WireGuard samples that show no handshake yet */
 	later(&t, REKICK_MS - 150);
@@ -480,7 +331,7 @@ static void test_rekick(void **state)
 	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 2);
 	assert_int_equal(x_acts(&t, MESH_ACT_PEER_SET), 2);
 	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
-	later(&t, t0 + TRY_NAT_MS + 50 - t.now);
+	later(&t, t0 + TRY_NAT_MS + 50 - t.h.now);
 	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
 	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 3);
 	assert_true(strstr(xd(&t)->why, "no WireGuard handshake") != NULL);
@@ -494,7 +345,7 @@ static void test_rekick(void **state)
 static void test_success(void **state)
 {
 	struct t t;
-	const struct act *set;
+	const struct h_set *set;
 	struct mesh_node_status st;
 
 	(void)state;
@@ -519,8 +370,8 @@ static void test_success(void **state)
 	later(&t, 200);
 	set = x_last_set(&t);
 	assert_non_null(set);
-	assert_int_equal(set->n_allowed, 1);
-	assert_true(addr_eq(&set->allowed0, &t.x_id));
+	assert_int_equal(set->n, 1);
+	assert_true(addr_eq(&set->allowed[0].addr, &t.x_id));
 	assert_int_equal(set->keepalive, 25);
 	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 0); /* the punched peer stays */
 	x_status(&t, &st);
@@ -542,7 +393,7 @@ static void test_failure_backoff(void **state)
 	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
 	for (size_t k = 0; k < 3; k++) {
 		assert_true(strstr(xd(&t)->why, "next in") != NULL);
-		later(&t, xd(&t)->since + gap[k] - 100 - t.now);
+		later(&t, xd(&t)->since + gap[k] - 100 - t.h.now);
 		assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
 		later(&t, 200);
 		assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
@@ -573,7 +424,7 @@ static void test_reset_on_change(void **state)
 	assert_int_equal(xd(&t)->failures, 2);
 	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
 	/* X moved behind another NAT */
-	t.x_reflexive = ep_of(203, 0, 113, 9, 40000);
+	t.x_reflexive = h_ep(203, 0, 113, 9, 40000);
 	x_record(&t);
 	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
 	assert_int_equal(xd(&t)->failures, 0);
@@ -588,9 +439,9 @@ static void test_reset_on_change(void **state)
 	assert_int_equal(xd(&t)->failures, 1);
 
 	/* we roam: every failed pair tries again at once */
-	pfx.addr = ep_of(192, 168, 7, 10, 0).addr;
-	mesh_set_local_prefixes(t.m, &pfx, 1, t.now);
-	collect(&t);
+	pfx.addr = h_ep(192, 168, 7, 10, 0).addr;
+	mesh_set_local_prefixes(t.h.m, &pfx, 1, t.h.now);
+	h_collect(&t.h);
 	later(&t, 100);
 	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
 	assert_int_equal(xd(&t)->failures, 0);
@@ -634,7 +485,7 @@ static void stall(struct t *t)
 static void test_lost_on_stall(void **state)
 {
 	struct t t;
-	const struct act *set;
+	const struct h_set *set;
 
 	(void)state;
 	make_up(&t);
@@ -654,7 +505,7 @@ static void test_lost_on_stall(void **state)
 	assert_int_not_equal(xd(&t)->check_until, 0);
 	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 1);
 	assert_int_equal(x_last_set(&t)->keepalive, 1);
-	assert_int_equal(x_last_set(&t)->n_allowed, 1);
+	assert_int_equal(x_last_set(&t)->n, 1);
 	t.x_rx = t.x_tx = 0;
 	t.x_hs = 0;
 	for (int k = 0; k < 2; k++) {
@@ -667,13 +518,9 @@ static void test_lost_on_stall(void **state)
 	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
 	assert_true(strstr(xd(&t)->why, "stopped answering") != NULL);
 	later(&t, 200);
-	set = NULL;
-	for (size_t i = 0; i < t.n_acts; i++)
-		if (t.acts[i].type == MESH_ACT_PEER_SET &&
-		    memcmp(t.acts[i].key, t.b_key, WIRE_KEY_LEN) == 0)
-			set = &t.acts[i];
+	set = h_last_set(&t.h, t.b.key);
 	assert_non_null(set);
-	assert_int_equal(set->n_allowed, 2); /* B and X: through B again */
+	assert_int_equal(set->n, 2); /* B and X: through B again */
 	later(&t, 1000);
 	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
 	teardown(&t);
@@ -808,5 +655,7 @@ int main(void)
 		cmocka_unit_test(test_idle_sleep_wake),
 	};
 
+	if (getenv("WGNM_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("WGNM_TEST_FILTER")); /* one test: WGNM_TEST_FILTER=name */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -26,6 +27,8 @@ static struct sim *make(size_t n, size_t n_static, uint32_t latency, double loss
 		.n_nodes = n, .n_static = n_static, .latency_ms = latency,
 		.jitter_ms = latency / 4, .reorder = true, .loss = loss, .seed = seed,
 		.start_spread_ms = 200,
+		/* adjacencies carry routes only after a WireGuard handshake */
+		.wireguard = true,
 	};
 	struct sim *s = sim_new(&c);
 
@@ -98,6 +101,11 @@ static void test_readme_shape(void **state)
 	struct sim *s = make(4, 1, 15, 0, 2);
 
 	(void)state;
+	/* each behind a port-randomising NAT of its own: no direct paths */
+	for (uint32_t i = 1; i < 4; i++) {
+		sim_site(s, i, SIM_NAT_SYMMETRIC);
+		sim_place(s, i, i);
+	}
 	converge(s, 3000, "README shape");
 	for (size_t i = 1; i < 4; i++) {
 		assert_int_equal(sim_peer_count(s, i), 1);
@@ -142,8 +150,9 @@ static void test_partition_heal(void **state)
 	sim_set_group(s, 0, 1);
 	for (size_t i = 3; i < 10; i++)
 		sim_set_group(s, i, 1);
-	t = converge(s, sim_now(s) + 30000, "partitioned");
-	assert_true(t <= 20000);
+	/* the other side is silent: every edge across is checked within 30 s */
+	t = converge(s, sim_now(s) + 40000, "partitioned");
+	assert_true(t <= 30000);
 	sim_heal(s);
 	t = converge(s, sim_now(s) + 30000, "healed");
 	assert_true(t <= 15000);
@@ -161,16 +170,18 @@ static void test_kill_restart(void **state)
 	(void)state;
 	converge(s, 5000, "10 nodes");
 	memcpy(old_key, sim_key(s, 5), sizeof(old_key));
-	assert_int_equal(sim_key_holders(s, old_key), 2);
+	/* its two gateways, and the public nodes it found direct paths to */
+	assert_true(sim_key_holders(s, old_key) >= 2);
 	sim_kill(s, 5);
-	t = converge(s, sim_now(s) + 30000, "after kill");
-	assert_true(t <= 15000);
+	/* dropped everywhere within 30 s of silence (the probe period and a check) */
+	t = converge(s, sim_now(s) + 40000, "after kill");
+	assert_true(t <= 30000);
 	assert_int_equal(sim_key_holders(s, old_key), 0);
 	sim_restart(s, 5);
 	t = converge(s, sim_now(s) + 10000, "after restart");
 	assert_true(t <= 3000);
 	assert_int_equal(sim_key_holders(s, old_key), 0);
-	assert_int_equal(sim_key_holders(s, sim_key(s, 5)), 2);
+	assert_true(sim_key_holders(s, sim_key(s, 5)) >= 2);
 
 	/* a restart before anyone noticed the crash: the new boot takes over at once */
 	memcpy(old_key, sim_key(s, 5), sizeof(old_key));
@@ -246,13 +257,18 @@ static void test_gateway_failover(void **state)
 	long gw, other;
 
 	(void)state;
+	/* behind port-randomising NATs: they need a gateway */
+	for (uint32_t i = 2; i < 4; i++) {
+		sim_site(s, i, SIM_NAT_SYMMETRIC);
+		sim_place(s, i, i);
+	}
 	converge(s, 5000, "two gateways");
 	gw = sim_next_hop(s, 2, 3);
 	assert_true(gw == 0 || gw == 1);
 	assert_int_equal(sim_next_hop(s, 3, 2), gw);
 	other = 1 - gw;
 	sim_kill(s, (size_t)gw);
-	converge(s, sim_now(s) + 20000, "gateway killed");
+	converge(s, sim_now(s) + 30000, "gateway killed");
 	assert_int_equal(sim_next_hop(s, 2, 3), other);
 	assert_int_equal(sim_next_hop(s, 3, 2), other);
 	sim_restart(s, (size_t)gw);
@@ -621,5 +637,7 @@ int main(void)
 		cmocka_unit_test(test_lan_discovery),
 	};
 
+	if (getenv("WGNM_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("WGNM_TEST_FILTER")); /* one test: WGNM_TEST_FILTER=name */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

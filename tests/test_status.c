@@ -28,6 +28,7 @@
 #include "core/mesh.h"
 #include "notify.h"
 #include "status.h"
+#include "sim/sim.h"
 #include "tui/tui.h"
 #include "wgdev.h"
 
@@ -628,15 +629,26 @@ static void test_collect_three_meshes(void **state)
 		mc.n_static = 1;
 		mc.statics = &beta;
 		mc.random64 = rnd;
+		mc.mac64 = sim_mac64;
 		addr_from_v4(&n.ep[i].addr, v4);
 		n.ep[i].port = mc.admin_port;
 		n.m[i] = mesh_new(&mc, now);
 		assert_non_null(n.m[i]);
 	}
-	mesh_set_static_addr(n.m[0], 0, &n.ep[1].addr, now);
-	mesh_set_static_addr(n.m[2], 0, &n.ep[1].addr, now);
+	for (size_t i = 0; i < NET; i++) {
+		mesh_set_local_addrs(n.m[i], &n.ep[i].addr, 1, now);
+		mesh_set_static_addr(n.m[i], 0, &n.ep[1].addr, now);
+		drain(&n, i);
+	}
 	for (; now < 20000; now += 10) {
 		for (size_t i = 0; i < NET; i++) {
+			/* WireGuard: a handshake with every peer a node installs */
+			struct mesh_wg_stats st[NET] = { 0 };
+			for (size_t j = 0; j < NET; j++) {
+				memset(st[j].pubkey, (int)(0x10 + j), sizeof(st[j].pubkey));
+				st[j].last_handshake_sec = 1699999990;
+			}
+			mesh_on_wg_stats(n.m[i], now, st, NET);
 			if (mesh_next_timer(n.m[i]) <= now)
 				mesh_on_timer(n.m[i], now);
 			drain(&n, i);
@@ -784,5 +796,7 @@ int main(void)
 		cmocka_unit_test(test_notify_send),
 	};
 
+	if (getenv("WGNM_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("WGNM_TEST_FILTER")); /* one test: WGNM_TEST_FILTER=name */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -910,5 +910,7 @@ int main(void)
 
 	if (sodium_init() < 0)
 		return 1;
+	if (getenv("WGNM_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("WGNM_TEST_FILTER")); /* one test: WGNM_TEST_FILTER=name */
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,7 +62,9 @@
 #define DIRECT_RETRY_LOST_MS 1000	/* an edge that stalled: try again soon */
 #define DIRECT_IDLE_MS 120000
 #define DIRECT_UNCLAIMED_MS 3000	/* up, but X does not claim us: re-punch */
-#define DIRECT_CHECK_MS 3000		/* a stalled edge's new handshake must come within */
+#define DIRECT_CHECK_MS 2500		/* a stalled edge's new handshake must come within */
+#define DIRECT_CHECK_REKICK_MS 500	/* and is tried afresh this often meanwhile */
+#define DIRECT_STALL_MS 1000		/* data out, nothing back this long: check the edge */
 /*
  * After the tunnel answered a check, a stall counts only after this long:
  * WireGuard answers data with a keepalive within 10 s (its passive
@@ -240,7 +242,8 @@ static const struct lsdb_record *eligible(const struct mesh *m, const struct mes
 {
 	const struct lsdb_record *r = lsdb_get(&m->db, &p->id);
 
-	if (!r || p->adj || addr_eq(&p->id, &m->cfg.id) || m->leaving)
+	if (!r || p->adj || addr_eq(&p->id, &m->cfg.id) || m->leaving ||
+	    (r->flags & WIRE_NODE_LEFT))
 		return NULL;
 	if (!r->route.reachable && p->direct.phase != DIRECT_UP)
 		return NULL;
@@ -359,17 +362,23 @@ static uint64_t idle_ms(const struct mesh *m)
  * unreachable. So ask the tunnel: a fresh peer makes WireGuard handshake at
  * once, and X answers a handshake whatever happens beyond it.
  */
-static void check_tunnel(struct mesh *m, struct mesh_peer *p)
+static void check_tunnel(struct mesh *m, struct mesh_peer *p, const char *why)
 {
 	struct direct_state *d = &p->direct;
 
-	mesh_log(m, MESH_LOG_DEBUG,
-		 "direct path to %s: no answer to what we sent; checking it with a new handshake",
-		 p->name);
+	mesh_log(m, MESH_LOG_DEBUG, "direct path to %s: %s; checking it with a new handshake",
+		 p->name, why);
 	d->data_since = 0;
 	d->check_until = m->now + DIRECT_CHECK_MS;
+	d->rekick_at = m->now + DIRECT_CHECK_REKICK_MS;
 	p->wg_trial++;
 	m->routes_dirty = true;
+}
+
+void direct_check(struct mesh *m, struct mesh_peer *p, const char *why)
+{
+	if (p->direct.phase == DIRECT_UP && !p->direct.check_until)
+		check_tunnel(m, p, why);
 }
 
 /*
@@ -453,8 +462,18 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 	 * p->wg_rx and p->wg_tx still hold the previous sample here.
 	 */
 	if (d->check_until) {
-		if (s->last_handshake_sec)
+		if (s->last_handshake_sec) {
 			check_passed(m, p);
+		} else if (m->now >= d->rekick_at) {
+			/*
+			 * No handshake yet: a fresh initiation (WireGuard would
+			 * retry only after 5 s). Several tries in the check's time
+			 * make a lossy path (20% loss) almost never fail a check.
+			 */
+			p->wg_trial++;
+			d->rekick_at = m->now + DIRECT_CHECK_REKICK_MS;
+			m->routes_dirty = true;
+		}
 		return; /* no answer: direct_update gives up at check_until */
 	}
 	if (s->rx_bytes > p->wg_rx)
@@ -462,8 +481,8 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 	else if (s->tx_bytes > p->wg_tx + DIRECT_KEEPALIVE_BYTES && !d->data_since)
 		d->data_since = m->now;
 	if (d->data_since &&
-	    m->now - d->data_since >= (d->patient ? DIRECT_PATIENT_STALL_MS : MESH_STALL_MS))
-		check_tunnel(m, p);
+	    m->now - d->data_since >= (d->patient ? DIRECT_PATIENT_STALL_MS : DIRECT_STALL_MS))
+		check_tunnel(m, p, "no answer to what we sent");
 	else if (d->kind != WIRE_PATH_LAN && !d->asleep && p->last_wg_rx &&
 		 m->now - p->last_wg_rx >= DIRECT_SILENT_MS)
 		lost(m, p, "no keepalive from it");

@@ -57,6 +57,11 @@ void direct_update(struct mesh *m, struct mesh_peer *p);
 void direct_update_all(struct mesh *m);
 /* A WireGuard sample for a peer in a direct phase. */
 void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s);
+/*
+ * Something suggests the node beyond an up edge is gone (another node lost
+ * its edge to it): check the tunnel with a fresh handshake.
+ */
+void direct_check(struct mesh *m, struct mesh_peer *p, const char *why);
 /* Our addresses changed: every failed or idle pair gets a fresh chance. */
 void direct_roamed(struct mesh *m);
 uint64_t direct_next_timer(const struct mesh *m, const struct mesh_peer *p);

@@ -183,14 +183,9 @@ static bool installed_as_is(const struct mesh_peer *p)
 /* Are we the side of this pair that initiates the first handshake? */
 static bool we_initiate(const struct mesh *m, const struct mesh_peer *p)
 {
-	bool self_static = false;
-
-	for (size_t i = 0; i < m->cfg.n_static; i++)
-		if (addr_eq(&m->cfg.statics[i].id, &m->cfg.id))
-			self_static = true;
 	/* a listed node has a known endpoint; the other may sit behind NAT */
-	if (self_static != p->is_static)
-		return !self_static;
+	if (m->self_listed != p->is_static)
+		return !m->self_listed;
 	return addr_cmp(&m->cfg.id, &p->id) < 0;
 }
 
@@ -206,31 +201,47 @@ static bool both_initiate(const struct mesh_peer *p)
 }
 
 /*
- * A new peer's first handshake. Both sides install the peer at about the
- * same time, and a keepalive setting makes WireGuard initiate at once. If
- * both initiate within a round trip, each answers the other's initiation,
- * which replaces its own handshake state, so both responses are refused
- * and neither side has a session until WireGuard retries after 5 s. So one
- * side initiates (we_initiate: the unlisted node toward a listed one, else
- * the lower address), with a 1 s keepalive until the first handshake. The
- * other installs without keepalive and waits MESH_ANSWER_WAIT_MS plus two
- * round trips for that initiation; only then, if there was none (it came
- * before our key was installed and was dropped), does it initiate itself.
- * The crossing needs both initiations in flight at once, a window of one
- * round trip; initiating after a handshake already completed unseen (the
- * samples lag) only makes another one.
+ * A new peer's first handshake. A keepalive setting makes WireGuard
+ * initiate at once. If both sides initiate within a round trip, each
+ * answers the other's initiation, which replaces its own handshake state,
+ * so both responses are refused and neither side has a session until
+ * WireGuard retries after 5 s. So one side initiates (we_initiate: the
+ * unlisted node toward a listed one, else the lower address), and the
+ * other installs without keepalive and waits for it.
+ *
+ * A neighbour: the initiator waits until the neighbour has confirmed us
+ * (its hello says so, or it sends us anything else), since only then has
+ * it installed our key; an initiation before that would be dropped. The
+ * answering side initiates itself only if nothing came within
+ * MESH_NEIGH_ANSWER_WAIT_MS plus four round trips. Whoever initiates and
+ * has no handshake MESH_HS_RETRY_MS plus three round trips later
+ * re-creates the peer, which makes WireGuard initiate afresh (it would
+ * retry only after 5 s): a lost initiation, a lost response, or one that
+ * came before the other side was ready costs a retry, not five seconds.
+ *
+ * A direct trial (no admin session): one side initiates at once, the
+ * other after MESH_ANSWER_WAIT_MS plus two round trips; trials through
+ * NAT have both initiate (both_initiate) and re-create themselves
+ * (direct.c).
+ *
  * After the handshake the keepalive policy of the edge applies. After
  * roaming every peer is kicked once (MESH_PEER_KICK).
  */
 static void kick(const struct mesh *m, const struct mesh_peer *p, struct want *w)
 {
-	bool fresh = !installed_as_is(p);
+	bool fresh = !installed_as_is(p), initiate;
 
 	if (p->wg_handshake && !fresh)
 		return;
-	if (!both_initiate(p) && !we_initiate(m, p) && (fresh || m->now < p->wg_answer_until)) {
+	if (p->adj)
+		initiate = we_initiate(m, p) ? p->peer_has_us
+					     : !fresh && m->now >= p->wg_answer_until;
+	else
+		initiate = both_initiate(p) || we_initiate(m, p) ||
+			   (!fresh && m->now >= p->wg_answer_until);
+	if (!initiate) {
 		w->keepalive = 0;
-		w->answer = true;
+		w->answer = !we_initiate(m, p);
 		return;
 	}
 	if (w->keepalive == 0)
@@ -323,7 +334,14 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 		p->wg_handshake = false;
 		p->wg_rx = p->wg_tx = 0;
 		p->stall_since = 0;
-		p->wg_answer_until = w->answer ? m->now + MESH_ANSWER_WAIT_MS + 2u * p->srtt_ms : 0;
+		p->wg_answer_until = !w->answer ? 0
+				     : p->adj   ? m->now + MESH_NEIGH_ANSWER_WAIT_MS + 4u * p->srtt_ms
+						: m->now + MESH_ANSWER_WAIT_MS + 2u * p->srtt_ms;
+	}
+	/* initiating a neighbour's first handshake: retry it if none comes */
+	if (p->adj && !p->wg_handshake && w->keepalive && !p->hs_retry_at) {
+		p->hs_retry_ms = MESH_HS_RETRY_MS + 3u * p->srtt_ms;
+		p->hs_retry_at = m->now + p->hs_retry_ms;
 	}
 	p->wg_on = true;
 	memcpy(p->wg_key, p->pubkey, WIRE_KEY_LEN);
@@ -348,26 +366,10 @@ static void emit_peer_remove(struct mesh *m, struct mesh_peer *p)
 void fib_peer_forget(struct mesh_peer *p)
 {
 	p->wg_on = false;
+	p->wg_handshake = false;
 	free(p->wg_allowed);
 	p->wg_allowed = NULL;
 	p->n_wg_allowed = 0;
-}
-
-/*
- * Does this boot of the neighbour claim us in its record? Only then has it
- * installed our key: a WireGuard peer set up earlier would start a
- * handshake the other side drops, and WireGuard retries only after 5 s.
- */
-static bool two_way(const struct mesh *m, const struct mesh_peer *p)
-{
-	const struct lsdb_record *r = lsdb_get(&m->db, &p->id);
-
-	if (!r || r->boot != p->replay.boot)
-		return false;
-	for (size_t i = 0; i < r->n_neigh; i++)
-		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
-			return true;
-	return false;
 }
 
 /* Bring one neighbour's WireGuard peer in line with what we want. */
@@ -375,8 +377,7 @@ static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 {
 	struct endpoint ep;
 	uint16_t ka;
-	bool want_on = !m->leaving && ((p->adj && p->has_info && two_way(m, p)) ||
-				       direct_wants_peer(p, &ep, &ka));
+	bool want_on = !m->leaving && ((p->adj && p->has_info) || direct_wants_peer(p, &ep, &ka));
 
 	/* gone, restarted with a new key, or a new trial that needs a fresh handshake */
 	if (p->wg_on && (!want_on || memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) != 0 ||
@@ -512,6 +513,41 @@ int fib_update(struct mesh *m)
 	if (!err)
 		m->routes_dirty = false;
 	return err;
+}
+
+/*
+ * A neighbour's first handshake did not come: a fresh peer (WireGuard
+ * initiates again at once), with the wait doubled and jittered so that two
+ * sides out of step do not keep crossing.
+ */
+void fib_peer_timers(struct mesh *m, struct mesh_peer *p)
+{
+	/* a fresh peer's initiation did not come: initiate ourselves (kick) */
+	if (p->wg_answer_until && m->now >= p->wg_answer_until) {
+		p->wg_answer_until = 0;
+		if (p->wg_on && !p->wg_handshake)
+			m->routes_dirty = true;
+	}
+	if (!p->hs_retry_at || m->now < p->hs_retry_at)
+		return;
+	if (!p->adj || !p->wg_on || p->wg_handshake) {
+		p->hs_retry_at = 0;
+		return;
+	}
+	mesh_log(m, MESH_LOG_DEBUG, "no WireGuard handshake with %s after %u ms: initiating again",
+		 p->name, p->hs_retry_ms);
+	p->wg_trial++;
+	p->hs_retry_ms = p->hs_retry_ms * 2 > MESH_HS_RETRY_MAX_MS ? MESH_HS_RETRY_MAX_MS
+								 : p->hs_retry_ms * 2;
+	p->hs_retry_at = m->now + p->hs_retry_ms * 3 / 4 + mesh_random(m) % (p->hs_retry_ms / 2 + 1);
+	m->routes_dirty = true;
+}
+
+uint64_t fib_peer_next_timer(const struct mesh_peer *p)
+{
+	uint64_t t = p->hs_retry_at ? p->hs_retry_at : UINT64_MAX;
+
+	return p->wg_answer_until && p->wg_answer_until < t ? p->wg_answer_until : t;
 }
 
 void fib_withdraw_all(struct mesh *m)

@@ -13,7 +13,16 @@
  *
  * Refused, while the rest goes on: records outside the subnet, naming
  * themselves or a neighbour twice, or claiming an address a live node of
- * another name holds; parts that contradict each other (reasm.c).
+ * another name holds; parts that contradict each other (reasm.c); a
+ * record of a neighbour of ours that names another start or key than the
+ * one we talk to (we know better first-hand); a new node beyond the node
+ * cap.
+ *
+ * Bounded answers. What a datagram makes us send back to its sender (the
+ * records a REQUEST names, the newer versions a DIGEST shows it lacks) is
+ * at most MESH_REPLY_BUDGET record parts, and at most MESH_REPLY_RATE per
+ * second to one neighbour; entries repeated within a request count once.
+ * A record that needs more waits for the next round of the exchange.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -66,6 +75,30 @@ void flood_send_record(struct mesh *m, const struct mesh_peer *p, const struct l
 			return;
 		wire_record_part_fill(&msg->u.record, &fixed, r->neigh, r->n_neigh, i);
 	}
+}
+
+/*
+ * A record sent as an answer to p's datagram: within *budget parts for
+ * this datagram and p's per-second allowance. Returns false when spent.
+ */
+static bool answer_record(struct mesh *m, struct mesh_peer *p, const struct lsdb_record *r,
+			  unsigned *budget)
+{
+	uint64_t parts = wire_record_part_count(r->n_neigh);
+	uint64_t cap = 2ull * MESH_REPLY_RATE * 1000;
+
+	p->reply_tokens += (m->now - p->reply_at) * MESH_REPLY_RATE;
+	if (p->reply_tokens > cap || !p->reply_at)
+		p->reply_tokens = cap;
+	p->reply_at = m->now;
+	if (parts > *budget || parts * 1000 > p->reply_tokens) {
+		m->ctr.reply_limited += parts;
+		return false;
+	}
+	*budget -= (unsigned)parts;
+	p->reply_tokens -= parts * 1000;
+	flood_send_record(m, p, r);
+	return true;
 }
 
 /*
@@ -138,6 +171,11 @@ void flood_want_record(struct mesh *m, struct mesh_peer *p, uint64_t boot, uint6
 	send_request(m, p, &want);
 }
 
+static size_t max_records(const struct mesh *m)
+{
+	return m->cfg.max_nodes ? m->cfg.max_nodes : MESH_MAX_NODES_DEFAULT;
+}
+
 /* A record that contradicts itself or the subnet changes nothing. */
 static int addr_qsort_cmp(const void *a, const void *b)
 {
@@ -164,6 +202,19 @@ static bool neighbour_twice(const struct lsdb_record *r)
 	return twice;
 }
 
+/*
+ * A neighbour of ours we talk to in this very start and key: its record
+ * must name the same, whoever passes it on (a forged record of a live
+ * node would move its traffic elsewhere).
+ */
+static bool contradicts_neighbour(const struct mesh *m, const struct lsdb_record *r)
+{
+	const struct mesh_peer *n = mesh_peer_get(m, &r->id);
+
+	return n && n->adj && n->has_info &&
+	       (r->boot != n->replay.boot || memcmp(r->pubkey, n->pubkey, WIRE_KEY_LEN) != 0);
+}
+
 static bool record_valid(const struct mesh *m, const struct lsdb_record *r)
 {
 	if (!prefix_contains(&m->cfg.subnet, &r->id) || !mesh_name_ok(r->name))
@@ -184,12 +235,34 @@ static void probe_if_dropped_us(struct mesh *m, const struct lsdb_record *r)
 {
 	struct mesh_peer *n = r ? mesh_peer_get(m, &r->id) : NULL;
 
-	if (!n || !n->adj || n->ping_out || r->boot != n->replay.boot || m->now - n->adj_since < 2000)
+	if (!n || !adj_claimed(n) || r->boot != n->replay.boot || m->now - n->adj_since < 2000)
 		return;
 	for (size_t i = 0; i < r->n_neigh; i++)
 		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
 			return;
-	mesh_send_ping(m, n);
+	adj_check(m, n, MESH_PROBE_DEAD_STALL_MS, "its record no longer lists us");
+}
+
+static bool lists(const struct lsdb_record *r, const struct addr *id)
+{
+	for (size_t i = 0; i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, id))
+			return true;
+	return false;
+}
+
+/*
+ * Someone withdrew its edge to a node we reach over a direct path: maybe
+ * that node is gone (a direct path has no probes of its own). Check it.
+ */
+static void withdrawn_edges(struct mesh *m, const struct lsdb_record *old,
+			    const struct lsdb_record *new)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		if (p->direct.phase == DIRECT_UP && lists(old, &p->id) && !lists(new, &p->id))
+			direct_check(m, p, "another node lost its edge to it");
+	}
 }
 
 void flood_on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
@@ -210,46 +283,78 @@ void flood_on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg 
 	if (done == 0)
 		return;
 	if (addr_eq(&r.id, &m->cfg.id)) {
-		if (r.boot > m->cfg.boot && (!m->newer_self_logged_at ||
-					     m->now - m->newer_self_logged_at >= MESH_NEWER_SELF_LOG_MS)) {
-			m->newer_self_logged_at = m->now;
-			mesh_log(m, MESH_LOG_WARN,
-				 "another node runs with this node's address %s, or this host's clock "
-				 "went back since an earlier run: the network holds a newer record "
-				 "for it and refuses ours until that one expires",
-				 m->cfg.name);
-		}
+		if (r.boot > m->cfg.boot || (r.boot == m->cfg.boot && r.seq > m->seq))
+			mesh_boot_past(m, r.boot, "the network holds a newer record of this node");
 		return;
 	}
 	if (!record_valid(m, &r) || mesh_id_taken(m, &r.id, r.name)) {
 		mesh_refuse(m, &r.id, "a record");
 		return;
 	}
-	have = lsdb_get(&m->db, &r.id);
-	if (have && lsdb_order(r.boot, r.seq, have->boot, have->seq) < 0) {
-		flood_send_record(m, p, have); /* the sender is behind: bring it up to date */
+	if (contradicts_neighbour(m, &r)) {
+		mesh_refuse(m, &r.id, "a record of a neighbour naming another start or key");
 		return;
 	}
-	if (lsdb_put(&m->db, &r, m->now) != 1)
+	have = lsdb_get(&m->db, &r.id);
+	if (have && lsdb_order(r.boot, r.seq, have->boot, have->seq) < 0) {
+		unsigned budget = MESH_REPLY_BUDGET;
+		answer_record(m, p, have, &budget); /* the sender is behind: bring it up to date */
 		return;
+	}
+	if (!have && lsdb_count(&m->db) >= max_records(m)) {
+		m->ctr.nodes_refused++;
+		mesh_refuse(m, &r.id, "a record of a new node (the node table is full)");
+		return;
+	}
+	{
+		struct lsdb_record old = have ? *have : r;
+		struct wire_neighbour *old_neigh = NULL;
+		if (have && have->n_neigh) {
+			old_neigh = malloc(have->n_neigh * sizeof(*old_neigh));
+			if (old_neigh)
+				memcpy(old_neigh, have->neigh, have->n_neigh * sizeof(*old_neigh));
+			else
+				old.n_neigh = 0;
+		}
+		old.neigh = old_neigh;
+		if (lsdb_put(&m->db, &r, m->now) != 1) {
+			free(old_neigh);
+			return;
+		}
+		if (have)
+			withdrawn_edges(m, &old, lsdb_get(&m->db, &r.id));
+		free(old_neigh);
+	}
 	flood_record(m, lsdb_get(&m->db, &r.id), p);
 	m->routes_dirty = true;
 	probe_if_dropped_us(m, lsdb_get(&m->db, &r.id));
+}
+
+/* Is entry i of d the first with its id (a repeated entry counts once)? */
+static bool first_of_id(const struct wire_digest *d, unsigned i)
+{
+	for (unsigned j = 0; j < i; j++)
+		if (addr_eq(&d->entries[j].id, &d->entries[i].id))
+			return false;
+	return true;
 }
 
 void flood_on_digest(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d)
 {
 	bool differs = d->total != lsdb_count(&m->db) || d->hash != lsdb_hash(&m->db);
 	struct wire_digest want = { 0 };
+	unsigned budget = MESH_REPLY_BUDGET;
 
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct wire_digest_entry *e = &d->entries[i];
 		const struct lsdb_record *have = lsdb_get(&m->db, &e->id);
 
+		if (!first_of_id(d, i))
+			continue;
 		if (lsdb_wants(&m->db, &e->id, e->boot, e->seq, m->now))
 			want.entries[want.n++] = *e;
 		else if (have && lsdb_order(have->boot, have->seq, e->boot, e->seq) > 0)
-			flood_send_record(m, p, have);
+			answer_record(m, p, have, &budget);
 	}
 	send_request(m, p, &want);
 	/* they may lack records we hold: our full digest lets them ask */
@@ -259,9 +364,11 @@ void flood_on_digest(struct mesh *m, struct mesh_peer *p, const struct wire_dige
 
 void flood_on_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d)
 {
+	unsigned budget = MESH_REPLY_BUDGET;
+
 	for (unsigned i = 0; i < d->n; i++) {
 		const struct lsdb_record *have = lsdb_get(&m->db, &d->entries[i].id);
-		if (have)
-			flood_send_record(m, p, have);
+		if (have && first_of_id(d, i) && !answer_record(m, p, have, &budget))
+			break;
 	}
 }

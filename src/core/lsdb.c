@@ -107,6 +107,15 @@ void lsdb_drop(struct lsdb *db, const struct addr *id, uint64_t now, uint64_t ke
 	if (!r)
 		return;
 	lsdb_expire(db, now);
+	lsdb_forget_tomb(db, &r->id);
+	if (db->n_tombs >= (db->max_tombs ? db->max_tombs : 4096)) {
+		/* full: the oldest goes (tombstones are only a hold-down) */
+		size_t oldest = 0;
+		for (size_t i = 1; i < db->n_tombs; i++)
+			if (db->tombs[i].until < db->tombs[oldest].until)
+				oldest = i;
+		db->tombs[oldest] = db->tombs[--db->n_tombs];
+	}
 	if (db->n_tombs == db->cap_tombs) {
 		size_t cap = db->cap_tombs ? db->cap_tombs * 2 : 8;
 		struct lsdb_tombstone *t = realloc(db->tombs, cap * sizeof(*t));
@@ -120,6 +129,24 @@ void lsdb_drop(struct lsdb *db, const struct addr *id, uint64_t now, uint64_t ke
 			.id = r->id, .boot = r->boot, .seq = r->seq, .until = now + keep_ms
 		};
 	record_free(r);
+}
+
+uint64_t lsdb_held_boot(const struct lsdb *db, const struct addr *id, uint64_t now)
+{
+	const struct lsdb_record *r = lsdb_get(db, id);
+	const struct lsdb_tombstone *t = tomb_find(db, id, now);
+	uint64_t b = r ? r->boot : 0;
+
+	return t && t->boot > b ? t->boot : b;
+}
+
+void lsdb_forget_tomb(struct lsdb *db, const struct addr *id)
+{
+	for (size_t i = 0; i < db->n_tombs; i++)
+		if (addr_eq(&db->tombs[i].id, id)) {
+			db->tombs[i] = db->tombs[--db->n_tombs];
+			return;
+		}
 }
 
 void lsdb_expire(struct lsdb *db, uint64_t now)

@@ -54,6 +54,7 @@ struct lsdb {
 	struct lsdb_tombstone *tombs;
 	size_t n_tombs;
 	size_t cap_tombs;
+	size_t max_tombs;		/* the oldest goes beyond (0: 4096) */
 };
 
 /* -1: (b1,s1) older than (b2,s2); 0: same; 1: newer. */
@@ -70,7 +71,11 @@ bool lsdb_wants(const struct lsdb *db, const struct addr *id, uint64_t boot, uin
  * stored, 0 if not newer, -ENOMEM.
  */
 int lsdb_put(struct lsdb *db, const struct lsdb_record *rec, uint64_t now);
-/* Drop a record, leaving a tombstone until now + keep_ms. */
+/* The newest boot held for id, in its record or a live tombstone; 0: none. */
+uint64_t lsdb_held_boot(const struct lsdb *db, const struct addr *id, uint64_t now);
+/* Forget id's tombstone (a start of it proved itself alive since). */
+void lsdb_forget_tomb(struct lsdb *db, const struct addr *id);
+/* Drop a record, leaving a tombstone until now + keep_ms (bounded in number). */
 void lsdb_drop(struct lsdb *db, const struct addr *id, uint64_t now, uint64_t keep_ms);
 /* Forget expired tombstones. */
 void lsdb_expire(struct lsdb *db, uint64_t now);

@@ -17,6 +17,12 @@
 
 #define MESH_MAX_STATIC 1024
 #define MESH_MAX_LOCAL WIRE_MAX_LOCAL_ADDRS
+/*
+ * Nodes (records) held at most, by default. A digest counts records in 16
+ * bits, so no setting goes above MESH_MAX_NODES_LIMIT.
+ */
+#define MESH_MAX_NODES_DEFAULT 4096
+#define MESH_MAX_NODES_LIMIT 65535
 
 struct mesh;
 
@@ -37,9 +43,22 @@ struct mesh_config {
 	uint32_t flags;			/* WIRE_NODE_* */
 	size_t n_static;
 	const struct mesh_static_peer *statics;
-	/* Randomness comes in from outside too (challenges must be unpredictable). */
+	/* Randomness comes in from outside too (probe ids, jitter). */
 	uint64_t (*random64)(void *arg);
 	void *random_arg;
+	/*
+	 * A keyed 64-bit MAC under a secret of this start (SipHash in the
+	 * daemon): challenges are computed with it, not stored (cookie.h).
+	 */
+	uint64_t (*mac64)(void *arg, const void *data, size_t len);
+	void *mac_arg;
+	size_t max_nodes;		/* nodes held at most; 0 = MESH_MAX_NODES_DEFAULT */
+	/*
+	 * This host's clock is not trusted (before the software's release):
+	 * its boot id may be far behind its last one, so moving past a newer
+	 * record of ours needs no bound.
+	 */
+	bool clock_untrusted;
 	bool lan_discovery;		/* broadcast hellos while no neighbour answers */
 	uint32_t direct_idle_ms;	/* idle NAT edge: keepalive off after; 0 = default */
 };
@@ -117,6 +136,8 @@ struct mesh_node_status {
 	uint8_t pubkey[WIRE_KEY_LEN];	/* its WireGuard key (this boot's) */
 	uint32_t flags;			/* WIRE_NODE_* from its record */
 	uint8_t edge_kind;		/* WIRE_PATH_* if it is our WireGuard peer, else 0 */
+	bool left;			/* unreachable because it said goodbye (else lost) */
+	uint64_t claims_refused;	/* other starts that claimed its address */
 	uint8_t direct_phase;		/* enum direct_phase of a direct-path attempt */
 	unsigned direct_tries;		/* rounds of direct-path attempts so far */
 	char direct_why[112];		/* why the last attempt failed, "" if none */
@@ -129,6 +150,11 @@ struct mesh_counters {
 	uint64_t tx[WIRE_TYPE_MAX + 1];
 	uint64_t drops[WIRE_DROP__COUNT];
 	uint64_t route_changes;
+	uint64_t claims_refused;	/* a second start of a live node, refused */
+	uint64_t takeovers;		/* a new start elsewhere replaced a silent one */
+	uint64_t boot_moves;		/* our boot moved past a newer record of ours */
+	uint64_t nodes_refused;		/* new nodes beyond max_nodes */
+	uint64_t reply_limited;		/* record parts not sent: answer budget spent */
 	uint64_t spf_runs;
 	uint64_t spf_at;		/* ms: when routes were last computed */
 };

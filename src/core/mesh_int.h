@@ -1,11 +1,14 @@
 /*
- * Internals of the mesh core shared by mesh.c (protocol: adjacencies,
- * flooding, reconciliation) and fib.c (routes: shortest paths, WireGuard
- * peers and kernel routes as diffs). Nothing outside src/core includes it.
+ * Internals of the mesh core shared by its modules: mesh.c (entry points,
+ * the node table, the action list, our own record), adj.c (adjacencies:
+ * hello and challenge, probes, costs), flood.c (records), fib.c (routes
+ * and WireGuard peers) and direct.c (LAN and NAT paths). Nothing outside
+ * src/core includes it.
  */
 #ifndef WGNM_CORE_MESH_INT_H
 #define WGNM_CORE_MESH_INT_H
 
+#include "core/cookie.h"
 #include "core/direct.h"
 #include "core/idtab.h"
 #include "core/lsdb.h"
@@ -17,17 +20,27 @@
 #define MESH_HELLO_FIRST_MS 250		/* first hello retry; doubles */
 #define MESH_HELLO_MAX_MS 8000		/* hello retry cap toward a static peer */
 #define MESH_HELLO_QUICK_TRIES 4	/* retries at the first interval before doubling */
-#define MESH_PING_IDLE_MS 25000		/* probe a neighbour silent this long */
-#define MESH_PING_TIMEOUT_MS 1500	/* a probe unanswered this long is lost (at least) */
-#define MESH_PING_TRIES 3		/* lost probes in a row: neighbour is dead */
-#define MESH_STALL_MS 1000		/* sending into a silent tunnel this long: probe */
-#define MESH_ANSWER_WAIT_MS 100		/* + 2 RTT: the answering side of a new peer waits (fib.c) */
+#define MESH_PROBE_IDLE_MS 15000	/* probe a neighbour silent this long (adj.c) */
+#define MESH_PROBE_IDLE_SLACK_MS 2000	/* the higher id waits this much longer */
+#define MESH_PROBE_EVERY_MS 250		/* probes of one check this far apart, at least */
+#define MESH_PROBE_DEAD_IDLE_MS 3000	/* a silent neighbour: dead after this much more */
+#define MESH_PROBE_DEAD_STALL_MS 2000	/* a stalled tunnel: dead after this much more */
+#define MESH_PROBE_RING 8		/* send times kept for RTT samples */
+#define MESH_STALL_MS 500		/* sending into a silent tunnel this long: probe */
+#define MESH_ANSWER_WAIT_MS 100		/* + 2 RTT: the answering side of a trial waits (fib.c) */
+#define MESH_NEIGH_ANSWER_WAIT_MS 500	/* + 4 RTT: and of a neighbour's new peer */
+#define MESH_HS_RETRY_MS 300		/* + 3 RTT: no first handshake, a fresh initiation */
+#define MESH_HS_RETRY_MAX_MS 4000
 #define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
 #define MESH_SYNC_CHECK_MS 1000		/* after sending records: compare summaries */
 #define MESH_RESYNC_TRIES 3		/* quick re-checks of a mismatch before waiting */
 #define MESH_FULL_DIGEST_GAP_MS 2000	/* at most one full digest per neighbour per gap */
-#define MESH_CHALLENGE_MS 5000		/* an echo must come back within */
-#define MESH_STRANGER_MS 60000		/* forget an unconfirmed contact after */
+#define MESH_CHALLENGE_GAP_MS 100	/* at most one challenge per source or peer per gap */
+#define MESH_CHALLENGE_RATE 50		/* challenges per second to all sources, sustained */
+#define MESH_CHALLENGE_BURST 100	/* and in a burst */
+#define MESH_CHALLENGE_SLOTS 256	/* per-source rate limit: hashed slots */
+#define MESH_CLAIM_WAIT_MS 2000		/* + 4 RTT: a new start elsewhere waits for the old */
+#define MESH_STRANGER_MS 60000		/* forget a contact with no adjacency after */
 #define MESH_GC_MS 300000		/* drop a record unreachable this long */
 #define MESH_TOMB_MS 600000		/* and refuse that version for this long */
 #define MESH_NAT_KEEPALIVE_S 25		/* WireGuard keepalive from behind NAT */
@@ -35,7 +48,6 @@
 #define MESH_COST_MAX 4095
 #define MESH_RTT_FLOOR_MS 8		/* round trips below count nothing */
 #define MESH_RTT_WINDOW 8		/* samples whose minimum sets the cost */
-#define MESH_MAX_STRANGERS 256		/* unconfirmed contacts held at once */
 #define MESH_LAN_HELLO_WAIT_MS 1500	/* with static peers: alone this long first */
 #define MESH_LAN_HELLO_FIRST_MS 1000	/* LAN hello while alone; doubles */
 #define MESH_LAN_HELLO_JITTER_MS 500	/* random delay added to each */
@@ -43,6 +55,15 @@
 #define MESH_BUSY_START_MS 5000		/* sample WireGuard often this long after start */
 #define MESH_REFUSE_LOG_MS 1000		/* at most one refusal logged per interval */
 #define MESH_NEWER_SELF_LOG_MS 30000	/* and one warning about a newer self */
+#define MESH_REPLY_BUDGET 64		/* record parts sent in answer to one datagram */
+#define MESH_REPLY_RATE 1000		/* such parts per second to one neighbour */
+/*
+ * How far a node's boot id may grow past the newest one we hold for it:
+ * 400 days of the boot id's millisecond clock (daemon.c). A node restarted
+ * after longer was forgotten long ago; a forged boot near 2^64 would lock
+ * the real node out for good.
+ */
+#define MESH_BOOT_JUMP_MAX ((uint64_t)400 * 86400 * 1000 << 22)
 
 struct mesh_peer {
 	struct addr id;			/* first member: idtab key */
@@ -59,12 +80,21 @@ struct mesh_peer {
 	struct endpoint static_admin;
 	struct endpoint static_wg;
 
-	bool has_admin_ep;		/* source of its last authentic packet */
+	/*
+	 * Where we talk to it (adj.c). A listed peer only ever at its
+	 * configured address; another at an endpoint it has proven: one
+	 * whose challenge it echoed from there, in a hello addressed to us.
+	 */
+	bool has_admin_ep;
 	struct endpoint admin_ep;
+	bool has_src;
+	struct endpoint src;		/* source of its last authentic packet */
 	bool has_observed_me;
 	struct endpoint observed_me;	/* where it sees our packets come from */
+	bool peer_has_us;		/* it has confirmed our current boot */
+	uint64_t challenge_at;		/* ms: last challenge sent to it */
 
-	bool adj;			/* adjacency up: we claim it in our record */
+	bool adj;			/* adjacency up (claimed once WireGuard agrees) */
 	uint8_t adj_kind;		/* WIRE_PATH_* of the adjacency */
 	uint16_t cost;			/* claimed cost of the adjacency */
 	uint64_t adj_since;
@@ -73,15 +103,31 @@ struct mesh_peer {
 	uint64_t next_hello;
 	uint32_t hello_backoff;
 	unsigned hello_tries;
-	bool ping_out;
-	uint32_t ping_id;
-	uint64_t ping_sent;
-	unsigned ping_tries;
-	uint32_t rtt_ms;			/* last sample */
+
+	/* Another start claims its address while the one we know may live. */
+	struct {
+		bool on;
+		uint64_t boot;		/* the claimant's */
+		struct endpoint from;
+		uint64_t since;
+		uint64_t refused_boot;	/* last claimant refused (logged once) */
+	} claim;
+	uint64_t claims_refused;
+
+	/* probes (adj.c): every PING has an id; a check is a run of them */
+	uint32_t probe_base;		/* ids probe_base .. probe_base + probe_n - 1 */
+	uint32_t probe_n;
+	uint64_t probe_sent[MESH_PROBE_RING];
+	uint64_t check_since;		/* liveness check running since; 0 = none */
+	uint64_t check_dead_ms;		/* its budget */
+	uint64_t next_probe;
+	uint32_t rtt_ms;		/* last sample */
 	uint32_t srtt_ms;		/* smoothed: probe timeouts, the status view */
 	uint32_t rtt_win[MESH_RTT_WINDOW]; /* the last samples: the cost follows their minimum */
 	uint8_t rtt_n, rtt_pos;
-	uint64_t challenge_sent;	/* ms: when we last sent it a challenge */
+	uint64_t reply_tokens;		/* record parts we may send it in answers (x1000) */
+	uint64_t reply_at;
+
 	uint64_t wg_rx;			/* last sampled WireGuard counters */
 	uint64_t wg_tx;
 	uint64_t last_wg_rx;		/* ms: when WireGuard last received from it */
@@ -98,11 +144,13 @@ struct mesh_peer {
 	struct direct_state direct;	/* LAN shortcut / NAT traversal (direct.c) */
 	uint32_t wg_trial;		/* bumped for each new trial: a fresh peer */
 
-	/* what we told the WireGuard backend */
+	/* what we told the WireGuard backend (fib.c) */
 	uint32_t wg_trial_installed;
 	bool wg_handshake;		/* this installed peer has completed a handshake */
 	bool wg_kick;			/* send it a keepalive now (roaming) */
 	uint64_t wg_answer_until;	/* fresh peer: wait for its initiation until */
+	uint64_t hs_retry_at;		/* initiating: no handshake by then, a fresh peer */
+	uint32_t hs_retry_ms;
 	bool wg_on;
 	uint8_t wg_key[WIRE_KEY_LEN];
 	uint32_t wg_flags;
@@ -115,6 +163,7 @@ struct mesh_peer {
 struct mesh {
 	struct mesh_config cfg;
 	struct mesh_static_peer *statics;
+	struct cookie_key cookie;
 	uint64_t now;
 	uint64_t counter;		/* per-boot packet counter */
 	uint64_t seq;			/* own record version */
@@ -128,6 +177,9 @@ struct mesh {
 	struct addr local[MESH_MAX_LOCAL];
 	struct prefix local_pfx[MESH_MAX_LOCAL];	/* the same, with prefix lengths */
 	size_t n_local;
+	bool self_listed;		/* net.yaml lists us among the peers */
+	bool has_self_static;		/* and where the others reach us (resolved) */
+	struct endpoint self_static;
 	bool has_reflexive;		/* our WireGuard endpoint as a neighbour sees it */
 	struct endpoint reflexive;
 	struct addr reflexive_from;	/* the neighbour that reported it */
@@ -141,41 +193,67 @@ struct mesh {
 	uint64_t started;
 	uint64_t lan_hello_at;		/* next LAN hello while no neighbour is up */
 	uint32_t lan_hello_backoff;
+	/* challenges: a token bucket (x1000) and per-source slots (adj.c) */
+	uint64_t chal_tokens;
+	uint64_t chal_at;
+	uint64_t chal_slot[MESH_CHALLENGE_SLOTS];
 	bool refuse_logged;
 	uint64_t refuse_logged_at;
 	uint64_t refuse_unlogged;
 	uint64_t newer_self_logged_at;	/* last warning about a newer record of us */
+	uint64_t boot_bumped_at;	/* last time we moved our boot past a stale one */
 };
 
-/* mesh.c */
+/* mesh.c: actions, the node table, our record */
 struct mesh_action *mesh_push(struct mesh *m, enum mesh_action_type type);
 void mesh_log(struct mesh *m, enum mesh_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+struct wire_msg *mesh_send(struct mesh *m, const struct endpoint *to, enum wire_type type);
 struct mesh_peer *mesh_peer_get(const struct mesh *m, const struct addr *id);
+/* The peer for id, created if needed (NULL when out of memory or at the cap). */
+struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id);
 /* Does a lie on one of our LANs (a prefix of a local address)? */
 bool mesh_on_local_lan(const struct mesh *m, const struct addr *a);
-/*
- * How long a neighbour may be silent before we probe it: MESH_PING_IDLE_MS
- * from the side with the lower id, half as long again from the other, so
- * one side probes and its answer keeps the other quiet.
- */
-uint64_t mesh_ping_idle_ms(const struct mesh *m, const struct mesh_peer *p);
-/*
- * How long a probe may go unanswered: MESH_PING_TIMEOUT_MS, or four smoothed
- * round trips on a slow link. Too short a wait turns a loaded machine or a
- * satellite link into flapping adjacencies, and every flap is a flood.
- */
-uint64_t mesh_ping_timeout_ms(const struct mesh_peer *p);
-/* The peer for id, created if needed (NULL only when out of memory). */
-struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id);
-
-/* mesh.c, for flood.c: sending and peer checks */
-struct wire_msg *mesh_send(struct mesh *m, const struct endpoint *to, enum wire_type type);
-bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep);
 void mesh_refuse(struct mesh *m, const struct addr *id, const char *what);
+/* Is this id held by a live node of another name? */
 bool mesh_id_taken(const struct mesh *m, const struct addr *id, const char *name);
 bool mesh_name_ok(const char *name);
+uint64_t mesh_random(struct mesh *m);
+/* The newest boot we hold for id, in a record or a tombstone (0: none). */
+uint64_t mesh_held_boot(const struct mesh *m, const struct addr *id);
+/*
+ * A newer record of ourselves is in the network (a start of ours whose
+ * clock ran ahead, or another node with our address): move our boot past
+ * it, unless that would be an absurd jump (a forgery).
+ */
+void mesh_boot_past(struct mesh *m, uint64_t boot, const char *why);
+/* Admin packets and WireGuard traffic alike prove a neighbour alive. */
+uint64_t mesh_last_heard(const struct mesh_peer *p);
+
+/* adj.c: adjacencies */
+/* An authenticated, decoded packet: freshness, admission, then dispatch. */
+void adj_on_packet(struct mesh *m, const struct endpoint *from, const struct wire_msg *msg);
+/* Where we send to it, if anywhere. */
+bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep);
+/* Is it an adjacency we claim in our record (WireGuard has agreed)? */
+bool adj_claimed(const struct mesh_peer *p);
+void adj_timers(struct mesh *m, struct mesh_peer *p);
+uint64_t adj_next_timer(const struct mesh *m, const struct mesh_peer *p);
+void adj_down(struct mesh *m, struct mesh_peer *p, const char *why);
+/* A PING (information, and an RTT sample); not a liveness check. */
 void mesh_send_ping(struct mesh *m, struct mesh_peer *p);
+/* Start a liveness check of a neighbour: probes until it answers, or dead. */
+void adj_check(struct mesh *m, struct mesh_peer *p, uint64_t dead_ms, const char *why);
+/* The LAN hello while alone. */
+void adj_lan_hello_timer(struct mesh *m);
+bool adj_any(const struct mesh *m);
+/* How long a neighbour may be silent before we check it. */
+uint64_t mesh_probe_idle_ms(const struct mesh *m, const struct mesh_peer *p);
+/* Our boot changed: every neighbour must confirm it again. */
+void adj_our_boot_changed(struct mesh *m);
+/* Our addresses changed (roaming). */
+void adj_roamed(struct mesh *m);
+void adj_leave(struct mesh *m);
 
 /* flood.c */
 void flood_send_record(struct mesh *m, const struct mesh_peer *p, const struct lsdb_record *r);
@@ -195,5 +273,8 @@ int fib_update(struct mesh *m);
 /* Withdraw every installed peer and route (leaving). */
 void fib_withdraw_all(struct mesh *m);
 void fib_peer_forget(struct mesh_peer *p);
+/* The first handshake of a neighbour's peer: retries (a timer). */
+void fib_peer_timers(struct mesh *m, struct mesh_peer *p);
+uint64_t fib_peer_next_timer(const struct mesh_peer *p);
 
 #endif

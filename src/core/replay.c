@@ -14,10 +14,11 @@
  *   - no confirmed boot, or a newer boot: REPLAY_NEEDS_CHALLENGE.
  *
  * A boot becomes confirmed only by echoing a challenge: the receiver sends
- * a random value (the caller draws it) in a HELLO, and the sender's next
- * HELLO carries it back in `echo`. Only a sender that is alive now can do
- * that, because the value did not exist before. Checking (replay_check)
- * and recording (replay_commit) are separate so that a packet that fails
+ * a value that did not exist before (a keyed MAC over the sender, the
+ * endpoint it was sent to and the time, cookie.c) in a HELLO, and the
+ * sender's next HELLO carries it back in `echo`. Only a sender that is
+ * alive now, at that endpoint, can do that. Checking (replay_check) and
+ * recording (replay_commit) are separate so that a packet that fails
  * later (does not decode, is refused) leaves no trace in the window.
  *
  * Why a replay changes nothing, even after the receiver lost all state:
@@ -25,31 +26,26 @@
  *   - Replayed packets of the confirmed boot are DUP (in or below the
  *     window) and of an older boot are OLD_BOOT.
  *   - When the receiver has no confirmed boot (it restarted, or never met
- *     the sender) or the packet claims a newer boot, the packet is not
+ *     the sender) or the packet claims another boot, the packet is not
  *     acted on at all: the only answer is a challenge. A replayed HELLO may
- *     carry an echo, but of a challenge from the past; the pending one is
- *     fresh, so it does not match (2^-64). The live sender answers the
- *     challenge with its current boot, which is what the receiver should
- *     learn anyway. So a recorded packet can at most make the receiver send
- *     a challenge.
- *   - A pending challenge is kept until it expires, so a stream of replays
- *     cannot replace it under the live sender's in-flight echo.
+ *     carry an echo, but of a challenge from the past, which has expired
+ *     or was made under a key the receiver no longer has. The live sender
+ *     answers the challenge with its current boot, which is what the
+ *     receiver should learn anyway. So a recorded packet can at most make
+ *     the receiver send a (rate-limited) challenge.
  *   - Confirming a boot starts its window at the echoing packet's counter
  *     with everything below marked seen. Otherwise a receiver that lost
  *     its state and re-confirmed the sender's unchanged boot at counter n
  *     would take captured packets n-1023..n-1 of that boot as merely late.
  *     (The price: packets the sender sent just before its echo and that
  *     arrive after it are dropped; the protocol repeats state anyway.)
- *   - Confirmation never moves to an older boot, so an echo cannot roll a
- *     sender back; a newer boot replaces the confirmed one only through
- *     the challenge, which is how peers take a restarted node's new boot at
- *     once, one round trip after its first packet.
+ *   - An older boot can be confirmed again (a host whose clock went back
+ *     across a restart), but only through a fresh echo, which a recording
+ *     cannot give; the mesh core also refuses it while the newer boot
+ *     still answers.
  *
- * This protects against outsiders without sharedKey; every member holds
- * the key and is trusted not to forge. Boot ids that fail to grow across a
- * restart (e.g. a clock set back) make the node's packets OLD_BOOT until
- * its peers forget the old state, which the mesh core does on LEAVE and on
- * timeouts.
+ * This protects against outsiders without sharedKey; what a member can do
+ * is bounded by the mesh core (docs/PROTOCOL.md, "Threat model").
  *
  * The window is a ring of REPLAY_WORDS 64-bit words as in WireGuard's
  * counter.c (RFC 6479): sliding up clears whole words, so one word beyond
@@ -126,6 +122,11 @@ void replay_init(struct replay_state *st)
 	memset(st, 0, sizeof(*st));
 }
 
+void replay_forget(struct replay_state *st)
+{
+	replay_init(st);
+}
+
 enum replay_verdict replay_check(const struct replay_state *st, uint64_t boot, uint64_t counter)
 {
 	if (!st->confirmed || boot > st->boot)
@@ -142,53 +143,21 @@ int replay_commit(struct replay_state *st, uint64_t boot, uint64_t counter)
 	return replay_window_commit(&st->win, counter) ? 0 : -EINVAL;
 }
 
-int replay_challenge(struct replay_state *st, uint64_t fresh, uint64_t now,
-		     uint64_t timeout_ms, uint64_t *challenge)
+int replay_confirm(struct replay_state *st, uint64_t boot, uint64_t counter)
 {
-	if (st->challenge_pending && now < st->challenge_expiry) {
-		*challenge = st->challenge;
-		return 0;
-	}
-	if (fresh == 0)
-		return -EINVAL;
-	st->challenge_pending = true;
-	st->challenge = fresh;
-	st->challenge_expiry = timeout_ms > UINT64_MAX - now ? UINT64_MAX : now + timeout_ms;
-	*challenge = fresh;
-	return 0;
-}
-
-int replay_confirm(struct replay_state *st, uint64_t boot, uint64_t counter,
-		   uint64_t echo, uint64_t now)
-{
-	if (!st->challenge_pending)
-		return -ENOENT;
-	if (now >= st->challenge_expiry) {
-		st->challenge_pending = false;
-		st->challenge = 0;
-		return -ETIMEDOUT;
-	}
-	if (echo != st->challenge)
-		return -EPERM;
-	if (st->confirmed && boot < st->boot)
-		return -ESTALE;
-	if (counter == 0)
+	if (counter == 0 || boot == 0)
 		return -EINVAL;
 	/* Same boot: the sender echoed although we already trusted it (our
-	 * challenge crossed its packets); keep the window, it stays valid,
-	 * and the echoing packet itself must not be a duplicate. */
+	 * challenge crossed its packets, or checked a new path); keep the
+	 * window, it stays valid, and the echoing packet must be new. */
 	if (st->confirmed && boot == st->boot) {
-		if (!replay_window_check(&st->win, counter))
+		if (!replay_window_commit(&st->win, counter))
 			return -EEXIST;
-		replay_window_commit(&st->win, counter);
-	} else {
-		st->confirmed = true;
-		st->boot = boot;
-		replay_window_start(&st->win, counter);
+		return 0;
 	}
-	st->challenge_pending = false;
-	st->challenge = 0;
-	st->challenge_expiry = 0;
+	st->confirmed = true;
+	st->boot = boot;
+	replay_window_start(&st->win, counter);
 	return 0;
 }
 

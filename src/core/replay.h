@@ -1,18 +1,18 @@
 /*
- * Freshness of admin packets per sender: a (boot, counter) window and a
- * challenge on first contact. Pure: no clock, no randomness, no I/O; time
- * ("now", milliseconds on any monotonic scale) and challenge values come
- * in from the caller. The model and why it resists replays is at the top
- * of replay.c.
+ * Freshness of admin packets per sender: a (boot, counter) window. Pure:
+ * no clock, no randomness, no I/O. Which boot is confirmed is the
+ * caller's decision (the mesh core confirms a boot when the sender echoes
+ * a challenge, see cookie.h); this module keeps the window and says what
+ * a packet is. The model and why it resists replays is at the top of
+ * replay.c.
  *
  * Receive path of the caller, for a packet that opened and decoded:
  *
  *   switch (replay_check(st, h->boot, h->counter)) {
  *   case REPLAY_OK:              handle it, then replay_commit()
- *   case REPLAY_NEEDS_CHALLENGE: if it is a HELLO with HAS_ECHO and
- *                                replay_confirm() == 0: handle it;
- *                                else replay_challenge() and send a hello
- *                                carrying the challenge; drop the packet
+ *   case REPLAY_NEEDS_CHALLENGE: if it echoes a valid challenge:
+ *                                replay_confirm() and handle it; else
+ *                                answer with a challenge and drop it
  *   case REPLAY_DUP, REPLAY_OLD_BOOT: drop (replay_verdict_drop())
  *   }
  */
@@ -42,15 +42,12 @@ struct replay_window {
 };
 
 struct replay_state {
-	bool confirmed;			/* boot passed the challenge */
+	bool confirmed;			/* a boot passed the challenge */
 	uint64_t boot;			/* the confirmed boot */
 	struct replay_window win;	/* counters of that boot */
-	bool challenge_pending;
-	uint64_t challenge;		/* value the sender has to echo */
-	uint64_t challenge_expiry;	/* ms; the echo must arrive before */
 };
 
-/* A sender never heard from: unconfirmed, no challenge pending. */
+/* A sender never heard from: unconfirmed. */
 void replay_init(struct replay_state *st);
 
 /* Verdict for a packet; changes nothing. */
@@ -64,28 +61,18 @@ enum replay_verdict replay_check(const struct replay_state *st, uint64_t boot, u
 int replay_commit(struct replay_state *st, uint64_t boot, uint64_t counter);
 
 /*
- * The challenge to send to this sender. If one is pending and not expired
- * it is kept (so replayed packets cannot churn it under the live sender's
- * echo); otherwise fresh (a non-zero random value from the caller) becomes
- * the pending challenge, valid until now + timeout_ms. Returns 0 with
- * *challenge set, or -EINVAL for fresh == 0 (0 means "none" on the wire).
+ * The packet (boot, counter) proved that its sender is alive now (it
+ * echoed a fresh challenge): boot becomes the confirmed boot, older or
+ * newer than the one before, and its window restarts at counter with
+ * every lower counter taken as seen (see replay.c for why). The same boot
+ * again keeps its window and only records counter. Returns 0, -EINVAL
+ * (counter or boot 0) or -EEXIST (the same boot, counter already seen);
+ * nothing is changed on error.
  */
-int replay_challenge(struct replay_state *st, uint64_t fresh, uint64_t now,
-		     uint64_t timeout_ms, uint64_t *challenge);
+int replay_confirm(struct replay_state *st, uint64_t boot, uint64_t counter);
 
-/*
- * A packet (boot, counter) echoes a challenge. If the echo matches the
- * pending challenge before its expiry and boot is not older than the
- * confirmed one, boot becomes the confirmed boot and its window restarts
- * at counter with every lower counter taken as seen (see replay.c for
- * why), and the challenge is used up. Returns 0, -ENOENT (no
- * challenge pending), -ETIMEDOUT (expired; it is dropped), -EPERM (echo
- * does not match), -ESTALE (boot older than the confirmed one), -EEXIST
- * (counter already seen in the confirmed boot), -EINVAL (counter 0). On
- * any error but -ETIMEDOUT the state is unchanged.
- */
-int replay_confirm(struct replay_state *st, uint64_t boot, uint64_t counter,
-		   uint64_t echo, uint64_t now);
+/* Forget the confirmed boot: whatever comes next must pass a challenge. */
+void replay_forget(struct replay_state *st);
 
 /* The drop reason for a verdict; REPLAY_OK gives WIRE_DROP__COUNT (none). */
 enum wire_drop replay_verdict_drop(enum replay_verdict v);

@@ -15,6 +15,8 @@
  */
 #include "sim/sim_int.h"
 
+#include <sodium.h>
+
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +32,18 @@ static uint64_t splitmix64(uint64_t *x)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
 	return z ^ (z >> 31);
+}
+
+uint64_t sim_mac64(void *arg, const void *data, size_t len)
+{
+	static const uint8_t key[crypto_shorthash_KEYBYTES] = { 0x5a };
+	uint8_t out[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	(void)arg;
+	crypto_shorthash(out, data, len, key);
+	memcpy(&v, out, sizeof(v));
+	return v;
 }
 
 static uint64_t node_random64(void *arg)
@@ -337,6 +351,7 @@ static void node_start(struct sim *s, size_t i)
 	c.statics = s->statics;
 	c.random64 = node_random64;
 	c.random_arg = &nd->rng;
+	c.mac64 = sim_mac64;
 	c.lan_discovery = s->cfg.lan_discovery;
 	c.direct_idle_ms = s->cfg.direct_idle_ms;
 	nd->rng = s->cfg.seed ^ ((uint64_t)i << 32) ^ nd->boot;

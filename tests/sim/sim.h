@@ -156,6 +156,13 @@ struct sim_report {
 	char first_failure[256];
 };
 
+/*
+ * The keyed MAC of mesh_config.mac64 for tests and the simulator:
+ * libsodium's crypto_shorthash (SipHash-2-4, as the daemon) under a fixed
+ * key, so that runs stay a function of their seed.
+ */
+uint64_t sim_mac64(void *arg, const void *data, size_t len);
+
 struct sim *sim_new(const struct sim_config *cfg);
 void sim_free(struct sim *s);
 

@@ -1,0 +1,959 @@
+/*
+ * Adjacencies: who our neighbours are, where they are, and whether they
+ * are alive.
+ *
+ * First contact. A node says HELLO to every static peer (retried with
+ * back-off: 250 ms doubling to 8 s) and answers any HELLO with a
+ * HELLO_REPLY. A packet from a (node, boot) we have not confirmed changes
+ * nothing: it is answered with a hello carrying a challenge and only a
+ * hello that echoes it confirms the sender (replay.c). Both sides
+ * challenge, so a first contact takes three packets, and a fourth tells
+ * the first side that it is confirmed too:
+ *
+ *     A --HELLO(challenge a)-------------------> B   B: unknown A, challenge b
+ *     A <-HELLO_REPLY(echo a, challenge b)------ B   A: B confirmed
+ *     A --HELLO(echo b, peer_boot B)-----------> B   B: A confirmed
+ *     A <-HELLO_REPLY(peer_boot A)-------------- B   A: B has confirmed us
+ *
+ * Challenges are stateless (cookie.c): they bind the claimed sender and the
+ * endpoint they were sent to, so answering one creates no state, and an
+ * echo proves the sender is alive at that endpoint now. Their number is
+ * bounded per source, per peer and in all (a token bucket): a stream of
+ * replayed datagrams makes a node send a few challenges, no more.
+ *
+ * Binding hellos to their path. Every hello but a LAN broadcast names the
+ * endpoint it was sent to (`to`, sealed with the rest). A hello from a node
+ * not listed in net.yaml is taken only if `to` is one of our addresses at
+ * our admin port (or our own configured endpoint, for a node behind a
+ * port forward). Otherwise a third party that holds no key could relay a
+ * captured datagram of A to B and then relay their answers: the challenges
+ * would pass through it and A and B would talk to each other through it,
+ * with their tunnel at its address. A relayed hello names the relay.
+ * Listed peers are talked to only at their configured address. A node not
+ * listed is talked to at the endpoint it proved: the source of a hello
+ * that echoed our challenge; packets from a new source (roaming) are
+ * accepted but answered there only after such a proof (a path check).
+ *
+ * Restarts and claims. A newer or older boot of a confirmed node is a new
+ * start: it must pass the challenge like a first contact. If the start we
+ * know may still be alive (an adjacency up) and the new one speaks from
+ * another endpoint, both claim the address: the known one is checked first
+ * (probes), and the claimant is refused, loudly, while the known one
+ * answers; if it is silent, the new start takes over. A restart in place
+ * (same endpoint) takes over at once. A boot that jumps further than
+ * MESH_BOOT_JUMP_MAX past the newest we hold for the node is refused. A
+ * hello tells its receiver about a newer boot of it that we hold
+ * (held_boot), so a node whose clock went back across a restart moves its
+ * boot past the stale one within a round trip instead of being locked out.
+ *
+ * Liveness. Every PING carries an id; its PONG gives an RTT sample and any
+ * authentic packet (or WireGuard traffic) proves the neighbour alive. A
+ * neighbour silent for MESH_PROBE_IDLE_MS is checked (the side with the
+ * higher id waits MESH_PROBE_IDLE_SLACK_MS longer, so usually one side
+ * probes and its answer keeps the other quiet); so is one whose tunnel
+ * swallows what we send (a stall). A check probes every MESH_PROBE_EVERY_MS
+ * (or half an RTT) and ends with the first answer; with none for its budget
+ * (3 s idle, 2 s stalled, at least 4 RTT) the adjacency is down. Many probes
+ * over a short time, rather than a few over a long one, make a dead node
+ * noticed quickly and a lossy link (20% loss) almost never flap.
+ *
+ * An adjacency is claimed in our record, and so carries routes, only once
+ * WireGuard has completed a handshake with the neighbour's current key
+ * (fib.c): an admin exchange alone proves nothing about the tunnel.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/mesh_int.h"
+
+static const char *fmt_id(const struct addr *id, char *buf)
+{
+	return addr_fmt(id, buf, ADDR_STRLEN);
+}
+
+static bool is_hello(const struct wire_msg *msg)
+{
+	return msg->hdr.type == WIRE_HELLO || msg->hdr.type == WIRE_HELLO_REPLY;
+}
+
+bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep)
+{
+	if (p->is_static) {
+		if (!p->static_resolved)
+			return false;
+		*ep = p->static_admin;
+	} else if (p->has_admin_ep) {
+		*ep = p->admin_ep;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+/* The endpoint our challenges to this sender went to: what its echo binds. */
+static struct endpoint challenge_ep(const struct mesh_peer *p, const struct endpoint *from)
+{
+	if (p && p->is_static && p->static_resolved)
+		return p->static_admin;
+	return *from;
+}
+
+bool adj_claimed(const struct mesh_peer *p)
+{
+	return p->adj && p->has_info && p->wg_on && p->wg_handshake &&
+	       memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) == 0;
+}
+
+bool adj_any(const struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n; i++)
+		if (((const struct mesh_peer *)m->peers.items[i])->adj)
+			return true;
+	return false;
+}
+
+/* Is `to` one of our admin endpoints? */
+static bool addressed_to_us(const struct mesh *m, const struct endpoint *to)
+{
+	if (m->has_self_static && endpoint_eq(to, &m->self_static))
+		return true;
+	if (to->port != m->cfg.admin_port)
+		return false;
+	for (size_t i = 0; i < m->n_local; i++)
+		if (addr_eq(&m->local[i], &to->addr))
+			return true;
+	return m->has_self_static && addr_eq(&m->self_static.addr, &to->addr);
+}
+
+/* ---- challenges: bounded in number ---- */
+
+static size_t source_slot(const struct endpoint *ep)
+{
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ ep->addr.b[i]) * 16777619u;
+	h = (h ^ (ep->port >> 8)) * 16777619u;
+	h = (h ^ (ep->port & 0xff)) * 16777619u;
+	return h % MESH_CHALLENGE_SLOTS;
+}
+
+static bool challenge_allowed(struct mesh *m, struct mesh_peer *p, const struct endpoint *to)
+{
+	size_t slot = source_slot(to);
+	uint64_t cap = (uint64_t)MESH_CHALLENGE_BURST * 1000;
+
+	m->chal_tokens += (m->now - m->chal_at) * MESH_CHALLENGE_RATE;
+	if (m->chal_tokens > cap)
+		m->chal_tokens = cap;
+	m->chal_at = m->now;
+	if (m->now < m->chal_slot[slot] || (p && m->now < p->challenge_at) ||
+	    m->chal_tokens < 1000)
+		return false;
+	m->chal_tokens -= 1000;
+	m->chal_slot[slot] = m->now + MESH_CHALLENGE_GAP_MS;
+	if (p)
+		p->challenge_at = m->now + MESH_CHALLENGE_GAP_MS;
+	return true;
+}
+
+/*
+ * A hello to `to`, for the node id (p may be NULL: a stateless answer).
+ * their_boot: the receiver's boot as far as we know it (0: unknown).
+ */
+static void send_hello(struct mesh *m, struct mesh_peer *p, const struct addr *id,
+		       const struct endpoint *to, enum wire_type type, bool challenge,
+		       uint64_t echo, uint64_t their_boot)
+{
+	struct wire_msg *msg = mesh_send(m, to, type);
+	struct wire_hello *h;
+	uint64_t held;
+
+	if (!msg)
+		return;
+	h = &msg->u.hello;
+	snprintf(h->name, sizeof(h->name), "%s", m->cfg.name);
+	h->wg_port = m->cfg.wg_port;
+	h->admin_port = m->cfg.admin_port;
+	h->flags = m->cfg.flags;
+	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
+	h->has = WIRE_HELLO_HAS_TO;
+	h->to = *to;
+	/* where its packets come from, as we see them: behind NAT or not */
+	h->has |= WIRE_HELLO_HAS_OBSERVED;
+	h->observed = p && p->has_src ? p->src : *to;
+	if (challenge)
+		h->challenge = cookie_make(&m->cookie, id, to, m->now);
+	if (echo) {
+		h->has |= WIRE_HELLO_HAS_ECHO;
+		h->echo = echo;
+	}
+	if (p && p->replay.confirmed) {
+		h->has |= WIRE_HELLO_HAS_PEER_BOOT;
+		h->peer_boot = p->replay.boot;
+	}
+	held = mesh_held_boot(m, id);
+	if (their_boot && held > their_boot) {
+		h->has |= WIRE_HELLO_HAS_HELD_BOOT;
+		h->held_boot = held;
+	}
+	h->record_seq = m->seq;
+}
+
+/*
+ * An authentic packet from a (node, boot) not confirmed: answer with a
+ * challenge (and the echo of its own), nothing else. No state is made.
+ */
+static void challenge_sender(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+			     const struct wire_msg *msg)
+{
+	uint64_t echo = is_hello(msg) ? msg->u.hello.challenge : 0;
+	enum wire_type reply = msg->hdr.type == WIRE_HELLO ? WIRE_HELLO_REPLY : WIRE_HELLO;
+	struct endpoint to = challenge_ep(p, from);
+
+	m->ctr.drops[WIRE_DROP_UNCONFIRMED]++;
+	if (challenge_allowed(m, p, &to))
+		send_hello(m, p, &msg->hdr.sender, &to, reply, true, echo, msg->hdr.boot);
+}
+
+/* ---- round trips and costs ---- */
+
+/*
+ * Edge costs: a hop (MESH_COST_DEFAULT; a LAN hop costs 1) plus the
+ * measured round trip in ms where we have one, rounded up to a power of
+ * two so that jitter does not re-flood records. Hop count decides between
+ * paths of similar latency, measured latency where it differs.
+ */
+static uint16_t kind_cost(uint8_t kind)
+{
+	return kind == WIRE_PATH_LAN ? 1 : MESH_COST_DEFAULT;
+}
+
+static uint16_t rtt_extra(uint32_t rtt_ms)
+{
+	uint16_t c = 8;
+
+	if (rtt_ms < MESH_RTT_FLOOR_MS)
+		return 0; /* LAN-like latency: hop count decides */
+	while (c < rtt_ms && c < MESH_COST_MAX / 2)
+		c = (uint16_t)(c * 2);
+	return c;
+}
+
+/*
+ * The base round trip of an adjacency: the minimum of its last
+ * MESH_RTT_WINDOW samples. A busy host delays answers by anything from a
+ * millisecond to a second; that only ever adds to the path's own delay,
+ * so the minimum tracks the path and the load drops out. With a smoothed
+ * average instead, fifty daemons on one busy host moved their costs
+ * between buckets every few seconds, and each move flooded a record to
+ * every node, which made the host busier.
+ */
+static uint32_t rtt_base(const struct mesh_peer *p)
+{
+	uint32_t b = UINT32_MAX;
+
+	for (unsigned i = 0; i < p->rtt_n; i++)
+		if (p->rtt_win[i] < b)
+			b = p->rtt_win[i];
+	return p->rtt_n ? b : 0;
+}
+
+static void rtt_push(struct mesh_peer *p, uint32_t rtt)
+{
+	p->rtt_win[p->rtt_pos] = rtt;
+	p->rtt_pos = (uint8_t)((p->rtt_pos + 1) % MESH_RTT_WINDOW);
+	if (p->rtt_n < MESH_RTT_WINDOW)
+		p->rtt_n++;
+}
+
+/* The challenge's round trip: the first sample of a new contact. */
+static void rtt_first(struct mesh_peer *p, uint32_t rtt)
+{
+	p->rtt_ms = p->srtt_ms = rtt;
+	p->rtt_n = p->rtt_pos = 0;
+	rtt_push(p, rtt);
+}
+
+/*
+ * A new RTT sample. The cost follows the base RTT's bucket, and moves only
+ * when the base leaves its bucket by a quarter, so a base at a bucket's
+ * edge does not re-flood our record either.
+ */
+static void rtt_sample(struct mesh *m, struct mesh_peer *p, uint32_t rtt)
+{
+	uint16_t extra, cur;
+	uint32_t base;
+
+	p->srtt_ms = p->srtt_ms ? (3 * p->srtt_ms + rtt) / 4 : rtt;
+	p->rtt_ms = rtt;
+	rtt_push(p, rtt);
+	if (!p->adj)
+		return;
+	base = rtt_base(p);
+	extra = rtt_extra(base);
+	cur = (uint16_t)(p->cost - kind_cost(p->adj_kind));
+	if (extra == cur)
+		return;
+	if (extra > cur && base * 4 <= (uint32_t)(cur ? cur : MESH_RTT_FLOOR_MS) * 5)
+		return; /* not clearly above the current bucket */
+	if (extra < cur && base * 8 >= (uint32_t)cur * 3)
+		return; /* not clearly below it (the bucket below ends at cur / 2) */
+	p->cost = (uint16_t)(kind_cost(p->adj_kind) + extra);
+	m->own_dirty = true;
+}
+
+/* ---- probes ---- */
+
+/* What every PING and PONG carries besides the probe id. */
+static void fill_ping(const struct mesh *m, struct mesh_peer *p, struct wire_ping *ping)
+{
+	ping->record_seq = m->seq;
+	ping->has = WIRE_PING_HAS_DB;
+	ping->db_total = (uint16_t)lsdb_count(&m->db);
+	ping->db_hash = lsdb_hash(&m->db);
+	/* only once WireGuard heard from it: before, the endpoint is our guess */
+	if (p->has_wg_endpoint && p->last_wg_rx) {
+		ping->has |= WIRE_PING_HAS_OBSERVED_WG;
+		ping->observed_wg = p->wg_endpoint;
+		p->told_wg_endpoint = p->wg_endpoint;
+		p->told_wg = true;
+	}
+}
+
+void mesh_send_ping(struct mesh *m, struct mesh_peer *p)
+{
+	struct endpoint to;
+	struct wire_msg *msg;
+
+	if (!mesh_peer_admin_ep(p, &to) || !(msg = mesh_send(m, &to, WIRE_PING)))
+		return;
+	if (p->probe_n >= UINT32_MAX / 2) {
+		p->probe_base = (uint32_t)mesh_random(m);
+		p->probe_n = 0;
+	}
+	msg->u.ping.probe_id = p->probe_base + p->probe_n;
+	p->probe_sent[p->probe_n % MESH_PROBE_RING] = m->now;
+	p->probe_n++;
+	fill_ping(m, p, &msg->u.ping);
+}
+
+/* The PONG to one of our last MESH_PROBE_RING probes: a round trip. */
+static void probe_answered(struct mesh *m, struct mesh_peer *p, uint32_t probe_id)
+{
+	uint32_t k = probe_id - p->probe_base;
+
+	if (k >= p->probe_n || p->probe_n - k > MESH_PROBE_RING)
+		return;
+	rtt_sample(m, p, (uint32_t)(m->now - p->probe_sent[k % MESH_PROBE_RING]));
+}
+
+uint64_t mesh_probe_idle_ms(const struct mesh *m, const struct mesh_peer *p)
+{
+	return addr_cmp(&m->cfg.id, &p->id) < 0 ? MESH_PROBE_IDLE_MS
+						 : MESH_PROBE_IDLE_MS + MESH_PROBE_IDLE_SLACK_MS;
+}
+
+static uint64_t probe_every_ms(const struct mesh_peer *p)
+{
+	uint64_t half = p->srtt_ms / 2;
+
+	return half > MESH_PROBE_EVERY_MS ? half : MESH_PROBE_EVERY_MS;
+}
+
+void adj_check(struct mesh *m, struct mesh_peer *p, uint64_t dead_ms, const char *why)
+{
+	uint64_t rtts = 4 * (uint64_t)p->srtt_ms;
+
+	if (!p->adj || p->check_since)
+		return;
+	p->check_since = m->now;
+	p->check_dead_ms = dead_ms > rtts ? dead_ms : rtts;
+	p->next_probe = m->now;
+	mesh_log(m, MESH_LOG_DEBUG, "checking neighbour %s: %s", p->name, why);
+	mesh_send_ping(m, p);
+	p->next_probe = m->now + probe_every_ms(p);
+}
+
+/* ---- adjacency up and down ---- */
+
+static void adj_up(struct mesh *m, struct mesh_peer *p)
+{
+	char id[ADDR_STRLEN];
+	struct endpoint ep;
+
+	if (!p->adj)
+		mesh_log(m, MESH_LOG_INFO, "neighbour %s (%s) is up", p->name, fmt_id(&p->id, id));
+	p->adj = true;
+	p->adj_since = m->now;
+	p->adj_kind = mesh_peer_admin_ep(p, &ep) && mesh_on_local_lan(m, &ep.addr)
+			      ? WIRE_PATH_LAN
+			      : WIRE_PATH_DIRECT;
+	/* the challenge measured the round trip: start with the real cost */
+	p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(rtt_base(p)));
+	p->check_since = 0;
+	p->probe_base = (uint32_t)mesh_random(m);
+	p->probe_n = 0;
+	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	p->hello_tries = 0;
+	p->resync_left = MESH_RESYNC_TRIES;
+	p->next_digest = m->now + MESH_DIGEST_MS;
+	p->claim.on = false;
+	m->own_dirty = true;
+	m->routes_dirty = true;
+	flood_send_full_digest(m, p);
+}
+
+void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
+{
+	char id[ADDR_STRLEN];
+
+	if (!p->adj)
+		return;
+	mesh_log(m, MESH_LOG_INFO, "neighbour %s (%s) is down: %s", p->name, fmt_id(&p->id, id),
+		 why);
+	p->adj = false;
+	p->check_since = 0;
+	p->peer_has_us = false;
+	/*
+	 * Whatever boot comes next must pass a challenge again, even one
+	 * numbered lower (a host whose clock went back): the echo proves it
+	 * is alive now, which is all the boot order protects.
+	 */
+	replay_forget(&p->replay);
+	p->next_hello = m->now;
+	p->hello_backoff = MESH_HELLO_FIRST_MS;
+	p->hello_tries = 0;
+	m->own_dirty = true;
+	m->routes_dirty = true;
+}
+
+/* ---- admission: a (node, boot) proves it is alive ---- */
+
+/*
+ * A new start claims the address of a node whose start we know. While the
+ * known one may be alive elsewhere, check it first; refuse the claimant
+ * while it answers. Returns true when the claimant may take over now.
+ */
+static bool claim_allowed(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+			  uint64_t boot)
+{
+	char id[ADDR_STRLEN], a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
+
+	if (!p->adj || (p->has_src && endpoint_eq(&p->src, from)))
+		return true; /* nobody holds it, or a restart in place */
+	fmt_id(&p->id, id);
+	endpoint_fmt(from, a, sizeof(a));
+	endpoint_fmt(&p->src, b, sizeof(b));
+	if (!p->claim.on || p->claim.boot != boot || !endpoint_eq(&p->claim.from, from)) {
+		p->claim.on = true;
+		p->claim.boot = boot;
+		p->claim.from = *from;
+		p->claim.since = m->now;
+		mesh_log(m, MESH_LOG_WARN,
+			 "%s (%s): a new start at %s claims its address; checking the running "
+			 "one at %s first",
+			 p->name, id, a, b);
+		adj_check(m, p, MESH_CLAIM_WAIT_MS, "another start claims its address");
+		return false;
+	}
+	if (mesh_last_heard(p) >= p->claim.since) {
+		m->ctr.claims_refused++;
+		p->claims_refused++;
+		mesh_refuse(m, &p->id, "a start claiming the address of a node that still answers");
+		if (p->claim.refused_boot != boot) {
+			p->claim.refused_boot = boot;
+			mesh_log(m, MESH_LOG_WARN,
+				 "%s (%s): refused a second node with this address at %s: the "
+				 "running one answers at %s (a copy of its configuration?)",
+				 p->name, id, a, b);
+		}
+	}
+	return false; /* waiting for the check, or refused */
+}
+
+/* A boot further than MESH_BOOT_JUMP_MAX past everything we know of it. */
+static bool boot_jump_too_far(const struct mesh *m, const struct mesh_peer *p, uint64_t boot)
+{
+	uint64_t held = mesh_held_boot(m, &p->id);
+
+	if (p->replay.confirmed && p->replay.boot > held)
+		held = p->replay.boot;
+	return held && boot > held && boot - held > MESH_BOOT_JUMP_MAX;
+}
+
+/*
+ * The sender echoed our challenge at `from`: confirm its boot, unless that
+ * start is refused. Returns the peer, or NULL (dropped, counted).
+ */
+static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+			       const struct wire_msg *msg, uint32_t rtt)
+{
+	const struct wire_header *h = &msg->hdr;
+	bool new_start;
+	char id[ADDR_STRLEN];
+
+	if (!p && !(p = mesh_peer_ensure(m, &h->sender))) {
+		mesh_refuse(m, &h->sender, "a new node (the node table is full)");
+		return NULL;
+	}
+	new_start = !p->replay.confirmed || p->replay.boot != h->boot;
+	if (new_start && p->replay.confirmed && !claim_allowed(m, p, from, h->boot))
+		return NULL;
+	if (new_start && boot_jump_too_far(m, p, h->boot)) {
+		mesh_refuse(m, &p->id, "a boot id far past the one we hold (forged?)");
+		return NULL;
+	}
+	if (replay_confirm(&p->replay, h->boot, h->counter) < 0) {
+		m->ctr.drops[WIRE_DROP_REPLAY]++;
+		return NULL;
+	}
+	if (new_start) {
+		if (p->claim.on && endpoint_eq(&p->claim.from, from)) {
+			char a[ENDPOINT_STRLEN];
+			mesh_log(m, MESH_LOG_WARN,
+				 "%s (%s): the start at %s took over its address; the one before "
+				 "stopped answering",
+				 p->name, fmt_id(&p->id, id), endpoint_fmt(from, a, sizeof(a)));
+			m->ctr.takeovers++;
+		}
+		if (p->adj) {
+			p->adj = false; /* re-established below with the new start's key */
+			m->own_dirty = true;
+			m->routes_dirty = true;
+		}
+		p->claim.on = false;
+		p->peer_has_us = false;
+		p->check_since = 0;
+		rtt_first(p, rtt);
+	} else {
+		rtt_sample(m, p, rtt);
+	}
+	if (!p->is_static) {
+		p->has_admin_ep = true; /* the path it proved */
+		p->admin_ep = *from;
+	}
+	return p;
+}
+
+/* ---- receiving ---- */
+
+/*
+ * Checks of a hello before anything in it counts: a name, an address no
+ * live node of another name holds, and (from a node not listed) addressed
+ * to us.
+ */
+static bool hello_acceptable(struct mesh *m, const struct mesh_peer *p,
+			     const struct wire_msg *msg)
+{
+	const struct wire_hello *h = &msg->u.hello;
+
+	if (!mesh_name_ok(h->name) || mesh_id_taken(m, &msg->hdr.sender, h->name)) {
+		mesh_refuse(m, &msg->hdr.sender, "a hello claiming an address another node holds");
+		return false;
+	}
+	if ((!p || !p->is_static) && !(h->has & WIRE_HELLO_LAN) &&
+	    !addressed_to_us(m, &h->to)) {
+		mesh_refuse(m, &msg->hdr.sender,
+			    "a hello addressed to another endpoint (relayed by a third party?)");
+		return false;
+	}
+	return true;
+}
+
+/*
+ * A LAN broadcast hello does nothing but ask for a challenge: the sender
+ * answers it from its address on the LAN, and the usual exchange follows.
+ */
+static void on_lan_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+			 const struct wire_msg *msg)
+{
+	if (p && p->adj)
+		return; /* it has neighbours again soon; we are one already */
+	if (challenge_allowed(m, p, from))
+		send_hello(m, p, &msg->hdr.sender, from, WIRE_HELLO_REPLY, true, 0, msg->hdr.boot);
+}
+
+static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+		     const struct wire_msg *msg, bool echo_ok)
+{
+	const struct wire_hello *h = &msg->u.hello;
+	struct endpoint to;
+	bool path_ok;
+
+	/* a neighbour holds a newer record of ours: move past it first */
+	if ((h->has & WIRE_HELLO_HAS_HELD_BOOT) && h->held_boot >= m->cfg.boot)
+		mesh_boot_past(m, h->held_boot, "a neighbour holds a newer record of this node");
+	if (!p->has_info || memcmp(p->pubkey, h->pubkey, WIRE_KEY_LEN) != 0 ||
+	    p->wg_port != h->wg_port)
+		m->routes_dirty = true; /* key or port changed */
+	snprintf(p->name, sizeof(p->name), "%s", h->name);
+	memcpy(p->pubkey, h->pubkey, WIRE_KEY_LEN);
+	p->wg_port = h->wg_port;
+	p->admin_port = h->admin_port;
+	p->flags = h->flags;
+	p->has_info = true;
+	if (h->has & WIRE_HELLO_HAS_OBSERVED) {
+		if (!p->has_observed_me || !endpoint_eq(&p->observed_me, &h->observed))
+			m->routes_dirty = true; /* may change our NAT keepalive */
+		p->has_observed_me = true;
+		p->observed_me = h->observed;
+	}
+	if (((h->has & WIRE_HELLO_HAS_PEER_BOOT) && h->peer_boot == m->cfg.boot) != p->peer_has_us) {
+		p->peer_has_us = !p->peer_has_us;
+		m->routes_dirty = true; /* it has our key now: the first handshake may start */
+	}
+	if (echo_ok && !p->is_static) {
+		p->has_admin_ep = true;
+		p->admin_ep = *from;
+	}
+	if (!mesh_peer_admin_ep(p, &to))
+		return;
+	/* a node not listed that speaks from elsewhere proves the new path first */
+	path_ok = p->is_static || endpoint_eq(&to, from);
+	/* the answer first: until it arrives the peer drops whatever else we send */
+	if (msg->hdr.type == WIRE_HELLO) {
+		if (!path_ok)
+			to = *from;
+		send_hello(m, p, &p->id, &to, WIRE_HELLO_REPLY, !path_ok, h->challenge,
+			   msg->hdr.boot);
+	} else if (h->challenge) {
+		send_hello(m, p, &p->id, &to, WIRE_HELLO, false, h->challenge, msg->hdr.boot);
+	}
+	if (!p->adj)
+		adj_up(m, p);
+	flood_want_record(m, p, msg->hdr.boot, h->record_seq);
+}
+
+/*
+ * Both PING and PONG: our reflexive WireGuard endpoint as the neighbour's
+ * WireGuard sees it, and its database summary (the periodic digest).
+ */
+static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	const struct wire_ping *ping = &msg->u.ping;
+	/*
+	 * Behind a port-randomising NAT every neighbour sees another port: the
+	 * endpoint sticks to the neighbour that reported it first while that
+	 * adjacency lasts, or each report would re-flood our record.
+	 */
+	const struct mesh_peer *from =
+		m->has_reflexive ? mesh_peer_get(m, &m->reflexive_from) : NULL;
+	struct endpoint ep;
+
+	/* a cheap consistency check: ask for its record if we are behind */
+	flood_want_record(m, p, msg->hdr.boot, ping->record_seq);
+	/*
+	 * A neighbour on one of our LANs sees our LAN address, which tells
+	 * nobody outside anything: only farther neighbours reveal the
+	 * endpoint a NAT gives us (or, with no NAT, our public address).
+	 */
+	if ((ping->has & WIRE_PING_HAS_OBSERVED_WG) &&
+	    !(mesh_peer_admin_ep(p, &ep) && mesh_on_local_lan(m, &ep.addr)) &&
+	    (!from || from == p || !from->adj) &&
+	    (!m->has_reflexive || !endpoint_eq(&m->reflexive, &ping->observed_wg))) {
+		char s[ENDPOINT_STRLEN];
+		m->reflexive_from = p->id;
+		m->has_reflexive = true;
+		m->reflexive = ping->observed_wg;
+		m->own_dirty = true;
+		mesh_log(m, MESH_LOG_INFO, "our WireGuard endpoint as %s sees it: %s", p->name,
+			 endpoint_fmt(&m->reflexive, s, sizeof(s)));
+	}
+	if (ping->has & WIRE_PING_HAS_DB) {
+		p->next_digest = m->now + MESH_DIGEST_MS;
+		if (ping->db_total != lsdb_count(&m->db) || ping->db_hash != lsdb_hash(&m->db)) {
+			if (m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
+				flood_send_full_digest(m, p);
+			/*
+			 * Look again soon, a few times: under loss the digest
+			 * exchange itself may be lost. Bounded, so a mesh whose
+			 * records keep changing is not flooded with probes.
+			 */
+			if (!p->sync_at && p->resync_left) {
+				p->resync_left--;
+				p->sync_at = m->now + MESH_SYNC_CHECK_MS;
+			}
+		} else {
+			p->resync_left = MESH_RESYNC_TRIES;
+		}
+	}
+}
+
+static void on_ping(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	struct endpoint to;
+	struct wire_msg *pong;
+
+	if (mesh_peer_admin_ep(p, &to) && (pong = mesh_send(m, &to, WIRE_PONG)) != NULL) {
+		pong->u.ping.probe_id = msg->u.ping.probe_id;
+		fill_ping(m, p, &pong->u.ping);
+	}
+	on_ping_common(m, p, msg);
+}
+
+static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	probe_answered(m, p, msg->u.ping.probe_id);
+	on_ping_common(m, p, msg);
+}
+
+static void dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+		     const struct wire_msg *msg, bool echo_ok)
+{
+	/* only hellos until the adjacency is up: nothing else is for us yet */
+	if (!p->adj && !is_hello(msg) && msg->hdr.type != WIRE_LEAVE)
+		return;
+	/*
+	 * Anything but a hello from a neighbour means it has confirmed us and
+	 * installed our key (it sends nothing else before): our first
+	 * WireGuard handshake can start (fib.c). After a restart of ours a
+	 * packet meant for our old start could slip in first; that costs one
+	 * retry of the handshake.
+	 */
+	if (!is_hello(msg) && !p->peer_has_us) {
+		p->peer_has_us = true;
+		m->routes_dirty = true;
+	}
+	switch ((enum wire_type)msg->hdr.type) {
+	case WIRE_HELLO:
+	case WIRE_HELLO_REPLY:
+		on_hello(m, p, from, msg, echo_ok);
+		break;
+	case WIRE_RECORD:
+		flood_on_record(m, p, msg);
+		break;
+	case WIRE_DIGEST:
+		flood_on_digest(m, p, &msg->u.digest);
+		break;
+	case WIRE_REQUEST:
+		flood_on_request(m, p, &msg->u.digest);
+		break;
+	case WIRE_LEAVE:
+		adj_down(m, p, "it left");
+		break;
+	case WIRE_PING:
+		on_ping(m, p, msg);
+		break;
+	case WIRE_PONG:
+		on_pong(m, p, msg);
+		break;
+	}
+}
+
+/* A node not listed speaks from a new source: ask it to prove the path. */
+static void check_path(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+		       const struct wire_msg *msg)
+{
+	if (p->is_static || !p->has_admin_ep || endpoint_eq(&p->admin_ep, from) || is_hello(msg))
+		return;
+	if (challenge_allowed(m, p, from))
+		send_hello(m, p, &p->id, from, WIRE_HELLO, true, 0, msg->hdr.boot);
+}
+
+void adj_on_packet(struct mesh *m, const struct endpoint *from, const struct wire_msg *msg)
+{
+	const struct wire_header *h = &msg->hdr;
+	struct mesh_peer *p = mesh_peer_get(m, &h->sender);
+	enum replay_verdict v = p ? replay_check(&p->replay, h->boot, h->counter)
+				  : REPLAY_NEEDS_CHALLENGE;
+	bool hello = is_hello(msg), echo_ok = false;
+	uint32_t rtt = 0;
+
+	if (hello && (msg->u.hello.has & WIRE_HELLO_LAN)) {
+		if (v == REPLAY_OK)
+			replay_commit(&p->replay, h->boot, h->counter);
+		else
+			m->ctr.drops[replay_verdict_drop(v)]++;
+		on_lan_hello(m, p, from, msg);
+		return;
+	}
+	/* an older start proving itself alive: a host whose clock went back */
+	if (hello && v == REPLAY_OLD_BOOT)
+		v = REPLAY_NEEDS_CHALLENGE;
+	if (v == REPLAY_DUP || v == REPLAY_OLD_BOOT) {
+		m->ctr.drops[replay_verdict_drop(v)]++;
+		return;
+	}
+	if (hello && !hello_acceptable(m, p, msg))
+		return;
+	if (hello && (msg->u.hello.has & WIRE_HELLO_HAS_ECHO)) {
+		struct endpoint cep = challenge_ep(p, from);
+		echo_ok = cookie_check(&m->cookie, msg->u.hello.echo, &h->sender, &cep, m->now,
+				       &rtt);
+	}
+	if (v == REPLAY_NEEDS_CHALLENGE) {
+		if (!echo_ok) {
+			challenge_sender(m, p, from, msg);
+			return;
+		}
+		if (!(p = admit(m, p, from, msg, rtt)))
+			return;
+	} else {
+		replay_commit(&p->replay, h->boot, h->counter);
+		if (echo_ok)
+			rtt_sample(m, p, rtt);
+		check_path(m, p, from, msg);
+	}
+	m->ctr.rx[h->type]++;
+	p->last_rx = m->now;
+	p->has_src = true;
+	p->src = *from;
+	dispatch(m, p, from, msg, echo_ok);
+}
+
+/* ---- time ---- */
+
+void adj_timers(struct mesh *m, struct mesh_peer *p)
+{
+	if (p->is_static && !p->adj && p->static_resolved && m->now >= p->next_hello) {
+		send_hello(m, p, &p->id, &p->static_admin, WIRE_HELLO, true, 0,
+			   p->replay.confirmed ? p->replay.boot : 0);
+		p->next_hello = m->now + p->hello_backoff;
+		/* a peer not up yet usually is a moment later: a few quick tries first */
+		if (++p->hello_tries > MESH_HELLO_QUICK_TRIES)
+			p->hello_backoff = p->hello_backoff * 2 > MESH_HELLO_MAX_MS
+						   ? MESH_HELLO_MAX_MS
+						   : p->hello_backoff * 2;
+	}
+	if (!p->adj)
+		return;
+	if (p->check_since) {
+		if (mesh_last_heard(p) >= p->check_since) {
+			p->check_since = 0; /* it answered */
+		} else if (m->now - p->check_since >= p->check_dead_ms) {
+			char why[64];
+			snprintf(why, sizeof(why), "no answer for %llu ms",
+				 (unsigned long long)(m->now - p->check_since));
+			adj_down(m, p, why);
+			return;
+		} else if (m->now >= p->next_probe) {
+			mesh_send_ping(m, p);
+			p->next_probe = m->now + probe_every_ms(p);
+		}
+	} else if (m->now - mesh_last_heard(p) >= mesh_probe_idle_ms(m, p)) {
+		adj_check(m, p, MESH_PROBE_DEAD_IDLE_MS, "silent");
+	}
+	if (p->sync_at && m->now >= p->sync_at) {
+		p->sync_at = 0;
+		mesh_send_ping(m, p);
+	}
+	if (m->now >= p->next_digest) {
+		flood_send_summary(m, p);
+		p->next_digest = m->now + MESH_DIGEST_MS;
+	}
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b)
+{
+	return a < b ? a : b;
+}
+
+uint64_t adj_next_timer(const struct mesh *m, const struct mesh_peer *p)
+{
+	uint64_t t = UINT64_MAX;
+
+	if (p->is_static && !p->adj && p->static_resolved)
+		t = p->next_hello;
+	if (!p->adj)
+		return t;
+	if (p->check_since)
+		t = min_u64(t, min_u64(p->next_probe, p->check_since + p->check_dead_ms));
+	else
+		t = min_u64(t, mesh_last_heard(p) + mesh_probe_idle_ms(m, p));
+	t = min_u64(t, p->next_digest);
+	if (p->sync_at)
+		t = min_u64(t, p->sync_at);
+	return t;
+}
+
+static uint64_t lan_jitter(struct mesh *m)
+{
+	return mesh_random(m) % MESH_LAN_HELLO_JITTER_MS;
+}
+
+/*
+ * Alone (no neighbour answers, say no static peer is reachable): a sealed
+ * hello broadcast on our LANs lets nodes there find us. It carries no
+ * challenge and names no target: whoever hears it answers with a
+ * challenge, and the usual exchange follows. Backs off from 1 s to 30 s;
+ * nothing is sent once any neighbour is up, so a connected mesh pays
+ * nothing for it.
+ */
+void adj_lan_hello_timer(struct mesh *m)
+{
+	struct mesh_action *a;
+	struct wire_hello *h;
+
+	if (!m->cfg.lan_discovery || !m->n_local || adj_any(m) || m->now < m->lan_hello_at)
+		return;
+	a = mesh_push(m, MESH_ACT_SEND_LAN);
+	if (!a)
+		return;
+	a->u.send.msg.hdr.type = WIRE_HELLO;
+	a->u.send.msg.hdr.sender = m->cfg.id;
+	a->u.send.msg.hdr.boot = m->cfg.boot;
+	a->u.send.msg.hdr.counter = ++m->counter;
+	m->ctr.tx[WIRE_HELLO]++;
+	h = &a->u.send.msg.u.hello;
+	snprintf(h->name, sizeof(h->name), "%s", m->cfg.name);
+	h->has = WIRE_HELLO_LAN;
+	h->wg_port = m->cfg.wg_port;
+	h->admin_port = m->cfg.admin_port;
+	h->flags = m->cfg.flags;
+	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
+	h->record_seq = m->seq;
+	/* jittered: two nodes started together must not keep broadcasting in step */
+	m->lan_hello_at = m->now + m->lan_hello_backoff + lan_jitter(m);
+	m->lan_hello_backoff = m->lan_hello_backoff * 2 > MESH_LAN_HELLO_MAX_MS
+				       ? MESH_LAN_HELLO_MAX_MS
+				       : m->lan_hello_backoff * 2;
+}
+
+/* ---- our own changes ---- */
+
+void adj_our_boot_changed(struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		struct endpoint to;
+		p->peer_has_us = false;
+		/* our next packet is a new start to it: say hello now */
+		if (p->adj && mesh_peer_admin_ep(p, &to))
+			send_hello(m, p, &p->id, &to, WIRE_HELLO, true, 0, p->replay.boot);
+	}
+	m->routes_dirty = true;
+}
+
+/*
+ * Roaming: a neighbour met on a LAN we just left is gone with it; the
+ * others hear from our new address at once (a probe), which lets them
+ * check our new path and tell us our new reflexive endpoint.
+ */
+void adj_roamed(struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		struct endpoint ep;
+		if (p->adj && p->adj_kind == WIRE_PATH_LAN && mesh_peer_admin_ep(p, &ep) &&
+		    !mesh_on_local_lan(m, &ep.addr))
+			adj_down(m, p, "we left its LAN");
+		else if (p->adj)
+			mesh_send_ping(m, p);
+	}
+}
+
+void adj_leave(struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		struct endpoint to;
+		/* twice: a lost LEAVE costs the others a probe timeout */
+		for (int k = 0; k < 2 && p->adj && mesh_peer_admin_ep(p, &to); k++) {
+			struct wire_msg *msg = mesh_send(m, &to, WIRE_LEAVE);
+			if (msg)
+				msg->u.leave.reason = 0;
+		}
+	}
+}

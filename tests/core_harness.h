@@ -1,0 +1,504 @@
+/*
+ * One harness for the unit tests of the mesh core (test_mesh.c,
+ * test_direct.c, ...): a core under test ("A", 10.99.0.LAST at
+ * 198.18.0.LAST:50001) with a fake clock, fake neighbours whose packets the
+ * test writes field by field, and every action the core emits collected
+ * and checked against a model of the route table (no duplicate adds, no
+ * deletes of what is not there).
+ *
+ *   struct h t;  h_setup(&t, n_static, last);      the core, out of its start
+ *   struct h_fake b;  h_fake_init(&t, &b, 2, "bob", 7);
+ *   h_handshake(&t, &b);      the hello exchange, b initiating
+ *   h_wg_up(&t, &b);          WireGuard reports a handshake with b's key
+ *   h_neighbour_up(&t, &b, extra, n);   all of it, and b's record claiming A
+ *   h_later(&t, ms);          timers up to now + ms
+ *
+ * Header-only on purpose: each test program is one translation unit.
+ */
+#ifndef WGNM_TESTS_CORE_HARNESS_H
+#define WGNM_TESTS_CORE_HARNESS_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "core/mesh.h"
+#include "core/mesh_int.h"
+#include "sim/sim.h"
+
+#define H_MAX_SEEN 1024
+
+struct h_sent {
+	struct endpoint to;
+	struct wire_msg msg;
+};
+
+struct h_set {
+	uint8_t key[WIRE_KEY_LEN];
+	uint32_t flags;
+	struct endpoint ep;
+	uint16_t keepalive;
+	uint64_t at;		/* the fake clock when it was set */
+	size_t n;
+	struct prefix allowed[16];
+};
+
+struct h {
+	struct mesh *m;
+	struct mesh_config cfg;
+	struct mesh_static_peer statics[4];
+	struct endpoint ep;	/* A's admin endpoint: where fakes send */
+	uint64_t now;
+	uint64_t rng;
+	/* actions since the last h_reset */
+	struct h_sent sent[H_MAX_SEEN];
+	size_t n_sent;
+	struct h_set sets[H_MAX_SEEN];
+	size_t n_sets;
+	uint8_t removed[H_MAX_SEEN][WIRE_KEY_LEN];
+	size_t n_removed;
+	struct prefix route_add[H_MAX_SEEN], route_del[H_MAX_SEEN];
+	size_t n_route_add, n_route_del;
+	/* the route table as the actions built it, over all time */
+	struct addr routes[H_MAX_SEEN];
+	size_t n_routes;
+};
+
+struct h_fake {
+	struct addr id;
+	char name[WIRE_NAME_MAX + 1];
+	uint64_t boot;
+	uint64_t counter;
+	uint64_t seq;
+	uint8_t key[WIRE_KEY_LEN];
+	struct endpoint ep;		/* where its packets come from */
+	uint64_t a_boot;		/* A's boot it has confirmed (0: none) */
+	uint64_t wg_rx, wg_tx;		/* its peer's counters on A's device */
+};
+
+static inline uint64_t h_random(void *arg)
+{
+	uint64_t *x = arg, z = (*x += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+static inline struct addr h_ip(uint8_t x, uint8_t y, uint8_t z, uint8_t w)
+{
+	uint8_t v4[4] = { x, y, z, w };
+	struct addr a;
+
+	addr_from_v4(&a, v4);
+	return a;
+}
+
+static inline struct endpoint h_ep(uint8_t x, uint8_t y, uint8_t z, uint8_t w, uint16_t port)
+{
+	struct endpoint e = { .addr = h_ip(x, y, z, w), .port = port };
+
+	return e;
+}
+
+static inline void h_reset(struct h *t)
+{
+	t->n_sent = t->n_sets = t->n_removed = t->n_route_add = t->n_route_del = 0;
+}
+
+static inline long h_route_pos(const struct h *t, const struct addr *a)
+{
+	for (size_t i = 0; i < t->n_routes; i++)
+		if (addr_eq(&t->routes[i], a))
+			return (long)i;
+	return -1;
+}
+
+/* Take the core's actions into the fixture. */
+static inline void h_collect(struct h *t)
+{
+	const struct mesh_action *acts;
+	size_t n = mesh_actions(t->m, &acts);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct mesh_action *a = &acts[i];
+		long pos;
+		switch (a->type) {
+		case MESH_ACT_SEND:
+			assert_true(t->n_sent < H_MAX_SEEN);
+			t->sent[t->n_sent++] = (struct h_sent){ a->u.send.to, a->u.send.msg };
+			break;
+		case MESH_ACT_PEER_SET: {
+			struct h_set *ps;
+			assert_true(t->n_sets < H_MAX_SEEN);
+			ps = &t->sets[t->n_sets++];
+			assert_true(a->u.peer.n_allowed <= sizeof(ps->allowed) / sizeof(ps->allowed[0]));
+			memcpy(ps->key, a->u.peer.pubkey, WIRE_KEY_LEN);
+			ps->flags = a->u.peer.flags;
+			ps->ep = a->u.peer.endpoint;
+			ps->keepalive = a->u.peer.keepalive;
+			ps->at = t->now;
+			ps->n = a->u.peer.n_allowed;
+			if (ps->n)
+				memcpy(ps->allowed, a->u.peer.allowed, ps->n * sizeof(ps->allowed[0]));
+			break;
+		}
+		case MESH_ACT_PEER_REMOVE:
+			assert_true(t->n_removed < H_MAX_SEEN);
+			memcpy(t->removed[t->n_removed++], a->u.peer.pubkey, WIRE_KEY_LEN);
+			break;
+		case MESH_ACT_ROUTE_ADD:
+			pos = h_route_pos(t, &a->u.route.dst.addr);
+			assert_int_equal(pos, -1); /* no duplicate adds */
+			t->routes[t->n_routes++] = a->u.route.dst.addr;
+			t->route_add[t->n_route_add++] = a->u.route.dst;
+			break;
+		case MESH_ACT_ROUTE_DEL:
+			pos = h_route_pos(t, &a->u.route.dst.addr);
+			assert_true(pos >= 0); /* only what was added */
+			t->routes[pos] = t->routes[--t->n_routes];
+			t->route_del[t->n_route_del++] = a->u.route.dst;
+			break;
+		case MESH_ACT_LOG:
+			if (getenv("WGNM_TEST_VERBOSE"))
+				fprintf(stderr, "%10llu %s\n", (unsigned long long)t->now,
+					a->u.log.text);
+			break;
+		case MESH_ACT_SEND_LAN:
+			break;
+		}
+	}
+	mesh_actions_clear(t->m);
+}
+
+/* Run the core's timers up to now + ms, collecting what they do. */
+static inline void h_later(struct h *t, uint64_t ms)
+{
+	uint64_t end = t->now + ms;
+
+	for (;;) {
+		uint64_t next = mesh_next_timer(t->m);
+		if (next > end)
+			break;
+		if (next > t->now)
+			t->now = next;
+		mesh_on_timer(t->m, t->now);
+		h_collect(t);
+	}
+	t->now = end;
+}
+
+/*
+ * A at 10.99.0.LAST (underlay 198.18.0.LAST/24, admin port 50001) with
+ * N_STATIC listed peers at 10.99.0.100 and up (not yet resolved).
+ */
+static inline void h_setup_opts(struct h *t, size_t n_static, uint8_t last, size_t max_nodes)
+{
+	struct prefix pfx;
+
+	memset(t, 0, sizeof(*t));
+	t->now = 1000000;
+	t->cfg.id = h_ip(10, 99, 0, last);
+	snprintf(t->cfg.name, sizeof(t->cfg.name), "alice");
+	t->cfg.subnet.addr = h_ip(10, 99, 0, 0);
+	t->cfg.subnet.len = 16;
+	t->cfg.boot = 500;
+	memset(t->cfg.pubkey, 0xa1, WIRE_KEY_LEN);
+	t->cfg.wg_port = 51820;
+	t->cfg.admin_port = 50001;
+	for (size_t i = 0; i < n_static; i++) {
+		t->statics[i].id = h_ip(10, 99, 0, (uint8_t)(100 + i));
+		t->statics[i].admin_port = 50001;
+		t->statics[i].wg_port = 51820;
+	}
+	t->cfg.n_static = n_static;
+	t->cfg.statics = t->statics;
+	t->cfg.random64 = h_random;
+	t->cfg.random_arg = &t->rng;
+	t->cfg.mac64 = sim_mac64;
+	t->cfg.max_nodes = max_nodes;
+	t->ep = h_ep(198, 18, 0, last, 50001);
+	t->m = mesh_new(&t->cfg, t->now);
+	assert_non_null(t->m);
+	pfx.addr = t->ep.addr;
+	pfx.len = 24;
+	mesh_set_local_prefixes(t->m, &pfx, 1, t->now);
+	h_collect(t);
+	h_later(t, 1000); /* out of every hold-down after the start */
+	h_reset(t);
+}
+
+static inline void h_setup(struct h *t, size_t n_static, uint8_t last)
+{
+	h_setup_opts(t, n_static, last, 0);
+}
+
+static inline void h_teardown(struct h *t)
+{
+	mesh_free(t->m);
+}
+
+/* ---- fake neighbours ---- */
+
+/* A node at 10.99.0.LAST, underlay 198.18.0.LAST:50001 (A's LAN). */
+static inline void h_fake_init(struct h_fake *f, uint8_t last, const char *name, uint64_t boot)
+{
+	memset(f, 0, sizeof(*f));
+	f->id = h_ip(10, 99, 0, last);
+	snprintf(f->name, sizeof(f->name), "%s", name);
+	f->boot = boot;
+	memset(f->key, last, WIRE_KEY_LEN);
+	f->key[0] = (uint8_t)boot;
+	f->ep = h_ep(198, 18, 0, last, 50001);
+}
+
+static inline struct wire_msg h_msg(struct h_fake *f, enum wire_type type)
+{
+	struct wire_msg m;
+
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = (uint8_t)type;
+	m.hdr.sender = f->id;
+	m.hdr.boot = f->boot;
+	m.hdr.counter = ++f->counter;
+	return m;
+}
+
+/* f's hello to A (at A's admin endpoint). */
+static inline struct wire_msg h_hello(const struct h *t, struct h_fake *f, enum wire_type type,
+				      uint64_t challenge, uint64_t echo)
+{
+	struct wire_msg m = h_msg(f, type);
+	struct wire_hello *h = &m.u.hello;
+
+	snprintf(h->name, sizeof(h->name), "%s", f->name);
+	h->wg_port = 51820;
+	h->admin_port = 50001;
+	memcpy(h->pubkey, f->key, WIRE_KEY_LEN);
+	h->has = WIRE_HELLO_HAS_TO;
+	h->to = t->ep;
+	h->challenge = challenge;
+	if (echo) {
+		h->has |= WIRE_HELLO_HAS_ECHO;
+		h->echo = echo;
+	}
+	if (f->a_boot) {
+		h->has |= WIRE_HELLO_HAS_PEER_BOOT;
+		h->peer_boot = f->a_boot;
+	}
+	h->record_seq = f->seq;
+	return m;
+}
+
+static inline void h_feed(struct h *t, const struct h_fake *f, const struct wire_msg *m)
+{
+	mesh_on_packet(t->m, t->now, &f->ep, m);
+	h_collect(t);
+}
+
+/* The last message of this type sent to endpoint ep, or NULL. */
+static inline const struct wire_msg *h_sent_to_ep(const struct h *t, const struct endpoint *ep,
+						  enum wire_type type)
+{
+	for (size_t i = t->n_sent; i-- > 0;)
+		if (endpoint_eq(&t->sent[i].to, ep) && t->sent[i].msg.hdr.type == type)
+			return &t->sent[i].msg;
+	return NULL;
+}
+
+static inline const struct wire_msg *h_sent_to(const struct h *t, const struct h_fake *f,
+					       enum wire_type type)
+{
+	return h_sent_to_ep(t, &f->ep, type);
+}
+
+static inline size_t h_count_sent(const struct h *t, enum wire_type type)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_sent; i++)
+		n += t->sent[i].msg.hdr.type == type;
+	return n;
+}
+
+static inline bool h_adjacent(const struct h *t, const struct addr *id)
+{
+	const struct mesh_peer *p = mesh_peer_get(t->m, id);
+
+	return p && p->adj;
+}
+
+static inline bool h_node_known(const struct h *t, const struct addr *id)
+{
+	struct mesh_node_status st;
+
+	for (size_t i = 0; mesh_node_status(t->m, i, &st); i++)
+		if (addr_eq(&st.id, id))
+			return true;
+	return false;
+}
+
+/*
+ * The hello exchange with f as the initiator:
+ *
+ *   f --HELLO(chal)--------------> A   A: challenge f (stateless)
+ *   f <-HELLO_REPLY(echo, chal a)-- A
+ *   f --HELLO(echo a, peer_boot)--> A   A: f confirmed, adjacency up
+ *   f <-HELLO_REPLY(peer_boot)----- A   (f: A has confirmed it)
+ */
+static inline void h_handshake(struct h *t, struct h_fake *f)
+{
+	struct wire_msg h = h_hello(t, f, WIRE_HELLO, 0x1111, 0);
+	const struct wire_msg *reply;
+
+	f->a_boot = 0;
+	h_feed(t, f, &h);
+	reply = h_sent_to(t, f, WIRE_HELLO_REPLY);
+	assert_non_null(reply);
+	assert_true(reply->u.hello.has & WIRE_HELLO_HAS_ECHO);
+	assert_true(reply->u.hello.echo == 0x1111);
+	assert_true(reply->u.hello.challenge != 0);
+	f->a_boot = reply->hdr.boot; /* it confirmed A on the echo */
+	h = h_hello(t, f, WIRE_HELLO, 0, reply->u.hello.challenge);
+	h_feed(t, f, &h);
+	assert_true(h_adjacent(t, &f->id));
+}
+
+/* A's device reports f's peer: a handshake now (or none yet). */
+static inline void h_wg_sample(struct h *t, struct h_fake *f, bool handshake)
+{
+	struct mesh_wg_stats st;
+
+	memset(&st, 0, sizeof(st));
+	memcpy(st.pubkey, f->key, WIRE_KEY_LEN);
+	if (handshake) {
+		f->wg_rx += 92;
+		st.last_handshake_sec = 1600000000;
+	}
+	f->wg_tx += 148;
+	st.rx_bytes = f->wg_rx;
+	st.tx_bytes = f->wg_tx;
+	mesh_on_wg_stats(t->m, t->now, &st, 1);
+	h_collect(t);
+}
+
+static inline void h_wg_up(struct h *t, struct h_fake *f)
+{
+	h_wg_sample(t, f, true);
+}
+
+/* f's own record (or one it passes on): node (id, name, boot, seq, key). */
+static inline void h_feed_record(struct h *t, struct h_fake *f, const struct addr *id,
+				 const char *name, uint64_t boot, uint64_t seq, const uint8_t *key,
+				 const struct addr *neigh, size_t n)
+{
+	struct wire_msg m = h_msg(f, WIRE_RECORD);
+	struct wire_record *r = &m.u.record;
+
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->id = *id;
+	r->boot = boot;
+	r->seq = seq;
+	memcpy(r->pubkey, key, WIRE_KEY_LEN);
+	r->wg_port = 51820;
+	r->admin_port = 50001;
+	r->total_neighbours = (uint16_t)n;
+	r->parts = 1;
+	r->n_neighbours = (uint8_t)n;
+	for (size_t i = 0; i < n; i++)
+		r->neighbours[i] = (struct wire_neighbour){ neigh[i], WIRE_PATH_DIRECT, 10 };
+	h_feed(t, f, &m);
+}
+
+static inline void h_own_record(struct h *t, struct h_fake *f, const struct addr *neigh, size_t n)
+{
+	f->seq++;
+	h_feed_record(t, f, &f->id, f->name, f->boot, f->seq, f->key, neigh, n);
+}
+
+/* Hello exchange, WireGuard handshake, then f's record claiming A (and extras). */
+static inline void h_neighbour_up(struct h *t, struct h_fake *f, const struct addr *extra,
+				  size_t n_extra)
+{
+	struct addr neigh[8];
+
+	neigh[0] = t->cfg.id;
+	if (n_extra)
+		memcpy(&neigh[1], extra, n_extra * sizeof(*extra));
+	h_handshake(t, f);
+	h_later(t, 10);
+	h_wg_up(t, f);
+	h_own_record(t, f, neigh, 1 + n_extra);
+	h_later(t, 200);
+}
+
+static inline const struct h_set *h_last_set(const struct h *t, const uint8_t *key)
+{
+	for (size_t i = t->n_sets; i-- > 0;)
+		if (memcmp(t->sets[i].key, key, WIRE_KEY_LEN) == 0)
+			return &t->sets[i];
+	return NULL;
+}
+
+static inline bool h_was_removed(const struct h *t, const uint8_t *key)
+{
+	for (size_t i = 0; i < t->n_removed; i++)
+		if (memcmp(t->removed[i], key, WIRE_KEY_LEN) == 0)
+			return true;
+	return false;
+}
+
+static inline bool h_allows(const struct h_set *ps, const struct addr *a)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->allowed[i].len == 32 && addr_eq(&ps->allowed[i].addr, a))
+			return true;
+	return false;
+}
+
+static inline bool h_has_route(const struct h *t, const struct addr *a)
+{
+	return h_route_pos(t, a) >= 0;
+}
+
+/* Does A's own record claim id? */
+static inline bool h_claims(const struct h *t, const struct addr *id)
+{
+	const struct lsdb_record *r = lsdb_get(&t->m->db, &t->cfg.id);
+
+	for (size_t i = 0; r && i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, id))
+			return true;
+	return false;
+}
+
+/* f's pong to one of A's probes. */
+static inline void h_answer_ping(struct h *t, struct h_fake *f, const struct wire_msg *ping)
+{
+	struct wire_msg pong = h_msg(f, WIRE_PONG);
+
+	pong.u.ping.probe_id = ping->u.ping.probe_id;
+	pong.u.ping.record_seq = f->seq;
+	h_feed(t, f, &pong);
+}
+
+/* Let ms pass in 10 ms steps, f answering every probe A sends it at once. */
+static inline void h_answer_probes(struct h *t, struct h_fake *f, uint64_t ms)
+{
+	size_t seen = t->n_sent;
+
+	for (uint64_t done = 0; done < ms; done += 10) {
+		h_later(t, 10);
+		for (; seen < t->n_sent; seen++)
+			if (endpoint_eq(&t->sent[seen].to, &f->ep) &&
+			    t->sent[seen].msg.hdr.type == WIRE_PING)
+				h_answer_ping(t, f, &t->sent[seen].msg);
+	}
+}
+
+#endif
