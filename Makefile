@@ -187,16 +187,19 @@ lint:
 
 install: $(DAEMON)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/wg_netmanager $(DESTDIR)$(SYSTEMDUNITDIR)
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/wg_netmanager
 	install -m 0755 $(DAEMON) $(DESTDIR)$(BINDIR)/wg_netmanager
-	if [ -f docs/wg_netmanager.8 ]; then install -m 0644 docs/wg_netmanager.8 $(DESTDIR)$(MANDIR)/man8/; fi
-	if [ -f docs/wg_netmanager.yaml.5 ]; then install -m 0644 docs/wg_netmanager.yaml.5 $(DESTDIR)$(MANDIR)/man5/; fi
+	# the man pages name where the guide is installed
+	for m in man8/wg_netmanager.8 man5/wg_netmanager.yaml.5; do \
+		sed 's|/usr/local/share/doc/wg_netmanager|$(DOCDIR)|' docs/$${m#*/} >$(DESTDIR)$(MANDIR)/$$m && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$m || exit 1; done
 	install -m 0644 net.example.yaml peer.example.yaml README.md $(DESTDIR)$(DOCDIR)/
 	if [ -f systemd/wg_netmanager@.service ]; then sed 's|/usr/local/sbin/|$(BINDIR)/|' systemd/wg_netmanager@.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service; fi
 	# operator's guide and the FreeBSD / OpenRC scripts (copied into place by hand)
 	install -d $(DESTDIR)$(DOCDIR)/rc.d
-	for f in docs/GUIDE.md docs/PROTOCOL.md; do if [ -f $$f ]; then install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; fi; done
+	for f in docs/GUIDE.md docs/PROTOCOL.md docs/BACKENDS.md; do if [ -f $$f ]; then install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; fi; done
 	for f in rc.d/wg_netmanager rc.d/wg_netmanager.openrc; do \
 		sed 's|/usr/local/sbin/|$(BINDIR)/|' $$f >$(DESTDIR)$(DOCDIR)/$$f && chmod 0755 $(DESTDIR)$(DOCDIR)/$$f; done
 
