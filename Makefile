@@ -208,7 +208,37 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/wg_netmanager.yaml.5 $(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# Debian package (debhelper, debian/). dpkg-buildpackage writes next to
+# the tree it builds and into debian/, so it builds a copy under build/deb/,
+# where the .deb, .changes and lintian's report land. The unit tests are
+# `make test`'s, not run again inside (DEB_BUILD_OPTIONS= runs them).
+# deb-test installs the package on this machine and purges it; it skips
+# itself (exit 77) unless root with dpkg, or if anything of the package is
+# already there; DEB_TEST=0 skips it.
+DEB_BUILD_OPTIONS ?= nocheck
+DEB_TREE := build/deb/wg-netmanager-$(VERSION)
+.PHONY: deb deb-test
+
+deb:
+	$(Q)command -v dh >/dev/null && command -v dpkg-buildpackage >/dev/null || \
+		{ echo "deb: debhelper is missing (make deps, or apt-get install debhelper)"; exit 1; }
+	$(Q)v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "deb: debian/changelog is at version $$v, the Makefile at $(VERSION)"; exit 1; }
+	$(Q)rm -rf build/deb && mkdir -p $(DEB_TREE)
+	$(Q)cp -R Makefile README.md net.example.yaml peer.example.yaml debian docs rc.d src systemd tests $(DEB_TREE)/
+	$(call say,DEB,build/deb/build.log)cd $(DEB_TREE) && DEB_BUILD_OPTIONS='$(DEB_BUILD_OPTIONS)' \
+		dpkg-buildpackage -b -us -uc -Jauto >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
+	$(Q)if command -v lintian >/dev/null; then \
+		lintian -I --fail-on error,warning build/deb/*.changes >build/deb/lintian.txt 2>&1; r=$$?; \
+		cat build/deb/lintian.txt; [ $$r -eq 0 ] || { echo "deb: lintian found errors or warnings"; exit 1; }; \
+	else echo "deb: lintian is missing, the package is not checked (make deps)"; fi
+	$(Q)ls build/deb/*.deb
+
+deb-test:
+	$(Q)MAKE='$(MAKE)' ./tests/deb-test.sh || { [ $$? -eq 77 ] && echo "deb-test: skipped"; }
+
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# build/deb holds a copy of the tree (make deb), with its own rc.d and .d files
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
