@@ -170,6 +170,7 @@ check: deps
 	$(MAKE) --no-print-directory netns-test
 	$(MAKE) --no-print-directory SANITIZE=1 netns-test
 	$(MAKE) --no-print-directory fuzz-check
+	$(MAKE) --no-print-directory deb-test
 
 demo: deps
 	$(MAKE) --no-print-directory all
