@@ -170,6 +170,7 @@ check: deps
 	$(MAKE) --no-print-directory netns-test
 	$(MAKE) --no-print-directory SANITIZE=1 netns-test
 	$(MAKE) --no-print-directory fuzz-check
+	$(MAKE) --no-print-directory deb-test
 
 demo: deps
 	$(MAKE) --no-print-directory all
@@ -187,16 +188,19 @@ lint:
 
 install: $(DAEMON)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5 \
-		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSCONFDIR)/wg_netmanager $(DESTDIR)$(SYSTEMDUNITDIR)
+		$(DESTDIR)$(DOCDIR) $(DESTDIR)$(SYSTEMDUNITDIR)
+	install -d -m 0700 $(DESTDIR)$(SYSCONFDIR)/wg_netmanager
 	install -m 0755 $(DAEMON) $(DESTDIR)$(BINDIR)/wg_netmanager
-	if [ -f docs/wg_netmanager.8 ]; then install -m 0644 docs/wg_netmanager.8 $(DESTDIR)$(MANDIR)/man8/; fi
-	if [ -f docs/wg_netmanager.yaml.5 ]; then install -m 0644 docs/wg_netmanager.yaml.5 $(DESTDIR)$(MANDIR)/man5/; fi
+	# the man pages name where the guide is installed
+	for m in man8/wg_netmanager.8 man5/wg_netmanager.yaml.5; do \
+		sed 's|/usr/local/share/doc/wg_netmanager|$(DOCDIR)|' docs/$${m#*/} >$(DESTDIR)$(MANDIR)/$$m && \
+		chmod 0644 $(DESTDIR)$(MANDIR)/$$m || exit 1; done
 	install -m 0644 net.example.yaml peer.example.yaml README.md $(DESTDIR)$(DOCDIR)/
 	if [ -f systemd/wg_netmanager@.service ]; then sed 's|/usr/local/sbin/|$(BINDIR)/|' systemd/wg_netmanager@.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service && chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service; fi
 	# operator's guide and the FreeBSD / OpenRC scripts (copied into place by hand)
 	install -d $(DESTDIR)$(DOCDIR)/rc.d
-	for f in docs/GUIDE.md docs/PROTOCOL.md; do if [ -f $$f ]; then install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; fi; done
+	for f in docs/GUIDE.md docs/PROTOCOL.md docs/BACKENDS.md; do if [ -f $$f ]; then install -m 0644 $$f $(DESTDIR)$(DOCDIR)/; fi; done
 	for f in rc.d/wg_netmanager rc.d/wg_netmanager.openrc; do \
 		sed 's|/usr/local/sbin/|$(BINDIR)/|' $$f >$(DESTDIR)$(DOCDIR)/$$f && chmod 0755 $(DESTDIR)$(DOCDIR)/$$f; done
 
@@ -205,7 +209,37 @@ uninstall:
 		$(DESTDIR)$(MANDIR)/man5/wg_netmanager.yaml.5 $(DESTDIR)$(SYSTEMDUNITDIR)/wg_netmanager@.service
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# Debian package (debhelper, debian/). dpkg-buildpackage writes next to
+# the tree it builds and into debian/, so it builds a copy under build/deb/,
+# where the .deb, .changes and lintian's report land. The unit tests are
+# `make test`'s, not run again inside (DEB_BUILD_OPTIONS= runs them).
+# deb-test installs the package on this machine and purges it; it skips
+# itself (exit 77) unless root with dpkg, or if anything of the package is
+# already there; DEB_TEST=0 skips it.
+DEB_BUILD_OPTIONS ?= nocheck
+DEB_TREE := build/deb/wg-netmanager-$(VERSION)
+.PHONY: deb deb-test
+
+deb:
+	$(Q)command -v dh >/dev/null && command -v dpkg-buildpackage >/dev/null || \
+		{ echo "deb: debhelper is missing (make deps, or apt-get install debhelper)"; exit 1; }
+	$(Q)v=$$(dpkg-parsechangelog -l debian/changelog -S Version) && [ "$$v" = "$(VERSION)" ] || \
+		{ echo "deb: debian/changelog is at version $$v, the Makefile at $(VERSION)"; exit 1; }
+	$(Q)rm -rf build/deb && mkdir -p $(DEB_TREE)
+	$(Q)cp -R Makefile README.md net.example.yaml peer.example.yaml debian docs rc.d src systemd tests $(DEB_TREE)/
+	$(call say,DEB,build/deb/build.log)cd $(DEB_TREE) && DEB_BUILD_OPTIONS='$(DEB_BUILD_OPTIONS)' \
+		dpkg-buildpackage -b -us -uc -Jauto >../build.log 2>&1 || { tail -n 40 ../build.log; exit 1; }
+	$(Q)if command -v lintian >/dev/null; then \
+		lintian -I --fail-on error,warning build/deb/*.changes >build/deb/lintian.txt 2>&1; r=$$?; \
+		cat build/deb/lintian.txt; [ $$r -eq 0 ] || { echo "deb: lintian found errors or warnings"; exit 1; }; \
+	else echo "deb: lintian is missing, the package is not checked (make deps)"; fi
+	$(Q)ls build/deb/*.deb
+
+deb-test:
+	$(Q)MAKE='$(MAKE)' ./tests/deb-test.sh || { [ $$? -eq 77 ] && echo "deb-test: skipped"; }
+
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# build/deb holds a copy of the tree (make deb), with its own rc.d and .d files
+-include $(shell find build -path build/deb -prune -o -name '*.d' -type f -print 2>/dev/null)
