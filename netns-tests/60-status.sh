@@ -61,7 +61,8 @@ assert d["version"] == 1 and d["interface"] == os.environ["IFA"]
 n = {x["name"]: x for x in d["nodes"]}
 fields = ["name", "address", "path", "via", "via_name", "endpoint", "last_handshake",
           "last_handshake_age_s", "rx_bytes", "tx_bytes", "rtt_ms", "cost", "path_age_s",
-          "path_since", "static", "adjacent", "no_transit", "public_key", "reason"]
+          "path_since", "static", "adjacent", "no_transit", "gone", "claims_refused",
+          "public_key", "reason"]
 for x in d["nodes"]:
     assert list(x.keys()) == fields, list(x.keys())
 b, c = n["bob"], n["carol"]
@@ -76,6 +77,8 @@ for k in ("short", "open-failed", "replay", "unconfirmed"):
     assert k in d["drops"]
 assert d["packets"]["rx"]["hello"] + d["packets"]["rx"]["hello_reply"] > 0 and d["packets"]["tx"]["hello"] > 0, d["packets"]
 assert d["spf_runs"] > 0 and d["route_changes"] >= 2, (d["spf_runs"], d["route_changes"])
+assert d["claims_refused"] == 0 and d["takeovers"] == 0, d
+assert b["gone"] is None and b["claims_refused"] == 0
 ' || fail "status --json is not what it should be"
 pp st --json >/dev/null
 

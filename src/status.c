@@ -188,6 +188,9 @@ static void node_from_mesh(struct status_node *n, const struct mesh_node_status 
 		n->via = ns->via;
 		n->has |= STATUS_HAS_VIA;
 	}
+	if (ns->left)
+		n->has |= STATUS_LEFT;
+	n->claims_refused = ns->claims_refused;
 	n->cost = ns->cost;
 	n->is_static = ns->is_static || (ns->flags & WIRE_NODE_STATIC);
 	n->adjacent = ns->adjacent;
@@ -317,9 +320,10 @@ void status_explain(struct status_snapshot *s)
 			break;
 		case STATUS_PATH_UNREACHABLE:
 			snprintf(n->reason, sizeof(n->reason), "%s",
-				 n->is_static && !n->adjacent
-					 ? "no path: its static endpoint does not answer"
-					 : "no path: no reachable node has a link to it");
+				 n->has & STATUS_LEFT ? "left: it said goodbye"
+				 : n->is_static && !n->adjacent
+					 ? "lost: its static endpoint does not answer"
+					 : "lost: it stopped answering, no node has a link to it");
 			break;
 		}
 	}
@@ -413,9 +417,11 @@ static void path_label(const struct status_node *n, char *buf, size_t len)
 	case STATUS_PATH_GATEWAY:
 		snprintf(buf, len, "via %s", n->via_name[0] ? n->via_name : "?");
 		break;
+	case STATUS_PATH_UNREACHABLE:
+		snprintf(buf, len, "%s", n->has & STATUS_LEFT ? "left" : "lost");
+		break;
 	case STATUS_PATH_SELF:
 	case STATUS_PATH_DIRECT:
-	case STATUS_PATH_UNREACHABLE:
 	case STATUS_PATH__COUNT:
 		snprintf(buf, len, "%s", status_path_name(n->path));
 		break;
@@ -499,9 +505,14 @@ void status_format_text(const struct status_snapshot *s, struct status_buf *b)
 		status_buf_printf(b, "%s\n", text_col(&rows[i], TEXT_COLS - 1));
 	}
 	free(rows);
-	for (size_t i = 0; i < s->n_nodes; i++)
+	for (size_t i = 0; i < s->n_nodes; i++) {
 		if (s->nodes[i].reason[0])
 			status_buf_printf(b, "  %s: %s\n", s->nodes[i].name, s->nodes[i].reason);
+		if (s->nodes[i].claims_refused)
+			status_buf_printf(b, "  %s: refused %" PRIu64 " claim(s) of its address by "
+					  "another node (see the log)\n",
+					  s->nodes[i].name, s->nodes[i].claims_refused);
+	}
 	if (!s->has_ctr)
 		return;
 	status_buf_printf(b, "admin port drops:");
@@ -596,6 +607,9 @@ static void json_node(const struct status_snapshot *s, const struct status_node 
 	json_kbool(b, &first, "static", n->is_static);
 	json_kbool(b, &first, "adjacent", n->adjacent);
 	json_kbool(b, &first, "no_transit", n->no_transit);
+	json_kstr(b, &first, "gone", n->path == STATUS_PATH_UNREACHABLE,
+		  n->has & STATUS_LEFT ? "left" : "lost");
+	json_ku64(b, &first, "claims_refused", true, n->claims_refused);
 	json_kstr(b, &first, "public_key", n->has & STATUS_HAS_KEY, n->public_key);
 	json_kstr(b, &first, "reason", n->reason[0] != '\0', n->reason);
 	status_buf_printf(b, "}");
@@ -639,8 +653,13 @@ void status_format_json(const struct status_snapshot *s, struct status_buf *b)
 		}
 		status_buf_printf(b, "}");
 	}
-	status_buf_printf(b, "},\n  \"route_changes\": %" PRIu64 ",\n  \"spf_runs\": %" PRIu64 "\n}\n",
+	status_buf_printf(b, "},\n  \"route_changes\": %" PRIu64 ",\n  \"spf_runs\": %" PRIu64,
 			  s->ctr.route_changes, s->ctr.spf_runs);
+	status_buf_printf(b, ",\n  \"claims_refused\": %" PRIu64 ",\n  \"takeovers\": %" PRIu64
+			  ",\n  \"boot_moves\": %" PRIu64 ",\n  \"nodes_refused\": %" PRIu64
+			  ",\n  \"reply_limited\": %" PRIu64 "\n}\n",
+			  s->ctr.claims_refused, s->ctr.takeovers, s->ctr.boot_moves,
+			  s->ctr.nodes_refused, s->ctr.reply_limited);
 }
 
 /* ---- Prometheus text exposition (version 0.0.4) ---- */
@@ -726,6 +745,19 @@ void status_format_metrics(const struct status_snapshot *s, const char *version,
 		    s->ctr.route_changes);
 	prom_simple(b, s, "wgnm_spf_runs_total", "counter", "Shortest-path computations.",
 		    s->ctr.spf_runs);
+	prom_simple(b, s, "wgnm_claims_refused_total", "counter",
+		    "Second starts of a live node's address, refused.", s->ctr.claims_refused);
+	prom_simple(b, s, "wgnm_takeovers_total", "counter",
+		    "New starts elsewhere that replaced a node which stopped answering.",
+		    s->ctr.takeovers);
+	prom_simple(b, s, "wgnm_boot_moves_total", "counter",
+		    "Times this node moved its boot id past a newer record of itself.",
+		    s->ctr.boot_moves);
+	prom_simple(b, s, "wgnm_nodes_refused_total", "counter",
+		    "Records or contacts of new nodes refused at the node cap.", s->ctr.nodes_refused);
+	prom_simple(b, s, "wgnm_reply_limited_total", "counter",
+		    "Record parts not sent in answers: the per-datagram or per-second budget.",
+		    s->ctr.reply_limited);
 	prom_simple(b, s, "wgnm_nodes_known", "gauge", "Nodes in the link-state database, self included.",
 		    s->n_nodes);
 	prom_simple(b, s, "wgnm_nodes_reachable", "gauge", "Nodes with a path, self included.",

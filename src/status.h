@@ -54,6 +54,7 @@ const char *status_type_name(unsigned type);
 #define STATUS_HAS_RTT 0x10u
 #define STATUS_HAS_SINCE 0x20u		/* since (path age) */
 #define STATUS_HAS_KEY 0x40u		/* public_key */
+#define STATUS_LEFT 0x80u		/* unreachable because it said goodbye (else lost) */
 
 struct status_node {
 	uint32_t has;			/* STATUS_HAS_* */
@@ -74,6 +75,7 @@ struct status_node {
 	bool no_transit;
 	char public_key[STATUS_KEY_B64];
 	char reason[STATUS_REASON_MAX];	/* why not direct; "" for direct and self */
+	uint64_t claims_refused;	/* other starts that claimed its address (not transported) */
 	/* collected from the core, folded into reason (not transported) */
 	uint8_t direct_phase;		/* enum direct_phase */
 	unsigned direct_tries;

@@ -173,10 +173,14 @@ static void test_explain(void **state)
 	assert_string_equal(s.nodes[1].reason, "");
 	assert_string_equal(s.nodes[2].via_name, "beta");
 	assert_string_equal(s.nodes[2].reason, "no direct path: reachable via beta");
-	assert_string_equal(s.nodes[3].reason, "no path: its static endpoint does not answer");
+	assert_string_equal(s.nodes[3].reason, "lost: its static endpoint does not answer");
 	s.nodes[3].is_static = false;
 	status_explain(&s);
-	assert_string_equal(s.nodes[3].reason, "no path: no reachable node has a link to it");
+	assert_string_equal(s.nodes[3].reason, "lost: it stopped answering, no node has a link to it");
+	s.nodes[3].has |= STATUS_LEFT;
+	status_explain(&s);
+	assert_string_equal(s.nodes[3].reason, "left: it said goodbye");
+	s.nodes[3].has &= ~STATUS_LEFT;
 	/* a direct attempt under way (a WireGuard peer at its endpoint) */
 	s.nodes[2].has |= STATUS_HAS_ENDPOINT;
 	s.nodes[2].endpoint.addr = ip("203.0.113.3");
@@ -225,11 +229,11 @@ static void test_text(void **state)
 	assert_false(b.failed);
 	assert_non_null(strstr(b.p, "interface wg0, node alpha 10.1.1.1, backend kernel, up 1h02m; "
 				    "4 nodes, 3 reachable, 1 direct\n"));
-	assert_non_null(strstr(b.p, "NAME    ADDRESS   PATH         ENDPOINT"));
-	assert_non_null(strstr(b.p, "\nbeta    10.1.1.2  direct       198.51.100.2:50002  12s ago    "
+	assert_non_null(strstr(b.p, "NAME    ADDRESS   PATH      ENDPOINT"));
+	assert_non_null(strstr(b.p, "\nbeta    10.1.1.2  direct    198.51.100.2:50002  12s ago    "
 				    "1.5 KiB  100 B  3 ms  1m01s\n"));
-	assert_non_null(strstr(b.p, "\ngamma   10.1.1.3  via beta     -"));
-	assert_non_null(strstr(b.p, "\nde\"lta  10.1.1.4  unreachable"));
+	assert_non_null(strstr(b.p, "\ngamma   10.1.1.3  via beta  -"));
+	assert_non_null(strstr(b.p, "\nde\"lta  10.1.1.4  lost"));
 	assert_non_null(strstr(b.p, "  gamma: no direct path: reachable via beta\n"));
 	assert_non_null(strstr(b.p, "admin port drops: open-failed 1, replay 3\n"));
 	status_buf_free(&b);
@@ -358,8 +362,8 @@ static void test_json(void **state)
 				    "1699999988, \"last_handshake_age_s\": 12, \"rx_bytes\": 1536, "
 				    "\"tx_bytes\": 100, \"rtt_ms\": 3, \"cost\": 3, \"path_age_s\": "
 				    "61, \"path_since\": 1699999939, \"static\": false, \"adjacent\": "
-				    "true, \"no_transit\": false, \"public_key\": null, \"reason\": "
-				    "null}"));
+				    "true, \"no_transit\": false, \"gone\": null, \"claims_refused\": 0, "
+				    "\"public_key\": null, \"reason\": null}"));
 	assert_non_null(strstr(b.p, "\"path\": \"gateway\", \"via\": \"10.1.1.2\", \"via_name\": "
 				    "\"beta\", \"endpoint\": null"));
 	assert_non_null(strstr(b.p, "\"reason\": \"no direct path: reachable via beta\""));
@@ -367,7 +371,8 @@ static void test_json(void **state)
 	assert_non_null(strstr(b.p, "\"replay\": 3"));
 	assert_non_null(strstr(b.p, "\"rx\": {\"hello\": 5,"));
 	assert_non_null(strstr(b.p, "\"ping\": 7,"));
-	assert_non_null(strstr(b.p, "\"route_changes\": 4,\n  \"spf_runs\": 9\n}\n"));
+	assert_non_null(strstr(b.p, "\"route_changes\": 4,\n  \"spf_runs\": 9,\n"));
+	assert_non_null(strstr(b.p, "\"takeovers\": 0,"));
 	status_buf_free(&b);
 	status_snapshot_free(&s);
 }

@@ -39,11 +39,12 @@
  * A NAT or public edge with no data for network.directIdleSeconds (default
  * DIRECT_IDLE_MS) goes to sleep: keepalive off,
  * the edge stays. When traffic returns through a mapping that has expired,
- * the tunnel stalls (we send, nothing comes back for 1 s). A stall alone
+ * the tunnel stalls (we send, nothing comes back for 0.5 s). A stall alone
  * may be the far end's silence (traffic for a dead node beyond X), so we
- * check: a fresh peer makes WireGuard handshake at once. No handshake in
- * 3 s: we drop the edge, routing falls back to the gateway, and we try
- * again. X notices that our
+ * check: a fresh peer makes WireGuard handshake at once, re-created every
+ * 300 ms. No handshake in 1.5 s: we drop the edge, routing falls back to
+ * the gateway, and we try again. So does a withdrawal of X by another
+ * node (X may be gone: a direct path has no probes of its own). X notices that our
  * record no longer claims the edge and starts its own round too, so both
  * sides send and the NATs are punched again. No extra message is needed:
  * the records are the signal.
@@ -62,15 +63,16 @@
 #define DIRECT_RETRY_LOST_MS 1000	/* an edge that stalled: try again soon */
 #define DIRECT_IDLE_MS 120000
 #define DIRECT_UNCLAIMED_MS 3000	/* up, but X does not claim us: re-punch */
-#define DIRECT_CHECK_MS 2500		/* a stalled edge's new handshake must come within */
-#define DIRECT_CHECK_REKICK_MS 500	/* and is tried afresh this often meanwhile */
-#define DIRECT_STALL_MS 1000		/* data out, nothing back this long: check the edge */
+#define DIRECT_CHECK_MS 1500		/* a stalled edge's new handshake must come within */
+#define DIRECT_CHECK_REKICK_MS 300	/* and is tried afresh this often meanwhile */
+#define DIRECT_STALL_MS 500		/* data out, nothing back this long: check the edge */
 /*
  * After the tunnel answered a check, a stall counts only after this long:
- * WireGuard answers data with a keepalive within 10 s (its passive
- * keepalive), so only a silence longer than that is the tunnel's.
+ * what we send may be for a dead node beyond X, which X answers only with
+ * WireGuard's passive keepalive (10 s). Re-checking every few seconds costs
+ * a handshake each and notices X's own death in time.
  */
-#define DIRECT_PATIENT_STALL_MS 12000
+#define DIRECT_PATIENT_STALL_MS 2500
 /*
  * Nothing heard this long on an awake edge: it is dead. WireGuard resets a
  * peer's keepalive timer on what it receives, so on a quiet edge only one
@@ -476,10 +478,11 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 		}
 		return; /* no answer: direct_update gives up at check_until */
 	}
+	/* the silence began no later than the previous sample */
 	if (s->rx_bytes > p->wg_rx)
 		d->data_since = 0;
 	else if (s->tx_bytes > p->wg_tx + DIRECT_KEEPALIVE_BYTES && !d->data_since)
-		d->data_since = m->now;
+		d->data_since = p->wg_sampled_at ? p->wg_sampled_at : m->now;
 	if (d->data_since &&
 	    m->now - d->data_since >= (d->patient ? DIRECT_PATIENT_STALL_MS : DIRECT_STALL_MS))
 		check_tunnel(m, p, "no answer to what we sent");

@@ -252,16 +252,22 @@ static bool lists(const struct lsdb_record *r, const struct addr *id)
 }
 
 /*
- * Someone withdrew its edge to a node we reach over a direct path: maybe
- * that node is gone (a direct path has no probes of its own). Check it.
+ * Someone withdrew its edge to a node we reach: maybe that node is gone,
+ * and the other found out first. Check it, over a direct path (which has
+ * no probes of its own) or an adjacency not heard from for a second; so a
+ * dead node found by one is dropped by all within a few seconds more.
  */
 static void withdrawn_edges(struct mesh *m, const struct lsdb_record *old,
 			    const struct lsdb_record *new)
 {
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct mesh_peer *p = m->peers.items[i];
-		if (p->direct.phase == DIRECT_UP && lists(old, &p->id) && !lists(new, &p->id))
+		if (!lists(old, &p->id) || lists(new, &p->id))
+			continue;
+		if (p->direct.phase == DIRECT_UP)
 			direct_check(m, p, "another node lost its edge to it");
+		else if (p->adj && m->now - mesh_last_heard(p) >= 1000)
+			adj_check(m, p, MESH_PROBE_DEAD_HINT_MS, "another node lost its edge to it");
 	}
 }
 

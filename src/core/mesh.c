@@ -502,8 +502,10 @@ static void wg_sample(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_
 	    (!p->told_wg || !endpoint_eq(&p->told_wg_endpoint, &p->wg_endpoint)))
 		mesh_send_ping(m, p);
 	direct_on_stats(m, p, s);
+	p->wg_sending = sent;
 	p->wg_rx = s->rx_bytes;
 	p->wg_tx = s->tx_bytes;
+	p->wg_sampled_at = m->now;
 }
 
 void mesh_on_wg_stats(struct mesh *m, uint64_t now, const struct mesh_wg_stats *s, size_t n)
@@ -687,9 +689,12 @@ bool mesh_busy(const struct mesh *m)
 		return true;
 	for (size_t i = 0; i < m->peers.n; i++) {
 		const struct mesh_peer *p = m->peers.items[i];
-		/* a check running, a tunnel that may stall, a first handshake */
+		/*
+		 * A check running, a tunnel that may stall, a first handshake,
+		 * or traffic flowing (a stall is to be noticed within seconds)
+		 */
 		if (p->check_since || p->stall_since || (p->wg_on && !p->wg_handshake) ||
-		    p->direct.data_since || p->direct.check_until)
+		    p->wg_sending || p->direct.data_since || p->direct.check_until)
 			return true;
 	}
 	return false;

@@ -25,6 +25,7 @@
 #define MESH_PROBE_EVERY_MS 250		/* probes of one check this far apart, at least */
 #define MESH_PROBE_DEAD_IDLE_MS 3000	/* a silent neighbour: dead after this much more */
 #define MESH_PROBE_DEAD_STALL_MS 2000	/* a stalled tunnel: dead after this much more */
+#define MESH_PROBE_DEAD_HINT_MS 1000	/* another node lost it: dead after this much more */
 #define MESH_PROBE_RING 8		/* send times kept for RTT samples */
 #define MESH_STALL_MS 500		/* sending into a silent tunnel this long: probe */
 #define MESH_ANSWER_WAIT_MS 100		/* + 2 RTT: the answering side of a trial waits (fib.c) */
@@ -131,6 +132,8 @@ struct mesh_peer {
 	uint64_t wg_rx;			/* last sampled WireGuard counters */
 	uint64_t wg_tx;
 	uint64_t last_wg_rx;		/* ms: when WireGuard last received from it */
+	uint64_t wg_sampled_at;		/* ms: the previous sample */
+	bool wg_sending;		/* the last sample showed traffic sent to it */
 	uint64_t stall_since;		/* ms: sending without receiving since; 0 = no */
 	bool has_wg_endpoint;
 	struct endpoint wg_endpoint;	/* as WireGuard sees it (reflexive behind NAT) */
