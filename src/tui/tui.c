@@ -591,7 +591,7 @@ static void draw_log(const struct tui *t, int y0, int rows)
 			continue;
 		}
 		l = &t->log[(t->log_head + TUI_LOG_LINES - 1 - (size_t)back) % TUI_LOG_LINES];
-		if (l->level == LOG_LEVEL_WARN)
+		if (l->level <= LOG_LEVEL_WARN)
 			a = t->colors ? (int)COLOR_PAIR(C_WARN) : A_BOLD;
 		else if (l->level >= LOG_LEVEL_DEBUG)
 			a = t->colors ? (int)COLOR_PAIR(C_DIM) : A_DIM;
