@@ -453,6 +453,8 @@ static int daemon_snapshot(struct status_snapshot *out, void *arg)
 	in.wall = (int64_t)time(NULL);
 	in.ifname = d->cfg->ifname;
 	in.backend = wgdev_backend_name(wgdev_backend_of(d->wg));
+	in.has_socket_drops[0] = d->udp && udp_rx_drops(d->udp, &in.socket_drops[0]) == 0;
+	in.has_socket_drops[1] = d->lan && udp_rx_drops(d->lan, &in.socket_drops[1]) == 0;
 	r = status_collect(&in, out);
 	wgdev_device_free(dev);
 	return r;

@@ -487,7 +487,7 @@ static void node_cells(const struct status_snapshot *s, const struct status_node
 		snprintf(cells[6], 48, "-");
 	}
 	if (n->has & STATUS_HAS_RTT)
-		snprintf(cells[7], 48, "%" PRIu32 " ms", n->rtt_ms);
+		status_fmt_rtt(n, cells[7], 48);
 	else
 		snprintf(cells[7], 48, "-");
 	if (n->has & STATUS_HAS_SINCE)
