@@ -277,10 +277,18 @@ static void client_close(struct client *cl)
 	uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
 }
 
+/*
+ * A client gone before its answer (EPIPE: the daemon ignores SIGPIPE) is
+ * closed at once, not left to the next read. The handle outlives this
+ * callback: libuv calls it, with UV_ECANCELED, before the close callback.
+ */
 static void on_written(uv_write_t *req, int status)
 {
-	(void)status; /* a failed write also fails the next read: closed there */
+	struct client *cl = req->handle->data;
+
 	free(req);
+	if (status < 0 && cl && !cl->closing)
+		client_close(cl);
 }
 
 /* Queue head + body as one write. Returns false if the client was dropped. */

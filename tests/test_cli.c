@@ -292,6 +292,35 @@ static void test_log_switch_of_the_original(void **state)
 }
 
 /*
+ * systemd must not restart a configuration error forever: whatever status
+ * the daemon exits with on one is in the unit's RestartPreventExitStatus=.
+ */
+static void test_systemd_stops_on_config_error(void **state)
+{
+	char unit[8192], *line, *save = NULL, code[8];
+	bool found = false;
+	struct run r;
+
+	need_daemon(state);
+	read_all("systemd/wg_netmanager@.service", unit, sizeof(unit));
+	assert_true(strlen(unit) > 100);
+	RUN(&r, "-c", "/nonexistent/net.yaml", "-i", "wg0", "-a", "10.1.1.21", "-n", "charlie");
+	assert_true(r.status > 0);
+	snprintf(code, sizeof(code), "%d", r.status);
+	for (line = strtok_r(unit, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *w, *wsave = NULL;
+
+		if (strncmp(line, "RestartPreventExitStatus=", 25) != 0)
+			continue;
+		for (w = strtok_r(line + 25, " ", &wsave); w; w = strtok_r(NULL, " ", &wsave))
+			found = found || strcmp(w, code) == 0;
+	}
+	if (!found)
+		print_message("exit status %s is not in RestartPreventExitStatus=\n", code);
+	assert_true(found);
+}
+
+/*
  * Why the service failed must show in `journalctl -p err`: under the
  * journal (stderr is $JOURNAL_STREAM), configuration errors and fatal
  * errors carry priority 3.
@@ -321,6 +350,38 @@ static void test_errors_at_error_priority(void **state)
 	RUN_HOW(&r, &journal, "--frobnicate");
 	assert_int_equal(r.status, 2);
 	assert_contains(r.err, "<3>wg_netmanager: unknown or ambiguous option '--frobnicate'\n");
+}
+
+/*
+ * Not root: say so, not "install the wireguard module". As root the test
+ * runs the daemon as nobody; otherwise as it is.
+ */
+static void test_needs_root(void **state)
+{
+	struct run_how how = { .uid = geteuid() == 0 ? 65534 : 0, .journal = true };
+	char net[] = "/tmp/wgnm-test-cli-net.XXXXXX";
+	char ifname[16];
+	struct run r;
+	int fd;
+
+	need_daemon(state);
+	/* a file nobody may read: 0644 (a warning), owned by root (allowed) */
+	fd = mkstemp(net);
+	assert_true(fd >= 0);
+	assert_true(write(fd, "network:\n  sharedKey: " EXAMPLE_KEY "\n  subnet: 10.1.1.0/24\n",
+			  strlen("network:\n  sharedKey: " EXAMPLE_KEY "\n  subnet: 10.1.1.0/24\n")) > 0);
+	close(fd);
+	chmod(net, 0644);
+	snprintf(ifname, sizeof(ifname), "wgnr%d", (int)getpid() % 100000);
+	RUN_HOW(&r, &how, "-c", net, "-i", ifname, "-a", "10.1.1.21", "-n", "charlie", "-b",
+		"kernel");
+	unlink(net);
+	if (r.status != 1)
+		print_message("exit %d, stderr:\n%s", r.status, r.err);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "<3>needs root (CAP_NET_ADMIN)");
+	assert_null(strstr(r.err, "install"));
+	assert_no_secret(&r);
 }
 
 static void assert_charlie(const struct run *r)
@@ -446,7 +507,9 @@ int main(void)
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_commands_and_positionals),
 		cmocka_unit_test(test_log_switch_of_the_original),
+		cmocka_unit_test(test_systemd_stops_on_config_error),
 		cmocka_unit_test(test_errors_at_error_priority),
+		cmocka_unit_test(test_needs_root),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_check_errors),
 		cmocka_unit_test(test_genkey),
