@@ -307,8 +307,8 @@ static unsigned edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* The known key nearest to key, or NULL if none is near enough to suggest. */
-static const char *closest_key(const char *key, const char *const *known)
+/* The known word nearest to key, or NULL if none is near enough to suggest. */
+const char *config_closest_word(const char *key, const char *const *known)
 {
 	const char *best = known[0];
 	unsigned best_d = edit_distance(key, best);
@@ -327,7 +327,7 @@ static const char *closest_key(const char *key, const char *const *known)
 static void warn_unknown_key(struct walk *w, const yaml_node_t *k, const char *key,
 			     const char *what, const char *const *known)
 {
-	const char *best = closest_key(key, known);
+	const char *best = config_closest_word(key, known);
 	char list[128] = "";
 	size_t off = 0;
 
@@ -426,13 +426,17 @@ static void on_network_key(struct walk *w, const char *key, yaml_node_t *v, void
 {
 	struct config *cfg = w->cfg;
 	const char *s;
+	int r;
 
 	(void)arg;
 	if (strcmp(key, "sharedKey") == 0) {
 		s = scalar(w, v, "sharedKey");
 		if (!s)
 			return;
-		if (seal_key_from_base64(cfg->shared_key, s) < 0) {
+		r = seal_key_from_base64(cfg->shared_key, s);
+		/* libyaml's copy of the key text goes now (the rest: wipe_document) */
+		sodium_memzero(v->data.scalar.value, v->data.scalar.length);
+		if (r < 0) {
 			AT(w, false, v, "sharedKey must be 32 bytes in base64 (make one with "
 					"'wg_netmanager genkey' or 'wg genkey')");
 			return;
@@ -451,6 +455,12 @@ static void on_network_key(struct walk *w, const char *key, yaml_node_t *v, void
 		if (cfg->subnet.len == (addr_is_v4(&cfg->subnet.addr) ? 32 : 128)) {
 			AT(w, false, v, "subnet '%.60s' holds a single address; it needs room for nodes",
 			   s);
+			return;
+		}
+		if (cfg->subnet.len < CONFIG_MIN_SUBNET_LEN) {
+			AT(w, false, v, "subnet '%.60s' is too wide: at most a /%d (like 10.0.0.0/8); "
+			   "a wider one would route others' networks into the mesh", s,
+			   CONFIG_MIN_SUBNET_LEN);
 			return;
 		}
 		cfg->has_subnet = true;
@@ -703,6 +713,39 @@ static void yaml_error(struct walk *w, const yaml_parser_t *parser, const char *
 #define MAX_COLLECTION_ANCHORS 64
 
 /*
+ * net.yaml holds the shared key: libyaml's copies of the text go before
+ * libyaml frees them (yaml_free does not wipe). Reached are the parser's
+ * input buffers, tokens still queued after an error, every scalar of an
+ * event and of the document. Not reached: the scanner's growing string
+ * buffers, which realloc may leave behind in freed memory (the daemon is
+ * not dumpable, so a core dump shows none of it).
+ */
+static void wipe_parser(yaml_parser_t *p)
+{
+	if (p->raw_buffer.start)
+		sodium_memzero(p->raw_buffer.start,
+			       (size_t)(p->raw_buffer.end - p->raw_buffer.start));
+	if (p->buffer.start)
+		sodium_memzero(p->buffer.start, (size_t)(p->buffer.end - p->buffer.start));
+	for (yaml_token_t *t = p->tokens.head; t && t < p->tokens.tail; t++)
+		if (t->type == YAML_SCALAR_TOKEN && t->data.scalar.value)
+			sodium_memzero(t->data.scalar.value, t->data.scalar.length);
+}
+
+static void wipe_event(yaml_event_t *ev)
+{
+	if (ev->type == YAML_SCALAR_EVENT && ev->data.scalar.value)
+		sodium_memzero(ev->data.scalar.value, ev->data.scalar.length);
+}
+
+static void wipe_document(yaml_document_t *doc)
+{
+	for (yaml_node_t *n = doc->nodes.start; n && n < doc->nodes.top; n++)
+		if (n->type == YAML_SCALAR_NODE && n->data.scalar.value)
+			sodium_memzero(n->data.scalar.value, n->data.scalar.length);
+}
+
+/*
  * First pass over the events: syntax errors, nesting depth, aliases of
  * collections, a second document (its location goes to *second_line/col, to
  * be reported after the first document's messages). Returns false if the
@@ -791,10 +834,12 @@ static bool precheck(struct walk *w, const char *buf, size_t len, unsigned *seco
 		case YAML_SCALAR_EVENT:
 			break;
 		}
+		wipe_event(&ev);
 		yaml_event_delete(&ev);
 	}
 	for (size_t i = 0; i < n_anchors; i++)
 		free(anchors[i]);
+	wipe_parser(&parser);
 	yaml_parser_delete(&parser);
 	return w->msgs->n_errors == before;
 }
@@ -822,6 +867,7 @@ static int load_document(struct walk *w, const char *buf, size_t len, const char
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &doc)) {
 		yaml_error(w, &parser, buf, len);
+		wipe_parser(&parser);
 		yaml_parser_delete(&parser);
 		return -EINVAL;
 	}
@@ -835,7 +881,9 @@ static int load_document(struct walk *w, const char *buf, size_t len, const char
 	if (second_line)
 		config_msg(w->msgs, false, w->label, second_line, second_col,
 			   "a second YAML document; a config file holds only one");
+	wipe_document(&doc);
 	yaml_document_delete(&doc);
+	wipe_parser(&parser);
 	yaml_parser_delete(&parser);
 	w->doc = NULL;
 	return w->msgs->n_errors > before ? -EINVAL : 0;
@@ -943,10 +991,28 @@ int config_read_file(const char *path, bool holds_secret, char **buf, size_t *le
 		err = -EFBIG;
 		goto out;
 	}
-	if (holds_secret && (st.st_mode & (S_IRGRP | S_IROTH)))
+	/*
+	 * Whoever can change the file can change the key and the peers:
+	 * writable by others or owned by someone else (not root, not us) is
+	 * an error; readable by others a warning (they can join the network).
+	 */
+	if (holds_secret && (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		config_msg(msgs, false, path, 0, 0,
+			   "holds the shared key but others can change it (mode %03o); "
+			   "run: chmod 600 %s", (unsigned)(st.st_mode & 0777), path);
+		err = -EPERM;
+	} else if (holds_secret && st.st_uid != 0 && st.st_uid != geteuid()) {
+		config_msg(msgs, false, path, 0, 0,
+			   "holds the shared key but belongs to uid %u, not to root or to us; "
+			   "run: chown root %s", (unsigned)st.st_uid, path);
+		err = -EPERM;
+	} else if (holds_secret && (st.st_mode & (S_IRGRP | S_IROTH))) {
 		config_msg(msgs, true, path, 0, 0,
 			   "holds the shared key but others can read it (mode %03o); "
 			   "run: chmod 600 %s", (unsigned)(st.st_mode & 0777), path);
+	}
+	if (err < 0)
+		goto out;
 	data = malloc((size_t)st.st_size + 1);
 	if (!data) {
 		err = -ENOMEM;

@@ -34,6 +34,14 @@
 #define CONFIG_DEFAULT_DIRECT_IDLE_S 120	/* idle NAT path: keepalive off after */
 #define CONFIG_MAX_DEPTH 16	/* nesting of lists and mappings */
 #define CONFIG_MAX_KEYS 64	/* keys in one mapping */
+/*
+ * The widest overlay: a /8 (IPv4 and IPv6 alike). 10.0.0.0/8 is the
+ * largest private IPv4 block and fd00::/8 all of locally assigned IPv6
+ * ULA; a mesh of at most CONFIG_MAX_PEERS static peers never needs more,
+ * and a wider subnet (a typo like /0 or /1) would take routes to a large
+ * part of the internet into the tunnel.
+ */
+#define CONFIG_MIN_SUBNET_LEN 8
 
 struct config_msgs {
 	unsigned n_errors;
@@ -120,7 +128,9 @@ int config_parse_peer(struct config *cfg, const char *label, const char *buf, si
 
 /*
  * Read a whole file (at most CONFIG_MAX_FILE bytes) into a NUL-terminated
- * malloc'd buffer. holds_secret: warn if group or others can read it.
+ * malloc'd buffer. holds_secret (net.yaml): refuse a file others can
+ * write or that belongs to another user than root or us; warn if others
+ * can read it.
  */
 int config_read_file(const char *path, bool holds_secret, char **buf, size_t *len,
 		     struct config_msgs *msgs);
@@ -140,6 +150,12 @@ uint16_t config_default_wg_port(const struct addr *wg_ip);
 uint16_t config_default_admin_port(const struct addr *wg_ip);
 
 bool config_name_valid(const char *name, const char **why);
+/*
+ * The word of the NULL-terminated list known nearest to word (by edit
+ * distance, case-insensitive), or NULL if none is near enough to suggest:
+ * "did you mean ...?" for keys and commands.
+ */
+const char *config_closest_word(const char *word, const char *const *known);
 bool config_ifname_valid(const char *ifname, const char **why);
 
 #endif

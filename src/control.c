@@ -26,6 +26,7 @@
 #define CONTROL_VERSION_TEXT "wg_netmanager " WGNM_VERSION "\n"
 
 static const char *const level_names[] = {
+	[LOG_LEVEL_ERR] = "error",
 	[LOG_LEVEL_WARN] = "warning",
 	[LOG_LEVEL_INFO] = "info",
 	[LOG_LEVEL_DEBUG] = "debug",
@@ -39,7 +40,7 @@ static const char help_text[] =
 	"status json       the status as JSON\n"
 	"status tsv        the status for the top view\n"
 	"metrics           Prometheus text format\n"
-	"log [LEVEL]       stream log lines (warning, info, debug, trace)\n"
+	"log [LEVEL]       stream log lines (error, warning, info, debug, trace)\n"
 	"nolog             stop streaming log lines\n"
 	"version           the daemon's version\n"
 	"help              this list\n"
@@ -113,7 +114,7 @@ int control_parse(const char *line, size_t len, struct control_req *req, const c
 				return 0;
 			}
 		}
-		*why = "unknown log level (warning, info, debug, trace)";
+		*why = "unknown log level (error, warning, info, debug, trace)";
 		return -EINVAL;
 	}
 	static const struct {
@@ -276,10 +277,18 @@ static void client_close(struct client *cl)
 	uv_close((uv_handle_t *)&cl->pipe, on_client_closed);
 }
 
+/*
+ * A client gone before its answer (EPIPE: the daemon ignores SIGPIPE) is
+ * closed at once, not left to the next read. The handle outlives this
+ * callback: libuv calls it, with UV_ECANCELED, before the close callback.
+ */
 static void on_written(uv_write_t *req, int status)
 {
-	(void)status; /* a failed write also fails the next read: closed there */
+	struct client *cl = req->handle->data;
+
 	free(req);
+	if (status < 0 && cl && !cl->closing)
+		client_close(cl);
 }
 
 /* Queue head + body as one write. Returns false if the client was dropped. */

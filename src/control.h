@@ -11,8 +11,8 @@
  *     status json       the same as JSON (fields in wg_netmanager(8))
  *     status tsv        tab-separated, for `top` (not a stable interface)
  *     metrics           Prometheus text exposition format 0.0.4
- *     log [LEVEL]       stream log lines of LEVEL (warning, info, debug,
- *                       trace; default info) and more severe, starting
+ *     log [LEVEL]       stream log lines of LEVEL (error, warning, info,
+ *                       debug, trace; default info) and more severe, starting
  *                       with the last CONTROL_LOG_BACKLOG lines logged
  *     nolog             stop streaming
  *     version           the daemon's version

@@ -4,8 +4,9 @@
  *
  * Start order (each step undone in reverse on failure or exit):
  *   keys (admin key from sharedKey, this boot's WireGuard key pair)
- *   -> rtnetlink command socket -> WireGuard interface (created, or
- *   adopted with -e; a leftover of a crashed run is removed first)
+ *   -> the interface lock (iflock.h) -> rtnetlink command socket
+ *   -> WireGuard interface (created, or adopted with -e; a leftover of a
+ *   crashed run is removed first, if the lock's record proves it ours)
  *   -> its key, port, address, MTU, up; leftover routes flushed
  *   -> admin UDP socket -> mesh core -> static peers resolved
  *   -> address events, timers, signals.
@@ -18,15 +19,19 @@
 #include "daemon.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include "control.h"
 #include "core/mesh.h"
+#include "iflock.h"
 #include "kernel.h"
 #include "log.h"
 #include "notify.h"
@@ -44,6 +49,7 @@ struct daemon {
 	struct seal_key key;
 	uint8_t wg_pub[WGDEV_KEY_LEN];
 	struct kernel *k;
+	struct iflock *lock;		/* IFLOCK_DIR: one daemon per interface */
 	struct wgdev *wg;
 	unsigned ifindex;
 	struct udp *udp;
@@ -67,6 +73,7 @@ struct daemon {
 	bool stopping;
 	int exit_code;
 	uint64_t send_errors;
+	struct log_ratelimit drop_log;	/* the per-datagram drop line */
 	/* operator interface: control socket, status view, service manager */
 	uint64_t start_ms;
 	struct control *ctl;
@@ -293,6 +300,10 @@ static void arm_timer(struct daemon *d)
 	uv_timer_start(&d->timer, on_timer, at > now ? at - now : 0, 0);
 }
 
+/* Debug lines about dropped datagrams: at most 10 a second. */
+#define DROP_LOG_BURST 10
+#define DROP_LOG_INTERVAL_MS 1000
+
 static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *from, void *arg)
 {
 	struct daemon *d = arg;
@@ -302,10 +313,20 @@ static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *f
 	if (d->stopping)
 		return;
 	if (seal_open_decode(&d->key, buf, len, &msg, &why) < 0) {
-		char ep[ENDPOINT_STRLEN];
+		char ep[ENDPOINT_STRLEN], more[48] = "";
+		uint64_t quiet;
+
 		mesh_on_drop(d->mesh, why);
-		log_debug("dropped %zu bytes from %s: %s", len, endpoint_fmt(from, ep, sizeof(ep)),
-			  wire_drop_name(why));
+		/* a flood of garbage is counted, not written out line by line */
+		if (log_enabled(LOG_LEVEL_DEBUG) &&
+		    log_ratelimit(&d->drop_log, now_ms(d), DROP_LOG_BURST, DROP_LOG_INTERVAL_MS,
+				  &quiet)) {
+			if (quiet)
+				snprintf(more, sizeof(more), " (%llu more not logged)",
+					 (unsigned long long)quiet);
+			log_debug("dropped %zu bytes from %s: %s%s", len,
+				  endpoint_fmt(from, ep, sizeof(ep)), wire_drop_name(why), more);
+		}
 		return;
 	}
 	mesh_on_packet(d->mesh, now_ms(d), from, &msg);
@@ -427,7 +448,7 @@ static void on_kev(uv_poll_t *h, int status, int events)
 	if (r == -ENOBUFS)
 		changed = true; /* events were lost: look again */
 	if (d->ifindex && kernel_link_index(d->k, d->cfg->ifname, &(unsigned){ 0 }) == -ENODEV) {
-		log_warnx("%s was removed by someone else; stopping", d->cfg->ifname);
+		log_errx("%s was removed by someone else; stopping", d->cfg->ifname);
 		daemon_stop(d, 1);
 		return;
 	}
@@ -443,8 +464,8 @@ static void on_child(uv_poll_t *h, int status, int events)
 	(void)status;
 	(void)events;
 	if (wgdev_child_check(d->wg, &st) == 1) {
-		log_warnx("the userspace WireGuard process for %s exited (status %d); stopping",
-			  d->cfg->ifname, st);
+		log_errx("the userspace WireGuard process for %s exited (status %d); stopping",
+			 d->cfg->ifname, st);
 		uv_poll_stop(h);
 		daemon_stop(d, 1);
 	}
@@ -479,6 +500,8 @@ static int daemon_snapshot(struct status_snapshot *out, void *arg)
 	in.wall = (int64_t)time(NULL);
 	in.ifname = d->cfg->ifname;
 	in.backend = wgdev_backend_name(wgdev_backend_of(d->wg));
+	in.has_socket_drops[0] = d->udp && udp_rx_drops(d->udp, &in.socket_drops[0]) == 0;
+	in.has_socket_drops[1] = d->lan && udp_rx_drops(d->lan, &in.socket_drops[1]) == 0;
 	r = status_collect(&in, out);
 	wgdev_device_free(dev);
 	return r;
@@ -520,8 +543,8 @@ static int operator_start(struct daemon *d)
 	d->start_ms = now_ms(d);
 	r = control_open(&d->loop, dir, d->cfg->ifname, daemon_snapshot, d, &d->ctl);
 	if (r == -EADDRINUSE) {
-		log_warnx("%s/%s.sock answers: another wg_netmanager serves %s", dir,
-			  d->cfg->ifname, d->cfg->ifname);
+		log_errx("%s/%s.sock answers: another wg_netmanager serves %s", dir,
+			 d->cfg->ifname, d->cfg->ifname);
 		return r;
 	}
 	if (r < 0)
@@ -589,22 +612,35 @@ static int setup_keys(struct daemon *d)
 	return r;
 }
 
-/* A crashed run may have left our interface behind: remove it, once. */
+/*
+ * A crashed run may have left our interface behind: remove it, once, and
+ * only if the lock file's record proves it ours (iflock.h). Anything else
+ * of that name is someone's: a configuration error (exit 2).
+ */
 static int open_interface(struct daemon *d, enum wgdev_backend backend)
 {
 	int r = wgdev_open(d->cfg->ifname, backend, d->cfg->existing_interface, &d->wg);
-	unsigned idx;
 
-	if (r == -EEXIST && !d->cfg->existing_interface &&
-	    kernel_link_index(d->k, d->cfg->ifname, &idx) == 0) {
-		log_warnx("%s exists (left by an earlier run?); removing it", d->cfg->ifname);
-		if (kernel_link_delete(d->k, idx) == 0)
+	if (r == -EEXIST && !d->cfg->existing_interface) {
+		r = iflock_remove_leftover(d->lock, d->k, d->cfg->ifname);
+		if (r == -EEXIST) {
+			d->exit_code = 2;
+			return r;
+		}
+		if (r == 0)
 			r = wgdev_open(d->cfg->ifname, backend, false, &d->wg);
 	}
+	if (r < 0) {
+		log_errx("%s: cannot %s the WireGuard interface: %s", d->cfg->ifname,
+			 d->cfg->existing_interface ? "use" : "create", strerror(-r));
+		return r;
+	}
+	r = iflock_claim(d->lock, d->k, d->cfg->ifname, !d->cfg->existing_interface,
+			 wgdev_child_pid(d->wg));
 	if (r < 0)
-		log_warnx("%s: cannot %s the WireGuard interface: %s", d->cfg->ifname,
-			  d->cfg->existing_interface ? "use" : "create", strerror(-r));
-	return r;
+		log_warnx("%s: cannot record it in %s (%s): after a crash it must be removed by "
+			  "hand", d->cfg->ifname, iflock_path(d->lock), strerror(-r));
+	return 0;
 }
 
 static int setup_interface(struct daemon *d)
@@ -619,21 +655,23 @@ static int setup_interface(struct daemon *d)
 	if ((r = open_interface(d, backend)) < 0)
 		return r;
 	d->ifindex = wgdev_ifindex(d->wg);
-	if (!d->ifindex && (r = kernel_link_index(d->k, cfg->ifname, &d->ifindex)) < 0)
+	if (!d->ifindex && (r = kernel_link_index(d->k, cfg->ifname, &d->ifindex)) < 0) {
+		log_errx("%s: its index: %s", cfg->ifname, strerror(-r));
 		return r;
+	}
 	if ((r = setup_keys(d)) < 0) {
-		log_warnx("%s: setting key and port %u: %s", cfg->ifname, cfg->wg_port, strerror(-r));
+		log_errx("%s: setting key and port %u: %s", cfg->ifname, cfg->wg_port, strerror(-r));
 		return r;
 	}
 	if ((r = kernel_link_set_mtu(d->k, d->ifindex, cfg->mtu)) < 0)
 		log_warnx("%s: mtu %u: %s", cfg->ifname, cfg->mtu, strerror(-r));
 	r = kernel_addr_add(d->k, d->ifindex, &cfg->wg_ip, cfg->subnet.len);
 	if (r < 0 && r != -EEXIST) {
-		log_warnx("%s: adding its address: %s", cfg->ifname, strerror(-r));
+		log_errx("%s: adding its address: %s", cfg->ifname, strerror(-r));
 		return r;
 	}
 	if ((r = kernel_link_set_up(d->k, d->ifindex, true)) < 0) {
-		log_warnx("%s: setting it up: %s", cfg->ifname, strerror(-r));
+		log_errx("%s: setting it up: %s", cfg->ifname, strerror(-r));
 		return r;
 	}
 	if (kernel_route_flush(d->k, d->ifindex, &flushed) == 0 && flushed)
@@ -760,6 +798,7 @@ static void teardown(struct daemon *d)
 	}
 	if (d->wg)
 		wgdev_close(d->wg, !d->cfg->existing_interface);
+	iflock_release(d->lock); /* nothing left behind: no record */
 	kernel_events_close(d->kev);
 	mesh_free(d->mesh);
 	free(d->hosts);
@@ -768,40 +807,92 @@ static void teardown(struct daemon *d)
 	sodium_memzero(d->cookie_key, sizeof(d->cookie_key));
 }
 
+/*
+ * The capability that counts (root has it, unless a container took it; a
+ * unit may grant it to another user). Without /proc: root or not.
+ */
+static bool have_net_admin(void)
+{
+	char line[128];
+	unsigned long long eff;
+	bool ok = geteuid() == 0;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return ok;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1)
+			ok = (eff >> 12) & 1; /* CAP_NET_ADMIN */
+	fclose(f);
+	return ok;
+}
+
+/* One daemon per interface, whatever --run-dir says: see iflock.h. */
+static int take_lock(struct daemon *d)
+{
+	int r = iflock_take(IFLOCK_DIR, d->cfg->ifname, &d->lock);
+
+	if (r == -EADDRINUSE)
+		log_errx("another wg_netmanager serves %s (it holds %s/%s.*.lock)", d->cfg->ifname,
+			 IFLOCK_DIR, d->cfg->ifname);
+	else if (r < 0)
+		log_errx("%s: cannot take the interface lock in %s: %s", d->cfg->ifname, IFLOCK_DIR,
+			 strerror(-r));
+	return r;
+}
+
 int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 {
 	struct daemon d = { .cfg = cfg, .opts = opts, .exit_code = 1 };
 	char a[ADDR_STRLEN];
+	int r;
 
 	if (log_init(opts->verbosity, opts->log_file, false) < 0)
-		fprintf(stderr, "wg_netmanager: cannot open log file %s\n", opts->log_file);
-	if (getuid() != 0)
-		log_warnx("not running as root: creating interfaces and routes will likely fail");
-	if (uv_loop_init(&d.loop) < 0)
+		log_warnx("cannot open log file %s", opts->log_file);
+	/* No core dump or ptrace by others: memory holds the admin key. */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* A control client that hangs up must not end the daemon: EPIPE instead. */
+	signal(SIGPIPE, SIG_IGN);
+	if (!have_net_admin()) {
+		log_errx("needs root (CAP_NET_ADMIN) to create interfaces and routes");
+		log_close();
 		return 1;
+	}
+	if ((r = uv_loop_init(&d.loop)) < 0) {
+		log_errx("event loop: %s", uv_strerror(r));
+		log_close();
+		return 1;
+	}
 	uv_timer_init(&d.loop, &d.timer);
 	uv_timer_init(&d.loop, &d.stats_timer);
 	uv_signal_init(&d.loop, &d.sigint);
 	uv_signal_init(&d.loop, &d.sigterm);
 	uv_signal_init(&d.loop, &d.sighup);
 	d.timer.data = d.stats_timer.data = d.sigint.data = d.sigterm.data = d.sighup.data = &d;
-	if (operator_start(&d) < 0)
+	if (take_lock(&d) < 0 || operator_start(&d) < 0)
 		goto out;
-	if (seal_key_derive(&d.key, cfg->shared_key) < 0)
+	r = seal_key_derive(&d.key, cfg->shared_key);
+	/* the admin key is all we need; the shared key goes */
+	sodium_memzero(cfg->shared_key, sizeof(cfg->shared_key));
+	if (r < 0) {
+		log_errx("deriving the admin key: %s", strerror(-r));
 		goto out;
+	}
 	d.k = kernel_open();
 	if (!d.k) {
-		log_warn("rtnetlink");
+		log_err("rtnetlink");
 		goto out;
 	}
 	if (setup_interface(&d) < 0)
 		goto out;
 	if (udp_open(&d.loop, cfg->admin_port, on_datagram, &d, &d.udp) < 0)
-		goto out;
+		goto out; /* logged as an error */
 	if (cfg->lan_port && udp_open_lan(&d.loop, cfg->lan_port, on_datagram, &d, &d.lan) < 0)
 		log_warnx("no LAN discovery: nodes on this LAN are found only through others");
-	if (setup_mesh(&d) < 0)
+	if (setup_mesh(&d) < 0) {
+		log_errx("out of memory starting the mesh");
 		goto out;
+	}
 	log_info("%s %s on %s: WireGuard port %u, admin port %u", cfg->name,
 		 addr_fmt(&cfg->wg_ip, a, sizeof(a)), cfg->ifname, cfg->wg_port, cfg->admin_port);
 	start_watchers(&d);

@@ -50,6 +50,9 @@ int kernel_link_create(struct kernel *k, const char *ifname, const char *kind);
 int kernel_link_delete(struct kernel *k, unsigned ifindex);
 /* -ENODEV when there is no such link. */
 int kernel_link_index(struct kernel *k, const char *ifname, unsigned *ifindex);
+/* Its index and kind ("wireguard", "tun", "veth"; "" if none). -ENODEV. */
+int kernel_link_kind(struct kernel *k, const char *ifname, unsigned *ifindex, char *kind,
+		     size_t kind_len);
 int kernel_link_set_up(struct kernel *k, unsigned ifindex, bool up);
 int kernel_link_set_mtu(struct kernel *k, unsigned ifindex, unsigned mtu);
 

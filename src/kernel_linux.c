@@ -502,6 +502,52 @@ int kernel_link_index(struct kernel *k, const char *ifname, unsigned *ifindex)
 	return 0;
 }
 
+struct link_kind {
+	unsigned ifindex;
+	char *kind;
+	size_t kind_len;
+};
+
+static int link_kind_cb(const struct nlmsghdr *nlh, void *arg)
+{
+	struct link_kind *lk = arg;
+	const struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+
+	if (link_index_cb(nlh, &lk->ifindex) < 0 || lk->ifindex == 0)
+		return 0;
+	nl_attr_table(nlh, sizeof(struct ifinfomsg), tb, IFLA_MAX);
+	if (!tb[IFLA_LINKINFO])
+		return 0;
+	nl_attr_table_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX);
+	if (info[IFLA_INFO_KIND] && mnl_attr_validate(info[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
+		snprintf(lk->kind, lk->kind_len, "%s", mnl_attr_get_str(info[IFLA_INFO_KIND]));
+	return 0;
+}
+
+int kernel_link_kind(struct kernel *k, const char *ifname, unsigned *ifindex, char *kind,
+		     size_t kind_len)
+{
+	uint8_t buf[KERNEL_MSG_SIZE];
+	struct link_kind lk = { .kind = kind, .kind_len = kind_len };
+	struct nlmsghdr *nlh;
+	int ret;
+
+	if (!ifname_ok(ifname) || kind_len == 0)
+		return -EINVAL;
+	kind[0] = '\0';
+	nlh = put_header(buf, RTM_GETLINK, 0);
+	put_ifinfo(nlh, 0);
+	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
+	ret = kernel_nl_talk(k->nl, nlh, link_kind_cb, &lk);
+	if (ret < 0)
+		return ret;
+	if (lk.ifindex == 0)
+		return -ENODEV;
+	*ifindex = lk.ifindex;
+	return 0;
+}
+
 int kernel_link_set_up(struct kernel *k, unsigned ifindex, bool up)
 {
 	uint8_t buf[KERNEL_MSG_SIZE];

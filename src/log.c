@@ -3,7 +3,7 @@
  *
  * Under systemd, stderr is the journal's stream ($JOURNAL_STREAM names its
  * device and inode): lines then carry the "<N>" priority prefix of
- * sd-daemon(3), so the journal records warning/info/debug levels, and no
+ * sd-daemon(3), so the journal records error/warning/info/debug levels, and no
  * program name (the journal adds it). stderr stays the one log output
  * there; opening syslog as well would store every line twice.
  */
@@ -38,14 +38,17 @@ static bool stderr_is_journal(void)
 	return (unsigned long long)st.st_dev == dev && (unsigned long long)st.st_ino == ino;
 }
 
+/* Again after an earlier call: main() logs before the log file is known. */
 int log_init(int verbosity, const char *file, bool to_syslog)
 {
 	log_verbosity = verbosity;
 	log_journal = stderr_is_journal();
-	log_syslog = to_syslog;
-	if (to_syslog)
+	if (to_syslog && !log_syslog)
 		openlog("wg_netmanager", LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	log_syslog = log_syslog || to_syslog;
 	if (file) {
+		if (log_file)
+			fclose(log_file);
 		log_file = fopen(file, "ae");
 		if (!log_file)
 			return -errno;
@@ -64,9 +67,10 @@ void log_close(void)
 	log_syslog = false;
 }
 
+/* Errors and warnings always, info by default, each -v one level more. */
 bool log_enabled(enum log_level level)
 {
-	return (int)level <= log_verbosity + 1;
+	return (int)level <= log_verbosity + 2;
 }
 
 void log_set_sink(void (*sink)(enum log_level, const char *, void *), void *arg)
@@ -83,6 +87,8 @@ void log_set_quiet_stderr(bool quiet)
 static const char *level_name(enum log_level level)
 {
 	switch (level) {
+	case LOG_LEVEL_ERR:
+		return "error";
 	case LOG_LEVEL_WARN:
 		return "warning";
 	case LOG_LEVEL_INFO:
@@ -98,6 +104,8 @@ static const char *level_name(enum log_level level)
 static int syslog_priority(enum log_level level)
 {
 	switch (level) {
+	case LOG_LEVEL_ERR:
+		return LOG_ERR;
 	case LOG_LEVEL_WARN:
 		return LOG_WARNING;
 	case LOG_LEVEL_INFO:
@@ -107,6 +115,34 @@ static int syslog_priority(enum log_level level)
 		return LOG_DEBUG;
 	}
 	return LOG_INFO;
+}
+
+const char *log_stderr_prefix(enum log_level level)
+{
+	static char prefix[8];
+
+	if (!stderr_is_journal())
+		return "";
+	snprintf(prefix, sizeof(prefix), "<%d>", syslog_priority(level));
+	return prefix;
+}
+
+bool log_ratelimit(struct log_ratelimit *rl, uint64_t now_ms, unsigned burst,
+		   uint64_t interval_ms, uint64_t *suppressed)
+{
+	*suppressed = 0;
+	if (now_ms - rl->window_start >= interval_ms || now_ms < rl->window_start) {
+		rl->window_start = now_ms;
+		rl->in_window = 0;
+	}
+	if (rl->in_window >= burst) {
+		rl->suppressed++;
+		return false;
+	}
+	rl->in_window++;
+	*suppressed = rl->suppressed;
+	rl->suppressed = 0;
+	return true;
 }
 
 static void emit(enum log_level level, const char *line)
@@ -154,6 +190,18 @@ static void vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
 		vlog(level, errnum, fmt, ap);    \
 		va_end(ap);                      \
 	} while (0)
+
+void log_err(const char *fmt, ...)
+{
+	int saved = errno;
+	LOG_BODY(LOG_LEVEL_ERR, saved);
+	errno = saved;
+}
+
+void log_errx(const char *fmt, ...)
+{
+	LOG_BODY(LOG_LEVEL_ERR, 0);
+}
 
 void log_warn(const char *fmt, ...)
 {

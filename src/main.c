@@ -1,7 +1,9 @@
 /*
  * wg_netmanager: argument parsing, configuration check and wiring only.
  *
- * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
+ * Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error
+ * (the daemon also exits 2 when the interface exists and is not ours).
+ * Errors written to stderr here carry the journal's "<3>" under systemd.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -18,15 +20,27 @@
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
 
+static const char *const commands[] = { "check", "genkey", "status", "metrics", "top",
+					"help", "install", NULL };
+
+static bool is_command(const char *word)
+{
+	for (size_t i = 0; commands[i]; i++)
+		if (strcmp(word, commands[i]) == 0)
+			return true;
+	return false;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"usage: wg_netmanager [options] [INTERFACE ADDRESS NAME]\n"
+		"usage: wg_netmanager [options] [INTERFACE ADDRESS NAME]   run the daemon\n"
 		"       wg_netmanager check [options]    validate and print the configuration\n"
 		"       wg_netmanager genkey             print a new shared key\n"
 		"       wg_netmanager status [-i IF] [--json]   the running daemon's view\n"
 		"       wg_netmanager metrics [-i IF]    its metrics (Prometheus text)\n"
 		"       wg_netmanager top [-i IF]        its full-screen status view\n"
+		"       wg_netmanager help [COMMAND]     this help\n"
 		"\n"
 		"  -c, --network_config FILE     network YAML (default " CONFIG_NET_PATH ")\n"
 		"  -p, --peer_config FILE        this node's YAML (default " CONFIG_PEER_PATH ")\n"
@@ -39,19 +53,23 @@ static void usage(FILE *out)
 		"  -N, --no-transit              never carry other nodes' traffic\n"
 		"  -b, --backend auto|kernel|userspace   WireGuard backend (default auto)\n"
 		"  -t, --tui                     full-screen status view\n"
-		"  -l, --log-file FILE           also log to FILE\n"
+		"  -l, --log-file [FILE]         also log to FILE (alone: NAME.log, as the original)\n"
 		"  -v, --verbose                 more log output (repeatable)\n"
 		"      --run-dir DIR             control sockets (default /run/wg_netmanager)\n"
 		"  -h, --help                    this help\n"
 		"  -V, --version                 print the version\n"
 		"\n"
-		"The command line overrides peer.yaml. See wg_netmanager(8).\n");
+		"The positional form takes all three words. The command line overrides\n"
+		"peer.yaml. See wg_netmanager(8).\n");
 }
 
+/* Under systemd the "<3>" prefix makes these error lines in the journal. */
 static int usage_error(const char *what, const char *arg)
 {
-	fprintf(stderr, "wg_netmanager: %s '%s'", what, arg);
-	fprintf(stderr, "\nTry 'wg_netmanager --help' for more information.\n");
+	const char *pfx = log_stderr_prefix(LOG_LEVEL_ERR);
+
+	fprintf(stderr, "%swg_netmanager: %s '%s'\n", pfx, what, arg);
+	fprintf(stderr, "%sTry 'wg_netmanager --help' for more information.\n", pfx);
 	return EXIT_USAGE;
 }
 
@@ -78,10 +96,78 @@ static int cmd_genkey(void)
 	return flush_stdout();
 }
 
+/* The original's "install" printed a unit file; ours ships one. */
+static int cmd_install(void)
+{
+	printf("wg_netmanager does not install itself. 'make install' (or the package) puts\n"
+	       "the binary, the man pages and the systemd unit wg_netmanager@.service in\n"
+	       "place. Then, as root:\n"
+	       "\n"
+	       "  install -d -m 0700 /etc/wg_netmanager\n"
+	       "  install -m 0600 net.yaml " CONFIG_NET_PATH "\n"
+	       "  install -m 0600 peer.yaml " CONFIG_PEER_PATH "   # name and wgIp\n"
+	       "  wg_netmanager check\n"
+	       "  systemctl enable --now wg_netmanager@wg0\n"
+	       "\n"
+	       "FreeBSD and OpenRC scripts are in the documentation directory (rc.d/).\n"
+	       "See wg_netmanager(8).\n");
+	return flush_stdout();
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	static char help_opt[] = "--help";
+	const char *near;
+
+	if (argc > 3)
+		return usage_error("help takes at most one command, got", argv[3]);
+	if (argc == 3 && client_is_command(argv[2])) {
+		char *cargv[] = { argv[2], help_opt, NULL };
+		return client_main(2, cargv);
+	}
+	if (argc == 3 && !is_command(argv[2])) {
+		near = config_closest_word(argv[2], commands);
+		fprintf(stderr, "%swg_netmanager: no command '%s'%s%s%s\n",
+			log_stderr_prefix(LOG_LEVEL_ERR), argv[2], near ? " (did you mean " : "",
+			near ? near : "", near ? "?)" : "");
+		return EXIT_USAGE;
+	}
+	usage(stdout);
+	return flush_stdout();
+}
+
 struct args {
 	struct config_cli cli;
 	struct daemon_opts opts;
+	bool log_to_name;	/* -l without a file: NAME.log, as the original */
 };
+
+/*
+ * Words left after the options that are not the three of the positional
+ * form: a command in the wrong place, a mistyped command, or an
+ * incomplete positional form. Never a daemon on an interface named after
+ * a typo.
+ */
+static int positional_error(char **words, int n)
+{
+	const char *pfx = log_stderr_prefix(LOG_LEVEL_ERR);
+	const char *w = words[0], *near = NULL;
+
+	if (is_command(w))
+		fprintf(stderr, "%swg_netmanager: '%s' is a command; it comes first: wg_netmanager %s ...\n",
+			pfx, w, w);
+	else if (n > 3)
+		fprintf(stderr, "%swg_netmanager: unexpected argument '%s'\n", pfx, words[3]);
+	else if ((near = config_closest_word(w, commands)) != NULL)
+		fprintf(stderr, "%swg_netmanager: unknown command '%s' (did you mean %s?)\n", pfx, w,
+			near);
+	else
+		fprintf(stderr,
+			"%swg_netmanager: '%s': INTERFACE ADDRESS NAME are given together, all three "
+			"(or with -i, -a and -n)\n", pfx, w);
+	fprintf(stderr, "%sTry 'wg_netmanager --help' for more information.\n", pfx);
+	return EXIT_USAGE;
+}
 
 static int parse_port_arg(const char *opt, const char *s, uint16_t *port)
 {
@@ -131,6 +217,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "no-transit", no_argument, NULL, 'N' },
 		{ "backend", required_argument, NULL, 'b' },
 		{ "tui", no_argument, NULL, 't' },
+		/* required, so that "-l FILE" works; "-l" alone is handled below */
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "run-dir", required_argument, NULL, 'R' },
@@ -165,12 +252,29 @@ static int parse_args(int argc, char **argv, struct args *a)
 			a->opts.backend = optarg;
 			break;
 		case 't': a->opts.tui = true; break;
-		case 'l': a->opts.log_file = optarg; break;
+		case 'l':
+			/*
+			 * The original's -l took no file name (it logged to
+			 * NAME.log): "-l -v" must not log to a file "-v". Give
+			 * the option word back to getopt, which allows moving
+			 * optind back.
+			 */
+			if (optarg == argv[optind - 1] && optarg[0] == '-' && optarg[1] != '\0') {
+				optind--;
+				a->log_to_name = true;
+			} else {
+				a->opts.log_file = optarg;
+			}
+			break;
 		case 'R': a->opts.run_dir = optarg; break;
 		case 'v': a->opts.verbosity++; break;
 		case 'h': usage(stdout); return 0 + 1;
 		case 'V': printf("wg_netmanager %s\n", WGNM_VERSION); return 0 + 1;
 		case ':':
+			if (optopt == 'l') { /* -l last: the original's switch */
+				a->log_to_name = true;
+				break;
+			}
 			return usage_error("missing value for option",
 					   bad_option(c, argc, argv, optbuf, sizeof(optbuf))) + 1;
 		default:
@@ -178,29 +282,35 @@ static int parse_args(int argc, char **argv, struct args *a)
 					   bad_option(c, argc, argv, optbuf, sizeof(optbuf))) + 1;
 		}
 	}
-	/* The original's positional form: INTERFACE ADDRESS NAME. */
+	/* The original's positional form: INTERFACE ADDRESS NAME, all three. */
 	npos = argc - optind;
-	if (npos > 3)
-		return usage_error("unexpected argument", argv[optind + 3]) + 1;
-	if (npos >= 1)
-		a->cli.ifname = argv[optind];
-	if (npos >= 2)
-		a->cli.address = argv[optind + 1];
-	if (npos >= 3)
-		a->cli.name = argv[optind + 2];
+	if (npos == 0)
+		return 0;
+	if (npos != 3 || is_command(argv[optind]))
+		return positional_error(argv + optind, npos) + 1;
+	a->cli.ifname = argv[optind];
+	a->cli.address = argv[optind + 1];
+	a->cli.name = argv[optind + 2];
 	return 0;
 }
 
+/* Errors and warnings at their priority when stderr is the journal. */
 static int load_config(struct config *cfg, const struct config_cli *cli)
 {
 	struct config_msgs msgs;
+	const char *err = log_stderr_prefix(LOG_LEVEL_ERR);
 	int r;
 
 	config_msgs_init(&msgs);
 	r = config_load(cfg, cli, &msgs);
-	config_msgs_print(&msgs, stderr);
+	for (unsigned i = 0; i < msgs.n_stored; i++)
+		fprintf(stderr, "%s%s\n",
+			msgs.msg[i].warning ? log_stderr_prefix(LOG_LEVEL_WARN) : err,
+			msgs.msg[i].text);
+	if (msgs.n_dropped)
+		fprintf(stderr, "%s... and %u more\n", err, msgs.n_dropped);
 	if (r < 0)
-		fprintf(stderr, "wg_netmanager: %u configuration error%s\n", msgs.n_errors,
+		fprintf(stderr, "%swg_netmanager: %u configuration error%s\n", err, msgs.n_errors,
 			msgs.n_errors == 1 ? "" : "s");
 	return r;
 }
@@ -209,11 +319,13 @@ int main(int argc, char **argv)
 {
 	struct args a = { .opts = { .backend = "auto" } };
 	struct config cfg;
+	char log_name[CONFIG_NAME_MAX + 8];
 	bool check_only = false;
 	int r;
 
 	if (sodium_init() < 0) {
-		fprintf(stderr, "wg_netmanager: libsodium failed to initialise\n");
+		fprintf(stderr, "%swg_netmanager: libsodium failed to initialise\n",
+			log_stderr_prefix(LOG_LEVEL_ERR));
 		return EXIT_RUNTIME;
 	}
 	if (argc >= 2 && strcmp(argv[1], "genkey") == 0) {
@@ -223,6 +335,10 @@ int main(int argc, char **argv)
 	}
 	if (argc >= 2 && client_is_command(argv[1]))
 		return client_main(argc - 1, argv + 1);
+	if (argc >= 2 && strcmp(argv[1], "help") == 0)
+		return cmd_help(argc, argv);
+	if (argc >= 2 && strcmp(argv[1], "install") == 0)
+		return cmd_install();
 	if (argc >= 2 && strcmp(argv[1], "check") == 0) {
 		check_only = true;
 		argv[1] = argv[0];
@@ -242,6 +358,10 @@ int main(int argc, char **argv)
 		config_print(&cfg, stdout);
 		config_free(&cfg);
 		return flush_stdout();
+	}
+	if (a.log_to_name && !a.opts.log_file) {
+		snprintf(log_name, sizeof(log_name), "%s.log", cfg.name);
+		a.opts.log_file = log_name;
 	}
 	r = daemon_run(&cfg, &a.opts);
 	config_free(&cfg);

@@ -195,7 +195,12 @@ static void node_from_mesh(struct status_node *n, const struct mesh_node_status 
 	n->is_static = ns->is_static || (ns->flags & WIRE_NODE_STATIC);
 	n->adjacent = ns->adjacent;
 	n->no_transit = (ns->flags & WIRE_NODE_NO_TRANSIT) != 0;
-	if (ns->rtt_ms) {
+	/*
+	 * The core says 0 for "not measured", but an adjacency comes up only
+	 * once a challenge was answered, which measured the round trip: an
+	 * adjacent node's 0 is a round trip under a millisecond.
+	 */
+	if (ns->rtt_ms || ns->adjacent) {
 		n->rtt_ms = ns->rtt_ms;
 		n->has |= STATUS_HAS_RTT;
 	}
@@ -240,6 +245,10 @@ int status_collect(const struct status_input *in, struct status_snapshot *out)
 	out->uptime_s = in->now_ms >= in->start_ms ? (in->now_ms - in->start_ms) / 1000 : 0;
 	out->ctr = *mesh_counters(in->mesh);
 	out->has_ctr = true;
+	for (size_t i = 0; i < 2; i++) {
+		out->socket_drops[i] = in->socket_drops[i];
+		out->has_socket_drops[i] = in->has_socket_drops[i];
+	}
 	out->nodes = calloc(n ? n : 1, sizeof(*out->nodes));
 	if (!out->nodes)
 		return -ENOMEM;
@@ -390,6 +399,17 @@ const char *status_fmt_age(uint64_t s, char *buf, size_t len)
 	return buf;
 }
 
+const char *status_fmt_rtt(const struct status_node *n, char *buf, size_t len)
+{
+	if (!(n->has & STATUS_HAS_RTT))
+		snprintf(buf, len, "-");
+	else if (n->rtt_ms == 0)
+		snprintf(buf, len, "<1 ms");
+	else
+		snprintf(buf, len, "%" PRIu32 " ms", n->rtt_ms);
+	return buf;
+}
+
 /* ---- text ---- */
 
 struct text_row {
@@ -453,10 +473,7 @@ static void text_row_fill(const struct status_snapshot *s, const struct status_n
 		snprintf(r->rx, sizeof(r->rx), "-");
 		snprintf(r->tx, sizeof(r->tx), "-");
 	}
-	if (n->has & STATUS_HAS_RTT)
-		snprintf(r->rtt, sizeof(r->rtt), "%" PRIu32 " ms", n->rtt_ms);
-	else
-		snprintf(r->rtt, sizeof(r->rtt), "-");
+	status_fmt_rtt(n, r->rtt, sizeof(r->rtt));
 	if (n->has & STATUS_HAS_SINCE)
 		status_fmt_age(n->since_s, r->since, sizeof(r->since));
 	else
@@ -740,6 +757,16 @@ void status_format_metrics(const struct status_snapshot *s, const char *version,
 		prom_if(b, "wgnm_drops_total", s);
 		status_buf_printf(b, ",reason=\"%s\"} %" PRIu64 "\n",
 				  wire_drop_name((enum wire_drop)d), s->ctr.drops[d]);
+	}
+	prom_head(b, "wgnm_socket_drops_total", "counter",
+		  "Datagrams the kernel dropped on our sockets before we read them "
+		  "(receive buffer full), by socket.");
+	for (unsigned i = 0; i < 2; i++) {
+		if (!s->has_socket_drops[i])
+			continue;
+		prom_if(b, "wgnm_socket_drops_total", s);
+		status_buf_printf(b, ",socket=\"%s\"} %" PRIu64 "\n", i ? "lan" : "admin",
+				  s->socket_drops[i]);
 	}
 	prom_simple(b, s, "wgnm_route_changes_total", "counter", "Kernel route changes made.",
 		    s->ctr.route_changes);

@@ -93,6 +93,10 @@ struct status_snapshot {
 	struct status_node *nodes;	/* owned; status_snapshot_free */
 	struct mesh_counters ctr;
 	bool has_ctr;
+	/* datagrams the kernel dropped on our sockets (receive buffer full)
+	 * before we read them: [0] admin port, [1] LAN discovery; metrics only */
+	uint64_t socket_drops[2];
+	bool has_socket_drops[2];
 };
 
 /* What status_collect reads. dev may be NULL (no WireGuard data). */
@@ -104,6 +108,8 @@ struct status_input {
 	int64_t wall;			/* unix seconds */
 	const char *ifname;
 	const char *backend;
+	uint64_t socket_drops[2];	/* as in status_snapshot */
+	bool has_socket_drops[2];
 };
 
 int status_collect(const struct status_input *in, struct status_snapshot *out);
@@ -131,6 +137,8 @@ void status_buf_put(struct status_buf *b, const char *s, size_t n);
 /* Human helpers: "1.5 KiB", "3m12s"; return buf. */
 const char *status_fmt_bytes(uint64_t n, char *buf, size_t len);
 const char *status_fmt_age(uint64_t secs, char *buf, size_t len);
+/* The RTT column: "3 ms", "<1 ms" (measured, under a millisecond), "-". */
+const char *status_fmt_rtt(const struct status_node *n, char *buf, size_t len);
 
 void status_format_text(const struct status_snapshot *s, struct status_buf *b);
 void status_format_json(const struct status_snapshot *s, struct status_buf *b);

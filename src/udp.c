@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <linux/sock_diag.h>
+#endif
 
 #include "log.h"
 #include "wire/wire.h"
@@ -100,7 +103,11 @@ static int open_common(uv_loop_t *loop, uint16_t port, bool lan, udp_recv_cb *cb
 	if (r == 0)
 		r = uv_udp_recv_start(&u->handle, on_alloc, on_recv);
 	if (r < 0) {
-		log_warnx("%s port %u: %s", lan ? "LAN discovery" : "admin", port, uv_strerror(r));
+		/* the admin port is the daemon's; without it, it does not start */
+		if (lan)
+			log_warnx("LAN discovery port %u: %s", port, uv_strerror(r));
+		else
+			log_errx("admin port %u: %s", port, uv_strerror(r));
 		udp_close(u);
 		return r;
 	}
@@ -148,6 +155,36 @@ uint64_t udp_send_failures(const struct udp *u)
 {
 	return u->send_failures;
 }
+
+#ifdef __linux__
+/*
+ * SO_RXQ_OVFL would hand the counter over with every datagram as a
+ * control message, which libuv's receive path does not pass on;
+ * SO_MEMINFO reads the same counter (sk_drops) when asked.
+ */
+int udp_rx_drops(const struct udp *u, uint64_t *drops)
+{
+	uint32_t mem[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mem);
+	uv_os_fd_t fd;
+
+	if (uv_fileno((const uv_handle_t *)&u->handle, &fd) < 0)
+		return -EBADF;
+	if (getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) < 0)
+		return -errno;
+	if (len < (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t))
+		return -EOPNOTSUPP;
+	*drops = mem[SK_MEMINFO_DROPS];
+	return 0;
+}
+#else
+int udp_rx_drops(const struct udp *u, uint64_t *drops)
+{
+	(void)u;
+	(void)drops;
+	return -EOPNOTSUPP;
+}
+#endif
 
 static void on_closed(uv_handle_t *h)
 {

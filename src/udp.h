@@ -26,6 +26,14 @@ int udp_open_lan(uv_loop_t *loop, uint16_t port, udp_recv_cb *cb, void *arg, str
 /* Returns 0 or a negative errno (the datagram is dropped). */
 int udp_send(struct udp *u, const struct endpoint *to, const uint8_t *buf, size_t len);
 uint64_t udp_send_failures(const struct udp *u);
+/*
+ * Datagrams the kernel dropped on this socket before we read them (its
+ * receive buffer was full): the socket's own drop counter, the one
+ * SO_RXQ_OVFL reports, read with SO_MEMINFO. Per socket, so per network
+ * namespace, unlike /proc/net/snmp's RcvbufErrors. -EOPNOTSUPP where the
+ * system has no such counter.
+ */
+int udp_rx_drops(const struct udp *u, uint64_t *drops);
 /* Closes the socket; the memory goes in the close callback. NULL-safe. */
 void udp_close(struct udp *u);
 

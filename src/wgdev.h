@@ -78,7 +78,8 @@ struct wgdev;
 /*
  * Open the WireGuard device ifname. existing=false creates it (-EEXIST if
  * the name is taken); existing=true uses one that is there (-ENODEV if
- * not). On failure logs what to install. *out is freed by wgdev_close().
+ * not). On other failures logs what to install or why (-EEXIST is the
+ * caller's to explain). *out is freed by wgdev_close().
  */
 int wgdev_open(const char *ifname, enum wgdev_backend pref, bool existing, struct wgdev **out);
 /* Apply dev. Private keys are wiped from every buffer used. */
@@ -126,6 +127,10 @@ int wgdev_uapi_build_set(const struct wgdev_device *dev, char **out, size_t *len
 int wgdev_uapi_parse_get(const char *buf, size_t len, struct wgdev_device **out);
 /* Path of ifname's UAPI socket. -ENAMETOOLONG / -EINVAL on a bad name. */
 int wgdev_uapi_path(const char *ifname, char *buf, size_t len);
+/* Does a userspace implementation answer on ifname's UAPI socket? */
+bool wgdev_uapi_answers(const char *ifname);
+/* The pid of the process listening there (SO_PEERCRED), or a negative errno. */
+int wgdev_uapi_owner(const char *ifname, pid_t *pid);
 
 /*
  * Generic netlink: set-device is split over as many messages as needed,

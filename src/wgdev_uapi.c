@@ -48,8 +48,6 @@
 #define UAPI_VALUE_MAX 128
 #define MAX_ERRNO 4095
 
-extern char **environ;
-
 struct wgdev {
 	enum wgdev_backend backend;     /* KERNEL or USERSPACE once open */
 	char ifname[WGDEV_IFNAMSIZ];
@@ -482,6 +480,28 @@ static bool uapi_present(const char *ifname)
 	return true;
 }
 
+bool wgdev_uapi_answers(const char *ifname)
+{
+	return uapi_present(ifname);
+}
+
+int wgdev_uapi_owner(const char *ifname, pid_t *pid)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd = uapi_connect(ifname), ret = 0;
+
+	if (fd < 0)
+		return fd;
+	/* the credentials of the process that called listen() */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+		ret = -errno;
+	else
+		*pid = cred.pid;
+	close(fd);
+	return ret;
+}
+
 static int wait_fd(int fd, short events, int64_t deadline)
 {
 	for (;;) {
@@ -633,55 +653,79 @@ static int uapi_get(const char *ifname, struct wgdev_device **out)
 
 /* --- the userspace child ------------------------------------------------- */
 
-static bool find_in_path(const char *name, char *out, size_t len)
-{
-	const char *path = getenv("PATH");
-	const char *p;
+/*
+ * Where an implementation is looked for: fixed, never $PATH, so that the
+ * environment the daemon was started from (a shell with "." or a user's
+ * bin first in PATH) cannot choose what runs as root with our interface.
+ */
+static const char *const bin_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+					"/usr/bin", "/sbin", "/bin", NULL };
 
-	if (strchr(name, '/')) {
+/* name: a bare name, looked up in bin_dirs, or an absolute path. */
+static bool find_binary(const char *name, char *out, size_t len)
+{
+	if (name[0] == '/') {
 		snprintf(out, len, "%s", name);
 		return access(out, X_OK) == 0;
 	}
-	if (!path || !*path)
-		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-	for (p = path; *p;) {
-		const char *colon = strchr(p, ':');
-		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-		int w = snprintf(out, len, "%.*s/%s", (int)n, p, name);
+	if (strchr(name, '/'))
+		return false;
+	for (size_t i = 0; bin_dirs[i]; i++) {
+		int w = snprintf(out, len, "%s/%s", bin_dirs[i], name);
 
-		if (n > 0 && w > 0 && (size_t)w < len && access(out, X_OK) == 0)
+		if (w > 0 && (size_t)w < len && access(out, X_OK) == 0)
 			return true;
-		p += n + (colon ? 1 : 0);
 	}
 	return false;
 }
 
-/* environ plus our additions, prepared before fork: the child of a
- * threaded parent may only call async-signal-safe functions. */
-static char **child_env(const char *const *extra, size_t n_extra)
+/*
+ * The child's whole environment: what the implementations need and
+ * nothing of ours (no WG_TUN_FD or WG_UAPI_FD from whoever started us,
+ * which wireguard-go would take as its own). wireguard-go's and
+ * boringtun's log level pass through. Prepared before fork: the child of
+ * a threaded parent may only call async-signal-safe functions.
+ */
+static char **child_env(void)
 {
-	size_t n = 0, k = 0;
-	char **env;
+	static const char *const fixed[] = {
+		/* wireguard-go: stay in the foreground, no banner. */
+		"WG_PROCESS_FOREGROUND=1",
+		/* boringtun: keep root, which the UAPI socket and the
+		 * daemon's later configuration need. */
+		"WG_SUDO=1",
+		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+	};
+	static const char *const passed[] = { "LOG_LEVEL", "WG_LOG_LEVEL" };
+	size_t nf = sizeof(fixed) / sizeof(fixed[0]), np = sizeof(passed) / sizeof(passed[0]);
+	size_t k = 0;
+	char **env = calloc(nf + np + 1, sizeof(*env));
 
-	while (environ && environ[n])
-		n++;
-	env = calloc(n + n_extra + 1, sizeof(*env));
 	if (!env)
 		return NULL;
-	for (size_t i = 0; i < n_extra; i++)
-		env[k++] = (char *)(uintptr_t)extra[i];
-	for (size_t i = 0; i < n; i++) {
-		bool shadowed = false;
+	for (size_t i = 0; i < nf; i++)
+		env[k++] = (char *)(uintptr_t)fixed[i];
+	for (size_t i = 0; i < np; i++) {
+		const char *v = getenv(passed[i]);
+		size_t n;
 
-		for (size_t j = 0; j < n_extra; j++) {
-			size_t klen = (size_t)(strchr(extra[j], '=') - extra[j]) + 1;
-			if (!strncmp(environ[i], extra[j], klen))
-				shadowed = true;
-		}
-		if (!shadowed)
-			env[k++] = environ[i];
+		if (!v || strlen(v) > 32)
+			continue;
+		n = strlen(passed[i]) + strlen(v) + 2;
+		env[k] = malloc(n);
+		if (!env[k])
+			continue;
+		snprintf(env[k++], n, "%s=%s", passed[i], v);
 	}
 	return env;
+}
+
+static void child_env_free(char **env)
+{
+	/* the fixed entries come first and are not ours to free */
+	for (size_t i = 3; env && env[i]; i++)
+		free(env[i]);
+	free(env);
 }
 
 static pid_t spawn(const char *path, char *const argv[], char **env)
@@ -774,13 +818,6 @@ static int open_pidfd(pid_t pid)
 /* Start one implementation and wait for its socket. */
 static int try_userspace(struct wgdev *wg, const char *name)
 {
-	static const char *const env_extra[] = {
-		/* wireguard-go: stay in the foreground, no banner. */
-		"WG_PROCESS_FOREGROUND=1",
-		/* boringtun: keep root, which the UAPI socket and the
-		 * daemon's later configuration need. */
-		"WG_SUDO=1",
-	};
 	static char foreground[] = "-f";
 	char path[PATH_MAX];
 	char *argv[] = { (char *)(uintptr_t)name, foreground, wg->ifname, NULL };
@@ -788,13 +825,13 @@ static int try_userspace(struct wgdev *wg, const char *name)
 	int64_t deadline;
 	int status;
 
-	if (!find_in_path(name, path, sizeof(path)))
+	if (!find_binary(name, path, sizeof(path)))
 		return -ENOENT;
-	env = child_env(env_extra, sizeof(env_extra) / sizeof(env_extra[0]));
+	env = child_env();
 	if (!env)
 		return -ENOMEM;
 	wg->child = spawn(path, argv, env);
-	free(env);
+	child_env_free(env);
 	if (wg->child < 0) {
 		wg->child = 0;
 		return -errno;
@@ -830,9 +867,15 @@ static int start_userspace(struct wgdev *wg)
 	const char *override = getenv("WG_QUICK_USERSPACE_IMPLEMENTATION");
 	int ret = -ENOENT;
 
-	/* wg-quick's variable: whoever set it wants that implementation. */
-	if (override && *override)
-		candidates[n++] = override;
+	/* wg-quick's variable: whoever set it wants that implementation
+	 * (an absolute path, or a name in the fixed directories). */
+	if (override && *override) {
+		if (strchr(override, '/') && override[0] != '/')
+			log_warnx("WG_QUICK_USERSPACE_IMPLEMENTATION=%s ignored: give an absolute "
+				  "path or a bare name", override);
+		else
+			candidates[n++] = override;
+	}
 	candidates[n++] = "wireguard-go";
 	candidates[n++] = "boringtun";
 	candidates[n++] = "boringtun-cli";
@@ -937,11 +980,15 @@ static int open_new(struct wgdev *wg, enum wgdev_backend pref)
 			return 0;
 		}
 		if (ret == -EEXIST) {
-			log_warnx("%s: interface already exists (use it as an existing interface, "
-				  "or delete it)", wg->ifname);
+			log_debug("%s: interface already exists", wg->ifname);
 			return ret;
 		}
-		if (pref == WGDEV_BACKEND_KERNEL || ret == -EPERM || ret == -EACCES) {
+		if (ret == -EPERM || ret == -EACCES) {
+			log_warnx("%s: cannot create an interface: %s; needs root (CAP_NET_ADMIN)",
+				  wg->ifname, strerror(-ret));
+			return ret;
+		}
+		if (pref == WGDEV_BACKEND_KERNEL) {
 			log_warnx("%s: cannot create a kernel WireGuard interface: %s; %s",
 				  wg->ifname, strerror(-ret), install_hint);
 			return ret;
@@ -950,7 +997,7 @@ static int open_new(struct wgdev *wg, enum wgdev_backend pref)
 			 wg->ifname, strerror(-ret));
 	}
 	if (link_index(wg->ifname, &idx) == 0 || uapi_present(wg->ifname)) {
-		log_warnx("%s: interface already exists", wg->ifname);
+		log_debug("%s: interface already exists", wg->ifname);
 		return -EEXIST;
 	}
 	ret = start_userspace(wg);

@@ -2,9 +2,12 @@
  * Command-line checks: runs the daemon binary named by $WGNM_TEST_DAEMON
  * (set by `make test`) with fork/exec, capturing exit code, stdout and
  * stderr. Only modes that never start the daemon are run: --help, -V,
- * usage errors, `check` and `genkey`. Runs from the repository root.
+ * usage errors, `check`, `genkey`, and the daemon where it must refuse to
+ * start (a configuration error, no privileges). Runs from the repository
+ * root.
  */
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
@@ -31,6 +34,12 @@ struct run {
 	char err[16384];
 };
 
+/* How the child runs: as whom, and with stderr taken for the journal's. */
+struct run_how {
+	uid_t uid;		/* 0: unchanged */
+	bool journal;		/* $JOURNAL_STREAM names its stderr */
+};
+
 static void read_all(const char *path, char *buf, size_t size)
 {
 	FILE *f = fopen(path, "rb");
@@ -44,7 +53,7 @@ static void read_all(const char *path, char *buf, size_t size)
 }
 
 /* Run the daemon with argv (NULL-terminated, without argv[0]). */
-static void run(struct run *r, const char *const *args)
+static void run_how(struct run *r, const struct run_how *how, const char *const *args)
 {
 	char out_path[128], err_path[128];
 	char *argv[32] = { NULL };
@@ -70,6 +79,17 @@ static void run(struct run *r, const char *const *args)
 		dup2(nul, 0);
 		dup2(o, 1);
 		dup2(e, 2);
+		if (how && how->journal) {
+			struct stat es;
+			char js[64];
+
+			fstat(2, &es);
+			snprintf(js, sizeof(js), "%llu:%llu", (unsigned long long)es.st_dev,
+				 (unsigned long long)es.st_ino);
+			setenv("JOURNAL_STREAM", js, 1);
+		}
+		if (how && how->uid && (setgid(how->uid) < 0 || setuid(how->uid) < 0))
+			_exit(126);
 		execv(daemon_path, argv);
 		_exit(127);
 	}
@@ -79,7 +99,15 @@ static void run(struct run *r, const char *const *args)
 	read_all(err_path, r->err, sizeof(r->err));
 }
 
+static void run(struct run *r, const char *const *args)
+{
+	run_how(r, NULL, args);
+}
+
 #define RUN(r, ...) run(r, (const char *const[]){ __VA_ARGS__, NULL })
+#define RUN_HOW(r, how, ...) run_how(r, how, (const char *const[]){ __VA_ARGS__, NULL })
+
+static void assert_charlie(const struct run *r);
 
 static void assert_contains(const char *hay, const char *needle)
 {
@@ -187,6 +215,173 @@ static void test_usage_errors(void **state)
 	RUN(&r, "check", "-c", "net.example.yaml", "wg0", "10.1.1.21", "charlie", "extra");
 	assert_int_equal(r.status, 2);
 	assert_contains(r.err, "wg_netmanager: unexpected argument 'extra'\n");
+}
+
+/*
+ * A mistyped command must not start a daemon on an interface named after
+ * the typo: the positional form takes all three words or none, a command
+ * word goes first, a near miss gets a suggestion. All usage errors (2).
+ */
+static void test_commands_and_positionals(void **state)
+{
+	static const struct {
+		const char *args[8];
+		const char *says;
+	} cases[] = {
+		{ { "stauts" }, "wg_netmanager: unknown command 'stauts' (did you mean status?)\n" },
+		{ { "-p", "beta-peer.yaml", "stauts" },
+		  "wg_netmanager: unknown command 'stauts' (did you mean status?)\n" },
+		{ { "metrcis" }, "(did you mean metrics?)\n" },
+		{ { "chekc", "-c", "net.example.yaml" }, "(did you mean check?)\n" },
+		{ { "check", "-c", "net.example.yaml", "help" },
+		  "wg_netmanager: 'help' is a command; it comes first: wg_netmanager help ...\n" },
+		{ { "-v", "status" }, "'status' is a command; it comes first" },
+		{ { "-c", "net.example.yaml", "status", "10.1.1.21", "charlie" },
+		  "'status' is a command; it comes first" },
+		{ { "wg0" }, "'wg0': INTERFACE ADDRESS NAME are given together, all three" },
+		{ { "-c", "net.example.yaml", "wg0", "10.1.1.21" },
+		  "'wg0': INTERFACE ADDRESS NAME are given together, all three" },
+		{ { "help", "frobnicate" }, "wg_netmanager: no command 'frobnicate'" },
+		{ { "help", "status", "now" }, "help takes at most one command, got 'now'" },
+	};
+	struct run r;
+
+	need_daemon(state);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		run(&r, cases[i].args);
+		if (r.status != 2 || !strstr(r.err, cases[i].says))
+			print_message("case %zu (%s): exit %d, stderr:\n%s", i, cases[i].args[0],
+				      r.status, r.err);
+		assert_int_equal(r.status, 2);
+		assert_contains(r.err, cases[i].says);
+		assert_string_equal(r.out, "");
+	}
+	RUN(&r, "help");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "usage: wg_netmanager");
+	assert_contains(r.out, "help [COMMAND]");
+	RUN(&r, "help", "status");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "usage: wg_netmanager status");
+	/* the original's "install": what to do instead, not an interface */
+	RUN(&r, "install");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "systemctl enable --now wg_netmanager@wg0");
+	assert_null(strstr(r.err, "interface"));
+}
+
+/* The original's -l took no file name: it must not swallow the next option. */
+static void test_log_switch_of_the_original(void **state)
+{
+	struct run r;
+
+	need_daemon(state);
+	RUN(&r, "check", "-c", "net.example.yaml", "-l", "-a", "10.1.1.21", "-n", "charlie");
+	assert_charlie(&r);
+	RUN(&r, "check", "-c", "net.example.yaml", "-a", "10.1.1.21", "-n", "charlie", "-l");
+	assert_charlie(&r);
+	RUN(&r, "check", "-c", "net.example.yaml", "-vl", "-a", "10.1.1.21", "-n", "charlie");
+	assert_charlie(&r);
+	/* with a file name, as before */
+	RUN(&r, "check", "-c", "net.example.yaml", "-l", "/dev/null", "-a", "10.1.1.21", "-n",
+	    "charlie");
+	assert_charlie(&r);
+	RUN(&r, "check", "-c", "net.example.yaml", "--log-file=/dev/null", "-a", "10.1.1.21",
+	    "-n", "charlie");
+	assert_charlie(&r);
+}
+
+/*
+ * systemd must not restart a configuration error forever: whatever status
+ * the daemon exits with on one is in the unit's RestartPreventExitStatus=.
+ */
+static void test_systemd_stops_on_config_error(void **state)
+{
+	char unit[8192], *line, *save = NULL, code[8];
+	bool found = false;
+	struct run r;
+
+	need_daemon(state);
+	read_all("systemd/wg_netmanager@.service", unit, sizeof(unit));
+	assert_true(strlen(unit) > 100);
+	RUN(&r, "-c", "/nonexistent/net.yaml", "-i", "wg0", "-a", "10.1.1.21", "-n", "charlie");
+	assert_true(r.status > 0);
+	snprintf(code, sizeof(code), "%d", r.status);
+	for (line = strtok_r(unit, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *w, *wsave = NULL;
+
+		if (strncmp(line, "RestartPreventExitStatus=", 25) != 0)
+			continue;
+		for (w = strtok_r(line + 25, " ", &wsave); w; w = strtok_r(NULL, " ", &wsave))
+			found = found || strcmp(w, code) == 0;
+	}
+	if (!found)
+		print_message("exit status %s is not in RestartPreventExitStatus=\n", code);
+	assert_true(found);
+}
+
+/*
+ * Why the service failed must show in `journalctl -p err`: under the
+ * journal (stderr is $JOURNAL_STREAM), configuration errors and fatal
+ * errors carry priority 3.
+ */
+static void test_errors_at_error_priority(void **state)
+{
+	struct run_how journal = { .journal = true };
+	char path[128];
+	struct run r;
+	FILE *f;
+
+	need_daemon(state);
+	snprintf(path, sizeof(path), "%s/broken.yaml", scratch);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("network:\n  sharedKey: tooshort\n  subnet: 10.1.1.0/24\n", f);
+	fclose(f);
+	chmod(path, 0600);
+	RUN_HOW(&r, &journal, "-c", path, "-i", "wg0", "-a", "10.1.1.21", "-n", "charlie");
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "<3>");
+	assert_contains(r.err, ":2:14: sharedKey must be 32 bytes in base64");
+	assert_contains(r.err, "<3>wg_netmanager: 1 configuration error\n");
+	for (const char *p = r.err; *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : "")
+		if (strncmp(p, "<3>", 3) != 0 && strncmp(p, "<4>", 3) != 0)
+			fail_msg("a line without a priority: %.60s", p);
+	RUN_HOW(&r, &journal, "--frobnicate");
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "<3>wg_netmanager: unknown or ambiguous option '--frobnicate'\n");
+}
+
+/*
+ * Not root: say so, not "install the wireguard module". As root the test
+ * runs the daemon as nobody; otherwise as it is.
+ */
+static void test_needs_root(void **state)
+{
+	struct run_how how = { .uid = geteuid() == 0 ? 65534 : 0, .journal = true };
+	char net[] = "/tmp/wgnm-test-cli-net.XXXXXX";
+	char ifname[16];
+	struct run r;
+	int fd;
+
+	need_daemon(state);
+	/* a file nobody may read: 0644 (a warning), owned by root (allowed) */
+	fd = mkstemp(net);
+	assert_true(fd >= 0);
+	assert_true(write(fd, "network:\n  sharedKey: " EXAMPLE_KEY "\n  subnet: 10.1.1.0/24\n",
+			  strlen("network:\n  sharedKey: " EXAMPLE_KEY "\n  subnet: 10.1.1.0/24\n")) > 0);
+	close(fd);
+	chmod(net, 0644);
+	snprintf(ifname, sizeof(ifname), "wgnr%d", (int)getpid() % 100000);
+	RUN_HOW(&r, &how, "-c", net, "-i", ifname, "-a", "10.1.1.21", "-n", "charlie", "-b",
+		"kernel");
+	unlink(net);
+	if (r.status != 1)
+		print_message("exit %d, stderr:\n%s", r.status, r.err);
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "<3>needs root (CAP_NET_ADMIN)");
+	assert_null(strstr(r.err, "install"));
+	assert_no_secret(&r);
 }
 
 static void assert_charlie(const struct run *r)
@@ -310,6 +505,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_usage_errors),
+		cmocka_unit_test(test_commands_and_positionals),
+		cmocka_unit_test(test_log_switch_of_the_original),
+		cmocka_unit_test(test_systemd_stops_on_config_error),
+		cmocka_unit_test(test_errors_at_error_priority),
+		cmocka_unit_test(test_needs_root),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_check_errors),
 		cmocka_unit_test(test_genkey),

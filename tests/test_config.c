@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -113,6 +114,33 @@ static const struct msg_case msg_cases[] = {
 	  "  subnet: 10.1.1.0/8\n"),
 	  0, 1,
 	  { "net.yaml:3:11: warning: subnet '10.1.1.0/8' has host bits set; using 10.0.0.0/8" } },
+	/* the whole internet into the tunnel, or half of it: refused */
+	{ "subnet_slash_0", false,
+	  Y("network:\n"
+	  "  sharedKey: " KEY "\n"
+	  "  subnet: 0.0.0.0/0\n"),
+	  1, 0,
+	  { "net.yaml:3:11: subnet '0.0.0.0/0' is too wide: at most a /8 (like 10.0.0.0/8); "
+	    "a wider one would route others' networks into the mesh" } },
+	{ "subnet_slash_7", false,
+	  Y("network:\n"
+	  "  sharedKey: " KEY "\n"
+	  "  subnet: 10.0.0.0/7\n"),
+	  1, 0,
+	  { "net.yaml:3:11: subnet '10.0.0.0/7' is too wide: at most a /8 (like 10.0.0.0/8); "
+	    "a wider one would route others' networks into the mesh" } },
+	{ "subnet_v6_slash_7", false,
+	  Y("network:\n"
+	  "  sharedKey: " KEY "\n"
+	  "  subnet: \"fc00::/7\"\n"),
+	  1, 0,
+	  { "net.yaml:3:11: subnet 'fc00::/7' is too wide: at most a /8 (like 10.0.0.0/8); "
+	    "a wider one would route others' networks into the mesh" } },
+	{ "subnet_v6_slash_8", false,
+	  Y("network:\n"
+	  "  sharedKey: " KEY "\n"
+	  "  subnet: \"fd00::/8\"\n"),
+	  0, 0, { NULL } },
 	{ "wgip_outside", false,
 	  Y(NET "peers:\n"
 	  "  - endPoint: beta.example.net:50002\n"
@@ -1100,6 +1128,105 @@ static void test_permission_warning(void **state)
 	free(buf);
 }
 
+/*
+ * Whoever may write net.yaml may change the key and the peers: a file
+ * writable by the group or others, or owned by another user than root or
+ * us, is refused (not only warned about).
+ */
+static void test_permission_refused(void **state)
+{
+	static const mode_t writable[] = { 0620, 0602, 0660, 0666 };
+	struct scratch *s = *state;
+	struct config_msgs m;
+	char want[400];
+	char *buf = NULL;
+	size_t len;
+
+	for (size_t i = 0; i < sizeof(writable) / sizeof(writable[0]); i++) {
+		put_file(s->net, NET, strlen(NET), writable[i]);
+		config_msgs_init(&m);
+		assert_int_equal(config_read_file(s->net, true, &buf, &len, &m), -EPERM);
+		assert_null(buf);
+		assert_int_equal(m.n_errors, 1);
+		snprintf(want, sizeof(want), "%s: holds the shared key but others can change it "
+			 "(mode %03o); run: chmod 600 %s", s->net, (unsigned)writable[i], s->net);
+		assert_string_equal(m.msg[0].text, want);
+	}
+	/* the whole load fails with it */
+	{
+		struct config_cli cli = { .net_path = s->net, .address = "10.1.1.21",
+					  .name = "charlie" };
+		struct config cfg;
+
+		assert_int_equal(load(&cli, &cfg, &m), -EINVAL);
+		config_free(&cfg);
+	}
+	/* a peer.yaml holds no secret: another matter */
+	put_file(s->net, NET, strlen(NET), 0666);
+	config_msgs_init(&m);
+	assert_int_equal(config_read_file(s->net, false, &buf, &len, &m), 0);
+	free(buf);
+	buf = NULL;
+
+	if (geteuid() != 0) {
+		print_message("not root: the owner check is not tried\n");
+		return;
+	}
+	put_file(s->net, NET, strlen(NET), 0600);
+	assert_int_equal(chown(s->net, 65534, 65534), 0);
+	config_msgs_init(&m);
+	assert_int_equal(config_read_file(s->net, true, &buf, &len, &m), -EPERM);
+	snprintf(want, sizeof(want), "%s: holds the shared key but belongs to uid 65534, not to "
+		 "root or to us; run: chown root %s", s->net, s->net);
+	assert_string_equal(m.msg[0].text, want);
+	assert_int_equal(chown(s->net, 0, 0), 0);
+	config_msgs_init(&m);
+	assert_int_equal(config_read_file(s->net, true, &buf, &len, &m), 0);
+	free(buf);
+}
+
+/*
+ * libyaml frees its buffers without wiping them. Every block it frees
+ * passes through yaml_free() (libyaml calls it through the PLT, so this
+ * definition takes its place): none may still hold the key's text.
+ */
+static int yaml_free_watch;
+static unsigned yaml_free_blocks, yaml_free_with_key;
+
+void yaml_free(void *ptr);
+void yaml_free(void *ptr)
+{
+	if (ptr && yaml_free_watch) {
+		size_t n = malloc_usable_size(ptr);
+
+		yaml_free_blocks++;
+		if (memmem(ptr, n, KEY, strlen(KEY)) || memmem(ptr, n, "8Ls3lTyPqH2oX6vT", 16))
+			yaml_free_with_key++;
+	}
+	free(ptr);
+}
+
+static void test_key_wiped_from_libyaml(void **state)
+{
+	static const char net[] = "# the key\n" NET "peers:\n"
+				  "  - {endPoint: \"beta.example.net:50002\", wgIp: 10.1.1.2}\n";
+	static const char broken[] = NET "peers: [\n";	/* an error after the key */
+	struct config cfg;
+	struct config_msgs m;
+
+	(void)state;
+	yaml_free_watch = 1;
+	yaml_free_blocks = yaml_free_with_key = 0;
+	assert_int_equal(parse(false, &cfg, net, strlen(net), &m), 0);
+	assert_true(cfg.has_shared_key);
+	config_free(&cfg);
+	assert_int_equal(parse(false, &cfg, broken, strlen(broken), &m), -EINVAL);
+	config_free(&cfg);
+	yaml_free_watch = 0;
+	assert_true(yaml_free_blocks > 10);	/* the hook saw libyaml at work */
+	assert_int_equal(yaml_free_with_key, 0);
+}
+
 static void test_size_limit(void **state)
 {
 	struct scratch *s = *state;
@@ -1211,6 +1338,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_self_errors, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_load_missing_files, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_permission_warning, scratch_setup, scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_permission_refused, scratch_setup, scratch_teardown),
+		cmocka_unit_test(test_key_wiped_from_libyaml),
 		cmocka_unit_test_setup_teardown(test_size_limit, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_print_no_secret, scratch_setup, scratch_teardown),
 	};

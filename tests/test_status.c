@@ -163,6 +163,32 @@ static void test_human(void **state)
 	}
 }
 
+/* The RTT column: a round trip under a millisecond is "<1 ms", not blank. */
+static void test_rtt_column(void **state)
+{
+	struct status_snapshot s;
+	struct status_buf b;
+	char rtt[16];
+
+	(void)state;
+	make_snapshot(&s);
+	assert_string_equal(status_fmt_rtt(&s.nodes[1], rtt, sizeof(rtt)), "3 ms");
+	assert_string_equal(status_fmt_rtt(&s.nodes[2], rtt, sizeof(rtt)), "-");
+	s.nodes[1].rtt_ms = 0;
+	assert_string_equal(status_fmt_rtt(&s.nodes[1], rtt, sizeof(rtt)), "<1 ms");
+	status_buf_init(&b, 1 << 20);
+	status_format_text(&s, &b);
+	assert_non_null(strstr(b.p, " <1 ms "));
+	status_buf_free(&b);
+	/* and in the metrics: 0 seconds, present */
+	status_buf_init(&b, 1 << 20);
+	status_format_metrics(&s, "0.1.0", &b);
+	assert_non_null(strstr(b.p, "wgnm_node_rtt_seconds{interface=\"wg0\",node=\"beta\","
+				   "address=\"10.1.1.2\"} 0.000\n"));
+	status_buf_free(&b);
+	status_snapshot_free(&s);
+}
+
 static void test_explain(void **state)
 {
 	struct status_snapshot s;
@@ -426,6 +452,8 @@ static void test_metrics(void **state)
 
 	(void)state;
 	make_snapshot(&s);
+	s.socket_drops[0] = 17;
+	s.has_socket_drops[0] = true;
 	status_buf_init(&b, 1 << 20);
 	status_format_metrics(&s, "0.1.0", &b);
 	assert_false(b.failed);
@@ -451,10 +479,14 @@ static void test_metrics(void **state)
 		"wgnm_peer_rx_bytes_total{interface=\"wg0\",node=\"beta\",address=\"10.1.1.2\"} 1536\n",
 		"wgnm_peer_last_handshake_seconds{interface=\"wg0\",node=\"beta\",address=\"10.1.1.2\"} 1699999988\n",
 		"# TYPE wgnm_drops_total counter\n",
+		"wgnm_socket_drops_total{interface=\"wg0\",socket=\"admin\"} 17\n",
+		"# TYPE wgnm_socket_drops_total counter\n",
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		if (!strstr(b.p, want[i]))
 			fail_msg("missing %s in\n%s", want[i], b.p);
+	/* no LAN socket: no line for it */
+	assert_null(strstr(b.p, "socket=\"lan\""));
 	status_buf_free(&b);
 	status_snapshot_free(&s);
 }
@@ -701,6 +733,17 @@ static void test_collect_three_meshes(void **state)
 	assert_string_equal(s.nodes[2].via_name, "beta");
 	assert_string_equal(s.nodes[2].reason, "no direct path: reachable via beta");
 	assert_int_equal(s.ctr.tx[WIRE_HELLO] > 0, 1);
+	/* beta answered within the millisecond: measured, under 1 ms, not "-" */
+	assert_true(s.nodes[1].adjacent);
+	assert_true(s.nodes[1].has & STATUS_HAS_RTT);
+	assert_int_equal(s.nodes[1].rtt_ms, 0);
+	{
+		char rtt[16];
+
+		assert_string_equal(status_fmt_rtt(&s.nodes[1], rtt, sizeof(rtt)), "<1 ms");
+	}
+	/* gamma is no neighbour of alpha's: nothing measured */
+	assert_false(s.nodes[2].has & STATUS_HAS_RTT);
 	status_snapshot_free(&s);
 	for (size_t i = 0; i < NET; i++)
 		mesh_free(n.m[i]);
@@ -788,6 +831,7 @@ int main(void)
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_human),
 		cmocka_unit_test(test_explain),
+		cmocka_unit_test(test_rtt_column),
 		cmocka_unit_test(test_buf_cap),
 		cmocka_unit_test(test_text),
 		cmocka_unit_test(test_json_checker),

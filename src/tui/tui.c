@@ -487,7 +487,7 @@ static void node_cells(const struct status_snapshot *s, const struct status_node
 		snprintf(cells[6], 48, "-");
 	}
 	if (n->has & STATUS_HAS_RTT)
-		snprintf(cells[7], 48, "%" PRIu32 " ms", n->rtt_ms);
+		status_fmt_rtt(n, cells[7], 48);
 	else
 		snprintf(cells[7], 48, "-");
 	if (n->has & STATUS_HAS_SINCE)
@@ -591,7 +591,7 @@ static void draw_log(const struct tui *t, int y0, int rows)
 			continue;
 		}
 		l = &t->log[(t->log_head + TUI_LOG_LINES - 1 - (size_t)back) % TUI_LOG_LINES];
-		if (l->level == LOG_LEVEL_WARN)
+		if (l->level <= LOG_LEVEL_WARN)
 			a = t->colors ? (int)COLOR_PAIR(C_WARN) : A_BOLD;
 		else if (l->level >= LOG_LEVEL_DEBUG)
 			a = t->colors ? (int)COLOR_PAIR(C_DIM) : A_DIM;
