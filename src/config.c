@@ -79,6 +79,7 @@ void config_init(struct config *cfg)
 	cfg->mtu = CONFIG_DEFAULT_MTU;
 	cfg->lan_port = CONFIG_DEFAULT_LAN_PORT;
 	cfg->direct_idle_s = CONFIG_DEFAULT_DIRECT_IDLE_S;
+	cfg->max_nodes = CONFIG_DEFAULT_MAX_NODES;
 }
 
 void config_free(struct config *cfg)
@@ -481,6 +482,10 @@ static void on_network_key(struct walk *w, const char *key, yaml_node_t *v, void
 		unsigned secs;
 		if (scalar_uint(w, v, "directIdleSeconds", 1, 86400, &secs))
 			cfg->direct_idle_s = secs;
+	} else if (strcmp(key, "maxNodes") == 0) {
+		unsigned n;
+		if (scalar_uint(w, v, "maxNodes", 2, CONFIG_MAX_MAX_NODES, &n))
+			cfg->max_nodes = n;
 	}
 }
 
@@ -580,8 +585,8 @@ static void parse_peers(struct walk *w, yaml_node_t *seq)
 
 static void on_top_key(struct walk *w, const char *key, yaml_node_t *v, void *arg)
 {
-	static const char *const known[] = { "sharedKey",	  "subnet", "mtu", "lanPort",
-					     "directIdleSeconds", NULL };
+	static const char *const known[] = { "sharedKey",	  "subnet",   "mtu", "lanPort",
+					     "directIdleSeconds", "maxNodes", NULL };
 	static const char *const required[] = { "sharedKey", "subnet", NULL };
 
 	(void)arg;
@@ -1207,6 +1212,7 @@ void config_print(const struct config *cfg, FILE *out)
 	else
 		fprintf(out, "LAN discovery:   off\n");
 	fprintf(out, "direct idle:     %u s\n", cfg->direct_idle_s);
+	fprintf(out, "max nodes:       %u\n", cfg->max_nodes);
 	fprintf(out, "WireGuard port:  %u\n", cfg->wg_port);
 	fprintf(out, "admin port:      %u\n", cfg->admin_port);
 	fprintf(out, "transit:         %s\n", cfg->no_transit ? "no (never forwards others' traffic)" : "yes");

@@ -32,6 +32,8 @@
 #define CONFIG_DEFAULT_MTU 1420
 #define CONFIG_DEFAULT_LAN_PORT 50400		/* LAN discovery broadcasts; 0: off */
 #define CONFIG_DEFAULT_DIRECT_IDLE_S 120	/* idle NAT path: keepalive off after */
+#define CONFIG_DEFAULT_MAX_NODES 4096		/* nodes held at most (MESH_MAX_NODES_DEFAULT) */
+#define CONFIG_MAX_MAX_NODES 65535		/* a digest counts records in 16 bits */
 #define CONFIG_MAX_DEPTH 16	/* nesting of lists and mappings */
 #define CONFIG_MAX_KEYS 64	/* keys in one mapping */
 /*
@@ -88,6 +90,7 @@ struct config {
 	uint16_t mtu;
 	uint16_t lan_port;		/* network.lanPort */
 	unsigned direct_idle_s;		/* network.directIdleSeconds */
+	unsigned max_nodes;		/* network.maxNodes */
 	struct config_static_peer *peers;
 	size_t n_peers;
 

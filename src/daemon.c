@@ -725,6 +725,7 @@ static int setup_mesh(struct daemon *d)
 			  "across restarts until the clock is set (NTP)");
 	mc.lan_discovery = cfg->lan_port != 0;
 	mc.direct_idle_ms = cfg->direct_idle_s * 1000u;
+	mc.max_nodes = cfg->max_nodes;
 	d->mesh = mesh_new(&mc, now_ms(d));
 	free(statics); /* the core keeps its own copy */
 	return d->mesh ? 0 : -ENOMEM;

@@ -251,6 +251,10 @@ static const struct msg_case msg_cases[] = {
 	  Y(NET "  mtu: jumbo\n"),
 	  1, 0,
 	  { "net.yaml:4:8: mtu must be a number from 1280 to 9000, not 'jumbo'" } },
+	{ "max_nodes_high", false,
+	  Y(NET "  maxNodes: 70000\n"),
+	  1, 0,
+	  { "net.yaml:4:13: maxNodes must be a number from 2 to 65535, not '70000'" } },
 	{ "missing_network", false,
 	  Y("peers:\n"
 	  "  - endPoint: 203.0.113.2:50002\n"
@@ -637,6 +641,7 @@ static void test_example_files(void **state)
 	assert_true(cfg.has_shared_key && cfg.has_subnet);
 	assert_string_equal(prefix_fmt(&cfg.subnet, p, sizeof(p)), "10.1.1.0/24");
 	assert_int_equal(cfg.mtu, CONFIG_DEFAULT_MTU);
+	assert_int_equal(cfg.max_nodes, CONFIG_DEFAULT_MAX_NODES);
 	assert_int_equal(cfg.n_peers, 1);
 	assert_string_equal(cfg.peers[0].host, "203.0.113.2");
 	assert_int_equal(cfg.peers[0].wg_port, 50002);
@@ -684,6 +689,7 @@ static void test_original_readme(void **state)
 static void test_extensions_and_endpoints(void **state)
 {
 	static const char y[] = NET "  mtu: 1380\n"
+		"  maxNodes: 300\n"
 		"peers:\n"
 		"  - endPoint: beta.example.net:50002\n"
 		"    wgIp: 10.1.1.2\n"
@@ -699,6 +705,7 @@ static void test_extensions_and_endpoints(void **state)
 	assert_int_equal(parse(false, &cfg, y, sizeof(y) - 1, &m), 0);
 	assert_int_equal(m.n_stored, 0);
 	assert_int_equal(cfg.mtu, 1380);
+	assert_int_equal(cfg.max_nodes, 300);
 	assert_int_equal(cfg.n_peers, 3);
 	assert_string_equal(cfg.peers[0].host, "beta.example.net");
 	assert_int_equal(cfg.peers[0].admin_port, 50502);	/* 50500 + 2 */
