@@ -14,7 +14,10 @@ set -euo pipefail
 # shellcheck source=netns-tests/topo-readme.sh
 . "$(dirname "$0")/topo-readme.sh"
 require_root
-FAKETIME_LIB=$(ls /usr/lib/*/faketime/libfaketime.so.1 2>/dev/null | head -n 1)
+FAKETIME_LIB=
+for f in /usr/lib/*/faketime/libfaketime.so.1; do
+	[ -e "$f" ] && FAKETIME_LIB=$f
+done
 [ -n "$FAKETIME_LIB" ] || skip "libfaketime is not installed (apt-get install libfaketime)"
 
 topo_readme_up

@@ -35,6 +35,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "notify.h"
+#include "reload.h"
 #include "resolve.h"
 #include "status.h"
 #include "tui/tui_loop.h"
@@ -58,6 +59,11 @@ struct daemon {
 	size_t n_bcast;
 	struct mesh *mesh;
 	uint8_t cookie_key[crypto_shorthash_KEYBYTES];	/* this start's challenges */
+	/* configurations replaced by reloads: freed at exit (an old resolver may still read hosts) */
+	struct config **retired;
+	size_t n_retired;
+	struct config *main_cfg;	/* the one daemon_run was given */
+	uint64_t reloads;
 	struct resolver *resolver;
 	const char **hosts;
 	struct kernel_events *kev;
@@ -471,10 +477,147 @@ static void on_child(uv_poll_t *h, int status, int events)
 	}
 }
 
+/* The static peers of cfg for the core, and their host names for the resolver. */
+static int statics_of(const struct config *cfg, struct mesh_static_peer **statics,
+		      const char ***hosts)
+{
+	*statics = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(**statics));
+	*hosts = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(**hosts));
+	if (!*statics || !*hosts) {
+		free(*statics);
+		free(*hosts);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < cfg->n_peers; i++) {
+		(*statics)[i] = (struct mesh_static_peer){ .id = cfg->peers[i].wg_ip,
+							   .admin_port = cfg->peers[i].admin_port,
+							   .wg_port = cfg->peers[i].wg_port };
+		(*hosts)[i] = cfg->peers[i].host;
+	}
+	return 0;
+}
+
+static uint32_t node_flags(const struct config *cfg)
+{
+	return (cfg->no_transit ? WIRE_NODE_NO_TRANSIT : 0) |
+	       (cfg->self_static ? WIRE_NODE_STATIC : 0);
+}
+
+static void on_resolved(size_t idx, const struct addr *a, void *arg);
+
+/* The reload's log: every message of the new configuration, at its priority. */
+static bool load_new_config(struct daemon *d, struct config *nc)
+{
+	struct config_msgs msgs;
+	int r;
+
+	config_init(nc);
+	config_msgs_init(&msgs);
+	r = config_load(nc, d->opts->cli, &msgs);
+	for (unsigned i = 0; i < msgs.n_stored; i++) {
+		if (msgs.msg[i].warning)
+			log_warnx("reload: %s", msgs.msg[i].text);
+		else
+			log_errx("reload: %s", msgs.msg[i].text);
+	}
+	if (r < 0)
+		log_errx("reload refused: %u error(s) in the configuration; the running one stays",
+			 msgs.n_errors);
+	return r == 0;
+}
+
+static void apply_statics(struct daemon *d, const struct config *nc)
+{
+	struct mesh_static_peer *statics;
+	const char **hosts;
+	int r;
+
+	if (statics_of(nc, &statics, &hosts) < 0) {
+		log_warnx("reload: out of memory; static peers unchanged");
+		return;
+	}
+	r = mesh_set_statics(d->mesh, statics, nc->n_peers, now_ms(d));
+	free(statics);
+	if (r < 0) {
+		log_warnx("reload: static peers unchanged: %s", strerror(-r));
+		free(hosts);
+		return;
+	}
+	resolver_stop(d->resolver);
+	free(d->hosts);
+	d->hosts = hosts;
+	d->resolver = resolver_start(&d->loop, d->hosts, nc->n_peers, on_resolved, d);
+}
+
+/*
+ * SIGHUP: load net.yaml and peer.yaml again and apply what changed, without
+ * touching working tunnels. A configuration with errors is refused whole.
+ */
+static void daemon_reload(struct daemon *d)
+{
+	struct config *nc = malloc(sizeof(*nc));
+	struct config **ret;
+	struct reload_plan plan;
+	struct seal_key key;
+
+	if (!nc) {
+		log_warnx("reload: out of memory");
+		return;
+	}
+	notify_send("RELOADING=1");
+	log_info("reloading %s%s%s", d->cfg->net_path, d->cfg->peer_file_used ? " and " : "",
+		 d->cfg->peer_file_used ? d->cfg->peer_path : "");
+	ret = realloc(d->retired, (d->n_retired + 1) * sizeof(*ret));
+	if (!ret || !load_new_config(d, nc)) {
+		if (ret)
+			d->retired = ret;
+		config_free(nc);
+		free(nc);
+		notify_send("READY=1");
+		return;
+	}
+	d->retired = ret;
+	reload_plan(d->cfg, nc, &plan);
+	for (size_t i = 0; i < plan.n_kept; i++)
+		log_warnx("reload: %s changed; that takes effect after a restart", plan.kept[i]);
+	if (plan.shared_key && seal_key_derive(&key, nc->shared_key) == 0) {
+		if (sodium_memcmp(key.k, d->key.k, sizeof(key.k)) != 0) {
+			log_info("reload: sharedKey changed; packets are sealed with the new one");
+			d->key = key;
+		}
+		seal_key_wipe(&key);
+	}
+	sodium_memzero(nc->shared_key, sizeof(nc->shared_key));
+	if (plan.mtu && kernel_link_set_mtu(d->k, d->ifindex, nc->mtu) < 0)
+		log_warnx("reload: %s: mtu %u: not set", nc->ifname, nc->mtu);
+	if (plan.options) {
+		mesh_set_options(d->mesh, node_flags(nc), nc->direct_idle_s * 1000u, nc->max_nodes,
+				 now_ms(d));
+		if (!nc->no_transit && d->cfg->no_transit &&
+		    kernel_forwarding_enable(nc->ifname, false) < 0)
+			log_warnx("reload: cannot enable forwarding; this node will not relay");
+	}
+	if (plan.statics)
+		apply_statics(d, nc);
+	/* the old one stays allocated: an old resolver may still read its host names */
+	d->retired[d->n_retired++] = d->cfg;
+	d->cfg = nc;
+	d->reloads++;
+	log_info("reloaded: %zu static peer(s)%s", nc->n_peers,
+		 plan.n_kept ? "; some changes wait for a restart (above)" : "");
+	run_actions(d);
+	notify_send("READY=1");
+}
+
 static void on_signal(uv_signal_t *s, int signum)
 {
 	struct daemon *d = s->data;
 
+	/* a service reloads; a status view in a terminal that hung up leaves */
+	if (signum == SIGHUP && !d->opts->tui && d->opts->cli) {
+		daemon_reload(d);
+		return;
+	}
 	log_info("signal %d: leaving the network", signum);
 	daemon_stop(d, 0);
 }
@@ -690,20 +833,11 @@ static int setup_interface(struct daemon *d)
 static int setup_mesh(struct daemon *d)
 {
 	struct config *cfg = d->cfg;
-	struct mesh_static_peer *statics = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*statics));
+	struct mesh_static_peer *statics;
 	struct mesh_config mc = { 0 };
 
-	d->hosts = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*d->hosts));
-	if (!statics || !d->hosts) {
-		free(statics);
+	if (statics_of(cfg, &statics, &d->hosts) < 0)
 		return -ENOMEM;
-	}
-	for (size_t i = 0; i < cfg->n_peers; i++) {
-		statics[i] = (struct mesh_static_peer){ .id = cfg->peers[i].wg_ip,
-							.admin_port = cfg->peers[i].admin_port,
-							.wg_port = cfg->peers[i].wg_port };
-		d->hosts[i] = cfg->peers[i].host;
-	}
 	mc.id = cfg->wg_ip;
 	snprintf(mc.name, sizeof(mc.name), "%s", cfg->name);
 	mc.subnet = cfg->subnet;
@@ -711,8 +845,7 @@ static int setup_mesh(struct daemon *d)
 	memcpy(mc.pubkey, d->wg_pub, sizeof(mc.pubkey));
 	mc.wg_port = cfg->wg_port;
 	mc.admin_port = cfg->admin_port;
-	mc.flags = (cfg->no_transit ? WIRE_NODE_NO_TRANSIT : 0) |
-		   (cfg->self_static ? WIRE_NODE_STATIC : 0);
+	mc.flags = node_flags(cfg);
 	mc.n_static = cfg->n_peers;
 	mc.statics = statics;
 	mc.random64 = random64;
@@ -806,6 +939,18 @@ static void teardown(struct daemon *d)
 	kernel_close(d->k);
 	seal_key_wipe(&d->key);
 	sodium_memzero(d->cookie_key, sizeof(d->cookie_key));
+	/* configurations of reloads (main's own is main's to free) */
+	for (size_t i = 0; i < d->n_retired; i++)
+		if (d->retired[i] != d->main_cfg) {
+			config_free(d->retired[i]);
+			free(d->retired[i]);
+		}
+	free(d->retired);
+	if (d->cfg != d->main_cfg) {
+		config_free(d->cfg);
+		free(d->cfg);
+	}
+	d->cfg = d->main_cfg;
 }
 
 /*
@@ -844,7 +989,7 @@ static int take_lock(struct daemon *d)
 
 int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 {
-	struct daemon d = { .cfg = cfg, .opts = opts, .exit_code = 1 };
+	struct daemon d = { .cfg = cfg, .main_cfg = cfg, .opts = opts, .exit_code = 1 };
 	char a[ADDR_STRLEN];
 	int r;
 

@@ -15,9 +15,14 @@ struct daemon_opts {
 	bool tui;
 	const char *backend;	/* "auto", "kernel" or "userspace" */
 	const char *run_dir;	/* control sockets; default /run/wg_netmanager */
+	const struct config_cli *cli;	/* to load the configuration again (SIGHUP) */
 };
 
-/* Runs until SIGINT/SIGTERM. Returns the process exit code (0 or 1). */
+/*
+ * Runs until SIGINT/SIGTERM. SIGHUP reloads the configuration (reload.h),
+ * or, with the status view in a terminal (-t), is a hang-up: it leaves.
+ * Returns the process exit code (0 or 1).
+ */
 int daemon_run(struct config *cfg, const struct daemon_opts *opts);
 
 #endif

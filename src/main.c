@@ -363,6 +363,7 @@ int main(int argc, char **argv)
 		snprintf(log_name, sizeof(log_name), "%s.log", cfg.name);
 		a.opts.log_file = log_name;
 	}
+	a.opts.cli = &a.cli;
 	r = daemon_run(&cfg, &a.opts);
 	config_free(&cfg);
 	return r;

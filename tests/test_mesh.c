@@ -1039,6 +1039,46 @@ static void test_first_handshake(void **state)
 	h_teardown(&t);
 }
 
+/*
+ * A reloaded list of static peers: one dropped from the list stays a
+ * neighbour, now talked to where it was reached; a new one is said hello to
+ * once its address is known.
+ */
+static void test_set_statics(void **state)
+{
+	struct h t;
+	struct h_fake s0;
+	struct mesh_static_peer next[1] = { { .admin_port = 50001, .wg_port = 51820 } };
+	struct endpoint ep, s1 = h_ep(198, 18, 0, 101, 50001);
+	struct mesh_peer *p;
+
+	(void)state;
+	h_setup(&t, 1, 1);
+	h_fake_init(&s0, 100, "gw", 7);
+	mesh_set_static_addr(t.m, 0, &s0.ep.addr, t.now);
+	h_collect(&t);
+	h_handshake(&t, &s0);
+	p = mesh_peer_get(t.m, &s0.id);
+	assert_true(p->is_static && p->adj);
+
+	next[0].id = h_ip(10, 99, 0, 101);
+	h_reset(&t);
+	assert_int_equal(mesh_set_statics(t.m, next, 1, t.now), 0);
+	h_collect(&t);
+	assert_false(p->is_static);
+	assert_true(p->adj);
+	assert_true(mesh_peer_admin_ep(p, &ep) && endpoint_eq(&ep, &s0.ep));
+	assert_non_null(mesh_peer_get(t.m, &next[0].id));
+	assert_true(mesh_peer_get(t.m, &next[0].id)->is_static);
+	h_later(&t, 1000);
+	assert_null(h_sent_to_ep(&t, &s1, WIRE_HELLO)); /* no address yet */
+	mesh_set_static_addr(t.m, 0, &s1.addr, t.now);
+	h_collect(&t);
+	assert_non_null(h_sent_to_ep(&t, &s1, WIRE_HELLO));
+	assert_int_equal(mesh_config(t.m)->n_static, 1);
+	h_teardown(&t);
+}
+
 /* Wait for A's next probe to f and answer it RTT ms later. */
 static void probe_answered_after(struct h *t, struct h_fake *f, uint64_t rtt)
 {
@@ -1132,6 +1172,7 @@ int main(void)
 		cmocka_unit_test(test_line_allowed_ips),
 		cmocka_unit_test(test_route_diffs),
 		cmocka_unit_test(test_first_handshake),
+		cmocka_unit_test(test_set_statics),
 		cmocka_unit_test(test_rtt_cost_ignores_load),
 	};
 

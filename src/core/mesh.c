@@ -625,6 +625,92 @@ void mesh_set_static_addr(struct mesh *m, size_t idx, const struct addr *a, uint
 	finish(m);
 }
 
+static const struct mesh_static_peer *find_static(const struct mesh_static_peer *s, size_t n,
+						   const struct addr *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (addr_eq(&s[i].id, id))
+			return &s[i];
+	return NULL;
+}
+
+int mesh_set_statics(struct mesh *m, const struct mesh_static_peer *statics, size_t n,
+		     uint64_t now)
+{
+	struct mesh_static_peer *copy = NULL;
+	char id[ADDR_STRLEN];
+
+	m->now = now;
+	if (n > MESH_MAX_STATIC)
+		return -EINVAL;
+	if (n) {
+		copy = calloc(n, sizeof(*copy));
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy, statics, n * sizeof(*copy));
+	}
+	/* no longer listed: talked to where it was reached, as any other node */
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		if (!p->is_static || find_static(copy, n, &p->id))
+			continue;
+		mesh_log(m, MESH_LOG_INFO, "%s (%s) is no longer a static peer",
+			 p->name[0] ? p->name : "?", addr_fmt(&p->id, id, sizeof(id)));
+		if (p->static_resolved) {
+			p->has_admin_ep = true;
+			p->admin_ep = p->static_admin;
+		}
+		p->is_static = false;
+		p->static_resolved = false;
+	}
+	m->self_listed = false;
+	m->has_self_static = false;
+	for (size_t i = 0; i < n; i++) {
+		struct mesh_peer *p;
+		const struct mesh_static_peer *old = find_static(m->statics, m->cfg.n_static,
+								 &copy[i].id);
+		if (addr_eq(&copy[i].id, &m->cfg.id)) {
+			m->self_listed = true;
+			continue;
+		}
+		p = mesh_peer_get(m, &copy[i].id);
+		if (!p && !(p = peer_new(m, &copy[i].id))) {
+			free(copy);
+			return -ENOMEM;
+		}
+		if (!p->is_static)
+			mesh_log(m, MESH_LOG_INFO, "%s is a static peer now",
+				 addr_fmt(&p->id, id, sizeof(id)));
+		/* new, or its ports changed: wait for its address again */
+		if (!p->is_static || !old || old->admin_port != copy[i].admin_port ||
+		    old->wg_port != copy[i].wg_port)
+			p->static_resolved = false;
+		p->is_static = true;
+	}
+	free(m->statics);
+	m->statics = copy;
+	m->cfg.statics = copy;
+	m->cfg.n_static = n;
+	m->routes_dirty = true;
+	finish(m);
+	return 0;
+}
+
+void mesh_set_options(struct mesh *m, uint32_t flags, uint32_t direct_idle_ms, size_t node_cap,
+		      uint64_t now)
+{
+	m->now = now;
+	m->cfg.direct_idle_ms = direct_idle_ms;
+	m->cfg.max_nodes = node_cap > MESH_MAX_NODES_LIMIT ? MESH_MAX_NODES_LIMIT : node_cap;
+	m->db.max_tombs = max_nodes(m);
+	if (m->cfg.flags != flags) {
+		m->cfg.flags = flags;
+		m->own_dirty = true; /* the record carries them */
+		m->routes_dirty = true;
+	}
+	finish(m);
+}
+
 void mesh_set_local_addrs(struct mesh *m, const struct addr *addrs, size_t n, uint64_t now)
 {
 	struct prefix pfx[MESH_MAX_LOCAL];

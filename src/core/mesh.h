@@ -172,6 +172,17 @@ void mesh_on_timer(struct mesh *m, uint64_t now);
 uint64_t mesh_next_timer(const struct mesh *m);
 /* A static peer's address (resolved from its endPoint); again on change. */
 void mesh_set_static_addr(struct mesh *m, size_t idx, const struct addr *a, uint64_t now);
+/*
+ * A new list of static peers (a reloaded net.yaml). Peers that stay keep
+ * their state; a new one is said hello to once its address is set
+ * (mesh_set_static_addr, by the new list's index); one no longer listed
+ * keeps its adjacency, now at the address it was reached at.
+ */
+int mesh_set_statics(struct mesh *m, const struct mesh_static_peer *statics, size_t n,
+		     uint64_t now);
+/* New WIRE_NODE_* flags (no-transit), idle time of direct paths, node cap (reload). */
+void mesh_set_options(struct mesh *m, uint32_t flags, uint32_t direct_idle_ms, size_t node_cap,
+		      uint64_t now);
 /* This host's addresses outside the overlay (for NAT detection). */
 void mesh_set_local_addrs(struct mesh *m, const struct addr *addrs, size_t n, uint64_t now);
 /* One WireGuard peer as the device reports it (sampled about every second). */

@@ -1,0 +1,39 @@
+/*
+ * Reloading the configuration (SIGHUP, `systemctl reload`): what changed
+ * between the running configuration and a newly loaded one, and what of it
+ * can be applied to the running node.
+ *
+ * Applied at once: the shared key, the static peers (added, removed, moved),
+ * no-transit, the MTU, directIdleSeconds, maxNodes. Kept until a restart,
+ * with a warning: the node's identity and sockets (name, wgIp, interface,
+ * ports, subnet, LAN discovery port, -e). A configuration with errors is
+ * refused whole by the caller before this runs: the old one stays.
+ */
+#ifndef WGNM_RELOAD_H
+#define WGNM_RELOAD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define RELOAD_KEPT_MAX 8
+
+struct reload_plan {
+	bool shared_key;	/* derive the admin key again (and compare) */
+	bool statics;		/* the list of static peers changed */
+	bool options;		/* no-transit, directIdleSeconds or maxNodes changed */
+	bool mtu;
+	/* settings that need a restart: named, and left as they run */
+	size_t n_kept;
+	const char *kept[RELOAD_KEPT_MAX];
+};
+
+/*
+ * Compare old and new; settings that need a restart are copied back from
+ * old into new (so new can replace old as the running configuration) and
+ * named in plan->kept. Returns true if anything is to be applied.
+ */
+bool reload_plan(const struct config *old, struct config *new, struct reload_plan *plan);
+
+#endif
