@@ -65,6 +65,7 @@ a=$(json_paths alpha "$IF_A") c=$(json_paths charlie "$IF_C")
 echo "alpha sees: $a; charlie sees: $c"
 [ "$a" = "beta=direct charlie=nat delta=nat" ] || fail "alpha's status: $a"
 [ "$c" = "alpha=nat beta=direct delta=lan" ] || fail "charlie's status: $c"
-ip netns exec "$NS_ALPHA" "$DAEMON" metrics -i "$IF_A" | grep -q '^wgnm_direct_peers{interface="'"$IF_A"'"} 3$' ||
+m=$(ip netns exec "$NS_ALPHA" "$DAEMON" metrics -i "$IF_A") # whole: grep -q would close the pipe
+grep -q '^wgnm_direct_peers{interface="'"$IF_A"'"} 3$' <<<"$m" ||
 	fail "alpha's metrics do not count 3 direct peers"
 echo ok

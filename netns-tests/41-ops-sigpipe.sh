@@ -49,8 +49,10 @@ if ! pid_alive "$P"; then
 	fail "the daemon ended (status $st) when clients hung up"
 fi
 wait_for "alice still serving" 50 serving
-ip netns exec "$NS" "$DAEMON" metrics -i "$IF" --run-dir "$RUN" | grep -q '^wgnm_uptime_seconds' ||
-	fail "metrics after the hang-ups"
+# into a variable: `| grep -q` would close the pipe on the client (SIGPIPE,
+# and pipefail would count that as a failure)
+out=$(ip netns exec "$NS" "$DAEMON" metrics -i "$IF" --run-dir "$RUN")
+grep -q '^wgnm_uptime_seconds' <<<"$out" || fail "metrics after the hang-ups"
 pp kill -TERM "$P"
 wait "$P" || fail "alice exited with status $?"
 [ ! -e "$RUN/$IF.sock" ] || fail "the control socket was left behind"
