@@ -699,7 +699,7 @@ static void test_hello_backoff(void **state)
 }
 
 /*
- * A silent neighbour is checked after mesh_probe_idle_ms(): probes every
+ * A silent neighbour is checked after probe_idle_ms(): probes every
  * MESH_PROBE_EVERY_MS; the first answer ends the check; none for
  * MESH_PROBE_DEAD_IDLE_MS ends the adjacency: within 30 s of silence.
  * Many probes make a lossy link survive: one answer of twelve is enough.
@@ -718,7 +718,7 @@ static void test_probes(void **state)
 	assert_true(h_has_route(&t, &b.id));
 	/* the summary probe a second after the records: answered */
 	h_answer_probes(&t, &b, 2 * MESH_SYNC_CHECK_MS);
-	idle = mesh_probe_idle_ms(t.m, mesh_peer_get(t.m, &b.id));
+	idle = probe_idle_ms(t.m, mesh_peer_get(t.m, &b.id));
 	assert_true(idle + MESH_PROBE_DEAD_IDLE_MS <= 30000);
 	t0 = mesh_last_heard(mesh_peer_get(t.m, &b.id));
 	h_reset(&t);

@@ -77,32 +77,12 @@ static bool is_hello(const struct wire_msg *msg)
 	return msg->hdr.type == WIRE_HELLO || msg->hdr.type == WIRE_HELLO_REPLY;
 }
 
-bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep)
-{
-	if (p->is_static) {
-		if (!p->static_resolved)
-			return false;
-		*ep = p->static_admin;
-	} else if (p->has_admin_ep) {
-		*ep = p->admin_ep;
-	} else {
-		return false;
-	}
-	return true;
-}
-
 /* The endpoint our challenges to this sender went to: what its echo binds. */
 static struct endpoint challenge_ep(const struct mesh_peer *p, const struct endpoint *from)
 {
 	if (p && p->is_static && p->static_resolved)
 		return p->static_admin;
 	return *from;
-}
-
-bool adj_claimed(const struct mesh_peer *p)
-{
-	return p->adj && p->has_info && p->wg_on && p->wg_handshake &&
-	       memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) == 0;
 }
 
 bool adj_any(const struct mesh *m)
@@ -217,165 +197,6 @@ static void challenge_sender(struct mesh *m, struct mesh_peer *p, const struct e
 		send_hello(m, p, &msg->hdr.sender, &to, reply, true, echo, msg->hdr.boot);
 }
 
-/* ---- round trips and costs ---- */
-
-/*
- * Edge costs: a hop (MESH_COST_DEFAULT; a LAN hop costs 1) plus the
- * measured round trip in ms where we have one, rounded up to a power of
- * two so that jitter does not re-flood records. Hop count decides between
- * paths of similar latency, measured latency where it differs.
- */
-static uint16_t kind_cost(uint8_t kind)
-{
-	return kind == WIRE_PATH_LAN ? 1 : MESH_COST_DEFAULT;
-}
-
-static uint16_t rtt_extra(uint32_t rtt_ms)
-{
-	uint16_t c = 8;
-
-	if (rtt_ms < MESH_RTT_FLOOR_MS)
-		return 0; /* LAN-like latency: hop count decides */
-	while (c < rtt_ms && c < MESH_COST_MAX / 2)
-		c = (uint16_t)(c * 2);
-	return c;
-}
-
-/*
- * The base round trip of an adjacency: the minimum of its last
- * MESH_RTT_WINDOW samples. A busy host delays answers by anything from a
- * millisecond to a second; that only ever adds to the path's own delay,
- * so the minimum tracks the path and the load drops out. With a smoothed
- * average instead, fifty daemons on one busy host moved their costs
- * between buckets every few seconds, and each move flooded a record to
- * every node, which made the host busier.
- */
-static uint32_t rtt_base(const struct mesh_peer *p)
-{
-	uint32_t b = UINT32_MAX;
-
-	for (unsigned i = 0; i < p->rtt_n; i++)
-		if (p->rtt_win[i] < b)
-			b = p->rtt_win[i];
-	return p->rtt_n ? b : 0;
-}
-
-static void rtt_push(struct mesh_peer *p, uint32_t rtt)
-{
-	p->rtt_win[p->rtt_pos] = rtt;
-	p->rtt_pos = (uint8_t)((p->rtt_pos + 1) % MESH_RTT_WINDOW);
-	if (p->rtt_n < MESH_RTT_WINDOW)
-		p->rtt_n++;
-}
-
-/* The challenge's round trip: the first sample of a new contact. */
-static void rtt_first(struct mesh_peer *p, uint32_t rtt)
-{
-	p->rtt_ms = p->srtt_ms = rtt;
-	p->rtt_n = p->rtt_pos = 0;
-	rtt_push(p, rtt);
-}
-
-/*
- * A new RTT sample. The cost follows the base RTT's bucket, and moves only
- * when the base leaves its bucket by a quarter, so a base at a bucket's
- * edge does not re-flood our record either.
- */
-static void rtt_sample(struct mesh *m, struct mesh_peer *p, uint32_t rtt)
-{
-	uint16_t extra, cur;
-	uint32_t base;
-
-	p->srtt_ms = p->srtt_ms ? (3 * p->srtt_ms + rtt) / 4 : rtt;
-	p->rtt_ms = rtt;
-	rtt_push(p, rtt);
-	if (!p->adj)
-		return;
-	base = rtt_base(p);
-	extra = rtt_extra(base);
-	cur = (uint16_t)(p->cost - kind_cost(p->adj_kind));
-	if (extra == cur)
-		return;
-	if (extra > cur && base * 4 <= (uint32_t)(cur ? cur : MESH_RTT_FLOOR_MS) * 5)
-		return; /* not clearly above the current bucket */
-	if (extra < cur && base * 8 >= (uint32_t)cur * 3)
-		return; /* not clearly below it (the bucket below ends at cur / 2) */
-	p->cost = (uint16_t)(kind_cost(p->adj_kind) + extra);
-	m->own_dirty = true;
-}
-
-/* ---- probes ---- */
-
-/* What every PING and PONG carries besides the probe id. */
-static void fill_ping(const struct mesh *m, struct mesh_peer *p, struct wire_ping *ping)
-{
-	ping->record_seq = m->seq;
-	ping->has = WIRE_PING_HAS_DB;
-	ping->db_total = (uint16_t)lsdb_count(&m->db);
-	ping->db_hash = lsdb_hash(&m->db);
-	/* only once WireGuard heard from it: before, the endpoint is our guess */
-	if (p->has_wg_endpoint && p->last_wg_rx) {
-		ping->has |= WIRE_PING_HAS_OBSERVED_WG;
-		ping->observed_wg = p->wg_endpoint;
-		p->told_wg_endpoint = p->wg_endpoint;
-		p->told_wg = true;
-	}
-}
-
-void mesh_send_ping(struct mesh *m, struct mesh_peer *p)
-{
-	struct endpoint to;
-	struct wire_msg *msg;
-
-	if (!mesh_peer_admin_ep(p, &to) || !(msg = mesh_send(m, &to, WIRE_PING)))
-		return;
-	if (p->probe_n >= UINT32_MAX / 2) {
-		p->probe_base = (uint32_t)mesh_random(m);
-		p->probe_n = 0;
-	}
-	msg->u.ping.probe_id = p->probe_base + p->probe_n;
-	p->probe_sent[p->probe_n % MESH_PROBE_RING] = m->now;
-	p->probe_n++;
-	fill_ping(m, p, &msg->u.ping);
-}
-
-/* The PONG to one of our last MESH_PROBE_RING probes: a round trip. */
-static void probe_answered(struct mesh *m, struct mesh_peer *p, uint32_t probe_id)
-{
-	uint32_t k = probe_id - p->probe_base;
-
-	if (k >= p->probe_n || p->probe_n - k > MESH_PROBE_RING)
-		return;
-	rtt_sample(m, p, (uint32_t)(m->now - p->probe_sent[k % MESH_PROBE_RING]));
-}
-
-uint64_t mesh_probe_idle_ms(const struct mesh *m, const struct mesh_peer *p)
-{
-	return addr_cmp(&m->cfg.id, &p->id) < 0 ? MESH_PROBE_IDLE_MS
-						 : MESH_PROBE_IDLE_MS + MESH_PROBE_IDLE_SLACK_MS;
-}
-
-static uint64_t probe_every_ms(const struct mesh_peer *p)
-{
-	uint64_t half = p->srtt_ms / 2;
-
-	return half > MESH_PROBE_EVERY_MS ? half : MESH_PROBE_EVERY_MS;
-}
-
-void adj_check(struct mesh *m, struct mesh_peer *p, uint64_t dead_ms, const char *why)
-{
-	uint64_t rtts = 4 * (uint64_t)p->srtt_ms;
-
-	if (!p->adj || p->check_since)
-		return;
-	p->check_since = m->now;
-	p->check_dead_ms = dead_ms > rtts ? dead_ms : rtts;
-	p->next_probe = m->now;
-	mesh_log(m, MESH_LOG_DEBUG, "checking neighbour %s: %s", p->name, why);
-	mesh_send_ping(m, p);
-	p->next_probe = m->now + probe_every_ms(p);
-}
-
 /* ---- adjacency up and down ---- */
 
 static void adj_up(struct mesh *m, struct mesh_peer *p)
@@ -391,18 +212,15 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 			      ? WIRE_PATH_LAN
 			      : WIRE_PATH_DIRECT;
 	/* the challenge measured the round trip: start with the real cost */
-	p->cost = (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(rtt_base(p)));
+	p->cost = probe_cost(p);
 	p->check_since = 0;
 	p->probe_base = (uint32_t)mesh_random(m);
 	p->probe_n = 0;
 	p->hello_backoff = MESH_HELLO_FIRST_MS;
 	p->hello_tries = 0;
-	p->resync_left = MESH_RESYNC_TRIES;
-	p->next_digest = m->now + MESH_DIGEST_MS;
 	p->claim.on = false;
 	m->own_dirty = true;
 	m->routes_dirty = true;
-	flood_send_full_digest(m, p);
 }
 
 void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
@@ -455,7 +273,7 @@ static bool claim_allowed(struct mesh *m, struct mesh_peer *p, const struct endp
 			 "%s (%s): a new start at %s claims its address; checking the running "
 			 "one at %s first",
 			 p->name, id, a, b);
-		adj_check(m, p, MESH_CLAIM_WAIT_MS, "another start claims its address");
+		probe_check(m, p, MESH_CLAIM_WAIT_MS, "another start claims its address");
 		return false;
 	}
 	if (mesh_last_heard(p) >= p->claim.since) {
@@ -526,9 +344,9 @@ static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct
 		p->claim.on = false;
 		p->peer_has_us = false;
 		p->check_since = 0;
-		rtt_first(p, rtt);
+		probe_rtt_first(p, rtt);
 	} else {
-		rtt_sample(m, p, rtt);
+		probe_rtt_sample(m, p, rtt);
 	}
 	if (!p->is_static) {
 		p->has_admin_ep = true; /* the path it proved */
@@ -575,7 +393,8 @@ static void on_lan_hello(struct mesh *m, struct mesh_peer *p, const struct endpo
 		send_hello(m, p, &msg->hdr.sender, from, WIRE_HELLO_REPLY, true, 0, msg->hdr.boot);
 }
 
-static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+/* Returns true when the adjacency came up with it. */
+static bool on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
 		     const struct wire_msg *msg, bool echo_ok)
 {
 	const struct wire_hello *h = &msg->u.hello;
@@ -584,7 +403,7 @@ static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 
 	/* a neighbour holds a newer record of ours: move past it first */
 	if ((h->has & WIRE_HELLO_HAS_HELD_BOOT) && h->held_boot >= m->cfg.boot)
-		mesh_boot_past(m, h->held_boot, "a neighbour holds a newer record of this node");
+		mesh_note_newer_self(m, h->held_boot, "a neighbour holds a newer record of this node");
 	if (!p->has_info || memcmp(p->pubkey, h->pubkey, WIRE_KEY_LEN) != 0 ||
 	    p->wg_port != h->wg_port)
 		m->routes_dirty = true; /* key or port changed */
@@ -609,7 +428,7 @@ static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 		p->admin_ep = *from;
 	}
 	if (!mesh_peer_admin_ep(p, &to))
-		return;
+		return false;
 	/* a node not listed that speaks from elsewhere proves the new path first */
 	path_ok = p->is_static || endpoint_eq(&to, from);
 	/* the answer first: until it arrives the peer drops whatever else we send */
@@ -621,14 +440,16 @@ static void on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	} else if (h->challenge) {
 		send_hello(m, p, &p->id, &to, WIRE_HELLO, false, h->challenge, msg->hdr.boot);
 	}
-	if (!p->adj)
+	if (!p->adj) {
 		adj_up(m, p);
-	flood_want_record(m, p, msg->hdr.boot, h->record_seq);
+		return true;
+	}
+	return false;
 }
 
 /*
  * Both PING and PONG: our reflexive WireGuard endpoint as the neighbour's
- * WireGuard sees it, and its database summary (the periodic digest).
+ * WireGuard sees it. (Their database summary is flood.c's.)
  */
 static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
 {
@@ -642,8 +463,6 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 		m->has_reflexive ? mesh_peer_get(m, &m->reflexive_from) : NULL;
 	struct endpoint ep;
 
-	/* a cheap consistency check: ask for its record if we are behind */
-	flood_want_record(m, p, msg->hdr.boot, ping->record_seq);
 	/*
 	 * A neighbour on one of our LANs sees our LAN address, which tells
 	 * nobody outside anything: only farther neighbours reveal the
@@ -661,24 +480,6 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 		mesh_log(m, MESH_LOG_INFO, "our WireGuard endpoint as %s sees it: %s", p->name,
 			 endpoint_fmt(&m->reflexive, s, sizeof(s)));
 	}
-	if (ping->has & WIRE_PING_HAS_DB) {
-		p->next_digest = m->now + MESH_DIGEST_MS;
-		if (ping->db_total != lsdb_count(&m->db) || ping->db_hash != lsdb_hash(&m->db)) {
-			if (m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
-				flood_send_full_digest(m, p);
-			/*
-			 * Look again soon, a few times: under loss the digest
-			 * exchange itself may be lost. Bounded, so a mesh whose
-			 * records keep changing is not flooded with probes.
-			 */
-			if (!p->sync_at && p->resync_left) {
-				p->resync_left--;
-				p->sync_at = m->now + MESH_SYNC_CHECK_MS;
-			}
-		} else {
-			p->resync_left = MESH_RESYNC_TRIES;
-		}
-	}
 }
 
 static void on_ping(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
@@ -688,7 +489,7 @@ static void on_ping(struct mesh *m, struct mesh_peer *p, const struct wire_msg *
 
 	if (mesh_peer_admin_ep(p, &to) && (pong = mesh_send(m, &to, WIRE_PONG)) != NULL) {
 		pong->u.ping.probe_id = msg->u.ping.probe_id;
-		fill_ping(m, p, &pong->u.ping);
+		probe_fill(m, p, &pong->u.ping);
 	}
 	on_ping_common(m, p, msg);
 }
@@ -699,12 +500,13 @@ static void on_pong(struct mesh *m, struct mesh_peer *p, const struct wire_msg *
 	on_ping_common(m, p, msg);
 }
 
-static void dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
+/*
+ * The adjacency's own messages. Returns true when the adjacency came up
+ * with this one (mesh.c tells flood.c: a full digest to the new neighbour).
+ */
+static bool dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
 		     const struct wire_msg *msg, bool echo_ok)
 {
-	/* only hellos until the adjacency is up: nothing else is for us yet */
-	if (!p->adj && !is_hello(msg) && msg->hdr.type != WIRE_LEAVE)
-		return;
 	/*
 	 * Anything but a hello from a neighbour means it has confirmed us and
 	 * installed our key (it sends nothing else before): our first
@@ -719,17 +521,7 @@ static void dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	switch ((enum wire_type)msg->hdr.type) {
 	case WIRE_HELLO:
 	case WIRE_HELLO_REPLY:
-		on_hello(m, p, from, msg, echo_ok);
-		break;
-	case WIRE_RECORD:
-		flood_on_record(m, p, msg);
-		break;
-	case WIRE_DIGEST:
-		flood_on_digest(m, p, &msg->u.digest);
-		break;
-	case WIRE_REQUEST:
-		flood_on_request(m, p, &msg->u.digest);
-		break;
+		return on_hello(m, p, from, msg, echo_ok);
 	case WIRE_LEAVE:
 		adj_down(m, p, "it left");
 		break;
@@ -739,7 +531,12 @@ static void dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	case WIRE_PONG:
 		on_pong(m, p, msg);
 		break;
+	case WIRE_RECORD:
+	case WIRE_DIGEST:
+	case WIRE_REQUEST:
+		break; /* flood.c's */
 	}
+	return false;
 }
 
 /* A node not listed speaks from a new source: ask it to prove the path. */
@@ -752,7 +549,8 @@ static void check_path(struct mesh *m, struct mesh_peer *p, const struct endpoin
 		send_hello(m, p, &p->id, from, WIRE_HELLO, true, 0, msg->hdr.boot);
 }
 
-void adj_on_packet(struct mesh *m, const struct endpoint *from, const struct wire_msg *msg)
+struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
+				const struct wire_msg *msg, bool *came_up)
 {
 	const struct wire_header *h = &msg->hdr;
 	struct mesh_peer *p = mesh_peer_get(m, &h->sender);
@@ -767,17 +565,17 @@ void adj_on_packet(struct mesh *m, const struct endpoint *from, const struct wir
 		else
 			m->ctr.drops[replay_verdict_drop(v)]++;
 		on_lan_hello(m, p, from, msg);
-		return;
+		return NULL;
 	}
 	/* an older start proving itself alive: a host whose clock went back */
 	if (hello && v == REPLAY_OLD_BOOT)
 		v = REPLAY_NEEDS_CHALLENGE;
 	if (v == REPLAY_DUP || v == REPLAY_OLD_BOOT) {
 		m->ctr.drops[replay_verdict_drop(v)]++;
-		return;
+		return NULL;
 	}
 	if (hello && !hello_acceptable(m, p, msg))
-		return;
+		return NULL;
 	if (hello && (msg->u.hello.has & WIRE_HELLO_HAS_ECHO)) {
 		struct endpoint cep = challenge_ep(p, from);
 		echo_ok = cookie_check(&m->cookie, msg->u.hello.echo, &h->sender, &cep, m->now,
@@ -786,21 +584,25 @@ void adj_on_packet(struct mesh *m, const struct endpoint *from, const struct wir
 	if (v == REPLAY_NEEDS_CHALLENGE) {
 		if (!echo_ok) {
 			challenge_sender(m, p, from, msg);
-			return;
+			return NULL;
 		}
 		if (!(p = admit(m, p, from, msg, rtt)))
-			return;
+			return NULL;
 	} else {
 		replay_commit(&p->replay, h->boot, h->counter);
 		if (echo_ok)
-			rtt_sample(m, p, rtt);
+			probe_rtt_sample(m, p, rtt);
 		check_path(m, p, from, msg);
 	}
 	m->ctr.rx[h->type]++;
 	p->last_rx = m->now;
 	p->has_src = true;
 	p->src = *from;
-	dispatch(m, p, from, msg, echo_ok);
+	/* only hellos until the adjacency is up: nothing else is for us yet */
+	if (!p->adj && !hello && h->type != WIRE_LEAVE)
+		return NULL;
+	*came_up = dispatch(m, p, from, msg, echo_ok);
+	return p;
 }
 
 /* ---- time ---- */
@@ -817,31 +619,10 @@ void adj_timers(struct mesh *m, struct mesh_peer *p)
 						   ? MESH_HELLO_MAX_MS
 						   : p->hello_backoff * 2;
 	}
-	if (!p->adj)
-		return;
-	if (p->check_since) {
-		if (mesh_last_heard(p) >= p->check_since) {
-			p->check_since = 0; /* it answered */
-		} else if (m->now - p->check_since >= p->check_dead_ms) {
-			char why[64];
-			snprintf(why, sizeof(why), "no answer for %llu ms",
-				 (unsigned long long)(m->now - p->check_since));
+	if (p->adj) {
+		char why[64];
+		if (probe_timers(m, p, why, sizeof(why)))
 			adj_down(m, p, why);
-			return;
-		} else if (m->now >= p->next_probe) {
-			mesh_send_ping(m, p);
-			p->next_probe = m->now + probe_every_ms(p);
-		}
-	} else if (m->now - mesh_last_heard(p) >= mesh_probe_idle_ms(m, p)) {
-		adj_check(m, p, MESH_PROBE_DEAD_IDLE_MS, "silent");
-	}
-	if (p->sync_at && m->now >= p->sync_at) {
-		p->sync_at = 0;
-		mesh_send_ping(m, p);
-	}
-	if (m->now >= p->next_digest) {
-		flood_send_summary(m, p);
-		p->next_digest = m->now + MESH_DIGEST_MS;
 	}
 }
 
@@ -858,14 +639,7 @@ uint64_t adj_next_timer(const struct mesh *m, const struct mesh_peer *p)
 		t = p->next_hello;
 	if (!p->adj)
 		return t;
-	if (p->check_since)
-		t = min_u64(t, min_u64(p->next_probe, p->check_since + p->check_dead_ms));
-	else
-		t = min_u64(t, mesh_last_heard(p) + mesh_probe_idle_ms(m, p));
-	t = min_u64(t, p->next_digest);
-	if (p->sync_at)
-		t = min_u64(t, p->sync_at);
-	return t;
+	return min_u64(t, probe_next_timer(m, p));
 }
 
 static uint64_t lan_jitter(struct mesh *m)
@@ -940,7 +714,7 @@ void adj_roamed(struct mesh *m)
 		    !mesh_on_local_lan(m, &ep.addr))
 			adj_down(m, p, "we left its LAN");
 		else if (p->adj)
-			mesh_send_ping(m, p);
+			probe_send(m, p);
 	}
 }
 

@@ -173,6 +173,12 @@ static bool behind_nat(const struct mesh *m, const struct mesh_peer *p)
 	return true;
 }
 
+bool fib_claimed(const struct mesh_peer *p)
+{
+	return p->adj && p->has_info && p->wg_on && p->wg_handshake &&
+	       memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) == 0;
+}
+
 /* Is the peer in WireGuard as it is to stay (this key, no new trial due)? */
 static bool installed_as_is(const struct mesh_peer *p)
 {

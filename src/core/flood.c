@@ -235,12 +235,12 @@ static void probe_if_dropped_us(struct mesh *m, const struct lsdb_record *r)
 {
 	struct mesh_peer *n = r ? mesh_peer_get(m, &r->id) : NULL;
 
-	if (!n || !adj_claimed(n) || r->boot != n->replay.boot || m->now - n->adj_since < 2000)
+	if (!n || !fib_claimed(n) || r->boot != n->replay.boot || m->now - n->adj_since < 2000)
 		return;
 	for (size_t i = 0; i < r->n_neigh; i++)
 		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
 			return;
-	adj_check(m, n, MESH_PROBE_DEAD_STALL_MS, "its record no longer lists us");
+	probe_check(m, n, MESH_PROBE_DEAD_STALL_MS, "its record no longer lists us");
 }
 
 static bool lists(const struct lsdb_record *r, const struct addr *id)
@@ -267,7 +267,7 @@ static void withdrawn_edges(struct mesh *m, const struct lsdb_record *old,
 		if (p->direct.phase == DIRECT_UP)
 			direct_check(m, p, "another node lost its edge to it");
 		else if (p->adj && m->now - mesh_last_heard(p) >= 1000)
-			adj_check(m, p, MESH_PROBE_DEAD_HINT_MS, "another node lost its edge to it");
+			probe_check(m, p, MESH_PROBE_DEAD_HINT_MS, "another node lost its edge to it");
 	}
 }
 
@@ -290,7 +290,7 @@ void flood_on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg 
 		return;
 	if (addr_eq(&r.id, &m->cfg.id)) {
 		if (r.boot > m->cfg.boot || (r.boot == m->cfg.boot && r.seq > m->seq))
-			mesh_boot_past(m, r.boot, "the network holds a newer record of this node");
+			mesh_note_newer_self(m, r.boot, "the network holds a newer record of this node");
 		return;
 	}
 	if (!record_valid(m, &r) || mesh_id_taken(m, &r.id, r.name)) {
@@ -377,4 +377,70 @@ void flood_on_request(struct mesh *m, struct mesh_peer *p, const struct wire_dig
 		if (have && first_of_id(d, i) && !answer_record(m, p, have, &budget))
 			break;
 	}
+}
+
+/* ---- with a neighbour: summaries and the periodic digest ---- */
+
+void flood_adjacency_up(struct mesh *m, struct mesh_peer *p)
+{
+	p->resync_left = MESH_RESYNC_TRIES;
+	p->next_digest = m->now + MESH_DIGEST_MS;
+	flood_send_full_digest(m, p);
+}
+
+void flood_on_hello(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	flood_want_record(m, p, msg->hdr.boot, msg->u.hello.record_seq);
+}
+
+/*
+ * The database summary in every PING and PONG (it replaces the periodic
+ * digest): a cheap consistency check.
+ */
+void flood_on_summary(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)
+{
+	const struct wire_ping *ping = &msg->u.ping;
+
+	flood_want_record(m, p, msg->hdr.boot, ping->record_seq);
+	if (!(ping->has & WIRE_PING_HAS_DB))
+		return;
+	p->next_digest = m->now + MESH_DIGEST_MS;
+	if (ping->db_total == lsdb_count(&m->db) && ping->db_hash == lsdb_hash(&m->db)) {
+		p->resync_left = MESH_RESYNC_TRIES;
+		return;
+	}
+	if (m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
+		flood_send_full_digest(m, p);
+	/*
+	 * Look again soon, a few times: under loss the digest exchange itself
+	 * may be lost. Bounded, so a mesh whose records keep changing is not
+	 * flooded with probes.
+	 */
+	if (!p->sync_at && p->resync_left) {
+		p->resync_left--;
+		p->sync_at = m->now + MESH_SYNC_CHECK_MS;
+	}
+}
+
+void flood_timers(struct mesh *m, struct mesh_peer *p)
+{
+	if (!p->adj)
+		return;
+	if (p->sync_at && m->now >= p->sync_at) {
+		p->sync_at = 0;
+		probe_send(m, p); /* its answer carries the summary */
+	}
+	if (m->now >= p->next_digest) {
+		flood_send_summary(m, p);
+		p->next_digest = m->now + MESH_DIGEST_MS;
+	}
+}
+
+uint64_t flood_next_timer(const struct mesh_peer *p)
+{
+	uint64_t t = p->next_digest;
+
+	if (!p->adj)
+		return UINT64_MAX;
+	return p->sync_at && p->sync_at < t ? p->sync_at : t;
 }

@@ -205,58 +205,96 @@ struct mesh {
 	uint64_t refuse_unlogged;
 	uint64_t newer_self_logged_at;	/* last warning about a newer record of us */
 	uint64_t boot_bumped_at;	/* last time we moved our boot past a stale one */
+	uint64_t newer_self_boot;	/* a newer record of us seen: move past it (mesh.c) */
+	const char *newer_self_why;
 };
 
-/* mesh.c: actions, the node table, our record */
+/* actions.c: the action list */
 struct mesh_action *mesh_push(struct mesh *m, enum mesh_action_type type);
 void mesh_log(struct mesh *m, enum mesh_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 struct wire_msg *mesh_send(struct mesh *m, const struct endpoint *to, enum wire_type type);
+/* Counted always, logged at most once a second: input must not flood the log. */
+void mesh_refuse(struct mesh *m, const struct addr *id, const char *what);
+uint64_t mesh_random(struct mesh *m);
+
+/* node.c: the node table */
 struct mesh_peer *mesh_peer_get(const struct mesh *m, const struct addr *id);
+/* A new peer, not counted against the cap (static peers), or NULL. */
+struct mesh_peer *mesh_peer_new(struct mesh *m, const struct addr *id);
+void mesh_peer_free(struct mesh_peer *p);
+size_t mesh_max_nodes(const struct mesh *m);
 /* The peer for id, created if needed (NULL when out of memory or at the cap). */
 struct mesh_peer *mesh_peer_ensure(struct mesh *m, const struct addr *id);
 /* Does a lie on one of our LANs (a prefix of a local address)? */
 bool mesh_on_local_lan(const struct mesh *m, const struct addr *a);
-void mesh_refuse(struct mesh *m, const struct addr *id, const char *what);
 /* Is this id held by a live node of another name? */
 bool mesh_id_taken(const struct mesh *m, const struct addr *id, const char *name);
 bool mesh_name_ok(const char *name);
-uint64_t mesh_random(struct mesh *m);
 /* The newest boot we hold for id, in a record or a tombstone (0: none). */
 uint64_t mesh_held_boot(const struct mesh *m, const struct addr *id);
 /*
  * A newer record of ourselves is in the network (a start of ours whose
- * clock ran ahead, or another node with our address): move our boot past
- * it, unless that would be an absurd jump (a forgery).
+ * clock ran ahead, or another node with our address): our boot moves past
+ * it when the event is done, unless that would be an absurd jump (a
+ * forgery). why: a string constant.
  */
-void mesh_boot_past(struct mesh *m, uint64_t boot, const char *why);
+void mesh_note_newer_self(struct mesh *m, uint64_t boot, const char *why);
+/* Where we send to it, if anywhere. */
+bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep);
 /* Admin packets and WireGuard traffic alike prove a neighbour alive. */
 uint64_t mesh_last_heard(const struct mesh_peer *p);
 
+/* sample.c: WireGuard's counters of every peer */
+void sample_on_stats(struct mesh *m, const struct mesh_wg_stats *s, size_t n);
+
+/* self.c: our own record and boot */
+void self_originate(struct mesh *m);
+/* When our record may be originated again. */
+uint64_t self_originate_due(const struct mesh *m);
+/* Move our boot past a newer record of us noted meanwhile (mesh_note_newer_self). */
+void self_apply_newer(struct mesh *m);
+
 /* adj.c: adjacencies */
-/* An authenticated, decoded packet: freshness, admission, then dispatch. */
-void adj_on_packet(struct mesh *m, const struct endpoint *from, const struct wire_msg *msg);
-/* Where we send to it, if anywhere. */
-bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep);
-/* Is it an adjacency we claim in our record (WireGuard has agreed)? */
-bool adj_claimed(const struct mesh_peer *p);
+/*
+ * An authenticated, decoded packet: freshness, admission, and the
+ * adjacency's own messages. Returns the sender's peer if the packet is
+ * for the other modules too (records, digests; the summary in probes),
+ * else NULL. *came_up: the adjacency came up with it.
+ */
+struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
+				const struct wire_msg *msg, bool *came_up);
 void adj_timers(struct mesh *m, struct mesh_peer *p);
 uint64_t adj_next_timer(const struct mesh *m, const struct mesh_peer *p);
 void adj_down(struct mesh *m, struct mesh_peer *p, const char *why);
-/* A PING (information, and an RTT sample); not a liveness check. */
-void mesh_send_ping(struct mesh *m, struct mesh_peer *p);
-/* Start a liveness check of a neighbour: probes until it answers, or dead. */
-void adj_check(struct mesh *m, struct mesh_peer *p, uint64_t dead_ms, const char *why);
 /* The LAN hello while alone. */
 void adj_lan_hello_timer(struct mesh *m);
 bool adj_any(const struct mesh *m);
-/* How long a neighbour may be silent before we check it. */
-uint64_t mesh_probe_idle_ms(const struct mesh *m, const struct mesh_peer *p);
 /* Our boot changed: every neighbour must confirm it again. */
 void adj_our_boot_changed(struct mesh *m);
 /* Our addresses changed (roaming). */
 void adj_roamed(struct mesh *m);
 void adj_leave(struct mesh *m);
+
+/* probe.c: probes, round trips, costs */
+/* A PING (information, and an RTT sample); not a liveness check. */
+void probe_send(struct mesh *m, struct mesh_peer *p);
+/* What every PING and PONG carries besides the probe id. */
+void probe_fill(const struct mesh *m, struct mesh_peer *p, struct wire_ping *ping);
+/* A PONG: a round-trip sample if it answers one of our last probes. */
+void probe_answered(struct mesh *m, struct mesh_peer *p, uint32_t probe_id);
+/* Start a liveness check of a neighbour: probes until it answers, or dead. */
+void probe_check(struct mesh *m, struct mesh_peer *p, uint64_t dead_ms, const char *why);
+/* Checks of a neighbour; true (why filled) when it is dead. */
+bool probe_timers(struct mesh *m, struct mesh_peer *p, char *why, size_t len);
+uint64_t probe_next_timer(const struct mesh *m, const struct mesh_peer *p);
+/* How long a neighbour may be silent before we check it. */
+uint64_t probe_idle_ms(const struct mesh *m, const struct mesh_peer *p);
+/* The first round trip (the challenge's), and later samples. */
+void probe_rtt_first(struct mesh_peer *p, uint32_t rtt);
+void probe_rtt_sample(struct mesh *m, struct mesh_peer *p, uint32_t rtt);
+/* The cost of the adjacency from its kind and base round trip. */
+uint16_t probe_cost(const struct mesh_peer *p);
 
 /* flood.c */
 void flood_send_record(struct mesh *m, const struct mesh_peer *p, const struct lsdb_record *r);
@@ -269,8 +307,18 @@ void flood_want_record(struct mesh *m, struct mesh_peer *p, uint64_t boot, uint6
 void flood_on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg);
 void flood_on_digest(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d);
 void flood_on_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *d);
+/* A new adjacency: a full digest to it, and its summaries from now. */
+void flood_adjacency_up(struct mesh *m, struct mesh_peer *p);
+/* The record seq a hello announces. */
+void flood_on_hello(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg);
+/* The summary every PING and PONG carries. */
+void flood_on_summary(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg);
+void flood_timers(struct mesh *m, struct mesh_peer *p);
+uint64_t flood_next_timer(const struct mesh_peer *p);
 
 /* fib.c */
+/* Is it an adjacency we claim in our record (WireGuard has agreed)? */
+bool fib_claimed(const struct mesh_peer *p);
 /* Recompute paths, then emit WireGuard and route changes as diffs. */
 int fib_update(struct mesh *m);
 /* Withdraw every installed peer and route (leaving). */

@@ -1,0 +1,66 @@
+/*
+ * WireGuard's own view of each peer, sampled by the host (about every
+ * second, every 200 ms while something is in flux): traffic received
+ * proves a neighbour alive without a probe; traffic sent into a tunnel
+ * that stays silent is a stall, checked at once (adj.c) or, on a direct
+ * path, with a fresh handshake (direct.c); a completed handshake lets an
+ * adjacency be claimed (fib.c); the endpoint WireGuard reports for a
+ * neighbour is its reflexive endpoint behind NAT, which we tell it.
+ */
+#include <string.h>
+
+#include "core/mesh_int.h"
+
+static struct mesh_peer *peer_by_wg_key(const struct mesh *m, const uint8_t *key)
+{
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+		if (p->wg_on && memcmp(p->wg_key, key, WIRE_KEY_LEN) == 0)
+			return p;
+	}
+	return NULL;
+}
+
+static void sample_one(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s)
+{
+	bool sent = s->tx_bytes > p->wg_tx, got = s->rx_bytes > p->wg_rx;
+
+	if (got)
+		p->last_wg_rx = m->now;
+	/*
+	 * A tunnel that swallows what we send: check the neighbour now, not at
+	 * the idle timer. The silence counts from the last thing heard, so a
+	 * dead node with traffic flowing to it is down within about three
+	 * seconds (a sample, MESH_STALL_MS and MESH_PROBE_DEAD_STALL_MS).
+	 */
+	if (p->adj && sent && !got && m->now - mesh_last_heard(p) >= MESH_STALL_MS)
+		probe_check(m, p, MESH_PROBE_DEAD_STALL_MS, "sending into a silent tunnel");
+	p->stall_since = sent && !got ? (p->stall_since ? p->stall_since : m->now) : 0;
+	p->has_wg_endpoint = s->has_endpoint;
+	if (s->has_endpoint)
+		p->wg_endpoint = s->endpoint;
+	if (s->last_handshake_sec && !p->wg_handshake) {
+		p->wg_handshake = true;
+		p->hs_retry_at = 0;
+		m->own_dirty = true;	/* the adjacency can be claimed now */
+		m->routes_dirty = true; /* and the kick's keepalive can go (fib.c) */
+	}
+	/* tell a neighbour at once where its WireGuard packets come from */
+	if (p->adj && p->has_wg_endpoint && p->last_wg_rx &&
+	    (!p->told_wg || !endpoint_eq(&p->told_wg_endpoint, &p->wg_endpoint)))
+		probe_send(m, p);
+	direct_on_stats(m, p, s);
+	p->wg_sending = sent;
+	p->wg_rx = s->rx_bytes;
+	p->wg_tx = s->tx_bytes;
+	p->wg_sampled_at = m->now;
+}
+
+void sample_on_stats(struct mesh *m, const struct mesh_wg_stats *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct mesh_peer *p = peer_by_wg_key(m, s[i].pubkey);
+		if (p)
+			sample_one(m, p, &s[i]);
+	}
+}
