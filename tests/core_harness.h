@@ -330,7 +330,7 @@ static inline bool h_adjacent(const struct h *t, const struct addr *id)
 {
 	const struct mesh_peer *p = mesh_peer_get(t->m, id);
 
-	return p && p->adj;
+	return p && p->adj.up;
 }
 
 static inline bool h_node_known(const struct h *t, const struct addr *id)

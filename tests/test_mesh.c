@@ -349,7 +349,7 @@ static bool claim(struct h *t, struct h_fake *x)
 	x->a_boot = reply->hdr.boot;
 	h = h_hello(t, x, WIRE_HELLO, 0, reply->u.hello.challenge);
 	h_feed(t, x, &h);
-	return h_adjacent(t, &x->id) && mesh_peer_get(t->m, &x->id)->replay.boot == x->boot;
+	return h_adjacent(t, &x->id) && mesh_peer_get(t->m, &x->id)->adj.replay.boot == x->boot;
 }
 
 /*
@@ -452,7 +452,7 @@ static void test_clock_back(void **state)
 	h = h_hello(&t, &b, WIRE_HELLO, 0, reply->u.hello.challenge);
 	h_feed(&t, &b, &h);
 	assert_true(h_adjacent(&t, &b.id));
-	assert_true(mesh_peer_get(t.m, &b.id)->replay.boot == 400);
+	assert_true(mesh_peer_get(t.m, &b.id)->adj.replay.boot == 400);
 	/* and bob moves past its old record: a new start, in place, at once */
 	t.now += 200;
 	b.boot = 1001;
@@ -489,7 +489,7 @@ static void test_boot_jump(void **state)
 	b.boot = UINT64_MAX - 5;
 	b.counter = 0;
 	assert_false(claim(&t, &b));
-	assert_true(mesh_peer_get(t.m, &b.id)->replay.boot == 1000);
+	assert_true(mesh_peer_get(t.m, &b.id)->adj.replay.boot == 1000);
 	/* a start 30 days on is a restart */
 	h_later(&t, 30000); /* bob silent: dead */
 	b.boot = 1000 + ((uint64_t)30 * 86400 * 1000 << 22);
@@ -1059,14 +1059,14 @@ static void test_set_statics(void **state)
 	h_collect(&t);
 	h_handshake(&t, &s0);
 	p = mesh_peer_get(t.m, &s0.id);
-	assert_true(p->is_static && p->adj);
+	assert_true(p->is_static && p->adj.up);
 
 	next[0].id = h_ip(10, 99, 0, 101);
 	h_reset(&t);
 	assert_int_equal(mesh_set_statics(t.m, next, 1, t.now), 0);
 	h_collect(&t);
 	assert_false(p->is_static);
-	assert_true(p->adj);
+	assert_true(p->adj.up);
 	assert_true(mesh_peer_admin_ep(p, &ep) && endpoint_eq(&ep, &s0.ep));
 	assert_non_null(mesh_peer_get(t.m, &next[0].id));
 	assert_true(mesh_peer_get(t.m, &next[0].id)->is_static);

@@ -88,7 +88,7 @@ static struct endpoint challenge_ep(const struct mesh_peer *p, const struct endp
 bool adj_any(const struct mesh *m)
 {
 	for (size_t i = 0; i < m->peers.n; i++)
-		if (((const struct mesh_peer *)m->peers.items[i])->adj)
+		if (((const struct mesh_peer *)m->peers.items[i])->adj.up)
 			return true;
 	return false;
 }
@@ -128,13 +128,13 @@ static bool challenge_allowed(struct mesh *m, struct mesh_peer *p, const struct 
 	if (m->chal_tokens > cap)
 		m->chal_tokens = cap;
 	m->chal_at = m->now;
-	if (m->now < m->chal_slot[slot] || (p && m->now < p->challenge_at) ||
+	if (m->now < m->chal_slot[slot] || (p && m->now < p->adj.challenge_at) ||
 	    m->chal_tokens < 1000)
 		return false;
 	m->chal_tokens -= 1000;
 	m->chal_slot[slot] = m->now + MESH_CHALLENGE_GAP_MS;
 	if (p)
-		p->challenge_at = m->now + MESH_CHALLENGE_GAP_MS;
+		p->adj.challenge_at = m->now + MESH_CHALLENGE_GAP_MS;
 	return true;
 }
 
@@ -169,9 +169,9 @@ static void send_hello(struct mesh *m, struct mesh_peer *p, const struct addr *i
 		h->has |= WIRE_HELLO_HAS_ECHO;
 		h->echo = echo;
 	}
-	if (p && p->replay.confirmed) {
+	if (p && p->adj.replay.confirmed) {
 		h->has |= WIRE_HELLO_HAS_PEER_BOOT;
-		h->peer_boot = p->replay.boot;
+		h->peer_boot = p->adj.replay.boot;
 	}
 	held = mesh_held_boot(m, id);
 	if (their_boot && held > their_boot) {
@@ -204,21 +204,21 @@ static void adj_up(struct mesh *m, struct mesh_peer *p)
 	char id[ADDR_STRLEN];
 	struct endpoint ep;
 
-	if (!p->adj)
+	if (!p->adj.up)
 		mesh_log(m, MESH_LOG_INFO, "neighbour %s (%s) is up", p->name, fmt_id(&p->id, id));
-	p->adj = true;
-	p->adj_since = m->now;
-	p->adj_kind = mesh_peer_admin_ep(p, &ep) && mesh_on_local_lan(m, &ep.addr)
+	p->adj.up = true;
+	p->adj.since = m->now;
+	p->adj.kind = mesh_peer_admin_ep(p, &ep) && mesh_on_local_lan(m, &ep.addr)
 			      ? WIRE_PATH_LAN
 			      : WIRE_PATH_DIRECT;
 	/* the challenge measured the round trip: start with the real cost */
-	p->cost = probe_cost(p);
-	p->check_since = 0;
-	p->probe_base = (uint32_t)mesh_random(m);
-	p->probe_n = 0;
-	p->hello_backoff = MESH_HELLO_FIRST_MS;
-	p->hello_tries = 0;
-	p->claim.on = false;
+	p->adj.cost = probe_cost(p);
+	p->adj.check_since = 0;
+	p->adj.probe_base = (uint32_t)mesh_random(m);
+	p->adj.probe_n = 0;
+	p->adj.hello_backoff = MESH_HELLO_FIRST_MS;
+	p->adj.hello_tries = 0;
+	p->adj.claim.on = false;
 	m->own_dirty = true;
 	m->routes_dirty = true;
 }
@@ -227,22 +227,22 @@ void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
 {
 	char id[ADDR_STRLEN];
 
-	if (!p->adj)
+	if (!p->adj.up)
 		return;
 	mesh_log(m, MESH_LOG_INFO, "neighbour %s (%s) is down: %s", p->name, fmt_id(&p->id, id),
 		 why);
-	p->adj = false;
-	p->check_since = 0;
-	p->peer_has_us = false;
+	p->adj.up = false;
+	p->adj.check_since = 0;
+	p->adj.peer_has_us = false;
 	/*
 	 * Whatever boot comes next must pass a challenge again, even one
 	 * numbered lower (a host whose clock went back): the echo proves it
 	 * is alive now, which is all the boot order protects.
 	 */
-	replay_forget(&p->replay);
-	p->next_hello = m->now;
-	p->hello_backoff = MESH_HELLO_FIRST_MS;
-	p->hello_tries = 0;
+	replay_forget(&p->adj.replay);
+	p->adj.next_hello = m->now;
+	p->adj.hello_backoff = MESH_HELLO_FIRST_MS;
+	p->adj.hello_tries = 0;
 	m->own_dirty = true;
 	m->routes_dirty = true;
 }
@@ -259,16 +259,16 @@ static bool claim_allowed(struct mesh *m, struct mesh_peer *p, const struct endp
 {
 	char id[ADDR_STRLEN], a[ENDPOINT_STRLEN], b[ENDPOINT_STRLEN];
 
-	if (!p->adj || (p->has_src && endpoint_eq(&p->src, from)))
+	if (!p->adj.up || (p->has_src && endpoint_eq(&p->src, from)))
 		return true; /* nobody holds it, or a restart in place */
 	fmt_id(&p->id, id);
 	endpoint_fmt(from, a, sizeof(a));
 	endpoint_fmt(&p->src, b, sizeof(b));
-	if (!p->claim.on || p->claim.boot != boot || !endpoint_eq(&p->claim.from, from)) {
-		p->claim.on = true;
-		p->claim.boot = boot;
-		p->claim.from = *from;
-		p->claim.since = m->now;
+	if (!p->adj.claim.on || p->adj.claim.boot != boot || !endpoint_eq(&p->adj.claim.from, from)) {
+		p->adj.claim.on = true;
+		p->adj.claim.boot = boot;
+		p->adj.claim.from = *from;
+		p->adj.claim.since = m->now;
 		mesh_log(m, MESH_LOG_WARN,
 			 "%s (%s): a new start at %s claims its address; checking the running "
 			 "one at %s first",
@@ -276,12 +276,12 @@ static bool claim_allowed(struct mesh *m, struct mesh_peer *p, const struct endp
 		probe_check(m, p, MESH_CLAIM_WAIT_MS, "another start claims its address");
 		return false;
 	}
-	if (mesh_last_heard(p) >= p->claim.since) {
+	if (mesh_last_heard(p) >= p->adj.claim.since) {
 		m->ctr.claims_refused++;
-		p->claims_refused++;
+		p->adj.claims_refused++;
 		mesh_refuse(m, &p->id, "a start claiming the address of a node that still answers");
-		if (p->claim.refused_boot != boot) {
-			p->claim.refused_boot = boot;
+		if (p->adj.claim.refused_boot != boot) {
+			p->adj.claim.refused_boot = boot;
 			mesh_log(m, MESH_LOG_WARN,
 				 "%s (%s): refused a second node with this address at %s: the "
 				 "running one answers at %s (a copy of its configuration?)",
@@ -296,8 +296,8 @@ static bool boot_jump_too_far(const struct mesh *m, const struct mesh_peer *p, u
 {
 	uint64_t held = mesh_held_boot(m, &p->id);
 
-	if (p->replay.confirmed && p->replay.boot > held)
-		held = p->replay.boot;
+	if (p->adj.replay.confirmed && p->adj.replay.boot > held)
+		held = p->adj.replay.boot;
 	return held && boot > held && boot - held > MESH_BOOT_JUMP_MAX;
 }
 
@@ -316,19 +316,19 @@ static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct
 		mesh_refuse(m, &h->sender, "a new node (the node table is full)");
 		return NULL;
 	}
-	new_start = !p->replay.confirmed || p->replay.boot != h->boot;
-	if (new_start && p->replay.confirmed && !claim_allowed(m, p, from, h->boot))
+	new_start = !p->adj.replay.confirmed || p->adj.replay.boot != h->boot;
+	if (new_start && p->adj.replay.confirmed && !claim_allowed(m, p, from, h->boot))
 		return NULL;
 	if (new_start && boot_jump_too_far(m, p, h->boot)) {
 		mesh_refuse(m, &p->id, "a boot id far past the one we hold (forged?)");
 		return NULL;
 	}
-	if (replay_confirm(&p->replay, h->boot, h->counter) < 0) {
+	if (replay_confirm(&p->adj.replay, h->boot, h->counter) < 0) {
 		m->ctr.drops[WIRE_DROP_REPLAY]++;
 		return NULL;
 	}
 	if (new_start) {
-		if (p->claim.on && endpoint_eq(&p->claim.from, from)) {
+		if (p->adj.claim.on && endpoint_eq(&p->adj.claim.from, from)) {
 			char a[ENDPOINT_STRLEN];
 			mesh_log(m, MESH_LOG_WARN,
 				 "%s (%s): the start at %s took over its address; the one before "
@@ -336,22 +336,19 @@ static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct
 				 p->name, fmt_id(&p->id, id), endpoint_fmt(from, a, sizeof(a)));
 			m->ctr.takeovers++;
 		}
-		if (p->adj) {
-			p->adj = false; /* re-established below with the new start's key */
+		if (p->adj.up) {
+			p->adj.up = false; /* re-established below with the new start's key */
 			m->own_dirty = true;
 			m->routes_dirty = true;
 		}
-		p->claim.on = false;
-		p->peer_has_us = false;
-		p->check_since = 0;
+		p->adj.claim.on = false;
+		p->adj.peer_has_us = false;
+		p->adj.check_since = 0;
 		probe_rtt_first(p, rtt);
 	} else {
 		probe_rtt_sample(m, p, rtt);
 	}
-	if (!p->is_static) {
-		p->has_admin_ep = true; /* the path it proved */
-		p->admin_ep = *from;
-	}
+	mesh_peer_proved(p, from); /* the path it proved */
 	return p;
 }
 
@@ -387,7 +384,7 @@ static bool hello_acceptable(struct mesh *m, const struct mesh_peer *p,
 static void on_lan_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
 			 const struct wire_msg *msg)
 {
-	if (p && p->adj)
+	if (p && p->adj.up)
 		return; /* it has neighbours again soon; we are one already */
 	if (challenge_allowed(m, p, from))
 		send_hello(m, p, &msg->hdr.sender, from, WIRE_HELLO_REPLY, true, 0, msg->hdr.boot);
@@ -404,29 +401,20 @@ static bool on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	/* a neighbour holds a newer record of ours: move past it first */
 	if ((h->has & WIRE_HELLO_HAS_HELD_BOOT) && h->held_boot >= m->cfg.boot)
 		mesh_note_newer_self(m, h->held_boot, "a neighbour holds a newer record of this node");
-	if (!p->has_info || memcmp(p->pubkey, h->pubkey, WIRE_KEY_LEN) != 0 ||
-	    p->wg_port != h->wg_port)
+	if (mesh_peer_learn(p, h->name, h->pubkey, h->wg_port, h->admin_port, h->flags))
 		m->routes_dirty = true; /* key or port changed */
-	snprintf(p->name, sizeof(p->name), "%s", h->name);
-	memcpy(p->pubkey, h->pubkey, WIRE_KEY_LEN);
-	p->wg_port = h->wg_port;
-	p->admin_port = h->admin_port;
-	p->flags = h->flags;
-	p->has_info = true;
 	if (h->has & WIRE_HELLO_HAS_OBSERVED) {
-		if (!p->has_observed_me || !endpoint_eq(&p->observed_me, &h->observed))
+		if (!p->adj.has_observed_me || !endpoint_eq(&p->adj.observed_me, &h->observed))
 			m->routes_dirty = true; /* may change our NAT keepalive */
-		p->has_observed_me = true;
-		p->observed_me = h->observed;
+		p->adj.has_observed_me = true;
+		p->adj.observed_me = h->observed;
 	}
-	if (((h->has & WIRE_HELLO_HAS_PEER_BOOT) && h->peer_boot == m->cfg.boot) != p->peer_has_us) {
-		p->peer_has_us = !p->peer_has_us;
+	if (((h->has & WIRE_HELLO_HAS_PEER_BOOT) && h->peer_boot == m->cfg.boot) != p->adj.peer_has_us) {
+		p->adj.peer_has_us = !p->adj.peer_has_us;
 		m->routes_dirty = true; /* it has our key now: the first handshake may start */
 	}
-	if (echo_ok && !p->is_static) {
-		p->has_admin_ep = true;
-		p->admin_ep = *from;
-	}
+	if (echo_ok)
+		mesh_peer_proved(p, from);
 	if (!mesh_peer_admin_ep(p, &to))
 		return false;
 	/* a node not listed that speaks from elsewhere proves the new path first */
@@ -440,7 +428,7 @@ static bool on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	} else if (h->challenge) {
 		send_hello(m, p, &p->id, &to, WIRE_HELLO, false, h->challenge, msg->hdr.boot);
 	}
-	if (!p->adj) {
+	if (!p->adj.up) {
 		adj_up(m, p);
 		return true;
 	}
@@ -470,7 +458,7 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 	 */
 	if ((ping->has & WIRE_PING_HAS_OBSERVED_WG) &&
 	    !(mesh_peer_admin_ep(p, &ep) && mesh_on_local_lan(m, &ep.addr)) &&
-	    (!from || from == p || !from->adj) &&
+	    (!from || from == p || !from->adj.up) &&
 	    (!m->has_reflexive || !endpoint_eq(&m->reflexive, &ping->observed_wg))) {
 		char s[ENDPOINT_STRLEN];
 		m->reflexive_from = p->id;
@@ -514,8 +502,8 @@ static bool dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	 * packet meant for our old start could slip in first; that costs one
 	 * retry of the handshake.
 	 */
-	if (!is_hello(msg) && !p->peer_has_us) {
-		p->peer_has_us = true;
+	if (!is_hello(msg) && !p->adj.peer_has_us) {
+		p->adj.peer_has_us = true;
 		m->routes_dirty = true;
 	}
 	switch ((enum wire_type)msg->hdr.type) {
@@ -554,14 +542,14 @@ struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
 {
 	const struct wire_header *h = &msg->hdr;
 	struct mesh_peer *p = mesh_peer_get(m, &h->sender);
-	enum replay_verdict v = p ? replay_check(&p->replay, h->boot, h->counter)
+	enum replay_verdict v = p ? replay_check(&p->adj.replay, h->boot, h->counter)
 				  : REPLAY_NEEDS_CHALLENGE;
 	bool hello = is_hello(msg), echo_ok = false;
 	uint32_t rtt = 0;
 
 	if (hello && (msg->u.hello.has & WIRE_HELLO_LAN)) {
 		if (v == REPLAY_OK)
-			replay_commit(&p->replay, h->boot, h->counter);
+			replay_commit(&p->adj.replay, h->boot, h->counter);
 		else
 			m->ctr.drops[replay_verdict_drop(v)]++;
 		on_lan_hello(m, p, from, msg);
@@ -589,17 +577,16 @@ struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
 		if (!(p = admit(m, p, from, msg, rtt)))
 			return NULL;
 	} else {
-		replay_commit(&p->replay, h->boot, h->counter);
+		replay_commit(&p->adj.replay, h->boot, h->counter);
 		if (echo_ok)
 			probe_rtt_sample(m, p, rtt);
 		check_path(m, p, from, msg);
 	}
 	m->ctr.rx[h->type]++;
-	p->last_rx = m->now;
-	p->has_src = true;
-	p->src = *from;
+	p->adj.last_rx = m->now;
+	mesh_peer_heard(p, from);
 	/* only hellos until the adjacency is up: nothing else is for us yet */
-	if (!p->adj && !hello && h->type != WIRE_LEAVE)
+	if (!p->adj.up && !hello && h->type != WIRE_LEAVE)
 		return NULL;
 	*came_up = dispatch(m, p, from, msg, echo_ok);
 	return p;
@@ -607,19 +594,30 @@ struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
 
 /* ---- time ---- */
 
+/* A static peer's address is (newly) known: say hello there now. */
+void adj_static_moved(struct mesh *m, struct mesh_peer *p)
+{
+	p->adj.next_hello = m->now;
+	p->adj.hello_backoff = MESH_HELLO_FIRST_MS;
+	p->adj.hello_tries = 0;
+	adj_timers(m, p);
+}
+
 void adj_timers(struct mesh *m, struct mesh_peer *p)
 {
-	if (p->is_static && !p->adj && p->static_resolved && m->now >= p->next_hello) {
+	if (p->is_static && !p->adj.up && p->static_resolved && m->now >= p->adj.next_hello) {
 		send_hello(m, p, &p->id, &p->static_admin, WIRE_HELLO, true, 0,
-			   p->replay.confirmed ? p->replay.boot : 0);
-		p->next_hello = m->now + p->hello_backoff;
+			   p->adj.replay.confirmed ? p->adj.replay.boot : 0);
+		if (!p->adj.hello_backoff)
+			p->adj.hello_backoff = MESH_HELLO_FIRST_MS;
+		p->adj.next_hello = m->now + p->adj.hello_backoff;
 		/* a peer not up yet usually is a moment later: a few quick tries first */
-		if (++p->hello_tries > MESH_HELLO_QUICK_TRIES)
-			p->hello_backoff = p->hello_backoff * 2 > MESH_HELLO_MAX_MS
+		if (++p->adj.hello_tries > MESH_HELLO_QUICK_TRIES)
+			p->adj.hello_backoff = p->adj.hello_backoff * 2 > MESH_HELLO_MAX_MS
 						   ? MESH_HELLO_MAX_MS
-						   : p->hello_backoff * 2;
+						   : p->adj.hello_backoff * 2;
 	}
-	if (p->adj) {
+	if (p->adj.up) {
 		char why[64];
 		if (probe_timers(m, p, why, sizeof(why)))
 			adj_down(m, p, why);
@@ -635,9 +633,9 @@ uint64_t adj_next_timer(const struct mesh *m, const struct mesh_peer *p)
 {
 	uint64_t t = UINT64_MAX;
 
-	if (p->is_static && !p->adj && p->static_resolved)
-		t = p->next_hello;
-	if (!p->adj)
+	if (p->is_static && !p->adj.up && p->static_resolved)
+		t = p->adj.next_hello;
+	if (!p->adj.up)
 		return t;
 	return min_u64(t, probe_next_timer(m, p));
 }
@@ -692,10 +690,10 @@ void adj_our_boot_changed(struct mesh *m)
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct mesh_peer *p = m->peers.items[i];
 		struct endpoint to;
-		p->peer_has_us = false;
+		p->adj.peer_has_us = false;
 		/* our next packet is a new start to it: say hello now */
-		if (p->adj && mesh_peer_admin_ep(p, &to))
-			send_hello(m, p, &p->id, &to, WIRE_HELLO, true, 0, p->replay.boot);
+		if (p->adj.up && mesh_peer_admin_ep(p, &to))
+			send_hello(m, p, &p->id, &to, WIRE_HELLO, true, 0, p->adj.replay.boot);
 	}
 	m->routes_dirty = true;
 }
@@ -710,10 +708,10 @@ void adj_roamed(struct mesh *m)
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct mesh_peer *p = m->peers.items[i];
 		struct endpoint ep;
-		if (p->adj && p->adj_kind == WIRE_PATH_LAN && mesh_peer_admin_ep(p, &ep) &&
+		if (p->adj.up && p->adj.kind == WIRE_PATH_LAN && mesh_peer_admin_ep(p, &ep) &&
 		    !mesh_on_local_lan(m, &ep.addr))
 			adj_down(m, p, "we left its LAN");
-		else if (p->adj)
+		else if (p->adj.up)
 			probe_send(m, p);
 	}
 }
@@ -724,7 +722,7 @@ void adj_leave(struct mesh *m)
 		struct mesh_peer *p = m->peers.items[i];
 		struct endpoint to;
 		/* twice: a lost LEAVE costs the others a probe timeout */
-		for (int k = 0; k < 2 && p->adj && mesh_peer_admin_ep(p, &to); k++) {
+		for (int k = 0; k < 2 && p->adj.up && mesh_peer_admin_ep(p, &to); k++) {
 			struct wire_msg *msg = mesh_send(m, &to, WIRE_LEAVE);
 			if (msg)
 				msg->u.leave.reason = 0;

@@ -179,7 +179,7 @@ static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
 	d->kind = d->cand_kind[i];
 	d->deadline = m->now + (d->kind == WIRE_PATH_LAN ? DIRECT_TRY_LAN_MS : DIRECT_TRY_NAT_MS);
 	d->rekick_at = m->now + rekick_ms(d);
-	p->wg_trial++; /* a fresh peer: WireGuard starts a new handshake */
+	mesh_peer_fresh(p); /* a fresh peer: WireGuard starts a new handshake */
 	set_phase(m, d, DIRECT_TRYING);
 }
 
@@ -244,7 +244,7 @@ static const struct lsdb_record *eligible(const struct mesh *m, const struct mes
 {
 	const struct lsdb_record *r = lsdb_get(&m->db, &p->id);
 
-	if (!r || p->adj || addr_eq(&p->id, &m->cfg.id) || m->leaving ||
+	if (!r || p->adj.up || addr_eq(&p->id, &m->cfg.id) || m->leaving ||
 	    (r->flags & WIRE_NODE_LEFT))
 		return NULL;
 	if (!r->route.reachable && p->direct.phase != DIRECT_UP)
@@ -261,9 +261,7 @@ static void adopt_record(struct mesh *m, struct mesh_peer *p, const struct lsdb_
 	/* a new start of X: a new key, and nothing of the old state holds */
 	memset(d, 0, sizeof(*d));
 	d->boot = r->boot;
-	memcpy(p->pubkey, r->pubkey, WIRE_KEY_LEN);
-	snprintf(p->name, sizeof(p->name), "%s", r->name);
-	p->wg_port = r->wg_port;
+	mesh_peer_learn_record(p, r);
 	m->routes_dirty = true;
 }
 
@@ -373,7 +371,7 @@ static void check_tunnel(struct mesh *m, struct mesh_peer *p, const char *why)
 	d->data_since = 0;
 	d->check_until = m->now + DIRECT_CHECK_MS;
 	d->rekick_at = m->now + DIRECT_CHECK_REKICK_MS;
-	p->wg_trial++;
+	mesh_peer_fresh(p);
 	m->routes_dirty = true;
 }
 
@@ -413,7 +411,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 			 * the other side already counts as up.
 			 */
 			if (d->rekick_at && m->now >= d->rekick_at && m->now < d->deadline) {
-				p->wg_trial++;
+				mesh_peer_fresh(p);
 				d->rekick_at = m->now + rekick_ms(d);
 				m->routes_dirty = true;
 			}
@@ -461,7 +459,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 	/*
 	 * A stall is data (more than one keepalive in a sample: the sender of
 	 * a quiet edge's keepalives never hears back) with no answer since.
-	 * p->wg_rx and p->wg_tx still hold the previous sample here.
+	 * p->seen.rx and p->seen.tx still hold the previous sample here.
 	 */
 	if (d->check_until) {
 		if (s->last_handshake_sec) {
@@ -472,22 +470,22 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 			 * retry only after 5 s). Several tries in the check's time
 			 * make a lossy path (20% loss) almost never fail a check.
 			 */
-			p->wg_trial++;
+			mesh_peer_fresh(p);
 			d->rekick_at = m->now + DIRECT_CHECK_REKICK_MS;
 			m->routes_dirty = true;
 		}
 		return; /* no answer: direct_update gives up at check_until */
 	}
 	/* the silence began no later than the previous sample */
-	if (s->rx_bytes > p->wg_rx)
+	if (s->rx_bytes > p->seen.rx)
 		d->data_since = 0;
-	else if (s->tx_bytes > p->wg_tx + DIRECT_KEEPALIVE_BYTES && !d->data_since)
-		d->data_since = p->wg_sampled_at ? p->wg_sampled_at : m->now;
+	else if (s->tx_bytes > p->seen.tx + DIRECT_KEEPALIVE_BYTES && !d->data_since)
+		d->data_since = p->seen.at ? p->seen.at : m->now;
 	if (d->data_since &&
 	    m->now - d->data_since >= (d->patient ? DIRECT_PATIENT_STALL_MS : DIRECT_STALL_MS))
 		check_tunnel(m, p, "no answer to what we sent");
-	else if (d->kind != WIRE_PATH_LAN && !d->asleep && p->last_wg_rx &&
-		 m->now - p->last_wg_rx >= DIRECT_SILENT_MS)
+	else if (d->kind != WIRE_PATH_LAN && !d->asleep && p->seen.last_rx &&
+		 m->now - p->seen.last_rx >= DIRECT_SILENT_MS)
 		lost(m, p, "no keepalive from it");
 }
 
@@ -535,7 +533,7 @@ bool direct_wants_peer(const struct mesh_peer *p, struct endpoint *ep, uint16_t 
 {
 	const struct direct_state *d = &p->direct;
 
-	if (p->adj || (d->phase != DIRECT_TRYING && d->phase != DIRECT_UP))
+	if (p->adj.up || (d->phase != DIRECT_TRYING && d->phase != DIRECT_UP))
 		return false;
 	*ep = d->ep;
 	/*
@@ -553,7 +551,7 @@ bool direct_wants_peer(const struct mesh_peer *p, struct endpoint *ep, uint16_t 
 
 bool direct_edge(const struct mesh_peer *p, uint8_t *kind)
 {
-	if (p->adj || p->direct.phase != DIRECT_UP)
+	if (p->adj.up || p->direct.phase != DIRECT_UP)
 		return false;
 	*kind = p->direct.kind;
 	return true;

@@ -165,25 +165,25 @@ struct want {
 
 static bool behind_nat(const struct mesh *m, const struct mesh_peer *p)
 {
-	if (!p->has_observed_me || !m->local_known)
+	if (!p->adj.has_observed_me || !m->local_known)
 		return true; /* assume the worst: a keepalive costs little */
 	for (size_t i = 0; i < m->n_local; i++)
-		if (addr_eq(&m->local[i], &p->observed_me.addr))
+		if (addr_eq(&m->local[i], &p->adj.observed_me.addr))
 			return false;
 	return true;
 }
 
 bool fib_claimed(const struct mesh_peer *p)
 {
-	return p->adj && p->has_info && p->wg_on && p->wg_handshake &&
-	       memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) == 0;
+	return p->adj.up && p->has_info && p->fib.on && p->fib.handshake &&
+	       memcmp(p->fib.key, p->pubkey, WIRE_KEY_LEN) == 0;
 }
 
 /* Is the peer in WireGuard as it is to stay (this key, no new trial due)? */
 static bool installed_as_is(const struct mesh_peer *p)
 {
-	return p->wg_on && p->wg_trial_installed == p->wg_trial &&
-	       memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) == 0;
+	return p->fib.on && p->fib.trial == p->wg_trial &&
+	       memcmp(p->fib.key, p->pubkey, WIRE_KEY_LEN) == 0;
 }
 
 /* Are we the side of this pair that initiates the first handshake? */
@@ -237,14 +237,14 @@ static void kick(const struct mesh *m, const struct mesh_peer *p, struct want *w
 {
 	bool fresh = !installed_as_is(p), initiate;
 
-	if (p->wg_handshake && !fresh)
+	if (p->fib.handshake && !fresh)
 		return;
-	if (p->adj)
-		initiate = we_initiate(m, p) ? p->peer_has_us
-					     : !fresh && m->now >= p->wg_answer_until;
+	if (p->adj.up)
+		initiate = we_initiate(m, p) ? p->adj.peer_has_us
+					     : !fresh && m->now >= p->fib.answer_until;
 	else
 		initiate = both_initiate(p) || we_initiate(m, p) ||
-			   (!fresh && m->now >= p->wg_answer_until);
+			   (!fresh && m->now >= p->fib.answer_until);
 	if (!initiate) {
 		w->keepalive = 0;
 		w->answer = !we_initiate(m, p);
@@ -300,8 +300,8 @@ static void want_of(const struct mesh *m, const struct mesh_peer *p, struct want
 
 static bool same_allowed(const struct mesh_peer *p, const struct want *w)
 {
-	return p->n_wg_allowed == w->n &&
-	       (w->n == 0 || memcmp(p->wg_allowed, w->allowed, w->n * sizeof(*w->allowed)) == 0);
+	return p->fib.n_allowed == w->n &&
+	       (w->n == 0 || memcmp(p->fib.allowed, w->allowed, w->n * sizeof(*w->allowed)) == 0);
 }
 
 static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
@@ -334,29 +334,27 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 	a->u.peer.keepalive = w->keepalive;
 	a->u.peer.n_allowed = w->n;
 	a->u.peer.allowed = allowed;
-	p->wg_trial_installed = p->wg_trial;
-	if (!p->wg_on) {
+	p->fib.trial = p->wg_trial;
+	if (!p->fib.on) {
 		/* a fresh peer in WireGuard: its counters start at zero */
-		p->wg_handshake = false;
-		p->wg_rx = p->wg_tx = 0;
-		p->stall_since = 0;
-		p->wg_answer_until = !w->answer ? 0
-				     : p->adj   ? m->now + MESH_NEIGH_ANSWER_WAIT_MS + 4u * p->srtt_ms
-						: m->now + MESH_ANSWER_WAIT_MS + 2u * p->srtt_ms;
+		p->fib.handshake = false;
+		p->fib.answer_until = !w->answer ? 0
+				     : p->adj.up   ? m->now + MESH_NEIGH_ANSWER_WAIT_MS + 4u * p->adj.srtt_ms
+						: m->now + MESH_ANSWER_WAIT_MS + 2u * p->adj.srtt_ms;
 	}
 	/* initiating a neighbour's first handshake: retry it if none comes */
-	if (p->adj && !p->wg_handshake && w->keepalive && !p->hs_retry_at) {
-		p->hs_retry_ms = MESH_HS_RETRY_MS + 3u * p->srtt_ms;
-		p->hs_retry_at = m->now + p->hs_retry_ms;
+	if (p->adj.up && !p->fib.handshake && w->keepalive && !p->fib.retry_at) {
+		p->fib.retry_ms = MESH_HS_RETRY_MS + 3u * p->adj.srtt_ms;
+		p->fib.retry_at = m->now + p->fib.retry_ms;
 	}
-	p->wg_on = true;
-	memcpy(p->wg_key, p->pubkey, WIRE_KEY_LEN);
-	p->wg_flags = w->flags;
-	p->wg_ep = w->ep;
-	p->wg_keepalive = w->keepalive;
-	free(p->wg_allowed);
-	p->wg_allowed = kept;
-	p->n_wg_allowed = w->n;
+	p->fib.on = true;
+	memcpy(p->fib.key, p->pubkey, WIRE_KEY_LEN);
+	p->fib.flags = w->flags;
+	p->fib.ep = w->ep;
+	p->fib.keepalive = w->keepalive;
+	free(p->fib.allowed);
+	p->fib.allowed = kept;
+	p->fib.n_allowed = w->n;
 }
 
 static void emit_peer_remove(struct mesh *m, struct mesh_peer *p)
@@ -365,17 +363,17 @@ static void emit_peer_remove(struct mesh *m, struct mesh_peer *p)
 
 	if (!a)
 		return;
-	memcpy(a->u.peer.pubkey, p->wg_key, WIRE_KEY_LEN);
+	memcpy(a->u.peer.pubkey, p->fib.key, WIRE_KEY_LEN);
 	fib_peer_forget(p);
 }
 
 void fib_peer_forget(struct mesh_peer *p)
 {
-	p->wg_on = false;
-	p->wg_handshake = false;
-	free(p->wg_allowed);
-	p->wg_allowed = NULL;
-	p->n_wg_allowed = 0;
+	p->fib.on = false;
+	p->fib.handshake = false;
+	free(p->fib.allowed);
+	p->fib.allowed = NULL;
+	p->fib.n_allowed = 0;
 }
 
 /* Bring one neighbour's WireGuard peer in line with what we want. */
@@ -383,26 +381,26 @@ static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 {
 	struct endpoint ep;
 	uint16_t ka;
-	bool want_on = !m->leaving && ((p->adj && p->has_info) || direct_wants_peer(p, &ep, &ka));
+	bool want_on = !m->leaving && ((p->adj.up && p->has_info) || direct_wants_peer(p, &ep, &ka));
 
 	/* gone, restarted with a new key, or a new trial that needs a fresh handshake */
-	if (p->wg_on && (!want_on || memcmp(p->wg_key, p->pubkey, WIRE_KEY_LEN) != 0 ||
-			 p->wg_trial_installed != p->wg_trial))
+	if (p->fib.on && (!want_on || memcmp(p->fib.key, p->pubkey, WIRE_KEY_LEN) != 0 ||
+			 p->fib.trial != p->wg_trial))
 		emit_peer_remove(m, p);
 	if (!want_on)
 		return;
 	qsort(w->allowed, w->n, sizeof(*w->allowed), addr_sort_cmp);
-	if (p->wg_kick && p->wg_on) {
+	if (p->fib.kick && p->fib.on) {
 		w->flags |= MESH_PEER_KICK;
 		mesh_log(m, MESH_LOG_DEBUG, "kicking the WireGuard peer for %s (keepalive %u s)",
 			 p->name, w->keepalive);
 	}
-	p->wg_kick = false;
-	if (!p->wg_on || (w->flags & MESH_PEER_KICK) || p->wg_flags != w->flags ||
-	    !endpoint_eq(&p->wg_ep, &w->ep) || p->wg_keepalive != w->keepalive ||
+	p->fib.kick = false;
+	if (!p->fib.on || (w->flags & MESH_PEER_KICK) || p->fib.flags != w->flags ||
+	    !endpoint_eq(&p->fib.ep, &w->ep) || p->fib.keepalive != w->keepalive ||
 	    !same_allowed(p, w)) {
 		emit_peer_set(m, p, w);
-		p->wg_flags &= ~MESH_PEER_KICK; /* a one-off, not a state */
+		p->fib.flags &= ~MESH_PEER_KICK; /* a one-off, not a state */
 	}
 }
 
@@ -446,7 +444,7 @@ static int sync_peers(struct mesh *m)
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < np; i++) {
 			struct mesh_peer *p = m->peers.items[i];
-			bool shrinking = p->wg_on && want[i].n <= p->n_wg_allowed;
+			bool shrinking = p->fib.on && want[i].n <= p->fib.n_allowed;
 			if ((pass == 0) == shrinking)
 				sync_peer(m, p, &want[i]);
 		}
@@ -529,31 +527,47 @@ int fib_update(struct mesh *m)
 void fib_peer_timers(struct mesh *m, struct mesh_peer *p)
 {
 	/* a fresh peer's initiation did not come: initiate ourselves (kick) */
-	if (p->wg_answer_until && m->now >= p->wg_answer_until) {
-		p->wg_answer_until = 0;
-		if (p->wg_on && !p->wg_handshake)
+	if (p->fib.answer_until && m->now >= p->fib.answer_until) {
+		p->fib.answer_until = 0;
+		if (p->fib.on && !p->fib.handshake)
 			m->routes_dirty = true;
 	}
-	if (!p->hs_retry_at || m->now < p->hs_retry_at)
+	if (!p->fib.retry_at || m->now < p->fib.retry_at)
 		return;
-	if (!p->adj || !p->wg_on || p->wg_handshake) {
-		p->hs_retry_at = 0;
+	if (!p->adj.up || !p->fib.on || p->fib.handshake) {
+		p->fib.retry_at = 0;
 		return;
 	}
 	mesh_log(m, MESH_LOG_DEBUG, "no WireGuard handshake with %s after %u ms: initiating again",
-		 p->name, p->hs_retry_ms);
-	p->wg_trial++;
-	p->hs_retry_ms = p->hs_retry_ms * 2 > MESH_HS_RETRY_MAX_MS ? MESH_HS_RETRY_MAX_MS
-								 : p->hs_retry_ms * 2;
-	p->hs_retry_at = m->now + p->hs_retry_ms * 3 / 4 + mesh_random(m) % (p->hs_retry_ms / 2 + 1);
+		 p->name, p->fib.retry_ms);
+	mesh_peer_fresh(p);
+	p->fib.retry_ms = p->fib.retry_ms * 2 > MESH_HS_RETRY_MAX_MS ? MESH_HS_RETRY_MAX_MS
+								 : p->fib.retry_ms * 2;
+	p->fib.retry_at = m->now + p->fib.retry_ms * 3 / 4 + mesh_random(m) % (p->fib.retry_ms / 2 + 1);
 	m->routes_dirty = true;
+}
+
+void fib_kick_all(struct mesh *m)
+{
+	for (size_t i = 0; i < m->peers.n; i++)
+		((struct mesh_peer *)m->peers.items[i])->fib.kick = true;
+}
+
+void fib_on_handshake(struct mesh *m, struct mesh_peer *p)
+{
+	if (p->fib.handshake)
+		return;
+	p->fib.handshake = true;
+	p->fib.retry_at = 0;
+	m->own_dirty = true;	/* the adjacency can be claimed now */
+	m->routes_dirty = true; /* and the kick's keepalive can go */
 }
 
 uint64_t fib_peer_next_timer(const struct mesh_peer *p)
 {
-	uint64_t t = p->hs_retry_at ? p->hs_retry_at : UINT64_MAX;
+	uint64_t t = p->fib.retry_at ? p->fib.retry_at : UINT64_MAX;
 
-	return p->wg_answer_until && p->wg_answer_until < t ? p->wg_answer_until : t;
+	return p->fib.answer_until && p->fib.answer_until < t ? p->fib.answer_until : t;
 }
 
 void fib_withdraw_all(struct mesh *m)
@@ -561,7 +575,7 @@ void fib_withdraw_all(struct mesh *m)
 	m->leaving = true;
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct mesh_peer *p = m->peers.items[i];
-		if (p->wg_on)
+		if (p->fib.on)
 			emit_peer_remove(m, p);
 	}
 	sync_routes(m);

@@ -87,16 +87,16 @@ static bool answer_record(struct mesh *m, struct mesh_peer *p, const struct lsdb
 	uint64_t parts = wire_record_part_count(r->n_neigh);
 	uint64_t cap = 2ull * MESH_REPLY_RATE * 1000;
 
-	p->reply_tokens += (m->now - p->reply_at) * MESH_REPLY_RATE;
-	if (p->reply_tokens > cap || !p->reply_at)
-		p->reply_tokens = cap;
-	p->reply_at = m->now;
-	if (parts > *budget || parts * 1000 > p->reply_tokens) {
+	p->sync.reply_tokens += (m->now - p->sync.reply_at) * MESH_REPLY_RATE;
+	if (p->sync.reply_tokens > cap || !p->sync.reply_at)
+		p->sync.reply_tokens = cap;
+	p->sync.reply_at = m->now;
+	if (parts > *budget || parts * 1000 > p->sync.reply_tokens) {
 		m->ctr.reply_limited += parts;
 		return false;
 	}
 	*budget -= (unsigned)parts;
-	p->reply_tokens -= parts * 1000;
+	p->sync.reply_tokens -= parts * 1000;
 	flood_send_record(m, p, r);
 	return true;
 }
@@ -111,11 +111,11 @@ void flood_record(struct mesh *m, const struct lsdb_record *r, const struct mesh
 {
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct mesh_peer *p = m->peers.items[i];
-		if (!p->adj || p == except)
+		if (!p->adj.up || p == except)
 			continue;
 		flood_send_record(m, p, r);
-		if (!p->sync_at)
-			p->sync_at = m->now + MESH_SYNC_CHECK_MS;
+		if (!p->sync.at)
+			p->sync.at = m->now + MESH_SYNC_CHECK_MS;
 	}
 }
 
@@ -139,7 +139,7 @@ void flood_send_full_digest(struct mesh *m, struct mesh_peer *p)
 
 	if (!mesh_peer_admin_ep(p, &to))
 		return;
-	p->full_digest_sent = m->now;
+	p->sync.full_digest_sent = m->now;
 	for (size_t i = 0; i < n; i++) {
 		const struct lsdb_record *r = lsdb_at(&m->db, i);
 		if (!msg || msg->u.digest.n == WIRE_DIGEST_MAX) {
@@ -211,8 +211,8 @@ static bool contradicts_neighbour(const struct mesh *m, const struct lsdb_record
 {
 	const struct mesh_peer *n = mesh_peer_get(m, &r->id);
 
-	return n && n->adj && n->has_info &&
-	       (r->boot != n->replay.boot || memcmp(r->pubkey, n->pubkey, WIRE_KEY_LEN) != 0);
+	return n && n->adj.up && n->has_info &&
+	       (r->boot != n->adj.replay.boot || memcmp(r->pubkey, n->pubkey, WIRE_KEY_LEN) != 0);
 }
 
 static bool record_valid(const struct mesh *m, const struct lsdb_record *r)
@@ -235,7 +235,7 @@ static void probe_if_dropped_us(struct mesh *m, const struct lsdb_record *r)
 {
 	struct mesh_peer *n = r ? mesh_peer_get(m, &r->id) : NULL;
 
-	if (!n || !fib_claimed(n) || r->boot != n->replay.boot || m->now - n->adj_since < 2000)
+	if (!n || !fib_claimed(n) || r->boot != n->adj.replay.boot || m->now - n->adj.since < 2000)
 		return;
 	for (size_t i = 0; i < r->n_neigh; i++)
 		if (addr_eq(&r->neigh[i].id, &m->cfg.id))
@@ -266,7 +266,7 @@ static void withdrawn_edges(struct mesh *m, const struct lsdb_record *old,
 			continue;
 		if (p->direct.phase == DIRECT_UP)
 			direct_check(m, p, "another node lost its edge to it");
-		else if (p->adj && m->now - mesh_last_heard(p) >= 1000)
+		else if (p->adj.up && m->now - mesh_last_heard(p) >= 1000)
 			probe_check(m, p, MESH_PROBE_DEAD_HINT_MS, "another node lost its edge to it");
 	}
 }
@@ -364,7 +364,7 @@ void flood_on_digest(struct mesh *m, struct mesh_peer *p, const struct wire_dige
 	}
 	send_request(m, p, &want);
 	/* they may lack records we hold: our full digest lets them ask */
-	if (differs && m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
+	if (differs && m->now - p->sync.full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
 		flood_send_full_digest(m, p);
 }
 
@@ -383,8 +383,8 @@ void flood_on_request(struct mesh *m, struct mesh_peer *p, const struct wire_dig
 
 void flood_adjacency_up(struct mesh *m, struct mesh_peer *p)
 {
-	p->resync_left = MESH_RESYNC_TRIES;
-	p->next_digest = m->now + MESH_DIGEST_MS;
+	p->sync.resync_left = MESH_RESYNC_TRIES;
+	p->sync.next_digest = m->now + MESH_DIGEST_MS;
 	flood_send_full_digest(m, p);
 }
 
@@ -404,43 +404,43 @@ void flood_on_summary(struct mesh *m, struct mesh_peer *p, const struct wire_msg
 	flood_want_record(m, p, msg->hdr.boot, ping->record_seq);
 	if (!(ping->has & WIRE_PING_HAS_DB))
 		return;
-	p->next_digest = m->now + MESH_DIGEST_MS;
+	p->sync.next_digest = m->now + MESH_DIGEST_MS;
 	if (ping->db_total == lsdb_count(&m->db) && ping->db_hash == lsdb_hash(&m->db)) {
-		p->resync_left = MESH_RESYNC_TRIES;
+		p->sync.resync_left = MESH_RESYNC_TRIES;
 		return;
 	}
-	if (m->now - p->full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
+	if (m->now - p->sync.full_digest_sent >= MESH_FULL_DIGEST_GAP_MS)
 		flood_send_full_digest(m, p);
 	/*
 	 * Look again soon, a few times: under loss the digest exchange itself
 	 * may be lost. Bounded, so a mesh whose records keep changing is not
 	 * flooded with probes.
 	 */
-	if (!p->sync_at && p->resync_left) {
-		p->resync_left--;
-		p->sync_at = m->now + MESH_SYNC_CHECK_MS;
+	if (!p->sync.at && p->sync.resync_left) {
+		p->sync.resync_left--;
+		p->sync.at = m->now + MESH_SYNC_CHECK_MS;
 	}
 }
 
 void flood_timers(struct mesh *m, struct mesh_peer *p)
 {
-	if (!p->adj)
+	if (!p->adj.up)
 		return;
-	if (p->sync_at && m->now >= p->sync_at) {
-		p->sync_at = 0;
+	if (p->sync.at && m->now >= p->sync.at) {
+		p->sync.at = 0;
 		probe_send(m, p); /* its answer carries the summary */
 	}
-	if (m->now >= p->next_digest) {
+	if (m->now >= p->sync.next_digest) {
 		flood_send_summary(m, p);
-		p->next_digest = m->now + MESH_DIGEST_MS;
+		p->sync.next_digest = m->now + MESH_DIGEST_MS;
 	}
 }
 
 uint64_t flood_next_timer(const struct mesh_peer *p)
 {
-	uint64_t t = p->next_digest;
+	uint64_t t = p->sync.next_digest;
 
-	if (!p->adj)
+	if (!p->adj.up)
 		return UINT64_MAX;
-	return p->sync_at && p->sync_at < t ? p->sync_at : t;
+	return p->sync.at && p->sync.at < t ? p->sync.at : t;
 }

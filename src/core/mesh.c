@@ -119,9 +119,9 @@ void mesh_on_drop(struct mesh *m, enum wire_drop why)
 
 static bool stranger_expired(const struct mesh *m, const struct mesh_peer *p)
 {
-	uint64_t last = p->last_rx > p->created ? p->last_rx : p->created;
+	uint64_t last = p->adj.last_rx > p->created ? p->adj.last_rx : p->created;
 
-	return !p->is_static && !p->adj && !p->wg_on && p->direct.phase == DIRECT_IDLE &&
+	return !p->is_static && !p->adj.up && !p->fib.on && p->direct.phase == DIRECT_IDLE &&
 	       m->now - last >= MESH_STRANGER_MS;
 }
 
@@ -237,24 +237,10 @@ struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now)
 	lsdb_init(&m->db);
 	m->db.max_tombs = mesh_max_nodes(m);
 	reasm_init(&m->reasm);
-	if (cfg->n_static) {
-		m->statics = calloc(cfg->n_static, sizeof(*m->statics));
-		if (!m->statics)
-			goto fail;
-		memcpy(m->statics, cfg->statics, cfg->n_static * sizeof(*m->statics));
-	}
-	m->cfg.statics = m->statics;
-	for (size_t i = 0; i < cfg->n_static; i++) {
-		struct mesh_peer *p;
-		if (addr_eq(&cfg->statics[i].id, &cfg->id))
-			m->self_listed = true;
-		if (addr_eq(&cfg->statics[i].id, &cfg->id) || mesh_peer_get(m, &cfg->statics[i].id))
-			continue;
-		p = mesh_peer_new(m, &cfg->statics[i].id);
-		if (!p)
-			goto fail;
-		p->is_static = true;
-	}
+	m->cfg.statics = NULL; /* node.c keeps its own copy */
+	m->cfg.n_static = 0;
+	if (node_set_statics(m, cfg->statics, cfg->n_static) < 0)
+		goto fail;
 	self_originate(m);
 	finish(m);
 	return m;
@@ -282,98 +268,25 @@ void mesh_free(struct mesh *m)
 void mesh_set_static_addr(struct mesh *m, size_t idx, const struct addr *a, uint64_t now)
 {
 	struct mesh_peer *p;
-	const struct mesh_static_peer *sp;
 
 	m->now = now;
-	if (idx >= m->cfg.n_static)
-		return;
-	sp = &m->statics[idx];
-	if (addr_eq(&sp->id, &m->cfg.id)) {
-		/* ourselves: where the others reach us (maybe a port forward) */
-		m->has_self_static = true;
-		m->self_static = (struct endpoint){ .addr = *a, .port = sp->admin_port };
-		return;
-	}
-	p = mesh_peer_get(m, &sp->id);
-	if (!p || (p->static_resolved && addr_eq(&p->static_admin.addr, a)))
-		return;
-	p->static_resolved = true;
-	p->static_admin = (struct endpoint){ .addr = *a, .port = sp->admin_port };
-	p->static_wg = (struct endpoint){ .addr = *a, .port = sp->wg_port };
-	p->next_hello = now;
-	p->hello_backoff = MESH_HELLO_FIRST_MS;
-	p->hello_tries = 0;
+	p = node_static_addr(m, idx, a);
+	if (!p)
+		return; /* ourselves, or unchanged */
 	m->routes_dirty = true;
-	adj_timers(m, p);
+	adj_static_moved(m, p);
 	finish(m);
-}
-
-static const struct mesh_static_peer *find_static(const struct mesh_static_peer *s, size_t n,
-						   const struct addr *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (addr_eq(&s[i].id, id))
-			return &s[i];
-	return NULL;
 }
 
 int mesh_set_statics(struct mesh *m, const struct mesh_static_peer *statics, size_t n,
 		     uint64_t now)
 {
-	struct mesh_static_peer *copy = NULL;
-	char id[ADDR_STRLEN];
+	int r;
 
 	m->now = now;
-	if (n > MESH_MAX_STATIC)
-		return -EINVAL;
-	if (n) {
-		copy = calloc(n, sizeof(*copy));
-		if (!copy)
-			return -ENOMEM;
-		memcpy(copy, statics, n * sizeof(*copy));
-	}
-	/* no longer listed: talked to where it was reached, as any other node */
-	for (size_t i = 0; i < m->peers.n; i++) {
-		struct mesh_peer *p = m->peers.items[i];
-		if (!p->is_static || find_static(copy, n, &p->id))
-			continue;
-		mesh_log(m, MESH_LOG_INFO, "%s (%s) is no longer a static peer",
-			 p->name[0] ? p->name : "?", addr_fmt(&p->id, id, sizeof(id)));
-		if (p->static_resolved) {
-			p->has_admin_ep = true;
-			p->admin_ep = p->static_admin;
-		}
-		p->is_static = false;
-		p->static_resolved = false;
-	}
-	m->self_listed = false;
-	m->has_self_static = false;
-	for (size_t i = 0; i < n; i++) {
-		struct mesh_peer *p;
-		const struct mesh_static_peer *old = find_static(m->statics, m->cfg.n_static,
-								 &copy[i].id);
-		if (addr_eq(&copy[i].id, &m->cfg.id)) {
-			m->self_listed = true;
-			continue;
-		}
-		p = mesh_peer_get(m, &copy[i].id);
-		if (!p && !(p = mesh_peer_new(m, &copy[i].id))) {
-			free(copy);
-			return -ENOMEM;
-		}
-		if (!p->is_static)
-			mesh_log(m, MESH_LOG_INFO, "%s is a static peer now",
-				 addr_fmt(&p->id, id, sizeof(id)));
-		/* new, or its ports changed: wait for its address again */
-		if (!p->is_static || !old || old->admin_port != copy[i].admin_port ||
-		    old->wg_port != copy[i].wg_port)
-			p->static_resolved = false;
-		p->is_static = true;
-	}
-	free(m->statics);
-	m->statics = copy;
-	m->cfg.statics = copy;
-	m->cfg.n_static = n;
+	r = node_set_statics(m, statics, n);
+	if (r < 0)
+		return r;
 	m->routes_dirty = true;
 	finish(m);
 	return 0;
@@ -444,8 +357,7 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
 		adj_roamed(m);
 		m->lan_hello_at = now;
 		m->lan_hello_backoff = MESH_LAN_HELLO_FIRST_MS;
-		for (size_t i = 0; i < m->peers.n; i++)
-			((struct mesh_peer *)m->peers.items[i])->wg_kick = true;
+		fib_kick_all(m);
 		direct_roamed(m);
 		direct_update_all(m);
 	}
@@ -462,8 +374,8 @@ bool mesh_busy(const struct mesh *m)
 		 * A check running, a tunnel that may stall, a first handshake,
 		 * or traffic flowing (a stall is to be noticed within seconds)
 		 */
-		if (p->check_since || p->stall_since || (p->wg_on && !p->wg_handshake) ||
-		    p->wg_sending || p->direct.data_since || p->direct.check_until)
+		if (p->adj.check_since || p->seen.stall_since || (p->fib.on && !p->fib.handshake) ||
+		    p->seen.sending || p->direct.data_since || p->direct.check_until)
 			return true;
 	}
 	return false;
@@ -519,20 +431,20 @@ bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *o
 	if (p) {
 		uint8_t kind = 0;
 		out->is_static = p->is_static;
-		out->adjacent = p->adj;
-		out->rtt_ms = p->rtt_ms;
-		out->claims_refused = p->claims_refused;
+		out->adjacent = p->adj.up;
+		out->rtt_ms = p->adj.rtt_ms;
+		out->claims_refused = p->adj.claims_refused;
 		mesh_peer_admin_ep(p, &out->admin_ep);
 		if (fib_claimed(p))
-			out->edge_kind = p->adj_kind;
+			out->edge_kind = p->adj.kind;
 		else if (direct_edge(p, &kind))
 			out->edge_kind = kind;
 		out->direct_phase = (uint8_t)p->direct.phase;
 		out->direct_tries = p->direct.tries;
 		snprintf(out->direct_why, sizeof(out->direct_why), "%s", p->direct.why);
-		if (p->wg_on) {
-			out->has_wg_endpoint = p->has_wg_endpoint;
-			out->wg_endpoint = p->wg_endpoint;
+		if (p->fib.on) {
+			out->has_wg_endpoint = p->seen.has_endpoint;
+			out->wg_endpoint = p->seen.endpoint;
 		}
 	}
 	if (i == 0)

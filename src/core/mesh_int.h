@@ -66,45 +66,27 @@
  */
 #define MESH_BOOT_JUMP_MAX ((uint64_t)400 * 86400 * 1000 << 22)
 
-struct mesh_peer {
-	struct addr id;			/* first member: idtab key */
-	char name[WIRE_NAME_MAX + 1];
-	bool has_info;			/* a confirmed hello gave us the fields below */
-	uint8_t pubkey[WIRE_KEY_LEN];
-	uint16_t wg_port;
-	uint16_t admin_port;
-	uint32_t flags;
+/*
+ * Adjacency state (adj.c and probe.c; the rest of the core reads it):
+ * whether the neighbour is confirmed and up, its probes, round trips and
+ * cost, and a claim of its address by another start.
+ */
+struct adj_state {
 	struct replay_state replay;
-
-	bool is_static;
-	bool static_resolved;
-	struct endpoint static_admin;
-	struct endpoint static_wg;
-
-	/*
-	 * Where we talk to it (adj.c). A listed peer only ever at its
-	 * configured address; another at an endpoint it has proven: one
-	 * whose challenge it echoed from there, in a hello addressed to us.
-	 */
-	bool has_admin_ep;
-	struct endpoint admin_ep;
-	bool has_src;
-	struct endpoint src;		/* source of its last authentic packet */
-	bool has_observed_me;
-	struct endpoint observed_me;	/* where it sees our packets come from */
-	bool peer_has_us;		/* it has confirmed our current boot */
-	uint64_t challenge_at;		/* ms: last challenge sent to it */
-
-	bool adj;			/* adjacency up (claimed once WireGuard agrees) */
-	uint8_t adj_kind;		/* WIRE_PATH_* of the adjacency */
+	bool up;			/* adjacency up (claimed once WireGuard agrees: fib.c) */
+	uint8_t kind;			/* WIRE_PATH_* of the adjacency */
 	uint16_t cost;			/* claimed cost of the adjacency */
-	uint64_t adj_since;
-	uint64_t created;
-	uint64_t last_rx;
-	uint64_t next_hello;
+	uint64_t since;
+	uint64_t last_rx;		/* ms: its last authentic admin packet */
+	uint64_t next_hello;		/* to a static peer not up yet */
 	uint32_t hello_backoff;
 	unsigned hello_tries;
-
+	bool peer_has_us;		/* it has confirmed our current boot */
+	uint64_t challenge_at;		/* ms: no challenge to it before */
+	bool has_observed_me;
+	struct endpoint observed_me;	/* where it sees our packets come from */
+	bool told_wg;			/* we told it its WireGuard endpoint in a probe */
+	struct endpoint told_wg_endpoint;
 	/* Another start claims its address while the one we know may live. */
 	struct {
 		bool on;
@@ -114,8 +96,7 @@ struct mesh_peer {
 		uint64_t refused_boot;	/* last claimant refused (logged once) */
 	} claim;
 	uint64_t claims_refused;
-
-	/* probes (adj.c): every PING has an id; a check is a run of them */
+	/* probes: every PING has an id; a check is a run of them (probe.c) */
 	uint32_t probe_base;		/* ids probe_base .. probe_base + probe_n - 1 */
 	uint32_t probe_n;
 	uint64_t probe_sent[MESH_PROBE_RING];
@@ -126,41 +107,82 @@ struct mesh_peer {
 	uint32_t srtt_ms;		/* smoothed: probe timeouts, the status view */
 	uint32_t rtt_win[MESH_RTT_WINDOW]; /* the last samples: the cost follows their minimum */
 	uint8_t rtt_n, rtt_pos;
-	uint64_t reply_tokens;		/* record parts we may send it in answers (x1000) */
-	uint64_t reply_at;
+};
 
-	uint64_t wg_rx;			/* last sampled WireGuard counters */
-	uint64_t wg_tx;
-	uint64_t last_wg_rx;		/* ms: when WireGuard last received from it */
-	uint64_t wg_sampled_at;		/* ms: the previous sample */
-	bool wg_sending;		/* the last sample showed traffic sent to it */
-	uint64_t stall_since;		/* ms: sending without receiving since; 0 = no */
-	bool has_wg_endpoint;
-	struct endpoint wg_endpoint;	/* as WireGuard sees it (reflexive behind NAT) */
-	bool told_wg;			/* we told it wg_endpoint in a ping or pong */
-	struct endpoint told_wg_endpoint;
-	uint64_t next_digest;
-	uint64_t sync_at;		/* probe to compare summaries then; 0 = none */
+/* Reconciliation with a neighbour (flood.c). */
+struct flood_sync {
+	uint64_t next_digest;		/* summary digest then (unless probes carried one) */
+	uint64_t at;			/* probe to compare summaries then; 0 = none */
 	unsigned resync_left;		/* quick re-checks left until summaries agree */
 	uint64_t full_digest_sent;
+	uint64_t reply_tokens;		/* record parts we may send it in answers (x1000) */
+	uint64_t reply_at;
+};
 
-	struct direct_state direct;	/* LAN shortcut / NAT traversal (direct.c) */
-	uint32_t wg_trial;		/* bumped for each new trial: a fresh peer */
+/* WireGuard's counters of its peer, as last sampled (sample.c). */
+struct wg_seen {
+	uint64_t rx, tx;
+	uint64_t last_rx;		/* ms: when WireGuard last received from it */
+	uint64_t at;			/* ms: the previous sample */
+	bool sending;			/* the last sample showed traffic sent to it */
+	uint64_t stall_since;		/* ms: sending without receiving since; 0 = no */
+	bool has_endpoint;
+	struct endpoint endpoint;	/* as WireGuard sees it (reflexive behind NAT) */
+};
 
-	/* what we told the WireGuard backend (fib.c) */
-	uint32_t wg_trial_installed;
-	bool wg_handshake;		/* this installed peer has completed a handshake */
-	bool wg_kick;			/* send it a keepalive now (roaming) */
-	uint64_t wg_answer_until;	/* fresh peer: wait for its initiation until */
-	uint64_t hs_retry_at;		/* initiating: no handshake by then, a fresh peer */
-	uint32_t hs_retry_ms;
-	bool wg_on;
-	uint8_t wg_key[WIRE_KEY_LEN];
-	uint32_t wg_flags;
-	struct endpoint wg_ep;
-	uint16_t wg_keepalive;
-	size_t n_wg_allowed;
-	struct addr *wg_allowed;	/* sorted */
+/* What we told the WireGuard backend about it, and its first handshake (fib.c). */
+struct fib_peer {
+	bool on;
+	uint32_t trial;			/* the wg_trial it was installed for */
+	bool handshake;			/* this installed peer has completed a handshake */
+	bool kick;			/* send it a keepalive now (roaming) */
+	uint64_t answer_until;		/* fresh peer: wait for its initiation until */
+	uint64_t retry_at;		/* initiating: no handshake by then, a fresh peer */
+	uint32_t retry_ms;
+	uint8_t key[WIRE_KEY_LEN];
+	uint32_t flags;
+	struct endpoint ep;
+	uint16_t keepalive;
+	size_t n_allowed;
+	struct addr *allowed;		/* sorted */
+};
+
+/*
+ * One node we talk to, try a direct path to, or list as a static peer.
+ * Each group of fields has one owner that writes it (the others read):
+ * the top-level fields node.c (mesh_peer_*), adj adj.c and probe.c, sync
+ * flood.c, seen sample.c, direct direct.c, fib fib.c.
+ */
+struct mesh_peer {
+	struct addr id;			/* first member: idtab key */
+	/* identity: from its hello, or its record (a direct path) */
+	char name[WIRE_NAME_MAX + 1];
+	bool has_info;			/* a confirmed hello gave us the fields below */
+	uint8_t pubkey[WIRE_KEY_LEN];
+	uint16_t wg_port;
+	uint16_t admin_port;
+	uint32_t flags;
+	uint64_t created;
+	uint32_t wg_trial;		/* bumped for each new peer in WireGuard (mesh_peer_fresh) */
+	/* listed in net.yaml: talked to only at its configured address */
+	bool is_static;
+	bool static_resolved;
+	struct endpoint static_admin;
+	struct endpoint static_wg;
+	/*
+	 * Where we talk to a node not listed: the endpoint it proved, one
+	 * whose challenge it echoed from there in a hello addressed to us.
+	 */
+	bool has_admin_ep;
+	struct endpoint admin_ep;
+	bool has_src;
+	struct endpoint src;		/* source of its last authentic packet */
+
+	struct adj_state adj;
+	struct flood_sync sync;
+	struct wg_seen seen;
+	struct direct_state direct;	/* LAN shortcut / NAT traversal */
+	struct fib_peer fib;
 };
 
 struct mesh {
@@ -220,6 +242,20 @@ uint64_t mesh_random(struct mesh *m);
 
 /* node.c: the node table */
 struct mesh_peer *mesh_peer_get(const struct mesh *m, const struct addr *id);
+/* What a node says of itself; true if its key or WireGuard port changed. */
+bool mesh_peer_learn(struct mesh_peer *p, const char *name, const uint8_t *pubkey,
+		     uint16_t wg_port, uint16_t admin_port, uint32_t flags);
+/* What its record says (a node we know only from records: direct paths). */
+void mesh_peer_learn_record(struct mesh_peer *p, const struct lsdb_record *r);
+/* A fresh peer in WireGuard: it initiates a new handshake (fib.c installs it). */
+void mesh_peer_fresh(struct mesh_peer *p);
+/* It proved it is reached at ep (an echo from there); it spoke from `from`. */
+void mesh_peer_proved(struct mesh_peer *p, const struct endpoint *ep);
+void mesh_peer_heard(struct mesh_peer *p, const struct endpoint *from);
+/* The static peers of net.yaml (a copy is kept); their addresses as resolved. */
+int node_set_statics(struct mesh *m, const struct mesh_static_peer *statics, size_t n);
+/* The peer whose address newly is a, or NULL (ourselves, unchanged). */
+struct mesh_peer *node_static_addr(struct mesh *m, size_t idx, const struct addr *a);
 /* A new peer, not counted against the cap (static peers), or NULL. */
 struct mesh_peer *mesh_peer_new(struct mesh *m, const struct addr *id);
 void mesh_peer_free(struct mesh_peer *p);
@@ -267,6 +303,8 @@ struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
 void adj_timers(struct mesh *m, struct mesh_peer *p);
 uint64_t adj_next_timer(const struct mesh *m, const struct mesh_peer *p);
 void adj_down(struct mesh *m, struct mesh_peer *p, const char *why);
+/* A static peer's address is (newly) known: say hello there now. */
+void adj_static_moved(struct mesh *m, struct mesh_peer *p);
 /* The LAN hello while alone. */
 void adj_lan_hello_timer(struct mesh *m);
 bool adj_any(const struct mesh *m);
@@ -327,5 +365,9 @@ void fib_peer_forget(struct mesh_peer *p);
 /* The first handshake of a neighbour's peer: retries (a timer). */
 void fib_peer_timers(struct mesh *m, struct mesh_peer *p);
 uint64_t fib_peer_next_timer(const struct mesh_peer *p);
+/* After roaming: a keepalive to every peer now, so that they follow us. */
+void fib_kick_all(struct mesh *m);
+/* WireGuard reports a handshake with the installed peer. */
+void fib_on_handshake(struct mesh *m, struct mesh_peer *p);
 
 #endif

@@ -62,25 +62,25 @@ static uint32_t rtt_base(const struct mesh_peer *p)
 {
 	uint32_t b = UINT32_MAX;
 
-	for (unsigned i = 0; i < p->rtt_n; i++)
-		if (p->rtt_win[i] < b)
-			b = p->rtt_win[i];
-	return p->rtt_n ? b : 0;
+	for (unsigned i = 0; i < p->adj.rtt_n; i++)
+		if (p->adj.rtt_win[i] < b)
+			b = p->adj.rtt_win[i];
+	return p->adj.rtt_n ? b : 0;
 }
 
 static void rtt_push(struct mesh_peer *p, uint32_t rtt)
 {
-	p->rtt_win[p->rtt_pos] = rtt;
-	p->rtt_pos = (uint8_t)((p->rtt_pos + 1) % MESH_RTT_WINDOW);
-	if (p->rtt_n < MESH_RTT_WINDOW)
-		p->rtt_n++;
+	p->adj.rtt_win[p->adj.rtt_pos] = rtt;
+	p->adj.rtt_pos = (uint8_t)((p->adj.rtt_pos + 1) % MESH_RTT_WINDOW);
+	if (p->adj.rtt_n < MESH_RTT_WINDOW)
+		p->adj.rtt_n++;
 }
 
 /* The challenge's round trip: the first sample of a new contact. */
 void probe_rtt_first(struct mesh_peer *p, uint32_t rtt)
 {
-	p->rtt_ms = p->srtt_ms = rtt;
-	p->rtt_n = p->rtt_pos = 0;
+	p->adj.rtt_ms = p->adj.srtt_ms = rtt;
+	p->adj.rtt_n = p->adj.rtt_pos = 0;
 	rtt_push(p, rtt);
 }
 
@@ -94,21 +94,21 @@ void probe_rtt_sample(struct mesh *m, struct mesh_peer *p, uint32_t rtt)
 	uint16_t extra, cur;
 	uint32_t base;
 
-	p->srtt_ms = p->srtt_ms ? (3 * p->srtt_ms + rtt) / 4 : rtt;
-	p->rtt_ms = rtt;
+	p->adj.srtt_ms = p->adj.srtt_ms ? (3 * p->adj.srtt_ms + rtt) / 4 : rtt;
+	p->adj.rtt_ms = rtt;
 	rtt_push(p, rtt);
-	if (!p->adj)
+	if (!p->adj.up)
 		return;
 	base = rtt_base(p);
 	extra = rtt_extra(base);
-	cur = (uint16_t)(p->cost - kind_cost(p->adj_kind));
+	cur = (uint16_t)(p->adj.cost - kind_cost(p->adj.kind));
 	if (extra == cur)
 		return;
 	if (extra > cur && base * 4 <= (uint32_t)(cur ? cur : MESH_RTT_FLOOR_MS) * 5)
 		return; /* not clearly above the current bucket */
 	if (extra < cur && base * 8 >= (uint32_t)cur * 3)
 		return; /* not clearly below it (the bucket below ends at cur / 2) */
-	p->cost = (uint16_t)(kind_cost(p->adj_kind) + extra);
+	p->adj.cost = (uint16_t)(kind_cost(p->adj.kind) + extra);
 	m->own_dirty = true;
 }
 
@@ -122,11 +122,11 @@ void probe_fill(const struct mesh *m, struct mesh_peer *p, struct wire_ping *pin
 	ping->db_total = (uint16_t)lsdb_count(&m->db);
 	ping->db_hash = lsdb_hash(&m->db);
 	/* only once WireGuard heard from it: before, the endpoint is our guess */
-	if (p->has_wg_endpoint && p->last_wg_rx) {
+	if (p->seen.has_endpoint && p->seen.last_rx) {
 		ping->has |= WIRE_PING_HAS_OBSERVED_WG;
-		ping->observed_wg = p->wg_endpoint;
-		p->told_wg_endpoint = p->wg_endpoint;
-		p->told_wg = true;
+		ping->observed_wg = p->seen.endpoint;
+		p->adj.told_wg_endpoint = p->seen.endpoint;
+		p->adj.told_wg = true;
 	}
 }
 
@@ -137,24 +137,24 @@ void probe_send(struct mesh *m, struct mesh_peer *p)
 
 	if (!mesh_peer_admin_ep(p, &to) || !(msg = mesh_send(m, &to, WIRE_PING)))
 		return;
-	if (p->probe_n >= UINT32_MAX / 2) {
-		p->probe_base = (uint32_t)mesh_random(m);
-		p->probe_n = 0;
+	if (p->adj.probe_n >= UINT32_MAX / 2) {
+		p->adj.probe_base = (uint32_t)mesh_random(m);
+		p->adj.probe_n = 0;
 	}
-	msg->u.ping.probe_id = p->probe_base + p->probe_n;
-	p->probe_sent[p->probe_n % MESH_PROBE_RING] = m->now;
-	p->probe_n++;
+	msg->u.ping.probe_id = p->adj.probe_base + p->adj.probe_n;
+	p->adj.probe_sent[p->adj.probe_n % MESH_PROBE_RING] = m->now;
+	p->adj.probe_n++;
 	probe_fill(m, p, &msg->u.ping);
 }
 
 /* The PONG to one of our last MESH_PROBE_RING probes: a round trip. */
 void probe_answered(struct mesh *m, struct mesh_peer *p, uint32_t probe_id)
 {
-	uint32_t k = probe_id - p->probe_base;
+	uint32_t k = probe_id - p->adj.probe_base;
 
-	if (k >= p->probe_n || p->probe_n - k > MESH_PROBE_RING)
+	if (k >= p->adj.probe_n || p->adj.probe_n - k > MESH_PROBE_RING)
 		return;
-	probe_rtt_sample(m, p, (uint32_t)(m->now - p->probe_sent[k % MESH_PROBE_RING]));
+	probe_rtt_sample(m, p, (uint32_t)(m->now - p->adj.probe_sent[k % MESH_PROBE_RING]));
 }
 
 uint64_t probe_idle_ms(const struct mesh *m, const struct mesh_peer *p)
@@ -165,23 +165,23 @@ uint64_t probe_idle_ms(const struct mesh *m, const struct mesh_peer *p)
 
 static uint64_t probe_every_ms(const struct mesh_peer *p)
 {
-	uint64_t half = p->srtt_ms / 2;
+	uint64_t half = p->adj.srtt_ms / 2;
 
 	return half > MESH_PROBE_EVERY_MS ? half : MESH_PROBE_EVERY_MS;
 }
 
 void probe_check(struct mesh *m, struct mesh_peer *p, uint64_t dead_ms, const char *why)
 {
-	uint64_t rtts = 4 * (uint64_t)p->srtt_ms;
+	uint64_t rtts = 4 * (uint64_t)p->adj.srtt_ms;
 
-	if (!p->adj || p->check_since)
+	if (!p->adj.up || p->adj.check_since)
 		return;
-	p->check_since = m->now;
-	p->check_dead_ms = dead_ms > rtts ? dead_ms : rtts;
-	p->next_probe = m->now;
+	p->adj.check_since = m->now;
+	p->adj.check_dead_ms = dead_ms > rtts ? dead_ms : rtts;
+	p->adj.next_probe = m->now;
 	mesh_log(m, MESH_LOG_DEBUG, "checking neighbour %s: %s", p->name, why);
 	probe_send(m, p);
-	p->next_probe = m->now + probe_every_ms(p);
+	p->adj.next_probe = m->now + probe_every_ms(p);
 }
 
 
@@ -192,34 +192,34 @@ void probe_check(struct mesh *m, struct mesh_peer *p, uint64_t dead_ms, const ch
  */
 bool probe_timers(struct mesh *m, struct mesh_peer *p, char *why, size_t len)
 {
-	if (!p->check_since) {
+	if (!p->adj.check_since) {
 		if (m->now - mesh_last_heard(p) >= probe_idle_ms(m, p))
 			probe_check(m, p, MESH_PROBE_DEAD_IDLE_MS, "silent");
 		return false;
 	}
-	if (mesh_last_heard(p) >= p->check_since) {
-		p->check_since = 0; /* it answered */
-	} else if (m->now - p->check_since >= p->check_dead_ms) {
+	if (mesh_last_heard(p) >= p->adj.check_since) {
+		p->adj.check_since = 0; /* it answered */
+	} else if (m->now - p->adj.check_since >= p->adj.check_dead_ms) {
 		snprintf(why, len, "no answer for %llu ms",
-			 (unsigned long long)(m->now - p->check_since));
-		p->check_since = 0;
+			 (unsigned long long)(m->now - p->adj.check_since));
+		p->adj.check_since = 0;
 		return true;
-	} else if (m->now >= p->next_probe) {
+	} else if (m->now >= p->adj.next_probe) {
 		probe_send(m, p);
-		p->next_probe = m->now + probe_every_ms(p);
+		p->adj.next_probe = m->now + probe_every_ms(p);
 	}
 	return false;
 }
 
 uint64_t probe_next_timer(const struct mesh *m, const struct mesh_peer *p)
 {
-	if (!p->check_since)
+	if (!p->adj.check_since)
 		return mesh_last_heard(p) + probe_idle_ms(m, p);
-	return p->next_probe < p->check_since + p->check_dead_ms ? p->next_probe
-								 : p->check_since + p->check_dead_ms;
+	return p->adj.next_probe < p->adj.check_since + p->adj.check_dead_ms ? p->adj.next_probe
+								 : p->adj.check_since + p->adj.check_dead_ms;
 }
 
 uint16_t probe_cost(const struct mesh_peer *p)
 {
-	return (uint16_t)(kind_cost(p->adj_kind) + rtt_extra(rtt_base(p)));
+	return (uint16_t)(kind_cost(p->adj.kind) + rtt_extra(rtt_base(p)));
 }

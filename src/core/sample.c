@@ -15,7 +15,7 @@ static struct mesh_peer *peer_by_wg_key(const struct mesh *m, const uint8_t *key
 {
 	for (size_t i = 0; i < m->peers.n; i++) {
 		struct mesh_peer *p = m->peers.items[i];
-		if (p->wg_on && memcmp(p->wg_key, key, WIRE_KEY_LEN) == 0)
+		if (p->fib.on && memcmp(p->fib.key, key, WIRE_KEY_LEN) == 0)
 			return p;
 	}
 	return NULL;
@@ -23,37 +23,41 @@ static struct mesh_peer *peer_by_wg_key(const struct mesh *m, const uint8_t *key
 
 static void sample_one(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s)
 {
-	bool sent = s->tx_bytes > p->wg_tx, got = s->rx_bytes > p->wg_rx;
+	bool sent, got;
+
+	/* counters went back: a fresh peer in WireGuard (fib.c re-created it) */
+	if (s->rx_bytes < p->seen.rx || s->tx_bytes < p->seen.tx) {
+		p->seen.rx = p->seen.tx = 0;
+		p->seen.stall_since = 0;
+	}
+	sent = s->tx_bytes > p->seen.tx;
+	got = s->rx_bytes > p->seen.rx;
 
 	if (got)
-		p->last_wg_rx = m->now;
+		p->seen.last_rx = m->now;
 	/*
 	 * A tunnel that swallows what we send: check the neighbour now, not at
 	 * the idle timer. The silence counts from the last thing heard, so a
 	 * dead node with traffic flowing to it is down within about three
 	 * seconds (a sample, MESH_STALL_MS and MESH_PROBE_DEAD_STALL_MS).
 	 */
-	if (p->adj && sent && !got && m->now - mesh_last_heard(p) >= MESH_STALL_MS)
+	if (p->adj.up && sent && !got && m->now - mesh_last_heard(p) >= MESH_STALL_MS)
 		probe_check(m, p, MESH_PROBE_DEAD_STALL_MS, "sending into a silent tunnel");
-	p->stall_since = sent && !got ? (p->stall_since ? p->stall_since : m->now) : 0;
-	p->has_wg_endpoint = s->has_endpoint;
+	p->seen.stall_since = sent && !got ? (p->seen.stall_since ? p->seen.stall_since : m->now) : 0;
+	p->seen.has_endpoint = s->has_endpoint;
 	if (s->has_endpoint)
-		p->wg_endpoint = s->endpoint;
-	if (s->last_handshake_sec && !p->wg_handshake) {
-		p->wg_handshake = true;
-		p->hs_retry_at = 0;
-		m->own_dirty = true;	/* the adjacency can be claimed now */
-		m->routes_dirty = true; /* and the kick's keepalive can go (fib.c) */
-	}
+		p->seen.endpoint = s->endpoint;
+	if (s->last_handshake_sec)
+		fib_on_handshake(m, p);
 	/* tell a neighbour at once where its WireGuard packets come from */
-	if (p->adj && p->has_wg_endpoint && p->last_wg_rx &&
-	    (!p->told_wg || !endpoint_eq(&p->told_wg_endpoint, &p->wg_endpoint)))
+	if (p->adj.up && p->seen.has_endpoint && p->seen.last_rx &&
+	    (!p->adj.told_wg || !endpoint_eq(&p->adj.told_wg_endpoint, &p->seen.endpoint)))
 		probe_send(m, p);
 	direct_on_stats(m, p, s);
-	p->wg_sending = sent;
-	p->wg_rx = s->rx_bytes;
-	p->wg_tx = s->tx_bytes;
-	p->wg_sampled_at = m->now;
+	p->seen.sending = sent;
+	p->seen.rx = s->rx_bytes;
+	p->seen.tx = s->tx_bytes;
+	p->seen.at = m->now;
 }
 
 void sample_on_stats(struct mesh *m, const struct mesh_wg_stats *s, size_t n)

@@ -41,9 +41,9 @@ void self_originate(struct mesh *m)
 			break;
 		if (fib_claimed(p))
 			neigh[r.n_neigh++] = (struct wire_neighbour){
-				.id = p->id, .kind = p->adj_kind, .cost = p->cost,
+				.id = p->id, .kind = p->adj.kind, .cost = p->adj.cost,
 			};
-		else if (!p->adj && direct_edge(p, &kind))
+		else if (!p->adj.up && direct_edge(p, &kind))
 			neigh[r.n_neigh++] = (struct wire_neighbour){
 				.id = p->id, .kind = kind,
 				.cost = kind == WIRE_PATH_LAN ? 1 : MESH_COST_DEFAULT,
