@@ -2,11 +2,13 @@
  * Configuration: net.yaml (shared by all nodes) and peer.yaml (this node),
  * in the original wg_netmanager format, plus the command line on top.
  *
- * Parsing never stops at the first problem: every error and warning is
- * collected as "file:line:col: message" (1-based, from libyaml's marks) in a
- * struct config_msgs, so an operator fixes a file in one pass. The parsers
- * work on a buffer (fuzz target fuzz/fuzz_config.c); config_read_file adds
- * the file checks (size limit, permissions of a file holding the key).
+ * This is the schema: which keys there are, what their values mean, the
+ * defaults, the command-line overrides and the checks that need the whole
+ * configuration (addresses against the subnet, duplicates, this node's
+ * ports). Reading a file and walking its YAML is yamlwalk's job; every
+ * problem, from the files and the command line alike, goes to one struct
+ * config_msgs as "file:line:col: message", never stopping at the first.
+ * The parsers work on a buffer (fuzz target fuzz/fuzz_config.c).
  */
 #ifndef WGNM_CONFIG_H
 #define WGNM_CONFIG_H
@@ -18,6 +20,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "yamlwalk.h"
 
 #define CONFIG_NET_PATH "/etc/wg_netmanager/network.yaml"
 #define CONFIG_PEER_PATH "/etc/wg_netmanager/peer.yaml"
@@ -26,16 +29,12 @@
 #define CONFIG_NAME_MAX 32
 #define CONFIG_WG_PORT_BASE 50000
 #define CONFIG_ADMIN_PORT_BASE 50500
-#define CONFIG_MSGS_MAX 64
-#define CONFIG_MSG_LEN 256
 #define CONFIG_DEFAULT_IFNAME "wg0"
 #define CONFIG_DEFAULT_MTU 1420
 #define CONFIG_DEFAULT_LAN_PORT 50400		/* LAN discovery broadcasts; 0: off */
 #define CONFIG_DEFAULT_DIRECT_IDLE_S 120	/* idle NAT path: keepalive off after */
 #define CONFIG_DEFAULT_MAX_NODES 4096		/* nodes held at most (MESH_MAX_NODES_DEFAULT) */
 #define CONFIG_MAX_MAX_NODES 65535		/* a digest counts records in 16 bits */
-#define CONFIG_MAX_DEPTH 16	/* nesting of lists and mappings */
-#define CONFIG_MAX_KEYS 64	/* keys in one mapping */
 /*
  * The widest overlay: a /8 (IPv4 and IPv6 alike). 10.0.0.0/8 is the
  * largest private IPv4 block and fd00::/8 all of locally assigned IPv6
@@ -44,17 +43,6 @@
  * part of the internet into the tunnel.
  */
 #define CONFIG_MIN_SUBNET_LEN 8
-
-struct config_msgs {
-	unsigned n_errors;
-	unsigned n_warnings;
-	unsigned n_stored;
-	unsigned n_dropped;	/* beyond CONFIG_MSGS_MAX */
-	struct {
-		bool warning;
-		char text[CONFIG_MSG_LEN];
-	} msg[CONFIG_MSGS_MAX];
-};
 
 struct config_static_peer {
 	char host[ENDPOINT_HOST_MAX + 1];	/* name or literal address */
@@ -110,12 +98,6 @@ struct config {
 	const struct config_static_peer *self_static;	/* this node's peers[] entry */
 };
 
-void config_msgs_init(struct config_msgs *m);
-void config_msgs_print(const struct config_msgs *m, FILE *out);
-/* Add a message; file NULL means no location ("command line" etc.). */
-void config_msg(struct config_msgs *m, bool warning, const char *file, unsigned line,
-		unsigned col, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
-
 void config_init(struct config *cfg);
 /* Wipes the shared key and frees the peer list. NULL-safe. */
 void config_free(struct config *cfg);
@@ -131,9 +113,9 @@ int config_parse_peer(struct config *cfg, const char *label, const char *buf, si
 
 /*
  * Read a whole file (at most CONFIG_MAX_FILE bytes) into a NUL-terminated
- * malloc'd buffer. holds_secret (net.yaml): refuse a file others can
- * write or that belongs to another user than root or us; warn if others
- * can read it.
+ * malloc'd buffer. holds_secret (net.yaml, the shared key): refuse a file
+ * others can write or that belongs to another user than root or us; warn
+ * if others can read it (yamlwalk_read_file).
  */
 int config_read_file(const char *path, bool holds_secret, char **buf, size_t *len,
 		     struct config_msgs *msgs);
@@ -153,12 +135,6 @@ uint16_t config_default_wg_port(const struct addr *wg_ip);
 uint16_t config_default_admin_port(const struct addr *wg_ip);
 
 bool config_name_valid(const char *name, const char **why);
-/*
- * The word of the NULL-terminated list known nearest to word (by edit
- * distance, case-insensitive), or NULL if none is near enough to suggest:
- * "did you mean ...?" for keys and commands.
- */
-const char *config_closest_word(const char *word, const char *const *known);
 bool config_ifname_valid(const char *ifname, const char **why);
 
 #endif
