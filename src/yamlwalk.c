@@ -7,11 +7,8 @@
  * collections), aliases of lists and mappings (so no node is walked twice:
  * no alias bombs, no cycles) and stops at a second document. Mappings
  * longer than YAMLWALK_MAX_KEYS are not walked, which keeps the
- * duplicate-key check small.
- *
- * libyaml's marks are 0-based; every message here is 1-based. Its reader
- * reports a byte offset instead of a mark, turned into line and column
- * (in characters) from the buffer.
+ * duplicate-key check small. libyaml's marks are 0-based, every message
+ * here 1-based.
  */
 #include "yamlwalk.h"
 
@@ -358,22 +355,12 @@ static void syntax_error(struct yamlwalk *w, const yaml_parser_t *parser, const 
 static void yaml_error(struct yamlwalk *w, const yaml_parser_t *parser, const char *buf,
 		       size_t len)
 {
-	switch (parser->error) {
-	case YAML_MEMORY_ERROR:
+	if (parser->error == YAML_MEMORY_ERROR)
 		error_at(w, 0, 0, "out of memory");
-		return;
-	case YAML_READER_ERROR:
+	else if (parser->error == YAML_READER_ERROR)
 		reader_error(w, parser, buf, len);
-		return;
-	case YAML_NO_ERROR:
-	case YAML_SCANNER_ERROR:
-	case YAML_PARSER_ERROR:
-	case YAML_COMPOSER_ERROR:
-	case YAML_WRITER_ERROR:
-	case YAML_EMITTER_ERROR:
-		break;
-	}
-	syntax_error(w, parser, buf, len);
+	else
+		syntax_error(w, parser, buf, len);
 }
 
 /* ---- wiping what libyaml held ---- */
@@ -508,10 +495,8 @@ static bool shape_event(struct shape *s, const yaml_event_t *ev)
 }
 
 /*
- * First pass over the events: syntax errors, nesting depth, aliases of
- * collections, a second document (its location goes to s->second_line and
- * s->second_col, to be reported after the first document's messages).
- * Returns false if the tree must not be built.
+ * First pass over the events. A second document's place stays in s, to be
+ * reported after the first one's messages. False: build no tree.
  */
 static bool check_shape(struct shape *s, const char *buf, size_t len)
 {
@@ -612,29 +597,24 @@ static const char *kind_name(const yaml_node_t *n)
 static void warn_unknown_key(struct yamlwalk *w, const yaml_node_t *k, const char *key,
 			     const char *what, const struct yamlwalk_key *keys)
 {
-	const char *known[YAMLWALK_MAX_KEYS + 1];
-	const char *best;
-	char list[128] = "";
-	size_t off = 0, n_known = 0;
+	const char *known[YAMLWALK_MAX_KEYS + 1], *best;
+	char list[128] = "";	/* "name, wgIp, ...", cut where it does not fit */
+	size_t i, off = 0;
 
-	while (keys[n_known].name && n_known < YAMLWALK_MAX_KEYS) {
-		known[n_known] = keys[n_known].name;
-		n_known++;
+	for (i = 0; i < YAMLWALK_MAX_KEYS && keys[i].name; i++) {
+		known[i] = keys[i].name;
+		if (off < sizeof(list))
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+						i ? ", " : "", known[i]);
 	}
-	known[n_known] = NULL;
+	known[i] = NULL;
 	best = config_closest_word(key, known);
-	if (best) {
+	if (best)
 		yamlwalk_warn(w, k, "unknown key '%.40s' in %s ignored (did you mean '%s'?)", key,
 			      what, best);
-		return;
-	}
-	for (size_t i = 0; known[i] && off < sizeof(list); i++) {
-		int n = snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "", known[i]);
-		if (n < 0)
-			break;
-		off += (size_t)n;
-	}
-	yamlwalk_warn(w, k, "unknown key '%.40s' in %s ignored (known keys: %s)", key, what, list);
+	else
+		yamlwalk_warn(w, k, "unknown key '%.40s' in %s ignored (known keys: %s)", key, what,
+			      list);
 }
 
 /* Whether the keys of map before p hold key. */
