@@ -145,26 +145,4 @@ struct nlmsghdr *kernel_build_addr_msg(void *buf, enum kernel_op op, unsigned if
 struct nlmsghdr *kernel_build_route_msg(void *buf, enum kernel_op op, unsigned ifindex,
 					const struct prefix *dst);
 
-/* --- Netlink plumbing shared with wgdev_genl.c ---------------------- */
-
-struct kernel_nl;
-
-/* bus: NETLINK_ROUTE or NETLINK_GENERIC. NULL with errno set. */
-struct kernel_nl *kernel_nl_open(int bus);
-void kernel_nl_close(struct kernel_nl *nl);
-/*
- * Send req (its seq is assigned here) and read until the ack or the end
- * of the dump, passing each data message to cb (may be NULL). cb returns
- * 0 or a negative errno; the first error is returned after the reply is
- * drained, so the socket stays in step. Returns -EINTR when the kernel
- * marked a dump interrupted (redo it), -ETIMEDOUT when the kernel did not
- * answer in time.
- */
-int kernel_nl_talk(struct kernel_nl *nl, struct nlmsghdr *req,
-		   int (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg);
-/* The kernel's extended-ack text for the last failed request, or "". */
-const char *kernel_nl_errmsg(const struct kernel_nl *nl);
-/* Wipe the receive buffer (it may have held a private key). */
-void kernel_nl_wipe(struct kernel_nl *nl);
-
 #endif

@@ -26,7 +26,7 @@
 
 #include "kernel.h"
 #include "log.h"
-#include "nl_util.h"
+#include "nl.h"
 
 /*
  * uapi/linux/wireguard.h, restated: it is missing from older libc headers,
@@ -69,7 +69,7 @@ enum {
 
 struct wgdev_kernel {
 	struct kernel *rt;
-	struct kernel_nl *nl;
+	struct nl_sock *nl;
 	uint16_t family;
 	char ifname[WGDEV_IFNAMSIZ];
 	unsigned ifindex;
@@ -394,7 +394,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static int resolve_family(struct kernel_nl *nl, uint16_t *family)
+static int resolve_family(struct nl_sock *nl, uint16_t *family)
 {
 	uint8_t buf[256] = { 0 };
 	struct nlmsghdr *nlh = genl_header(buf, GENL_ID_CTRL, NLM_F_REQUEST, CTRL_CMD_GETFAMILY);
@@ -402,7 +402,7 @@ static int resolve_family(struct kernel_nl *nl, uint16_t *family)
 
 	*family = 0;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	ret = kernel_nl_talk(nl, nlh, family_cb, family);
+	ret = nl_talk(nl, nlh, family_cb, family);
 	if (ret < 0)
 		return ret;
 	return *family ? 0 : -ENOENT;
@@ -429,7 +429,7 @@ int wgdev_kernel_open(const char *ifname, bool create, struct wgdev_kernel **out
 	ret = kernel_link_index(wk->rt, ifname, &wk->ifindex);
 	if (ret < 0)
 		goto fail_link;
-	wk->nl = kernel_nl_open(NETLINK_GENERIC);
+	wk->nl = nl_open(NETLINK_GENERIC);
 	if (!wk->nl) {
 		ret = -errno;
 		goto fail_link;
@@ -447,7 +447,7 @@ fail_link:
 	if (create && wk->ifindex)
 		(void)kernel_link_delete(wk->rt, wk->ifindex);
 fail:
-	kernel_nl_close(wk->nl);
+	nl_close(wk->nl);
 	kernel_close(wk->rt);
 	free(wk);
 	return ret;
@@ -459,7 +459,7 @@ void wgdev_kernel_close(struct wgdev_kernel *wk, bool delete_link)
 		return;
 	if (delete_link && wk->ifindex)
 		(void)kernel_link_delete(wk->rt, wk->ifindex);
-	kernel_nl_close(wk->nl);
+	nl_close(wk->nl);
 	kernel_close(wk->rt);
 	free(wk);
 }
@@ -478,7 +478,7 @@ int wgdev_kernel_set(struct wgdev_kernel *wk, const struct wgdev_device *dev)
 	if (!buf)
 		return -ENOMEM;
 	while ((n = wgdev_genl_build_set(buf, GENL_MSG_MAX, wk->family, wk->ifname, dev, &cur)) > 0) {
-		ret = kernel_nl_talk(wk->nl, (struct nlmsghdr *)buf, NULL, NULL);
+		ret = nl_talk(wk->nl, (struct nlmsghdr *)buf, NULL, NULL);
 		sodium_memzero(buf, GENL_MSG_MAX);
 		if (ret < 0) {
 			char w[NL_KERNEL_SAYS_MAX];
@@ -492,7 +492,7 @@ int wgdev_kernel_set(struct wgdev_kernel *wk, const struct wgdev_device *dev)
 		ret = n;
 	sodium_memzero(buf, GENL_MSG_MAX);
 	free(buf);
-	kernel_nl_wipe(wk->nl);
+	nl_wipe(wk->nl);
 	return ret;
 }
 
@@ -521,7 +521,7 @@ int wgdev_kernel_get(struct wgdev_kernel *wk, struct wgdev_device **out)
 	wgdev_genl_build_get(buf, wk->family, wk->ifname);
 	ret = nl_dump_consistent(wk->nl, (struct nlmsghdr *)buf, get_cb, get_restart, &dev);
 	/* The reply carried the private key. */
-	kernel_nl_wipe(wk->nl);
+	nl_wipe(wk->nl);
 	if (ret < 0) {
 		wgdev_device_free(dev);
 		return ret;
