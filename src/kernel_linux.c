@@ -5,7 +5,7 @@
  * outstanding request, replies matched by (seq, portid), the kernel's own
  * words for what it rejected put in the log line of the call that failed.
  */
-#include "kernel.h"
+#include "kernel_linux.h"
 
 #include <errno.h>
 #include <fcntl.h>
