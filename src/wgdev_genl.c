@@ -27,6 +27,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "nl.h"
+#include "wgdev_device.h"
 
 /*
  * uapi/linux/wireguard.h, restated: it is missing from older libc headers,
@@ -261,7 +262,6 @@ static int parse_allowed_ip(const struct nlattr *nest, struct wgdev_peer *p)
 	struct prefix pf = { 0 };
 	uint16_t fam;
 	uint8_t cidr;
-	void *v;
 
 	nl_attr_table_nested(nest, tb, WGALLOWEDIP_A_MAX);
 	if (!attr_len_is(tb[WGALLOWEDIP_A_FAMILY], 2) || !attr_len_is(tb[WGALLOWEDIP_A_CIDR_MASK], 1) ||
@@ -273,12 +273,7 @@ static int parse_allowed_ip(const struct nlattr *nest, struct wgdev_peer *p)
 	    cidr > (fam == AF_INET ? 32 : 128))
 		return -EBADMSG;
 	pf.len = cidr;
-	v = realloc(p->allowed_ips, (p->n_allowed_ips + 1) * sizeof(*p->allowed_ips));
-	if (!v)
-		return -ENOMEM;
-	p->allowed_ips = v;
-	p->allowed_ips[p->n_allowed_ips++] = pf;
-	return 0;
+	return wgdev_device_add_allowed_ip(p, &pf);
 }
 
 static int parse_endpoint(const struct nlattr *a, struct wgdev_peer *p)
@@ -310,12 +305,9 @@ static int parse_peer(const struct nlattr *nest, struct wgdev_device *dev, bool 
 		   mnl_attr_get_payload(tb[WGPEER_A_PUBLIC_KEY]), WGDEV_KEY_LEN) == 0) {
 		p = &dev->peers[dev->n_peers - 1];
 	} else {
-		void *v = realloc(dev->peers, (dev->n_peers + 1) * sizeof(*dev->peers));
-		if (!v)
+		p = wgdev_device_add_peer(dev);
+		if (!p)
 			return -ENOMEM;
-		dev->peers = v;
-		p = &dev->peers[dev->n_peers++];
-		memset(p, 0, sizeof(*p));
 		memcpy(p->public_key, mnl_attr_get_payload(tb[WGPEER_A_PUBLIC_KEY]), WGDEV_KEY_LEN);
 	}
 	if (tb[WGPEER_A_ENDPOINT] && (ret = parse_endpoint(tb[WGPEER_A_ENDPOINT], p)) < 0)

@@ -38,6 +38,7 @@
 
 #include "kernel.h"
 #include "log.h"
+#include "wgdev_device.h"
 
 #define UAPI_TIMEOUT_MS 2000
 /* A get reply is ~150 bytes per peer plus ~40 per allowed IP. */
@@ -88,35 +89,16 @@ const char *wgdev_backend_name(enum wgdev_backend b)
 	return "?";
 }
 
-static bool ifname_ok(const char *ifname)
-{
-	size_t n = strnlen(ifname, WGDEV_IFNAMSIZ);
-
-	return n > 0 && n < WGDEV_IFNAMSIZ && !strchr(ifname, '/') && strcmp(ifname, ".") != 0 &&
-	       strcmp(ifname, "..") != 0;
-}
-
 int wgdev_uapi_path(const char *ifname, char *buf, size_t len)
 {
 	int n;
 
-	if (!ifname_ok(ifname))
+	if (!wgdev_device_ifname_ok(ifname))
 		return -EINVAL;
 	n = snprintf(buf, len, "%s/%s.sock", WGDEV_UAPI_DIR, ifname);
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
 	return 0;
-}
-
-void wgdev_device_free(struct wgdev_device *dev)
-{
-	if (!dev)
-		return;
-	for (size_t i = 0; i < dev->n_peers; i++)
-		free(dev->peers[i].allowed_ips);
-	free(dev->peers);
-	sodium_memzero(dev, sizeof(*dev));
-	free(dev);
 }
 
 static int64_t now_ms(void)
@@ -292,17 +274,6 @@ static int parse_endpoint(char *s, struct endpoint *ep)
 	return 0;
 }
 
-static struct wgdev_peer *add_peer(struct wgdev_device *dev)
-{
-	void *v = realloc(dev->peers, (dev->n_peers + 1) * sizeof(*dev->peers));
-
-	if (!v)
-		return NULL;
-	dev->peers = v;
-	memset(&dev->peers[dev->n_peers], 0, sizeof(dev->peers[0]));
-	return &dev->peers[dev->n_peers++];
-}
-
 static int peer_line(struct wgdev_peer *p, const char *k, size_t klen, char *v)
 {
 	uint64_t n;
@@ -332,15 +303,10 @@ static int peer_line(struct wgdev_peer *p, const char *k, size_t klen, char *v)
 			return -EINVAL;
 	} else if (key_is(k, klen, "allowed_ip")) {
 		struct prefix pf;
-		void *a;
 
 		if (prefix_parse(&pf, v, NULL) < 0)
 			return -EINVAL;
-		a = realloc(p->allowed_ips, (p->n_allowed_ips + 1) * sizeof(*p->allowed_ips));
-		if (!a)
-			return -ENOMEM;
-		p->allowed_ips = a;
-		p->allowed_ips[p->n_allowed_ips++] = pf;
+		return wgdev_device_add_allowed_ip(p, &pf);
 	}
 	/* preshared_key, protocol_version and keys newer than us: ignored. */
 	return 0;
@@ -395,7 +361,7 @@ int wgdev_uapi_parse_get(const char *buf, size_t len, struct wgdev_device **out)
 			}
 			have_errno = true;
 		} else if (key_is(line, klen, "public_key")) {
-			peer = add_peer(dev);
+			peer = wgdev_device_add_peer(dev);
 			if (!peer) {
 				ret = -ENOMEM;
 				break;
@@ -1021,7 +987,7 @@ int wgdev_open(const char *ifname, enum wgdev_backend pref, bool existing, struc
 	struct wgdev *wg;
 	int ret;
 
-	if (!ifname_ok(ifname))
+	if (!wgdev_device_ifname_ok(ifname))
 		return -EINVAL;
 	wg = calloc(1, sizeof(*wg));
 	if (!wg)
