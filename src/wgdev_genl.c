@@ -1,7 +1,7 @@
 /*
  * Kernel WireGuard over generic netlink (family "wireguard"), the layout
  * of uapi/linux/wireguard.h. wgdev_uapi.c chooses the backend and calls
- * the wgdev_kernel_* hooks below.
+ * the wgdev_genl_* hooks below.
  *
  * Two things the kernel interface forces on us (as in wireguard-tools
  * ipc-linux.h): a set-device with many peers or allowed IPs does not fit
@@ -11,7 +11,7 @@
  * and a get-device dump may likewise split one peer over two messages,
  * which the parser merges back.
  */
-#include "wgdev.h"
+#include "wgdev_genl.h"
 
 #include <errno.h>
 #include <linux/genetlink.h>
@@ -68,7 +68,7 @@ enum {
  * anything smaller could not make progress. */
 #define GENL_MSG_MIN 512
 
-struct wgdev_kernel {
+struct wgdev_genl {
 	struct kernel *rt;
 	struct nl_sock *nl;
 	uint16_t family;
@@ -400,9 +400,9 @@ static int resolve_family(struct nl_sock *nl, uint16_t *family)
 	return *family ? 0 : -ENOENT;
 }
 
-int wgdev_kernel_open(const char *ifname, bool create, struct wgdev_kernel **out)
+int wgdev_genl_open(const char *ifname, bool create, struct wgdev_genl **out)
 {
-	struct wgdev_kernel *wk = calloc(1, sizeof(*wk));
+	struct wgdev_genl *wk = calloc(1, sizeof(*wk));
 	int ret;
 
 	if (!wk)
@@ -445,7 +445,7 @@ fail:
 	return ret;
 }
 
-void wgdev_kernel_close(struct wgdev_kernel *wk, bool delete_link)
+void wgdev_genl_close(struct wgdev_genl *wk, bool delete_link)
 {
 	if (!wk)
 		return;
@@ -456,12 +456,12 @@ void wgdev_kernel_close(struct wgdev_kernel *wk, bool delete_link)
 	free(wk);
 }
 
-unsigned wgdev_kernel_ifindex(const struct wgdev_kernel *wk)
+unsigned wgdev_genl_ifindex(const struct wgdev_genl *wk)
 {
 	return wk->ifindex;
 }
 
-int wgdev_kernel_set(struct wgdev_kernel *wk, const struct wgdev_device *dev)
+int wgdev_genl_set(struct wgdev_genl *wk, const struct wgdev_device *dev)
 {
 	struct wgdev_genl_cursor cur = { 0 };
 	uint8_t *buf = malloc(GENL_MSG_MAX);
@@ -504,7 +504,7 @@ static int get_restart(void *arg)
 	return *dev ? 0 : -ENOMEM;
 }
 
-int wgdev_kernel_get(struct wgdev_kernel *wk, struct wgdev_device **out)
+int wgdev_genl_get(struct wgdev_genl *wk, struct wgdev_device **out)
 {
 	uint8_t buf[256];
 	struct wgdev_device *dev = NULL;

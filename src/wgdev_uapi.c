@@ -15,7 +15,7 @@
  * PR_SET_PDEATHSIG so it cannot outlive a crashed daemon and hold the
  * interface. Its exit is ours to reap (wgdev_child_check()).
  */
-#include "wgdev.h"
+#include "wgdev_uapi.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -39,6 +39,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "wgdev_device.h"
+#include "wgdev_genl.h"
 
 #define UAPI_TIMEOUT_MS 2000
 /* A get reply is ~150 bytes per peer plus ~40 per allowed IP. */
@@ -53,7 +54,7 @@ struct wgdev {
 	enum wgdev_backend backend;     /* KERNEL or USERSPACE once open */
 	char ifname[WGDEV_IFNAMSIZ];
 	unsigned ifindex;
-	struct wgdev_kernel *wk;
+	struct wgdev_genl *wk;
 	pid_t child;                    /* 0: none (or already reaped) */
 	int pidfd;
 };
@@ -576,7 +577,7 @@ out:
 	return ret;
 }
 
-static int uapi_set(const char *ifname, const struct wgdev_device *dev)
+int wgdev_uapi_set(const char *ifname, const struct wgdev_device *dev)
 {
 	struct wgdev_device *r = NULL;
 	char *req = NULL, *reply = NULL;
@@ -599,7 +600,7 @@ static int uapi_set(const char *ifname, const struct wgdev_device *dev)
 	return ret;
 }
 
-static int uapi_get(const char *ifname, struct wgdev_device **out)
+int wgdev_uapi_get(const char *ifname, struct wgdev_device **out)
 {
 	static const char req[] = "get=1\n\n";
 	char *reply = NULL;
@@ -922,14 +923,14 @@ static int open_existing(struct wgdev *wg, enum wgdev_backend pref)
 		return -ENODEV;
 	}
 	wg->backend = WGDEV_BACKEND_KERNEL;
-	ret = wgdev_kernel_open(wg->ifname, false, &wg->wk);
+	ret = wgdev_genl_open(wg->ifname, false, &wg->wk);
 	if (ret == -ENODEV)
 		log_warnx("%s: no such interface", wg->ifname);
 	else if (ret < 0)
 		log_warnx("%s: not a WireGuard interface we can reach (%s); %s", wg->ifname,
 			  strerror(-ret), install_hint);
 	else
-		wg->ifindex = wgdev_kernel_ifindex(wg->wk);
+		wg->ifindex = wgdev_genl_ifindex(wg->wk);
 	return ret;
 }
 
@@ -939,10 +940,10 @@ static int open_new(struct wgdev *wg, enum wgdev_backend pref)
 	int ret;
 
 	if (pref != WGDEV_BACKEND_USERSPACE) {
-		ret = wgdev_kernel_open(wg->ifname, true, &wg->wk);
+		ret = wgdev_genl_open(wg->ifname, true, &wg->wk);
 		if (ret == 0) {
 			wg->backend = WGDEV_BACKEND_KERNEL;
-			wg->ifindex = wgdev_kernel_ifindex(wg->wk);
+			wg->ifindex = wgdev_genl_ifindex(wg->wk);
 			return 0;
 		}
 		if (ret == -EEXIST) {
@@ -996,7 +997,7 @@ int wgdev_open(const char *ifname, enum wgdev_backend pref, bool existing, struc
 	snprintf(wg->ifname, sizeof(wg->ifname), "%s", ifname);
 	ret = existing ? open_existing(wg, pref) : open_new(wg, pref);
 	if (ret < 0) {
-		wgdev_kernel_close(wg->wk, false);
+		wgdev_genl_close(wg->wk, false);
 		free(wg);
 		return ret;
 	}
@@ -1009,15 +1010,15 @@ int wgdev_open(const char *ifname, enum wgdev_backend pref, bool existing, struc
 int wgdev_set(struct wgdev *wg, const struct wgdev_device *dev)
 {
 	if (wg->backend == WGDEV_BACKEND_KERNEL)
-		return wgdev_kernel_set(wg->wk, dev);
-	return uapi_set(wg->ifname, dev);
+		return wgdev_genl_set(wg->wk, dev);
+	return wgdev_uapi_set(wg->ifname, dev);
 }
 
 int wgdev_get(struct wgdev *wg, struct wgdev_device **out)
 {
 	if (wg->backend == WGDEV_BACKEND_KERNEL)
-		return wgdev_kernel_get(wg->wk, out);
-	return uapi_get(wg->ifname, out);
+		return wgdev_genl_get(wg->wk, out);
+	return wgdev_uapi_get(wg->ifname, out);
 }
 
 void wgdev_close(struct wgdev *wg, bool delete_link)
@@ -1025,7 +1026,7 @@ void wgdev_close(struct wgdev *wg, bool delete_link)
 	if (!wg)
 		return;
 	if (wg->backend == WGDEV_BACKEND_KERNEL) {
-		wgdev_kernel_close(wg->wk, delete_link);
+		wgdev_genl_close(wg->wk, delete_link);
 	} else if (wg->child > 0) {
 		/* Always: PDEATHSIG would end it with us anyway, and it takes
 		 * its interface along. */
@@ -1045,11 +1046,6 @@ void wgdev_close(struct wgdev *wg, bool delete_link)
 enum wgdev_backend wgdev_backend_of(const struct wgdev *wg)
 {
 	return wg->backend;
-}
-
-const char *wgdev_ifname(const struct wgdev *wg)
-{
-	return wg->ifname;
 }
 
 unsigned wgdev_ifindex(const struct wgdev *wg)
