@@ -38,15 +38,13 @@
 
 #include "kernel.h"
 #include "log.h"
+#include "wgdev_child.h"
 #include "wgdev_device.h"
 #include "wgdev_genl.h"
 
 #define UAPI_TIMEOUT_MS 2000
 /* A get reply is ~150 bytes per peer plus ~40 per allowed IP. */
 #define UAPI_REPLY_MAX (16u << 20)
-#define SPAWN_WAIT_MS 3000
-#define STOP_WAIT_MS 2000
-#define POLL_STEP_MS 20
 #define UAPI_VALUE_MAX 128
 #define MAX_ERRNO 4095
 
@@ -55,8 +53,7 @@ struct wgdev {
 	char ifname[WGDEV_IFNAMSIZ];
 	unsigned ifindex;
 	struct wgdev_genl *wk;
-	pid_t child;                    /* 0: none (or already reaped) */
-	int pidfd;
+	struct wgdev_child child;       /* USERSPACE: the one we started, if any */
 };
 
 static const char install_hint[] =
@@ -108,14 +105,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* --- building a set request -------------------------------------------- */
@@ -618,278 +607,6 @@ int wgdev_uapi_get(const char *ifname, struct wgdev_device **out)
 	return ret;
 }
 
-/* --- the userspace child ------------------------------------------------- */
-
-/*
- * Where an implementation is looked for: fixed, never $PATH, so that the
- * environment the daemon was started from (a shell with "." or a user's
- * bin first in PATH) cannot choose what runs as root with our interface.
- */
-static const char *const bin_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					"/usr/bin", "/sbin", "/bin", NULL };
-
-/* name: a bare name, looked up in bin_dirs, or an absolute path. */
-static bool find_binary(const char *name, char *out, size_t len)
-{
-	if (name[0] == '/') {
-		snprintf(out, len, "%s", name);
-		return access(out, X_OK) == 0;
-	}
-	if (strchr(name, '/'))
-		return false;
-	for (size_t i = 0; bin_dirs[i]; i++) {
-		int w = snprintf(out, len, "%s/%s", bin_dirs[i], name);
-
-		if (w > 0 && (size_t)w < len && access(out, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
-/*
- * The child's whole environment: what the implementations need and
- * nothing of ours (no WG_TUN_FD or WG_UAPI_FD from whoever started us,
- * which wireguard-go would take as its own). wireguard-go's and
- * boringtun's log level pass through. Prepared before fork: the child of
- * a threaded parent may only call async-signal-safe functions.
- */
-static char **child_env(void)
-{
-	static const char *const fixed[] = {
-		/* wireguard-go: stay in the foreground, no banner. */
-		"WG_PROCESS_FOREGROUND=1",
-		/* boringtun: keep root, which the UAPI socket and the
-		 * daemon's later configuration need. */
-		"WG_SUDO=1",
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	};
-	static const char *const passed[] = { "LOG_LEVEL", "WG_LOG_LEVEL" };
-	size_t nf = sizeof(fixed) / sizeof(fixed[0]), np = sizeof(passed) / sizeof(passed[0]);
-	size_t k = 0;
-	char **env = calloc(nf + np + 1, sizeof(*env));
-
-	if (!env)
-		return NULL;
-	for (size_t i = 0; i < nf; i++)
-		env[k++] = (char *)(uintptr_t)fixed[i];
-	for (size_t i = 0; i < np; i++) {
-		const char *v = getenv(passed[i]);
-		size_t n;
-
-		if (!v || strlen(v) > 32)
-			continue;
-		n = strlen(passed[i]) + strlen(v) + 2;
-		env[k] = malloc(n);
-		if (!env[k])
-			continue;
-		snprintf(env[k++], n, "%s=%s", passed[i], v);
-	}
-	return env;
-}
-
-static void child_env_free(char **env)
-{
-	/* the fixed entries come first and are not ours to free */
-	for (size_t i = 3; env && env[i]; i++)
-		free(env[i]);
-	free(env);
-}
-
-static pid_t spawn(const char *path, char *const argv[], char **env)
-{
-	pid_t parent = getpid();
-	pid_t pid = fork();
-
-	if (pid != 0)
-		return pid;
-
-	/* Child: async-signal-safe calls only. */
-	sigset_t none;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	int devnull;
-
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(1);
-	/* Ignored signals and the mask survive exec; the child must see
-	 * SIGTERM and SIGPIPE as a fresh process would. */
-	for (int s = 1; s < NSIG; s++)
-		(void)sigaction(s, &dfl, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	devnull = open("/dev/null", O_RDONLY);
-	if (devnull >= 0) {
-		dup2(devnull, STDIN_FILENO);
-		if (devnull != STDIN_FILENO)
-			close(devnull);
-	}
-	execve(path, argv, env);
-	_exit(127);
-}
-
-static void stop_child(struct wgdev *wg)
-{
-	int64_t deadline;
-	int status;
-
-	if (wg->child <= 0)
-		return;
-	if (kill(wg->child, SIGTERM) == 0) {
-		deadline = now_ms() + STOP_WAIT_MS;
-		while (now_ms() < deadline) {
-			pid_t r = waitpid(wg->child, &status, WNOHANG);
-			if (r == wg->child || (r < 0 && errno == ECHILD))
-				goto reaped;
-			if (wg->pidfd >= 0) {
-				struct pollfd pfd = { .fd = wg->pidfd, .events = POLLIN };
-				(void)poll(&pfd, 1, POLL_STEP_MS);
-			} else {
-				sleep_ms(POLL_STEP_MS);
-			}
-		}
-		log_warnx("%s: userspace WireGuard (pid %d) ignored SIGTERM; killing it", wg->ifname,
-			  (int)wg->child);
-	}
-	(void)kill(wg->child, SIGKILL);
-	while (waitpid(wg->child, &status, 0) < 0 && errno == EINTR)
-		;
-	{
-		/* Killed, it left its socket behind. */
-		char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-		if (wgdev_uapi_path(wg->ifname, path, sizeof(path)) == 0 && !uapi_present(wg->ifname))
-			(void)unlink(path);
-	}
-reaped:
-	wg->child = 0;
-	if (wg->pidfd >= 0) {
-		close(wg->pidfd);
-		wg->pidfd = -1;
-	}
-}
-
-static int open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	long fd = syscall(SYS_pidfd_open, pid, 0);
-	if (fd >= 0) {
-		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-		return (int)fd;
-	}
-#else
-	(void)pid;
-#endif
-	return -1;
-}
-
-/* Start one implementation and wait for its socket. */
-static int try_userspace(struct wgdev *wg, const char *name)
-{
-	static char foreground[] = "-f";
-	char path[PATH_MAX];
-	char *argv[] = { (char *)(uintptr_t)name, foreground, wg->ifname, NULL };
-	char **env;
-	int64_t deadline;
-	int status;
-
-	if (!find_binary(name, path, sizeof(path)))
-		return -ENOENT;
-	env = child_env();
-	if (!env)
-		return -ENOMEM;
-	wg->child = spawn(path, argv, env);
-	child_env_free(env);
-	if (wg->child < 0) {
-		wg->child = 0;
-		return -errno;
-	}
-	wg->pidfd = open_pidfd(wg->child);
-	log_info("%s: started %s (pid %d)", wg->ifname, path, (int)wg->child);
-	deadline = now_ms() + SPAWN_WAIT_MS;
-	while (now_ms() < deadline) {
-		if (waitpid(wg->child, &status, WNOHANG) == wg->child) {
-			log_warnx("%s: %s exited (%s %d) before it opened its socket", wg->ifname, path,
-				  WIFEXITED(status) ? "status" : "signal",
-				  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-			wg->child = 0;
-			if (wg->pidfd >= 0)
-				close(wg->pidfd);
-			wg->pidfd = -1;
-			return -ECHILD;
-		}
-		if (uapi_present(wg->ifname))
-			return 0;
-		sleep_ms(POLL_STEP_MS);
-	}
-	log_warnx("%s: %s did not open %s/%s.sock within %d ms", wg->ifname, path, WGDEV_UAPI_DIR,
-		  wg->ifname, SPAWN_WAIT_MS);
-	stop_child(wg);
-	return -ETIMEDOUT;
-}
-
-static int start_userspace(struct wgdev *wg)
-{
-	const char *candidates[4];
-	size_t n = 0;
-	const char *override = getenv("WG_QUICK_USERSPACE_IMPLEMENTATION");
-	int ret = -ENOENT;
-
-	/* wg-quick's variable: whoever set it wants that implementation
-	 * (an absolute path, or a name in the fixed directories). */
-	if (override && *override) {
-		if (strchr(override, '/') && override[0] != '/')
-			log_warnx("WG_QUICK_USERSPACE_IMPLEMENTATION=%s ignored: give an absolute "
-				  "path or a bare name", override);
-		else
-			candidates[n++] = override;
-	}
-	candidates[n++] = "wireguard-go";
-	candidates[n++] = "boringtun";
-	candidates[n++] = "boringtun-cli";
-	for (size_t i = 0; i < n; i++) {
-		int r = try_userspace(wg, candidates[i]);
-
-		if (r == 0)
-			return 0;
-		if (r != -ENOENT || ret == -ENOENT)
-			ret = r;
-	}
-	return ret;
-}
-
-pid_t wgdev_child_pid(const struct wgdev *wg)
-{
-	return wg->child;
-}
-
-int wgdev_child_pidfd(const struct wgdev *wg)
-{
-	return wg->pidfd;
-}
-
-int wgdev_child_check(struct wgdev *wg, int *status)
-{
-	int st;
-	pid_t r;
-
-	if (wg->child <= 0)
-		return -ECHILD;
-	r = waitpid(wg->child, &st, WNOHANG);
-	if (r == 0)
-		return 0;
-	if (r < 0 && errno != ECHILD)
-		return -errno;
-	log_warnx("%s: userspace WireGuard (pid %d) exited", wg->ifname, (int)wg->child);
-	wg->child = 0;
-	if (wg->pidfd >= 0) {
-		close(wg->pidfd);
-		wg->pidfd = -1;
-	}
-	if (status)
-		*status = r > 0 ? st : 0;
-	return 1;
-}
-
 /* --- choosing and dispatching --------------------------------------------- */
 
 static int link_index(const char *ifname, unsigned *ifindex)
@@ -967,7 +684,7 @@ static int open_new(struct wgdev *wg, enum wgdev_backend pref)
 		log_debug("%s: interface already exists", wg->ifname);
 		return -EEXIST;
 	}
-	ret = start_userspace(wg);
+	ret = wgdev_child_start(&wg->child);
 	if (ret < 0) {
 		log_warnx("%s: no WireGuard implementation could create it; %s", wg->ifname,
 			  install_hint);
@@ -978,7 +695,7 @@ static int open_new(struct wgdev *wg, enum wgdev_backend pref)
 	if (ret < 0) {
 		log_warnx("%s: userspace WireGuard runs but the interface is missing: %s", wg->ifname,
 			  strerror(-ret));
-		stop_child(wg);
+		wgdev_child_stop(&wg->child);
 	}
 	return ret;
 }
@@ -993,8 +710,8 @@ int wgdev_open(const char *ifname, enum wgdev_backend pref, bool existing, struc
 	wg = calloc(1, sizeof(*wg));
 	if (!wg)
 		return -ENOMEM;
-	wg->pidfd = -1;
 	snprintf(wg->ifname, sizeof(wg->ifname), "%s", ifname);
+	wgdev_child_init(&wg->child, ifname);
 	ret = existing ? open_existing(wg, pref) : open_new(wg, pref);
 	if (ret < 0) {
 		wgdev_genl_close(wg->wk, false);
@@ -1027,10 +744,10 @@ void wgdev_close(struct wgdev *wg, bool delete_link)
 		return;
 	if (wg->backend == WGDEV_BACKEND_KERNEL) {
 		wgdev_genl_close(wg->wk, delete_link);
-	} else if (wg->child > 0) {
+	} else if (wg->child.pid > 0) {
 		/* Always: PDEATHSIG would end it with us anyway, and it takes
 		 * its interface along. */
-		stop_child(wg);
+		wgdev_child_stop(&wg->child);
 	} else if (delete_link && wg->ifindex) {
 		/* Someone else's implementation: removing the tun device
 		 * makes it shut down. */
@@ -1051,4 +768,19 @@ enum wgdev_backend wgdev_backend_of(const struct wgdev *wg)
 unsigned wgdev_ifindex(const struct wgdev *wg)
 {
 	return wg->ifindex;
+}
+
+pid_t wgdev_child_pid(const struct wgdev *wg)
+{
+	return wg->child.pid;
+}
+
+int wgdev_child_pidfd(const struct wgdev *wg)
+{
+	return wg->child.pidfd;
+}
+
+int wgdev_child_check(struct wgdev *wg, int *status)
+{
+	return wgdev_child_reap(&wg->child, status);
 }
