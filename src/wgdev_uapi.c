@@ -1,46 +1,36 @@
 /*
- * Userspace WireGuard through the cross-platform UAPI socket, and the
- * choice between it and the kernel backend (wgdev_genl.c).
+ * Userspace WireGuard through the cross-platform UAPI socket.
  *
- * The UAPI protocol is line-based text on a unix stream socket,
+ * The protocol is line-based text on a unix stream socket,
  * /var/run/wireguard/IFNAME.sock: a request "set=1\n" or "get=1\n"
  * followed by key=value lines and a blank line; the reply is key=value
  * lines ending with "errno=N" and a blank line. Every exchange has one
  * deadline, so a wedged implementation cannot stall the daemon's loop for
- * more than UAPI_TIMEOUT_MS.
+ * more than UAPI_TIMEOUT_MS. The parser is pure and validates every value
+ * (it is fuzzed: fuzz/fuzz_uapi.c): the reply comes from whatever process
+ * owns the socket. Private keys are wiped from every buffer that held
+ * them; buffers that may hold one never grow with realloc.
  *
- * When the kernel cannot make a "wireguard" link we start an
- * implementation ourselves, in the foreground, as our child: its own
- * process group (a ^C on the terminal is the daemon's to handle), and
- * PR_SET_PDEATHSIG so it cannot outlive a crashed daemon and hold the
- * interface. Its exit is ours to reap (wgdev_child_check()).
+ * Nothing here knows the kernel backend or the child: the dispatcher,
+ * wgdev.c, decides when to speak UAPI, and wgdev_child.c starts the
+ * implementation that answers.
  */
 #include "wgdev_uapi.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "kernel.h"
 #include "log.h"
-#include "wgdev_child.h"
 #include "wgdev_device.h"
-#include "wgdev_genl.h"
 
 #define UAPI_TIMEOUT_MS 2000
 /* A get reply is ~150 bytes per peer plus ~40 per allowed IP. */
@@ -48,44 +38,6 @@
 #define UAPI_VALUE_MAX 128
 #define MAX_ERRNO 4095
 
-struct wgdev {
-	enum wgdev_backend backend;     /* KERNEL or USERSPACE once open */
-	char ifname[WGDEV_IFNAMSIZ];
-	unsigned ifindex;
-	struct wgdev_genl *wk;
-	struct wgdev_child child;       /* USERSPACE: the one we started, if any */
-};
-
-static const char install_hint[] =
-	"install the wireguard kernel module, or wireguard-go / boringtun";
-
-/* --- small helpers ---------------------------------------------------- */
-
-int wgdev_backend_parse(const char *s, enum wgdev_backend *out)
-{
-	if (!strcmp(s, "auto"))
-		*out = WGDEV_BACKEND_AUTO;
-	else if (!strcmp(s, "kernel"))
-		*out = WGDEV_BACKEND_KERNEL;
-	else if (!strcmp(s, "userspace"))
-		*out = WGDEV_BACKEND_USERSPACE;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-const char *wgdev_backend_name(enum wgdev_backend b)
-{
-	switch (b) {
-	case WGDEV_BACKEND_AUTO:
-		return "auto";
-	case WGDEV_BACKEND_KERNEL:
-		return "kernel";
-	case WGDEV_BACKEND_USERSPACE:
-		return "userspace";
-	}
-	return "?";
-}
 
 int wgdev_uapi_path(const char *ifname, char *buf, size_t len)
 {
@@ -426,7 +378,7 @@ static int uapi_connect(const char *ifname)
 	return fd;
 }
 
-static bool uapi_present(const char *ifname)
+bool wgdev_uapi_answers(const char *ifname)
 {
 	int fd = uapi_connect(ifname);
 
@@ -434,11 +386,6 @@ static bool uapi_present(const char *ifname)
 		return false;
 	close(fd);
 	return true;
-}
-
-bool wgdev_uapi_answers(const char *ifname)
-{
-	return uapi_present(ifname);
 }
 
 int wgdev_uapi_owner(const char *ifname, pid_t *pid)
@@ -605,182 +552,4 @@ int wgdev_uapi_get(const char *ifname, struct wgdev_device **out)
 	if (ret < 0)
 		log_warnx("reading WireGuard state of %s: %s", ifname, strerror(-ret));
 	return ret;
-}
-
-/* --- choosing and dispatching --------------------------------------------- */
-
-static int link_index(const char *ifname, unsigned *ifindex)
-{
-	struct kernel *k = kernel_open();
-	int ret;
-
-	if (!k)
-		return -errno;
-	ret = kernel_link_index(k, ifname, ifindex);
-	kernel_close(k);
-	return ret;
-}
-
-static int open_existing(struct wgdev *wg, enum wgdev_backend pref)
-{
-	bool sock = uapi_present(wg->ifname);
-	int ret;
-
-	if (sock && pref != WGDEV_BACKEND_KERNEL) {
-		wg->backend = WGDEV_BACKEND_USERSPACE;
-		ret = link_index(wg->ifname, &wg->ifindex);
-		if (ret < 0)
-			log_warnx("%s: UAPI socket present but no such interface here: %s", wg->ifname,
-				  strerror(-ret));
-		return ret;
-	}
-	if (pref == WGDEV_BACKEND_USERSPACE) {
-		log_warnx("%s: no userspace WireGuard is serving it (no %s/%s.sock)", wg->ifname,
-			  WGDEV_UAPI_DIR, wg->ifname);
-		return -ENODEV;
-	}
-	wg->backend = WGDEV_BACKEND_KERNEL;
-	ret = wgdev_genl_open(wg->ifname, false, &wg->wk);
-	if (ret == -ENODEV)
-		log_warnx("%s: no such interface", wg->ifname);
-	else if (ret < 0)
-		log_warnx("%s: not a WireGuard interface we can reach (%s); %s", wg->ifname,
-			  strerror(-ret), install_hint);
-	else
-		wg->ifindex = wgdev_genl_ifindex(wg->wk);
-	return ret;
-}
-
-static int open_new(struct wgdev *wg, enum wgdev_backend pref)
-{
-	unsigned idx;
-	int ret;
-
-	if (pref != WGDEV_BACKEND_USERSPACE) {
-		ret = wgdev_genl_open(wg->ifname, true, &wg->wk);
-		if (ret == 0) {
-			wg->backend = WGDEV_BACKEND_KERNEL;
-			wg->ifindex = wgdev_genl_ifindex(wg->wk);
-			return 0;
-		}
-		if (ret == -EEXIST) {
-			log_debug("%s: interface already exists", wg->ifname);
-			return ret;
-		}
-		if (ret == -EPERM || ret == -EACCES) {
-			log_warnx("%s: cannot create an interface: %s; needs root (CAP_NET_ADMIN)",
-				  wg->ifname, strerror(-ret));
-			return ret;
-		}
-		if (pref == WGDEV_BACKEND_KERNEL) {
-			log_warnx("%s: cannot create a kernel WireGuard interface: %s; %s",
-				  wg->ifname, strerror(-ret), install_hint);
-			return ret;
-		}
-		log_info("%s: no kernel WireGuard (%s); trying a userspace implementation",
-			 wg->ifname, strerror(-ret));
-	}
-	if (link_index(wg->ifname, &idx) == 0 || uapi_present(wg->ifname)) {
-		log_debug("%s: interface already exists", wg->ifname);
-		return -EEXIST;
-	}
-	ret = wgdev_child_start(&wg->child);
-	if (ret < 0) {
-		log_warnx("%s: no WireGuard implementation could create it; %s", wg->ifname,
-			  install_hint);
-		return ret;
-	}
-	wg->backend = WGDEV_BACKEND_USERSPACE;
-	ret = link_index(wg->ifname, &wg->ifindex);
-	if (ret < 0) {
-		log_warnx("%s: userspace WireGuard runs but the interface is missing: %s", wg->ifname,
-			  strerror(-ret));
-		wgdev_child_stop(&wg->child);
-	}
-	return ret;
-}
-
-int wgdev_open(const char *ifname, enum wgdev_backend pref, bool existing, struct wgdev **out)
-{
-	struct wgdev *wg;
-	int ret;
-
-	if (!wgdev_device_ifname_ok(ifname))
-		return -EINVAL;
-	wg = calloc(1, sizeof(*wg));
-	if (!wg)
-		return -ENOMEM;
-	snprintf(wg->ifname, sizeof(wg->ifname), "%s", ifname);
-	wgdev_child_init(&wg->child, ifname);
-	ret = existing ? open_existing(wg, pref) : open_new(wg, pref);
-	if (ret < 0) {
-		wgdev_genl_close(wg->wk, false);
-		free(wg);
-		return ret;
-	}
-	log_info("%s: WireGuard backend %s%s", ifname, wgdev_backend_name(wg->backend),
-		 existing ? " (existing interface)" : "");
-	*out = wg;
-	return 0;
-}
-
-int wgdev_set(struct wgdev *wg, const struct wgdev_device *dev)
-{
-	if (wg->backend == WGDEV_BACKEND_KERNEL)
-		return wgdev_genl_set(wg->wk, dev);
-	return wgdev_uapi_set(wg->ifname, dev);
-}
-
-int wgdev_get(struct wgdev *wg, struct wgdev_device **out)
-{
-	if (wg->backend == WGDEV_BACKEND_KERNEL)
-		return wgdev_genl_get(wg->wk, out);
-	return wgdev_uapi_get(wg->ifname, out);
-}
-
-void wgdev_close(struct wgdev *wg, bool delete_link)
-{
-	if (!wg)
-		return;
-	if (wg->backend == WGDEV_BACKEND_KERNEL) {
-		wgdev_genl_close(wg->wk, delete_link);
-	} else if (wg->child.pid > 0) {
-		/* Always: PDEATHSIG would end it with us anyway, and it takes
-		 * its interface along. */
-		wgdev_child_stop(&wg->child);
-	} else if (delete_link && wg->ifindex) {
-		/* Someone else's implementation: removing the tun device
-		 * makes it shut down. */
-		struct kernel *k = kernel_open();
-		if (k) {
-			(void)kernel_link_delete(k, wg->ifindex);
-			kernel_close(k);
-		}
-	}
-	free(wg);
-}
-
-enum wgdev_backend wgdev_backend_of(const struct wgdev *wg)
-{
-	return wg->backend;
-}
-
-unsigned wgdev_ifindex(const struct wgdev *wg)
-{
-	return wg->ifindex;
-}
-
-pid_t wgdev_child_pid(const struct wgdev *wg)
-{
-	return wg->child.pid;
-}
-
-int wgdev_child_pidfd(const struct wgdev *wg)
-{
-	return wg->child.pidfd;
-}
-
-int wgdev_child_check(struct wgdev *wg, int *status)
-{
-	return wgdev_child_reap(&wg->child, status);
 }
