@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "wgdev.h"
+#include "wgdev_device.h"
 
 struct wgdev_child {
 	char ifname[WGDEV_IFNAMSIZ];

@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wgdev.h"
+#include "wgdev_device.h"
 
 /* --- The backend ----------------------------------------------------- */
 

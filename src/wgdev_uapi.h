@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "wgdev.h"
+#include "wgdev_device.h"
 
 /* Where wireguard-go and boringtun put their sockets, shared by all
  * network namespaces. */

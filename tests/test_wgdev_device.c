@@ -15,7 +15,6 @@
 #include <sodium.h>
 
 #include "addr.h"
-#include "wgdev.h"
 #include "wgdev_device.h"
 
 static struct prefix pfx(const char *s)
