@@ -1,7 +1,8 @@
 /*
  * Kernel WireGuard over generic netlink (family "wireguard"), the layout
- * of uapi/linux/wireguard.h. wgdev_uapi.c chooses the backend and calls
- * the wgdev_genl_* hooks below.
+ * of uapi/linux/wireguard.h. The dispatcher, wgdev.c, chooses the backend
+ * and calls wgdev_genl_open/set/get/close; the socket is nl.h's, the link
+ * is made, found and removed through kernel.h.
  *
  * Two things the kernel interface forces on us (as in wireguard-tools
  * ipc-linux.h): a set-device with many peers or allowed IPs does not fit

@@ -38,7 +38,6 @@
 #define UAPI_VALUE_MAX 128
 #define MAX_ERRNO 4095
 
-
 int wgdev_uapi_path(const char *ifname, char *buf, size_t len)
 {
 	int n;
