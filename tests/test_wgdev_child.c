@@ -259,9 +259,10 @@ static void test_live(void **state)
 	/* What the probe saw: nothing blocked or ignored, only our environment,
 	 * stdin on /dev/null, a process group of its own, PDEATHSIG. */
 	fd = open(seen, O_RDONLY | O_CLOEXEC);
-	assert_true(fd >= 0);
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
+	n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	if (fd >= 0)
+		close(fd);
+	(void)unlink(seen);
 	assert_true(n > 0);
 	buf[n] = '\0';
 	/* Signals 1-31: glibc keeps 32 and 33 for itself and refuses to touch
@@ -275,7 +276,6 @@ static void test_live(void **state)
 		 "LOG_LEVEL=error\nstdin /dev/null\nown group 1\npdeathsig %d\n", SIGTERM);
 	assert_non_null(strchr(buf, '\n'));
 	assert_string_equal(strchr(strchr(buf, '\n') + 1, '\n') + 1, want);
-	assert_int_equal(unlink(seen), 0);
 
 	/* wireguard-go runs, answers, in its own process group (a terminal's
 	 * ^C is ours alone), with the same environment. */
