@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "wgdev.h"
+#include "wgdev_uapi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

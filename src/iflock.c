@@ -16,7 +16,7 @@
 
 #include "kernel.h"
 #include "log.h"
-#include "wgdev.h"
+#include "wgdev_uapi.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71

@@ -1,19 +1,17 @@
 /*
  * The host's network stack: links, addresses, routes and their changes.
+ * Platform-neutral: one .c per platform implements it (kernel_linux.c,
+ * rtnetlink), and nothing here names the platform's mechanism.
  *
- * Model (babeld kernel.h): two netlink sockets. The command socket does
- * synchronous request/ack and dumps; every request is bounded by a receive
- * timeout, replies are matched by sequence number and port id, a dump the
- * kernel marks NLM_F_DUMP_INTR is redone. The event socket listens to the
- * link and address groups; the daemon polls its fd and drains it with
- * kernel_events_read().
+ * Model (babeld kernel.h): two sockets. The command socket does
+ * synchronous request/ack and dumps; every request is bounded by a
+ * timeout, and a listing the kernel reports torn is redone. The event
+ * socket listens to link and address changes; the daemon polls its fd and
+ * drains it with kernel_events_read().
  *
- * Routes this program installs carry rtm_protocol KERNEL_RTPROT, so a
+ * Routes this program installs carry the protocol tag KERNEL_RTPROT, so a
  * restart can find and flush what a crashed run left behind, and never
  * touches anyone else's routes.
- *
- * Message builders are exported so unit tests can check the bytes without
- * a socket. Each takes a buffer of at least KERNEL_MSG_SIZE bytes.
  */
 #ifndef WGNM_KERNEL_H
 #define WGNM_KERNEL_H
@@ -31,10 +29,7 @@
  */
 #define KERNEL_RTPROT 0x57
 
-#define KERNEL_MSG_SIZE 1024
 #define KERNEL_IFNAMSIZ 16      /* IFNAMSIZ, without pulling in <net/if.h> */
-
-struct nlmsghdr;
 
 /* --- Command socket ------------------------------------------------- */
 
@@ -124,47 +119,5 @@ int kernel_events_fd(const struct kernel_events *ev);
  */
 int kernel_events_read(struct kernel_events *ev,
 		       void (*cb)(const struct kernel_event *e, void *arg), void *arg);
-/* Parse a buffer of netlink messages as received (pure; for tests). */
-int kernel_events_parse(const void *buf, size_t len,
-			void (*cb)(const struct kernel_event *e, void *arg), void *arg);
-
-/* --- Message builders (for tests) ----------------------------------- */
-
-enum kernel_op {
-	KERNEL_OP_ADD,
-	KERNEL_OP_REPLACE,
-	KERNEL_OP_DEL,
-};
-
-struct nlmsghdr *kernel_build_link_create_msg(void *buf, const char *ifname, const char *kind);
-struct nlmsghdr *kernel_build_link_del_msg(void *buf, unsigned ifindex);
-struct nlmsghdr *kernel_build_link_updown_msg(void *buf, unsigned ifindex, bool up);
-struct nlmsghdr *kernel_build_link_mtu_msg(void *buf, unsigned ifindex, unsigned mtu);
-struct nlmsghdr *kernel_build_addr_msg(void *buf, enum kernel_op op, unsigned ifindex,
-				       const struct addr *addr, uint8_t plen);
-struct nlmsghdr *kernel_build_route_msg(void *buf, enum kernel_op op, unsigned ifindex,
-					const struct prefix *dst);
-
-/* --- Netlink plumbing shared with wgdev_genl.c ---------------------- */
-
-struct kernel_nl;
-
-/* bus: NETLINK_ROUTE or NETLINK_GENERIC. NULL with errno set. */
-struct kernel_nl *kernel_nl_open(int bus);
-void kernel_nl_close(struct kernel_nl *nl);
-/*
- * Send req (its seq is assigned here) and read until the ack or the end
- * of the dump, passing each data message to cb (may be NULL). cb returns
- * 0 or a negative errno; the first error is returned after the reply is
- * drained, so the socket stays in step. Returns -EINTR when the kernel
- * marked a dump interrupted (redo it), -ETIMEDOUT when the kernel did not
- * answer in time.
- */
-int kernel_nl_talk(struct kernel_nl *nl, struct nlmsghdr *req,
-		   int (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg);
-/* The kernel's extended-ack text for the last failed request, or "". */
-const char *kernel_nl_errmsg(const struct kernel_nl *nl);
-/* Wipe the receive buffer (it may have held a private key). */
-void kernel_nl_wipe(struct kernel_nl *nl);
 
 #endif

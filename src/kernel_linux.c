@@ -1,13 +1,11 @@
 /*
- * rtnetlink through libmnl; see kernel.h for the model.
+ * kernel.h on Linux: rtnetlink through libmnl; see kernel.h for the model.
  *
- * Every request goes through kernel_nl_talk(): one outstanding request per
- * socket, replies matched by (seq, portid) so a late answer to a request
- * that timed out is skipped instead of being taken for the current one.
- * NETLINK_CAP_ACK keeps error replies small; NETLINK_EXT_ACK gives us the
- * kernel's own words for what it rejected, which we put in the log.
+ * Every request on the command socket goes through nl_talk() (nl.h): one
+ * outstanding request, replies matched by (seq, portid), the kernel's own
+ * words for what it rejected put in the log line of the call that failed.
  */
-#include "kernel.h"
+#include "kernel_linux.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,246 +15,27 @@
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <libmnl/libmnl.h>
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "log.h"
-#include "nl_util.h"
+#include "nl.h"
 
-#ifndef NETLINK_EXT_ACK
-#define NETLINK_EXT_ACK 11
-#endif
-#ifndef NETLINK_CAP_ACK
-#define NETLINK_CAP_ACK 10
-#endif
-#ifndef NLM_F_CAPPED
-#define NLM_F_CAPPED 0x100
-#endif
-#ifndef NLM_F_ACK_TLVS
-#define NLM_F_ACK_TLVS 0x200
-#endif
 #ifndef IFA_F_NOPREFIXROUTE
 #define IFA_F_NOPREFIXROUTE 0x200
 #endif
 
-/* Long enough for a loaded box, short enough that a wedged request does
- * not stall the event loop noticeably. */
-#define NL_TIMEOUT_MS 2000
-/* libmnl's NL_BUFSIZE, missing before 1.0.5: dumps come in
- * datagrams of up to 32 KiB. */
-#define NL_BUFSIZE 32768
-
-struct kernel_nl {
-	struct mnl_socket *sock;
-	uint32_t portid;
-	uint32_t seq;
-	char errmsg[NL_ERRMSG_MAX];
-	uint8_t buf[NL_BUFSIZE];
-};
-
 struct kernel {
-	struct kernel_nl *nl;
+	struct nl_sock *nl;
 };
 
 struct kernel_events {
 	int fd;
 	uint8_t buf[NL_BUFSIZE];
 };
-
-/* --- netlink plumbing ----------------------------------------------- */
-
-struct kernel_nl *kernel_nl_open(int bus)
-{
-	struct kernel_nl *nl;
-	struct timeval tv = { .tv_sec = NL_TIMEOUT_MS / 1000,
-			      .tv_usec = (NL_TIMEOUT_MS % 1000) * 1000 };
-	int one = 1, saved;
-
-	nl = calloc(1, sizeof(*nl));
-	if (!nl)
-		return NULL;
-	nl->sock = mnl_socket_open2(bus, SOCK_CLOEXEC);
-	if (!nl->sock)
-		goto fail_free;
-	if (mnl_socket_bind(nl->sock, 0, MNL_SOCKET_AUTOPID) < 0)
-		goto fail_close;
-	/* Both are optional: old kernels just send plain errors. */
-	(void)mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
-	(void)mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
-	if (setsockopt(mnl_socket_get_fd(nl->sock), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) < 0)
-		goto fail_close;
-	nl->portid = mnl_socket_get_portid(nl->sock);
-	return nl;
-
-fail_close:
-	saved = errno;
-	mnl_socket_close(nl->sock);
-	errno = saved;
-fail_free:
-	saved = errno;
-	free(nl);
-	errno = saved;
-	return NULL;
-}
-
-void kernel_nl_close(struct kernel_nl *nl)
-{
-	if (!nl)
-		return;
-	mnl_socket_close(nl->sock);
-	sodium_memzero(nl->buf, sizeof(nl->buf));
-	free(nl);
-}
-
-void kernel_nl_wipe(struct kernel_nl *nl)
-{
-	sodium_memzero(nl->buf, sizeof(nl->buf));
-}
-
-const char *kernel_nl_errmsg(const struct kernel_nl *nl)
-{
-	return nl->errmsg;
-}
-
-/* Pick NLMSGERR_ATTR_MSG out of an extended ack, if there is one. */
-static void nl_ext_ack(struct kernel_nl *nl, const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
-	size_t plen = mnl_nlmsg_get_payload_len(nlh);
-	size_t off = sizeof(*e);
-	const struct nlattr *a;
-	const char *end;
-
-	if (!(nlh->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-		if (e->msg.nlmsg_len < sizeof(struct nlmsghdr))
-			return;
-		off += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
-	}
-	if (off > plen)
-		return;
-	end = (const char *)e + plen;
-	for (a = (const void *)((const char *)e + ((off + 3) & ~(size_t)3));
-	     mnl_attr_ok(a, (int)(end - (const char *)a)); a = mnl_attr_next(a)) {
-		if (mnl_attr_get_type(a) != NLMSGERR_ATTR_MSG)
-			continue;
-		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0)
-			return;
-		snprintf(nl->errmsg, sizeof(nl->errmsg), "%s", mnl_attr_get_str(a));
-		log_debug("netlink: kernel says: %s", nl->errmsg);
-		return;
-	}
-}
-
-/* 0 for an ack, the negative errno otherwise. */
-static int nl_error(struct kernel_nl *nl, const struct nlmsghdr *nlh)
-{
-	const struct nlmsgerr *e;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
-		return -EBADMSG;
-	e = mnl_nlmsg_get_payload(nlh);
-	if (e->error == 0)
-		return 0;
-	nl_ext_ack(nl, nlh);
-	if (e->error > 0 || e->error < -4095)
-		return -EPROTO;
-	return e->error;
-}
-
-/* NLMSG_DONE may carry the error that ended a dump early. */
-static int nl_done(const struct nlmsghdr *nlh)
-{
-	int err;
-
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(err))
-		return 0;
-	memcpy(&err, mnl_nlmsg_get_payload(nlh), sizeof(err));
-	if (err == 0)
-		return 0;
-	return err < 0 && err >= -4095 ? err : -EPROTO;
-}
-
-int kernel_nl_talk(struct kernel_nl *nl, struct nlmsghdr *req,
-		   int (*cb)(const struct nlmsghdr *nlh, void *arg), void *arg)
-{
-	bool dump = (req->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
-	bool finished = false, intr = false;
-	int ret = 0;
-	uint32_t seq;
-
-	if (++nl->seq == 0)
-		++nl->seq;
-	seq = nl->seq;
-	req->nlmsg_seq = seq;
-	req->nlmsg_pid = 0;
-	/* Without an ack a successful request would be answered by silence,
-	 * indistinguishable from a timeout. */
-	if (!dump)
-		req->nlmsg_flags |= NLM_F_ACK;
-	nl->errmsg[0] = '\0';
-
-	if (mnl_socket_sendto(nl->sock, req, req->nlmsg_len) < 0)
-		return -errno;
-
-	while (!finished) {
-		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
-		const struct nlmsghdr *nlh;
-		int left;
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EAGAIN || errno == EWOULDBLOCK) {
-				log_debug("netlink: no answer to request %u in %d ms", seq, NL_TIMEOUT_MS);
-				return -ETIMEDOUT;
-			}
-			return -errno;
-		}
-		left = (int)n;
-		for (nlh = (const void *)nl->buf; mnl_nlmsg_ok(nlh, left);
-		     nlh = mnl_nlmsg_next(nlh, &left)) {
-			int err = 0;
-
-			if (nlh->nlmsg_seq != seq || nlh->nlmsg_pid != nl->portid) {
-				log_debug("netlink: skipping stale reply seq %u (want %u)",
-					  nlh->nlmsg_seq, seq);
-				continue;
-			}
-			if (nlh->nlmsg_flags & NLM_F_DUMP_INTR)
-				intr = true;
-			switch (nlh->nlmsg_type) {
-			case NLMSG_NOOP:
-				continue;
-			case NLMSG_ERROR:
-				err = nl_error(nl, nlh);
-				finished = true;
-				break;
-			case NLMSG_DONE:
-				err = nl_done(nlh);
-				finished = true;
-				break;
-			default:
-				if (cb)
-					err = cb(nlh, arg);
-				break;
-			}
-			if (err < 0 && ret == 0)
-				ret = err;
-			if (finished)
-				break;
-		}
-	}
-	if (ret == 0 && intr)
-		ret = -EINTR;
-	return ret;
-}
 
 /* --- attribute helpers ---------------------------------------------- */
 
@@ -418,7 +197,7 @@ struct kernel *kernel_open(void)
 
 	if (!k)
 		return NULL;
-	k->nl = kernel_nl_open(NETLINK_ROUTE);
+	k->nl = nl_open(NETLINK_ROUTE);
 	if (!k->nl) {
 		saved = errno;
 		free(k);
@@ -432,7 +211,7 @@ void kernel_close(struct kernel *k)
 {
 	if (!k)
 		return;
-	kernel_nl_close(k->nl);
+	nl_close(k->nl);
 	free(k);
 }
 
@@ -444,7 +223,7 @@ int kernel_link_create(struct kernel *k, const char *ifname, const char *kind)
 
 	if (!ifname_ok(ifname))
 		return -EINVAL;
-	ret = kernel_nl_talk(k->nl, kernel_build_link_create_msg(buf, ifname, kind), NULL, NULL);
+	ret = nl_talk(k->nl, kernel_build_link_create_msg(buf, ifname, kind), NULL, NULL);
 	if (ret < 0 && ret != -EEXIST)
 		log_debug("creating %s link %s: %s%s", kind, ifname, strerror(-ret),
 			  nl_kernel_says(k->nl, w, sizeof(w)));
@@ -465,7 +244,7 @@ int kernel_link_delete(struct kernel *k, unsigned ifindex)
 {
 	uint8_t buf[KERNEL_MSG_SIZE];
 
-	return report(k, kernel_nl_talk(k->nl, kernel_build_link_del_msg(buf, ifindex), NULL, NULL),
+	return report(k, nl_talk(k->nl, kernel_build_link_del_msg(buf, ifindex), NULL, NULL),
 		      "deleting link", ifindex);
 }
 
@@ -493,7 +272,7 @@ int kernel_link_index(struct kernel *k, const char *ifname, unsigned *ifindex)
 	put_ifinfo(nlh, 0);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	ret = kernel_nl_talk(k->nl, nlh, link_index_cb, &idx);
+	ret = nl_talk(k->nl, nlh, link_index_cb, &idx);
 	if (ret < 0)
 		return ret;
 	if (idx == 0)
@@ -539,7 +318,7 @@ int kernel_link_kind(struct kernel *k, const char *ifname, unsigned *ifindex, ch
 	put_ifinfo(nlh, 0);
 	mnl_attr_put_u32(nlh, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
-	ret = kernel_nl_talk(k->nl, nlh, link_kind_cb, &lk);
+	ret = nl_talk(k->nl, nlh, link_kind_cb, &lk);
 	if (ret < 0)
 		return ret;
 	if (lk.ifindex == 0)
@@ -553,7 +332,7 @@ int kernel_link_set_up(struct kernel *k, unsigned ifindex, bool up)
 	uint8_t buf[KERNEL_MSG_SIZE];
 
 	return report(k,
-		      kernel_nl_talk(k->nl, kernel_build_link_updown_msg(buf, ifindex, up), NULL, NULL),
+		      nl_talk(k->nl, kernel_build_link_updown_msg(buf, ifindex, up), NULL, NULL),
 		      up ? "setting link up" : "setting link down", ifindex);
 }
 
@@ -561,7 +340,7 @@ int kernel_link_set_mtu(struct kernel *k, unsigned ifindex, unsigned mtu)
 {
 	uint8_t buf[KERNEL_MSG_SIZE];
 
-	return report(k, kernel_nl_talk(k->nl, kernel_build_link_mtu_msg(buf, ifindex, mtu), NULL, NULL),
+	return report(k, nl_talk(k->nl, kernel_build_link_mtu_msg(buf, ifindex, mtu), NULL, NULL),
 		      "setting MTU", ifindex);
 }
 
@@ -574,7 +353,7 @@ static int addr_op(struct kernel *k, enum kernel_op op, unsigned ifindex, const 
 
 	if (plen > (addr_is_v4(addr) ? 32 : 128))
 		return -EINVAL;
-	ret = kernel_nl_talk(k->nl, kernel_build_addr_msg(buf, op, ifindex, addr, plen), NULL, NULL);
+	ret = nl_talk(k->nl, kernel_build_addr_msg(buf, op, ifindex, addr, plen), NULL, NULL);
 	if (ret < 0 && !(op == KERNEL_OP_DEL && ret == -EADDRNOTAVAIL))
 		log_warnx("%s address %s/%u on ifindex %u: %s%s",
 			  op == KERNEL_OP_DEL ? "deleting" : "adding", addr_fmt(addr, a, sizeof(a)),
@@ -600,7 +379,7 @@ static int route_op(struct kernel *k, enum kernel_op op, unsigned ifindex, const
 
 	if (dst->len > (addr_is_v4(&dst->addr) ? 32 : 128))
 		return -EINVAL;
-	ret = kernel_nl_talk(k->nl, kernel_build_route_msg(buf, op, ifindex, dst), NULL, NULL);
+	ret = nl_talk(k->nl, kernel_build_route_msg(buf, op, ifindex, dst), NULL, NULL);
 	/* Callers that reconcile tolerate these and decide themselves. */
 	if (ret < 0 && ret != -EEXIST && ret != -ESRCH)
 		log_warnx("%s route %s dev %u: %s%s", op == KERNEL_OP_DEL ? "deleting" : "adding",

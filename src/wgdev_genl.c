@@ -1,7 +1,8 @@
 /*
  * Kernel WireGuard over generic netlink (family "wireguard"), the layout
- * of uapi/linux/wireguard.h. wgdev_uapi.c chooses the backend and calls
- * the wgdev_kernel_* hooks below.
+ * of uapi/linux/wireguard.h. The dispatcher, wgdev.c, chooses the backend
+ * and calls wgdev_genl_open/set/get/close; the socket is nl.h's, the link
+ * is made, found and removed through kernel.h.
  *
  * Two things the kernel interface forces on us (as in wireguard-tools
  * ipc-linux.h): a set-device with many peers or allowed IPs does not fit
@@ -11,7 +12,7 @@
  * and a get-device dump may likewise split one peer over two messages,
  * which the parser merges back.
  */
-#include "wgdev.h"
+#include "wgdev_genl.h"
 
 #include <errno.h>
 #include <linux/genetlink.h>
@@ -26,7 +27,8 @@
 
 #include "kernel.h"
 #include "log.h"
-#include "nl_util.h"
+#include "nl.h"
+#include "wgdev_device.h"
 
 /*
  * uapi/linux/wireguard.h, restated: it is missing from older libc headers,
@@ -67,9 +69,9 @@ enum {
  * anything smaller could not make progress. */
 #define GENL_MSG_MIN 512
 
-struct wgdev_kernel {
+struct wgdev_genl {
 	struct kernel *rt;
-	struct kernel_nl *nl;
+	struct nl_sock *nl;
 	uint16_t family;
 	char ifname[WGDEV_IFNAMSIZ];
 	unsigned ifindex;
@@ -261,7 +263,6 @@ static int parse_allowed_ip(const struct nlattr *nest, struct wgdev_peer *p)
 	struct prefix pf = { 0 };
 	uint16_t fam;
 	uint8_t cidr;
-	void *v;
 
 	nl_attr_table_nested(nest, tb, WGALLOWEDIP_A_MAX);
 	if (!attr_len_is(tb[WGALLOWEDIP_A_FAMILY], 2) || !attr_len_is(tb[WGALLOWEDIP_A_CIDR_MASK], 1) ||
@@ -273,12 +274,7 @@ static int parse_allowed_ip(const struct nlattr *nest, struct wgdev_peer *p)
 	    cidr > (fam == AF_INET ? 32 : 128))
 		return -EBADMSG;
 	pf.len = cidr;
-	v = realloc(p->allowed_ips, (p->n_allowed_ips + 1) * sizeof(*p->allowed_ips));
-	if (!v)
-		return -ENOMEM;
-	p->allowed_ips = v;
-	p->allowed_ips[p->n_allowed_ips++] = pf;
-	return 0;
+	return wgdev_device_add_allowed_ip(p, &pf);
 }
 
 static int parse_endpoint(const struct nlattr *a, struct wgdev_peer *p)
@@ -310,12 +306,9 @@ static int parse_peer(const struct nlattr *nest, struct wgdev_device *dev, bool 
 		   mnl_attr_get_payload(tb[WGPEER_A_PUBLIC_KEY]), WGDEV_KEY_LEN) == 0) {
 		p = &dev->peers[dev->n_peers - 1];
 	} else {
-		void *v = realloc(dev->peers, (dev->n_peers + 1) * sizeof(*dev->peers));
-		if (!v)
+		p = wgdev_device_add_peer(dev);
+		if (!p)
 			return -ENOMEM;
-		dev->peers = v;
-		p = &dev->peers[dev->n_peers++];
-		memset(p, 0, sizeof(*p));
 		memcpy(p->public_key, mnl_attr_get_payload(tb[WGPEER_A_PUBLIC_KEY]), WGDEV_KEY_LEN);
 	}
 	if (tb[WGPEER_A_ENDPOINT] && (ret = parse_endpoint(tb[WGPEER_A_ENDPOINT], p)) < 0)
@@ -394,7 +387,7 @@ static int family_cb(const struct nlmsghdr *nlh, void *arg)
 	return 0;
 }
 
-static int resolve_family(struct kernel_nl *nl, uint16_t *family)
+static int resolve_family(struct nl_sock *nl, uint16_t *family)
 {
 	uint8_t buf[256] = { 0 };
 	struct nlmsghdr *nlh = genl_header(buf, GENL_ID_CTRL, NLM_F_REQUEST, CTRL_CMD_GETFAMILY);
@@ -402,15 +395,15 @@ static int resolve_family(struct kernel_nl *nl, uint16_t *family)
 
 	*family = 0;
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, WG_GENL_NAME);
-	ret = kernel_nl_talk(nl, nlh, family_cb, family);
+	ret = nl_talk(nl, nlh, family_cb, family);
 	if (ret < 0)
 		return ret;
 	return *family ? 0 : -ENOENT;
 }
 
-int wgdev_kernel_open(const char *ifname, bool create, struct wgdev_kernel **out)
+int wgdev_genl_open(const char *ifname, bool create, struct wgdev_genl **out)
 {
-	struct wgdev_kernel *wk = calloc(1, sizeof(*wk));
+	struct wgdev_genl *wk = calloc(1, sizeof(*wk));
 	int ret;
 
 	if (!wk)
@@ -429,7 +422,7 @@ int wgdev_kernel_open(const char *ifname, bool create, struct wgdev_kernel **out
 	ret = kernel_link_index(wk->rt, ifname, &wk->ifindex);
 	if (ret < 0)
 		goto fail_link;
-	wk->nl = kernel_nl_open(NETLINK_GENERIC);
+	wk->nl = nl_open(NETLINK_GENERIC);
 	if (!wk->nl) {
 		ret = -errno;
 		goto fail_link;
@@ -447,29 +440,29 @@ fail_link:
 	if (create && wk->ifindex)
 		(void)kernel_link_delete(wk->rt, wk->ifindex);
 fail:
-	kernel_nl_close(wk->nl);
+	nl_close(wk->nl);
 	kernel_close(wk->rt);
 	free(wk);
 	return ret;
 }
 
-void wgdev_kernel_close(struct wgdev_kernel *wk, bool delete_link)
+void wgdev_genl_close(struct wgdev_genl *wk, bool delete_link)
 {
 	if (!wk)
 		return;
 	if (delete_link && wk->ifindex)
 		(void)kernel_link_delete(wk->rt, wk->ifindex);
-	kernel_nl_close(wk->nl);
+	nl_close(wk->nl);
 	kernel_close(wk->rt);
 	free(wk);
 }
 
-unsigned wgdev_kernel_ifindex(const struct wgdev_kernel *wk)
+unsigned wgdev_genl_ifindex(const struct wgdev_genl *wk)
 {
 	return wk->ifindex;
 }
 
-int wgdev_kernel_set(struct wgdev_kernel *wk, const struct wgdev_device *dev)
+int wgdev_genl_set(struct wgdev_genl *wk, const struct wgdev_device *dev)
 {
 	struct wgdev_genl_cursor cur = { 0 };
 	uint8_t *buf = malloc(GENL_MSG_MAX);
@@ -478,7 +471,7 @@ int wgdev_kernel_set(struct wgdev_kernel *wk, const struct wgdev_device *dev)
 	if (!buf)
 		return -ENOMEM;
 	while ((n = wgdev_genl_build_set(buf, GENL_MSG_MAX, wk->family, wk->ifname, dev, &cur)) > 0) {
-		ret = kernel_nl_talk(wk->nl, (struct nlmsghdr *)buf, NULL, NULL);
+		ret = nl_talk(wk->nl, (struct nlmsghdr *)buf, NULL, NULL);
 		sodium_memzero(buf, GENL_MSG_MAX);
 		if (ret < 0) {
 			char w[NL_KERNEL_SAYS_MAX];
@@ -492,7 +485,7 @@ int wgdev_kernel_set(struct wgdev_kernel *wk, const struct wgdev_device *dev)
 		ret = n;
 	sodium_memzero(buf, GENL_MSG_MAX);
 	free(buf);
-	kernel_nl_wipe(wk->nl);
+	nl_wipe(wk->nl);
 	return ret;
 }
 
@@ -512,7 +505,7 @@ static int get_restart(void *arg)
 	return *dev ? 0 : -ENOMEM;
 }
 
-int wgdev_kernel_get(struct wgdev_kernel *wk, struct wgdev_device **out)
+int wgdev_genl_get(struct wgdev_genl *wk, struct wgdev_device **out)
 {
 	uint8_t buf[256];
 	struct wgdev_device *dev = NULL;
@@ -521,7 +514,7 @@ int wgdev_kernel_get(struct wgdev_kernel *wk, struct wgdev_device **out)
 	wgdev_genl_build_get(buf, wk->family, wk->ifname);
 	ret = nl_dump_consistent(wk->nl, (struct nlmsghdr *)buf, get_cb, get_restart, &dev);
 	/* The reply carried the private key. */
-	kernel_nl_wipe(wk->nl);
+	nl_wipe(wk->nl);
 	if (ret < 0) {
 		wgdev_device_free(dev);
 		return ret;

@@ -1,122 +1,53 @@
 /*
- * Userspace WireGuard through the cross-platform UAPI socket, and the
- * choice between it and the kernel backend (wgdev_genl.c).
+ * Userspace WireGuard through the cross-platform UAPI socket.
  *
- * The UAPI protocol is line-based text on a unix stream socket,
+ * The protocol is line-based text on a unix stream socket,
  * /var/run/wireguard/IFNAME.sock: a request "set=1\n" or "get=1\n"
  * followed by key=value lines and a blank line; the reply is key=value
  * lines ending with "errno=N" and a blank line. Every exchange has one
  * deadline, so a wedged implementation cannot stall the daemon's loop for
- * more than UAPI_TIMEOUT_MS.
+ * more than UAPI_TIMEOUT_MS. The parser is pure and validates every value
+ * (it is fuzzed: fuzz/fuzz_uapi.c): the reply comes from whatever process
+ * owns the socket. Private keys are wiped from every buffer that held
+ * them; buffers that may hold one never grow with realloc.
  *
- * When the kernel cannot make a "wireguard" link we start an
- * implementation ourselves, in the foreground, as our child: its own
- * process group (a ^C on the terminal is the daemon's to handle), and
- * PR_SET_PDEATHSIG so it cannot outlive a crashed daemon and hold the
- * interface. Its exit is ours to reap (wgdev_child_check()).
+ * Nothing here knows the kernel backend or the child: the dispatcher,
+ * wgdev.c, decides when to speak UAPI, and wgdev_child.c starts the
+ * implementation that answers.
  */
-#include "wgdev.h"
+#include "wgdev_uapi.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "kernel.h"
 #include "log.h"
+#include "wgdev_device.h"
 
 #define UAPI_TIMEOUT_MS 2000
 /* A get reply is ~150 bytes per peer plus ~40 per allowed IP. */
 #define UAPI_REPLY_MAX (16u << 20)
-#define SPAWN_WAIT_MS 3000
-#define STOP_WAIT_MS 2000
-#define POLL_STEP_MS 20
 #define UAPI_VALUE_MAX 128
 #define MAX_ERRNO 4095
-
-struct wgdev {
-	enum wgdev_backend backend;     /* KERNEL or USERSPACE once open */
-	char ifname[WGDEV_IFNAMSIZ];
-	unsigned ifindex;
-	struct wgdev_kernel *wk;
-	pid_t child;                    /* 0: none (or already reaped) */
-	int pidfd;
-};
-
-static const char install_hint[] =
-	"install the wireguard kernel module, or wireguard-go / boringtun";
-
-/* --- small helpers ---------------------------------------------------- */
-
-int wgdev_backend_parse(const char *s, enum wgdev_backend *out)
-{
-	if (!strcmp(s, "auto"))
-		*out = WGDEV_BACKEND_AUTO;
-	else if (!strcmp(s, "kernel"))
-		*out = WGDEV_BACKEND_KERNEL;
-	else if (!strcmp(s, "userspace"))
-		*out = WGDEV_BACKEND_USERSPACE;
-	else
-		return -EINVAL;
-	return 0;
-}
-
-const char *wgdev_backend_name(enum wgdev_backend b)
-{
-	switch (b) {
-	case WGDEV_BACKEND_AUTO:
-		return "auto";
-	case WGDEV_BACKEND_KERNEL:
-		return "kernel";
-	case WGDEV_BACKEND_USERSPACE:
-		return "userspace";
-	}
-	return "?";
-}
-
-static bool ifname_ok(const char *ifname)
-{
-	size_t n = strnlen(ifname, WGDEV_IFNAMSIZ);
-
-	return n > 0 && n < WGDEV_IFNAMSIZ && !strchr(ifname, '/') && strcmp(ifname, ".") != 0 &&
-	       strcmp(ifname, "..") != 0;
-}
 
 int wgdev_uapi_path(const char *ifname, char *buf, size_t len)
 {
 	int n;
 
-	if (!ifname_ok(ifname))
+	if (!wgdev_device_ifname_ok(ifname))
 		return -EINVAL;
 	n = snprintf(buf, len, "%s/%s.sock", WGDEV_UAPI_DIR, ifname);
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
 	return 0;
-}
-
-void wgdev_device_free(struct wgdev_device *dev)
-{
-	if (!dev)
-		return;
-	for (size_t i = 0; i < dev->n_peers; i++)
-		free(dev->peers[i].allowed_ips);
-	free(dev->peers);
-	sodium_memzero(dev, sizeof(*dev));
-	free(dev);
 }
 
 static int64_t now_ms(void)
@@ -125,14 +56,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
 }
 
 /* --- building a set request -------------------------------------------- */
@@ -292,17 +215,6 @@ static int parse_endpoint(char *s, struct endpoint *ep)
 	return 0;
 }
 
-static struct wgdev_peer *add_peer(struct wgdev_device *dev)
-{
-	void *v = realloc(dev->peers, (dev->n_peers + 1) * sizeof(*dev->peers));
-
-	if (!v)
-		return NULL;
-	dev->peers = v;
-	memset(&dev->peers[dev->n_peers], 0, sizeof(dev->peers[0]));
-	return &dev->peers[dev->n_peers++];
-}
-
 static int peer_line(struct wgdev_peer *p, const char *k, size_t klen, char *v)
 {
 	uint64_t n;
@@ -332,15 +244,10 @@ static int peer_line(struct wgdev_peer *p, const char *k, size_t klen, char *v)
 			return -EINVAL;
 	} else if (key_is(k, klen, "allowed_ip")) {
 		struct prefix pf;
-		void *a;
 
 		if (prefix_parse(&pf, v, NULL) < 0)
 			return -EINVAL;
-		a = realloc(p->allowed_ips, (p->n_allowed_ips + 1) * sizeof(*p->allowed_ips));
-		if (!a)
-			return -ENOMEM;
-		p->allowed_ips = a;
-		p->allowed_ips[p->n_allowed_ips++] = pf;
+		return wgdev_device_add_allowed_ip(p, &pf);
 	}
 	/* preshared_key, protocol_version and keys newer than us: ignored. */
 	return 0;
@@ -395,7 +302,7 @@ int wgdev_uapi_parse_get(const char *buf, size_t len, struct wgdev_device **out)
 			}
 			have_errno = true;
 		} else if (key_is(line, klen, "public_key")) {
-			peer = add_peer(dev);
+			peer = wgdev_device_add_peer(dev);
 			if (!peer) {
 				ret = -ENOMEM;
 				break;
@@ -470,7 +377,7 @@ static int uapi_connect(const char *ifname)
 	return fd;
 }
 
-static bool uapi_present(const char *ifname)
+bool wgdev_uapi_answers(const char *ifname)
 {
 	int fd = uapi_connect(ifname);
 
@@ -478,11 +385,6 @@ static bool uapi_present(const char *ifname)
 		return false;
 	close(fd);
 	return true;
-}
-
-bool wgdev_uapi_answers(const char *ifname)
-{
-	return uapi_present(ifname);
 }
 
 int wgdev_uapi_owner(const char *ifname, pid_t *pid)
@@ -610,7 +512,7 @@ out:
 	return ret;
 }
 
-static int uapi_set(const char *ifname, const struct wgdev_device *dev)
+int wgdev_uapi_set(const char *ifname, const struct wgdev_device *dev)
 {
 	struct wgdev_device *r = NULL;
 	char *req = NULL, *reply = NULL;
@@ -633,7 +535,7 @@ static int uapi_set(const char *ifname, const struct wgdev_device *dev)
 	return ret;
 }
 
-static int uapi_get(const char *ifname, struct wgdev_device **out)
+int wgdev_uapi_get(const char *ifname, struct wgdev_device **out)
 {
 	static const char req[] = "get=1\n\n";
 	char *reply = NULL;
@@ -649,444 +551,4 @@ static int uapi_get(const char *ifname, struct wgdev_device **out)
 	if (ret < 0)
 		log_warnx("reading WireGuard state of %s: %s", ifname, strerror(-ret));
 	return ret;
-}
-
-/* --- the userspace child ------------------------------------------------- */
-
-/*
- * Where an implementation is looked for: fixed, never $PATH, so that the
- * environment the daemon was started from (a shell with "." or a user's
- * bin first in PATH) cannot choose what runs as root with our interface.
- */
-static const char *const bin_dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
-					"/usr/bin", "/sbin", "/bin", NULL };
-
-/* name: a bare name, looked up in bin_dirs, or an absolute path. */
-static bool find_binary(const char *name, char *out, size_t len)
-{
-	if (name[0] == '/') {
-		snprintf(out, len, "%s", name);
-		return access(out, X_OK) == 0;
-	}
-	if (strchr(name, '/'))
-		return false;
-	for (size_t i = 0; bin_dirs[i]; i++) {
-		int w = snprintf(out, len, "%s/%s", bin_dirs[i], name);
-
-		if (w > 0 && (size_t)w < len && access(out, X_OK) == 0)
-			return true;
-	}
-	return false;
-}
-
-/*
- * The child's whole environment: what the implementations need and
- * nothing of ours (no WG_TUN_FD or WG_UAPI_FD from whoever started us,
- * which wireguard-go would take as its own). wireguard-go's and
- * boringtun's log level pass through. Prepared before fork: the child of
- * a threaded parent may only call async-signal-safe functions.
- */
-static char **child_env(void)
-{
-	static const char *const fixed[] = {
-		/* wireguard-go: stay in the foreground, no banner. */
-		"WG_PROCESS_FOREGROUND=1",
-		/* boringtun: keep root, which the UAPI socket and the
-		 * daemon's later configuration need. */
-		"WG_SUDO=1",
-		"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-	};
-	static const char *const passed[] = { "LOG_LEVEL", "WG_LOG_LEVEL" };
-	size_t nf = sizeof(fixed) / sizeof(fixed[0]), np = sizeof(passed) / sizeof(passed[0]);
-	size_t k = 0;
-	char **env = calloc(nf + np + 1, sizeof(*env));
-
-	if (!env)
-		return NULL;
-	for (size_t i = 0; i < nf; i++)
-		env[k++] = (char *)(uintptr_t)fixed[i];
-	for (size_t i = 0; i < np; i++) {
-		const char *v = getenv(passed[i]);
-		size_t n;
-
-		if (!v || strlen(v) > 32)
-			continue;
-		n = strlen(passed[i]) + strlen(v) + 2;
-		env[k] = malloc(n);
-		if (!env[k])
-			continue;
-		snprintf(env[k++], n, "%s=%s", passed[i], v);
-	}
-	return env;
-}
-
-static void child_env_free(char **env)
-{
-	/* the fixed entries come first and are not ours to free */
-	for (size_t i = 3; env && env[i]; i++)
-		free(env[i]);
-	free(env);
-}
-
-static pid_t spawn(const char *path, char *const argv[], char **env)
-{
-	pid_t parent = getpid();
-	pid_t pid = fork();
-
-	if (pid != 0)
-		return pid;
-
-	/* Child: async-signal-safe calls only. */
-	sigset_t none;
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	int devnull;
-
-	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(1);
-	/* Ignored signals and the mask survive exec; the child must see
-	 * SIGTERM and SIGPIPE as a fresh process would. */
-	for (int s = 1; s < NSIG; s++)
-		(void)sigaction(s, &dfl, NULL);
-	sigemptyset(&none);
-	(void)sigprocmask(SIG_SETMASK, &none, NULL);
-	devnull = open("/dev/null", O_RDONLY);
-	if (devnull >= 0) {
-		dup2(devnull, STDIN_FILENO);
-		if (devnull != STDIN_FILENO)
-			close(devnull);
-	}
-	execve(path, argv, env);
-	_exit(127);
-}
-
-static void stop_child(struct wgdev *wg)
-{
-	int64_t deadline;
-	int status;
-
-	if (wg->child <= 0)
-		return;
-	if (kill(wg->child, SIGTERM) == 0) {
-		deadline = now_ms() + STOP_WAIT_MS;
-		while (now_ms() < deadline) {
-			pid_t r = waitpid(wg->child, &status, WNOHANG);
-			if (r == wg->child || (r < 0 && errno == ECHILD))
-				goto reaped;
-			if (wg->pidfd >= 0) {
-				struct pollfd pfd = { .fd = wg->pidfd, .events = POLLIN };
-				(void)poll(&pfd, 1, POLL_STEP_MS);
-			} else {
-				sleep_ms(POLL_STEP_MS);
-			}
-		}
-		log_warnx("%s: userspace WireGuard (pid %d) ignored SIGTERM; killing it", wg->ifname,
-			  (int)wg->child);
-	}
-	(void)kill(wg->child, SIGKILL);
-	while (waitpid(wg->child, &status, 0) < 0 && errno == EINTR)
-		;
-	{
-		/* Killed, it left its socket behind. */
-		char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-		if (wgdev_uapi_path(wg->ifname, path, sizeof(path)) == 0 && !uapi_present(wg->ifname))
-			(void)unlink(path);
-	}
-reaped:
-	wg->child = 0;
-	if (wg->pidfd >= 0) {
-		close(wg->pidfd);
-		wg->pidfd = -1;
-	}
-}
-
-static int open_pidfd(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	long fd = syscall(SYS_pidfd_open, pid, 0);
-	if (fd >= 0) {
-		(void)fcntl((int)fd, F_SETFD, FD_CLOEXEC);
-		return (int)fd;
-	}
-#else
-	(void)pid;
-#endif
-	return -1;
-}
-
-/* Start one implementation and wait for its socket. */
-static int try_userspace(struct wgdev *wg, const char *name)
-{
-	static char foreground[] = "-f";
-	char path[PATH_MAX];
-	char *argv[] = { (char *)(uintptr_t)name, foreground, wg->ifname, NULL };
-	char **env;
-	int64_t deadline;
-	int status;
-
-	if (!find_binary(name, path, sizeof(path)))
-		return -ENOENT;
-	env = child_env();
-	if (!env)
-		return -ENOMEM;
-	wg->child = spawn(path, argv, env);
-	child_env_free(env);
-	if (wg->child < 0) {
-		wg->child = 0;
-		return -errno;
-	}
-	wg->pidfd = open_pidfd(wg->child);
-	log_info("%s: started %s (pid %d)", wg->ifname, path, (int)wg->child);
-	deadline = now_ms() + SPAWN_WAIT_MS;
-	while (now_ms() < deadline) {
-		if (waitpid(wg->child, &status, WNOHANG) == wg->child) {
-			log_warnx("%s: %s exited (%s %d) before it opened its socket", wg->ifname, path,
-				  WIFEXITED(status) ? "status" : "signal",
-				  WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
-			wg->child = 0;
-			if (wg->pidfd >= 0)
-				close(wg->pidfd);
-			wg->pidfd = -1;
-			return -ECHILD;
-		}
-		if (uapi_present(wg->ifname))
-			return 0;
-		sleep_ms(POLL_STEP_MS);
-	}
-	log_warnx("%s: %s did not open %s/%s.sock within %d ms", wg->ifname, path, WGDEV_UAPI_DIR,
-		  wg->ifname, SPAWN_WAIT_MS);
-	stop_child(wg);
-	return -ETIMEDOUT;
-}
-
-static int start_userspace(struct wgdev *wg)
-{
-	const char *candidates[4];
-	size_t n = 0;
-	const char *override = getenv("WG_QUICK_USERSPACE_IMPLEMENTATION");
-	int ret = -ENOENT;
-
-	/* wg-quick's variable: whoever set it wants that implementation
-	 * (an absolute path, or a name in the fixed directories). */
-	if (override && *override) {
-		if (strchr(override, '/') && override[0] != '/')
-			log_warnx("WG_QUICK_USERSPACE_IMPLEMENTATION=%s ignored: give an absolute "
-				  "path or a bare name", override);
-		else
-			candidates[n++] = override;
-	}
-	candidates[n++] = "wireguard-go";
-	candidates[n++] = "boringtun";
-	candidates[n++] = "boringtun-cli";
-	for (size_t i = 0; i < n; i++) {
-		int r = try_userspace(wg, candidates[i]);
-
-		if (r == 0)
-			return 0;
-		if (r != -ENOENT || ret == -ENOENT)
-			ret = r;
-	}
-	return ret;
-}
-
-pid_t wgdev_child_pid(const struct wgdev *wg)
-{
-	return wg->child;
-}
-
-int wgdev_child_pidfd(const struct wgdev *wg)
-{
-	return wg->pidfd;
-}
-
-int wgdev_child_check(struct wgdev *wg, int *status)
-{
-	int st;
-	pid_t r;
-
-	if (wg->child <= 0)
-		return -ECHILD;
-	r = waitpid(wg->child, &st, WNOHANG);
-	if (r == 0)
-		return 0;
-	if (r < 0 && errno != ECHILD)
-		return -errno;
-	log_warnx("%s: userspace WireGuard (pid %d) exited", wg->ifname, (int)wg->child);
-	wg->child = 0;
-	if (wg->pidfd >= 0) {
-		close(wg->pidfd);
-		wg->pidfd = -1;
-	}
-	if (status)
-		*status = r > 0 ? st : 0;
-	return 1;
-}
-
-/* --- choosing and dispatching --------------------------------------------- */
-
-static int link_index(const char *ifname, unsigned *ifindex)
-{
-	struct kernel *k = kernel_open();
-	int ret;
-
-	if (!k)
-		return -errno;
-	ret = kernel_link_index(k, ifname, ifindex);
-	kernel_close(k);
-	return ret;
-}
-
-static int open_existing(struct wgdev *wg, enum wgdev_backend pref)
-{
-	bool sock = uapi_present(wg->ifname);
-	int ret;
-
-	if (sock && pref != WGDEV_BACKEND_KERNEL) {
-		wg->backend = WGDEV_BACKEND_USERSPACE;
-		ret = link_index(wg->ifname, &wg->ifindex);
-		if (ret < 0)
-			log_warnx("%s: UAPI socket present but no such interface here: %s", wg->ifname,
-				  strerror(-ret));
-		return ret;
-	}
-	if (pref == WGDEV_BACKEND_USERSPACE) {
-		log_warnx("%s: no userspace WireGuard is serving it (no %s/%s.sock)", wg->ifname,
-			  WGDEV_UAPI_DIR, wg->ifname);
-		return -ENODEV;
-	}
-	wg->backend = WGDEV_BACKEND_KERNEL;
-	ret = wgdev_kernel_open(wg->ifname, false, &wg->wk);
-	if (ret == -ENODEV)
-		log_warnx("%s: no such interface", wg->ifname);
-	else if (ret < 0)
-		log_warnx("%s: not a WireGuard interface we can reach (%s); %s", wg->ifname,
-			  strerror(-ret), install_hint);
-	else
-		wg->ifindex = wgdev_kernel_ifindex(wg->wk);
-	return ret;
-}
-
-static int open_new(struct wgdev *wg, enum wgdev_backend pref)
-{
-	unsigned idx;
-	int ret;
-
-	if (pref != WGDEV_BACKEND_USERSPACE) {
-		ret = wgdev_kernel_open(wg->ifname, true, &wg->wk);
-		if (ret == 0) {
-			wg->backend = WGDEV_BACKEND_KERNEL;
-			wg->ifindex = wgdev_kernel_ifindex(wg->wk);
-			return 0;
-		}
-		if (ret == -EEXIST) {
-			log_debug("%s: interface already exists", wg->ifname);
-			return ret;
-		}
-		if (ret == -EPERM || ret == -EACCES) {
-			log_warnx("%s: cannot create an interface: %s; needs root (CAP_NET_ADMIN)",
-				  wg->ifname, strerror(-ret));
-			return ret;
-		}
-		if (pref == WGDEV_BACKEND_KERNEL) {
-			log_warnx("%s: cannot create a kernel WireGuard interface: %s; %s",
-				  wg->ifname, strerror(-ret), install_hint);
-			return ret;
-		}
-		log_info("%s: no kernel WireGuard (%s); trying a userspace implementation",
-			 wg->ifname, strerror(-ret));
-	}
-	if (link_index(wg->ifname, &idx) == 0 || uapi_present(wg->ifname)) {
-		log_debug("%s: interface already exists", wg->ifname);
-		return -EEXIST;
-	}
-	ret = start_userspace(wg);
-	if (ret < 0) {
-		log_warnx("%s: no WireGuard implementation could create it; %s", wg->ifname,
-			  install_hint);
-		return ret;
-	}
-	wg->backend = WGDEV_BACKEND_USERSPACE;
-	ret = link_index(wg->ifname, &wg->ifindex);
-	if (ret < 0) {
-		log_warnx("%s: userspace WireGuard runs but the interface is missing: %s", wg->ifname,
-			  strerror(-ret));
-		stop_child(wg);
-	}
-	return ret;
-}
-
-int wgdev_open(const char *ifname, enum wgdev_backend pref, bool existing, struct wgdev **out)
-{
-	struct wgdev *wg;
-	int ret;
-
-	if (!ifname_ok(ifname))
-		return -EINVAL;
-	wg = calloc(1, sizeof(*wg));
-	if (!wg)
-		return -ENOMEM;
-	wg->pidfd = -1;
-	snprintf(wg->ifname, sizeof(wg->ifname), "%s", ifname);
-	ret = existing ? open_existing(wg, pref) : open_new(wg, pref);
-	if (ret < 0) {
-		wgdev_kernel_close(wg->wk, false);
-		free(wg);
-		return ret;
-	}
-	log_info("%s: WireGuard backend %s%s", ifname, wgdev_backend_name(wg->backend),
-		 existing ? " (existing interface)" : "");
-	*out = wg;
-	return 0;
-}
-
-int wgdev_set(struct wgdev *wg, const struct wgdev_device *dev)
-{
-	if (wg->backend == WGDEV_BACKEND_KERNEL)
-		return wgdev_kernel_set(wg->wk, dev);
-	return uapi_set(wg->ifname, dev);
-}
-
-int wgdev_get(struct wgdev *wg, struct wgdev_device **out)
-{
-	if (wg->backend == WGDEV_BACKEND_KERNEL)
-		return wgdev_kernel_get(wg->wk, out);
-	return uapi_get(wg->ifname, out);
-}
-
-void wgdev_close(struct wgdev *wg, bool delete_link)
-{
-	if (!wg)
-		return;
-	if (wg->backend == WGDEV_BACKEND_KERNEL) {
-		wgdev_kernel_close(wg->wk, delete_link);
-	} else if (wg->child > 0) {
-		/* Always: PDEATHSIG would end it with us anyway, and it takes
-		 * its interface along. */
-		stop_child(wg);
-	} else if (delete_link && wg->ifindex) {
-		/* Someone else's implementation: removing the tun device
-		 * makes it shut down. */
-		struct kernel *k = kernel_open();
-		if (k) {
-			(void)kernel_link_delete(k, wg->ifindex);
-			kernel_close(k);
-		}
-	}
-	free(wg);
-}
-
-enum wgdev_backend wgdev_backend_of(const struct wgdev *wg)
-{
-	return wg->backend;
-}
-
-const char *wgdev_ifname(const struct wgdev *wg)
-{
-	return wg->ifname;
-}
-
-unsigned wgdev_ifindex(const struct wgdev *wg)
-{
-	return wg->ifindex;
 }

@@ -26,7 +26,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
-#include "kernel.h"
+#include "kernel_linux.h"
 
 #define MAXATTR 64
 

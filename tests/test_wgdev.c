@@ -24,6 +24,8 @@
 
 #include "addr.h"
 #include "wgdev.h"
+#include "wgdev_genl.h"
+#include "wgdev_uapi.h"
 
 #define FAMILY 0x1b
 #define MAXATTR 16
