@@ -67,6 +67,10 @@ struct h {
 	/* the route table as the actions built it, over all time */
 	struct addr routes[H_MAX_SEEN];
 	size_t n_routes;
+	/* log lines containing log_grep (set by the test), over all time */
+	char log_grep[64];
+	unsigned log_hits;
+	char log_last[200];
 };
 
 struct h_fake {
@@ -165,6 +169,10 @@ static inline void h_collect(struct h *t)
 			t->route_del[t->n_route_del++] = a->u.route.dst;
 			break;
 		case MESH_ACT_LOG:
+			if (t->log_grep[0] && strstr(a->u.log.text, t->log_grep)) {
+				t->log_hits++;
+				snprintf(t->log_last, sizeof(t->log_last), "%s", a->u.log.text);
+			}
 			if (getenv("WGNM_TEST_VERBOSE"))
 				fprintf(stderr, "%10llu %s\n", (unsigned long long)t->now,
 					a->u.log.text);

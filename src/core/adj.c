@@ -436,6 +436,21 @@ static bool on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 }
 
 /*
+ * Diagnostics: what each neighbour's WireGuard last reported as our
+ * endpoint, kept per neighbour (the reflexive endpoint below is one
+ * neighbour's). `netcheck` compares them: one port for all neighbours
+ * outside our LANs is a NAT that keeps its mapping; several, one that
+ * randomises it.
+ */
+static void note_observed_wg(struct mesh_peer *p, const struct wire_ping *ping)
+{
+	if (!(ping->has & WIRE_PING_HAS_OBSERVED_WG))
+		return;
+	p->adj.has_observed_wg = true;
+	p->adj.observed_wg = ping->observed_wg;
+}
+
+/*
  * Both PING and PONG: our reflexive WireGuard endpoint as the neighbour's
  * WireGuard sees it. (Their database summary is flood.c's.)
  */
@@ -451,6 +466,7 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 		m->has_reflexive ? mesh_peer_get(m, &m->reflexive_from) : NULL;
 	struct endpoint ep;
 
+	note_observed_wg(p, ping);
 	/*
 	 * A neighbour on one of our LANs sees our LAN address, which tells
 	 * nobody outside anything: only farther neighbours reveal the
@@ -603,8 +619,51 @@ void adj_static_moved(struct mesh *m, struct mesh_peer *p)
 	adj_timers(m, p);
 }
 
+/* Would a listed peer's silence be worth its warning (adj_static_silence)? */
+static bool static_silence_due(const struct mesh_peer *p)
+{
+	return p->is_static && p->static_resolved && !p->adj.up && p->adj.silent_since &&
+	       !p->adj.silent_warned && mesh_last_heard(p) < p->adj.silent_since;
+}
+
+/*
+ * A listed peer whose hellos go unanswered is said once, plainly, after
+ * MESH_STATIC_SILENT_MS: from here a peer that is down, a port that is
+ * blocked and a peer with another sharedKey (it cannot open our hellos)
+ * look the same. Said again only after it has answered in between, or
+ * when its address changed. The start of the silence stays for the status
+ * ("no answer since").
+ */
+static void adj_static_silence(struct mesh *m, struct mesh_peer *p)
+{
+	char id[ADDR_STRLEN], ep[ENDPOINT_STRLEN];
+
+	if (!p->is_static || !p->static_resolved || p->adj.up) {
+		if (p->adj.up)
+			p->adj.silent_warned = false;
+		p->adj.silent_since = 0;
+		return;
+	}
+	if (!p->adj.silent_since || !endpoint_eq(&p->adj.silent_ep, &p->static_admin)) {
+		p->adj.silent_since = m->now;
+		p->adj.silent_ep = p->static_admin;
+		p->adj.silent_warned = false;
+		return;
+	}
+	if (!static_silence_due(p) || m->now - p->adj.silent_since < MESH_STATIC_SILENT_MS)
+		return;
+	p->adj.silent_warned = true;
+	mesh_log(m, MESH_LOG_WARN,
+		 "static peer %s (%s) does not answer: no hello answered for %llu s (down, "
+		 "blocked, or another sharedKey?)",
+		 p->has_info ? p->name : fmt_id(&p->id, id),
+		 endpoint_fmt(&p->static_admin, ep, sizeof(ep)),
+		 (unsigned long long)((m->now - p->adj.silent_since) / 1000));
+}
+
 void adj_timers(struct mesh *m, struct mesh_peer *p)
 {
+	adj_static_silence(m, p);
 	if (p->is_static && !p->adj.up && p->static_resolved && m->now >= p->adj.next_hello) {
 		send_hello(m, p, &p->id, &p->static_admin, WIRE_HELLO, true, 0,
 			   p->adj.replay.confirmed ? p->adj.replay.boot : 0);
@@ -635,6 +694,8 @@ uint64_t adj_next_timer(const struct mesh *m, const struct mesh_peer *p)
 
 	if (p->is_static && !p->adj.up && p->static_resolved)
 		t = p->adj.next_hello;
+	if (static_silence_due(p))
+		t = min_u64(t, p->adj.silent_since + MESH_STATIC_SILENT_MS);
 	if (!p->adj.up)
 		return t;
 	return min_u64(t, probe_next_timer(m, p));

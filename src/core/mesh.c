@@ -405,6 +405,19 @@ size_t mesh_node_count(const struct mesh *m)
 	return lsdb_count(&m->db);
 }
 
+/* What a neighbour reported about us, for netcheck. */
+static void node_status_observed(const struct mesh *m, const struct mesh_peer *p,
+				 struct mesh_node_status *out)
+{
+	struct endpoint ep;
+
+	out->on_our_lan = mesh_peer_admin_ep(p, &ep) && mesh_on_local_lan(m, &ep.addr);
+	out->has_observed_wg = p->adj.has_observed_wg;
+	out->observed_wg = p->adj.observed_wg;
+	out->has_observed_admin = p->adj.has_observed_me;
+	out->observed_admin = p->adj.observed_me;
+}
+
 bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *out)
 {
 	long self_pos = lsdb_index(&m->db, &m->cfg.id);
@@ -446,6 +459,7 @@ bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *o
 			out->has_wg_endpoint = p->seen.has_endpoint;
 			out->wg_endpoint = p->seen.endpoint;
 		}
+		node_status_observed(m, p, out);
 	}
 	if (i == 0)
 		out->path = MESH_PATH_SELF;
@@ -468,4 +482,79 @@ const struct mesh_counters *mesh_counters(const struct mesh *m)
 const struct mesh_config *mesh_config(const struct mesh *m)
 {
 	return &m->cfg;
+}
+
+void mesh_self_status(const struct mesh *m, struct mesh_self_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->n_local = m->n_local;
+	for (size_t i = 0; i < m->n_local; i++)
+		out->local[i] = (struct prefix){ .addr = m->local[i], .len = m->local_pfx[i].len };
+	out->has_reflexive = m->has_reflexive;
+	out->reflexive = m->reflexive;
+	out->reflexive_from = m->reflexive_from;
+}
+
+size_t mesh_static_count(const struct mesh *m)
+{
+	return m->cfg.n_static;
+}
+
+bool mesh_static_status(const struct mesh *m, size_t i, struct mesh_static_status *out)
+{
+	const struct mesh_peer *p;
+
+	if (i >= m->cfg.n_static || addr_eq(&m->statics[i].id, &m->cfg.id))
+		return false;
+	for (size_t k = 0; k < i; k++)
+		if (addr_eq(&m->statics[k].id, &m->statics[i].id))
+			return false;
+	p = mesh_peer_get(m, &m->statics[i].id);
+	if (!p)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->id = p->id;
+	if (p->has_info)
+		snprintf(out->name, sizeof(out->name), "%s", p->name);
+	out->resolved = p->static_resolved;
+	out->admin_ep = p->static_admin;
+	out->adjacent = p->adj.up;
+	out->last_heard = mesh_last_heard(p);
+	out->silent_since = p->adj.up ? 0 : p->adj.silent_since;
+	return true;
+}
+
+static bool record_claims(const struct lsdb_record *r, const struct addr *id)
+{
+	for (size_t i = 0; i < r->n_neigh; i++)
+		if (addr_eq(&r->neigh[i].id, id))
+			return true;
+	return false;
+}
+
+bool mesh_edge_next(const struct mesh *m, struct mesh_edge_iter *it, struct mesh_edge *out)
+{
+	while (it->rec < lsdb_count(&m->db)) {
+		const struct lsdb_record *r = lsdb_at(&m->db, it->rec);
+		const struct wire_neighbour *nb;
+		const struct lsdb_record *back;
+
+		if (it->neigh >= r->n_neigh) {
+			it->rec++;
+			it->neigh = 0;
+			continue;
+		}
+		nb = &r->neigh[it->neigh++];
+		if (addr_eq(&nb->id, &r->id))
+			continue; /* a self-loop carries nothing (spf.c ignores it) */
+		back = lsdb_get(&m->db, &nb->id);
+		memset(out, 0, sizeof(*out));
+		out->from = r->id;
+		out->to = nb->id;
+		out->kind = nb->kind;
+		out->cost = nb->cost;
+		out->both = back && record_claims(back, &r->id);
+		return true;
+	}
+	return false;
 }

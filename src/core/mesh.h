@@ -143,6 +143,46 @@ struct mesh_node_status {
 	char direct_why[112];		/* why the last attempt failed, "" if none */
 	bool has_wg_endpoint;
 	struct endpoint wg_endpoint;	/* its WireGuard endpoint as our device sees it */
+	/* what a neighbour sees of us (netcheck) */
+	bool on_our_lan;		/* we talk to it at an address on one of our LANs */
+	bool has_observed_wg;
+	struct endpoint observed_wg;	/* our WireGuard endpoint, as its WireGuard reports it */
+	bool has_observed_admin;
+	struct endpoint observed_admin;	/* where our admin packets come from, as it sees them */
+};
+
+/* This node's own view of itself (netcheck). */
+struct mesh_self_status {
+	size_t n_local;
+	struct prefix local[MESH_MAX_LOCAL];	/* underlay addresses, with prefix lengths */
+	bool has_reflexive;
+	struct endpoint reflexive;	/* our WireGuard endpoint as published */
+	struct addr reflexive_from;	/* the neighbour that reported it */
+};
+
+/* A peer listed in net.yaml, whether it answers or not (status). */
+struct mesh_static_status {
+	struct addr id;
+	char name[WIRE_NAME_MAX + 1];	/* "" until it said hello */
+	bool resolved;			/* its endPoint has an address */
+	struct endpoint admin_ep;	/* where our hellos go, if resolved */
+	bool adjacent;
+	uint64_t last_heard;		/* ms, 0 = never */
+	uint64_t silent_since;		/* ms: our hellos unanswered since; 0 = answering */
+};
+
+/* One neighbour claim of a link-state record: a directed edge (status --edges). */
+struct mesh_edge {
+	struct addr from;
+	struct addr to;
+	uint8_t kind;			/* WIRE_PATH_* */
+	uint16_t cost;			/* as from claims it */
+	bool both;			/* to's record claims from too: it carries routes */
+};
+
+struct mesh_edge_iter {
+	size_t rec;
+	size_t neigh;
 };
 
 struct mesh_counters {
@@ -221,5 +261,14 @@ size_t mesh_node_count(const struct mesh *m);
 bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *out);
 const struct mesh_counters *mesh_counters(const struct mesh *m);
 const struct mesh_config *mesh_config(const struct mesh *m);
+void mesh_self_status(const struct mesh *m, struct mesh_self_status *out);
+/*
+ * Listed peers, i < mesh_static_count(): false for an entry that names
+ * this node itself (or repeats another), which is no peer.
+ */
+size_t mesh_static_count(const struct mesh *m);
+bool mesh_static_status(const struct mesh *m, size_t i, struct mesh_static_status *out);
+/* Every edge of every record; start with a zeroed iterator. */
+bool mesh_edge_next(const struct mesh *m, struct mesh_edge_iter *it, struct mesh_edge *out);
 
 #endif

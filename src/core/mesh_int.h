@@ -58,6 +58,7 @@
 #define MESH_NEWER_SELF_LOG_MS 30000	/* and one warning about a newer self */
 #define MESH_REPLY_BUDGET 64		/* record parts sent in answer to one datagram */
 #define MESH_REPLY_RATE 1000		/* such parts per second to one neighbour */
+#define MESH_STATIC_SILENT_MS 10000	/* a listed peer's hellos unanswered this long: warn */
 /*
  * How far a node's boot id may grow past the newest one we hold for it:
  * 400 days of the boot id's millisecond clock (daemon.c). A node restarted
@@ -107,6 +108,12 @@ struct adj_state {
 	uint32_t srtt_ms;		/* smoothed: probe timeouts, the status view */
 	uint32_t rtt_win[MESH_RTT_WINDOW]; /* the last samples: the cost follows their minimum */
 	uint8_t rtt_n, rtt_pos;
+	/* diagnostics only (status, netcheck): nothing routes on these */
+	bool has_observed_wg;
+	struct endpoint observed_wg;	/* our WireGuard endpoint in its last PING or PONG */
+	uint64_t silent_since;		/* ms: a listed peer's hellos unanswered since; 0 = not */
+	struct endpoint silent_ep;	/* where those hellos go */
+	bool silent_warned;		/* "does not answer" said, until it answers */
 };
 
 /* Reconciliation with a neighbour (flood.c). */
