@@ -80,7 +80,7 @@ if ! try_for 300 on_screen tui:bob '^alice +10\.1\.1\.1 +LAN '; then
 	fail "bob's view does not show alice on the LAN"
 fi
 on_screen tui:bob '^ wg_netmanager +'"$IFB"' +bob 10\.1\.1\.2 .*nodes 2 ' || fail "bob's title line"
-on_screen tui:bob 'NAME +ADDRESS +PATH +ENDPOINT +HANDSHAKE +RX +TX +RTT +SINCE' ||
+on_screen tui:bob 'NAME\* +ADDRESS +PATH +ENDPOINT +HANDSHAKE +RX +TX +RTT +SINCE' ||
 	fail "bob's table headings"
 wait_for "bob's log pane shows alice coming up" 50 on_screen tui:bob 'neighbour alice \(10\.1\.1\.1\) is up'
 [ "$(pane tui:bob '#{alternate_on}')" = 1 ] || fail "bob's view is not on the alternate screen"

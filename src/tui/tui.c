@@ -37,6 +37,7 @@
 
 struct log_line {
 	enum log_level level;
+	int64_t time_ms;		/* when it was logged */
 	char text[240];
 };
 
@@ -57,6 +58,7 @@ struct tui {
 	char msg[MSG_MAX];
 	bool dirty;
 	bool colors;
+	bool help;			/* the help screen is up */
 };
 
 /* ---- restoring the terminal on every exit path ---- */
@@ -263,12 +265,21 @@ void tui_set_snapshot(struct tui *t, struct status_snapshot *s)
 
 void tui_log(struct tui *t, enum log_level level, const char *line)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	tui_log_at(t, level, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000, line);
+}
+
+void tui_log_at(struct tui *t, enum log_level level, int64_t time_ms, const char *line)
+{
 	struct log_line *l;
 
 	if (!t)
 		return;
 	l = &t->log[t->log_head];
 	l->level = level;
+	l->time_ms = time_ms;
 	snprintf(l->text, sizeof(l->text), "%s", line);
 	for (char *p = l->text; *p; p++)
 		if ((unsigned char)*p < 0x20)
@@ -335,10 +346,18 @@ enum tui_key_result tui_input(struct tui *t)
 	int ch;
 
 	while ((ch = getch()) != ERR) {
+		if (t->help && ch != KEY_RESIZE) {
+			t->help = false; /* any key closes the help */
+			t->dirty = true;
+			continue;
+		}
 		switch (ch) {
 		case 'q':
 		case 'Q':
 			return TUI_QUIT;
+		case '?':
+			t->help = true;
+			break;
 		case KEY_UP:
 		case 'k':
 			move_selection(t, -1);
@@ -496,17 +515,30 @@ static void node_cells(const struct status_snapshot *s, const struct status_node
 		snprintf(cells[8], 48, "-");
 }
 
+int tui_sort_column(enum tui_sort s)
+{
+	static const int col[TUI_SORT__COUNT] = {
+		[TUI_SORT_NAME] = 0, [TUI_SORT_ADDRESS] = 1, [TUI_SORT_PATH] = 2,
+		[TUI_SORT_RTT] = 7,  [TUI_SORT_RX] = 5,	     [TUI_SORT_SINCE] = 8,
+	};
+
+	return (unsigned)s < TUI_SORT__COUNT ? col[s] : 0;
+}
+
 static void draw_table(struct tui *t, int y0, int rows)
 {
-	static const char *const heads[9] = { "NAME", "ADDRESS", "PATH", "ENDPOINT",
+	static const char *const names[9] = { "NAME", "ADDRESS", "PATH", "ENDPOINT",
 					      "HANDSHAKE", "RX", "TX", "RTT", "SINCE" };
 	const struct status_snapshot *s = &t->snap;
-	int w[9], x;
+	int w[9], x, sorted = tui_sort_column(t->sort);
 	long sel = selected_index(t);
-	char cells[9][48];
+	char cells[9][48], heads[9][16];
 
-	for (int c = 0; c < 9; c++)
+	/* the sort column's heading is marked: NAME* (the key line says which way) */
+	for (int c = 0; c < 9; c++) {
+		snprintf(heads[c], sizeof(heads[c]), "%s%s", names[c], c == sorted ? "*" : "");
 		w[c] = (int)strlen(heads[c]);
+	}
 	for (size_t i = 0; i < s->n_nodes; i++) {
 		node_cells(s, &s->nodes[i], cells);
 		for (int c = 0; c < 9; c++)
@@ -517,7 +549,11 @@ static void draw_table(struct tui *t, int y0, int rows)
 	clrtoeol();
 	attron(A_BOLD);
 	for (int c = 0, xx = 0; c < 9 && xx < COLS; c++) {
+		if (c == sorted)
+			attron(A_UNDERLINE);
 		mvaddnstr(y0, xx, heads[c], COLS - xx);
+		if (c == sorted)
+			attroff(A_UNDERLINE);
 		xx += w[c] + 2;
 	}
 	attroff(A_BOLD);
@@ -578,8 +614,24 @@ static void draw_detail(const struct tui *t, int y)
 			 n->public_key[0] ? n->public_key : "-");
 }
 
+/* "12:01:33 " in local time; the date too for a line of another day. */
+static void log_stamp(int64_t time_ms, char *buf, size_t len)
+{
+	time_t when = (time_t)(time_ms / 1000), now = time(NULL);
+	struct tm tm, today;
+
+	if (!localtime_r(&when, &tm) || !localtime_r(&now, &today) ||
+	    !strftime(buf, len,
+		      tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year ? "%H:%M:%S "
+										  : "%m-%d %H:%M:%S ",
+		      &tm))
+		snprintf(buf, len, "%s", "");
+}
+
 static void draw_log(const struct tui *t, int y0, int rows)
 {
+	char stamp[32];
+
 	for (int r = 0; r < rows; r++) {
 		/* bottom row is the newest line shown */
 		long back = (long)t->log_scroll + (rows - 1 - r);
@@ -599,16 +651,123 @@ static void draw_log(const struct tui *t, int y0, int rows)
 		clrtoeol();
 		if (a)
 			attron(a);
-		addnstr(l->text, COLS);
+		log_stamp(l->time_ms, stamp, sizeof(stamp));
+		addnstr(stamp, COLS);
+		if (COLS > (int)strlen(stamp))
+			addnstr(l->text, COLS - (int)strlen(stamp));
 		if (a)
 			attroff(a);
 	}
 }
 
+/* One form of the title; false if it does not fit in cols. */
+static bool title_form(int form, const char *title, const struct status_snapshot *s,
+		       const char *clock, int cols, char *buf, size_t len)
+{
+	char a[ADDR_STRLEN], up[16];
+	size_t n_nodes = s ? s->n_nodes : 0, reach = s ? status_count_reachable(s) : 0;
+	size_t direct = s ? status_count_direct(s) : 0;
+	int w;
+
+	if (s) {
+		addr_fmt(&s->id, a, sizeof(a));
+		status_fmt_age(s->uptime_s, up, sizeof(up));
+	}
+	if (!s)
+		w = snprintf(buf, len, " %s", title);
+	else if (form == 0)
+		w = snprintf(buf, len, " %s  %s  %s %s  up %s  nodes %zu  reachable %zu  direct %zu",
+			     title, s->ifname, s->name, a, up, n_nodes, reach, direct);
+	else if (form == 1)
+		w = snprintf(buf, len, " %s %s %s %s up %s nodes %zu reach %zu direct %zu", title,
+			     s->ifname, s->name, a, up, n_nodes, reach, direct);
+	else if (form == 2)
+		w = snprintf(buf, len, " %s %s %s up %s nodes %zu reach %zu direct %zu", s->ifname,
+			     s->name, a, up, n_nodes, reach, direct);
+	else if (form == 3)
+		w = snprintf(buf, len, " %s %s %s nodes %zu reach %zu direct %zu", s->ifname,
+			     s->name, a, n_nodes, reach, direct);
+	else
+		w = snprintf(buf, len, " %s %s %zu/%zu reach %zu direct", s->name, a, reach, n_nodes,
+			     direct);
+	if (w < 0 || (size_t)w >= len || w > cols)
+		return false;
+	/* the clock at the right edge, if there is room for it */
+	if (clock && w + 2 + (int)strlen(clock) <= cols)
+		snprintf(buf + w, len - (size_t)w, "%*s", cols - w, clock);
+	else if (clock)
+		return false;
+	return true;
+}
+
+void tui_title(const char *title, const struct status_snapshot *s, const char *clock, int cols,
+	       char *buf, size_t len)
+{
+	/*
+	 * From the fullest form down: the program's name goes first, then
+	 * the clock, the uptime, the interface; as a last resort the
+	 * shortest form is cut.
+	 */
+	static const struct {
+		int form;
+		bool clock;
+	} order[] = { { 0, true }, { 1, true }, { 2, true }, { 2, false },
+		      { 3, true }, { 3, false }, { 4, true }, { 4, false } };
+
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (title_form(order[i].form, title, s, order[i].clock ? clock : NULL, cols, buf,
+			       len))
+			return;
+	title_form(4, title, s, NULL, INT32_MAX, buf, len);
+	if (cols >= 0 && (size_t)cols < len)
+		buf[cols] = '\0';
+}
+
+/* The keys, in a box over the middle of the screen; any key closes it. */
+static void draw_help(const struct tui *t)
+{
+	static const char *const lines[] = {
+		"Keys",
+		"",
+		"  q           quit (in the daemon's own view: leave the network)",
+		"  j k  Down Up  select a node; its detail is the line under the table",
+		"  Home        the first node",
+		"  s           sort by the next column (the marked heading: NAME*)",
+		"  r           reverse the order",
+		"  PgUp PgDn   scroll the log (also b, f, Space)",
+		"  End  G      back to the newest log line",
+		"  ^L          redraw the screen",
+		"  ?           this help",
+		"",
+		"Any key closes this help.",
+	};
+	size_t n = sizeof(lines) / sizeof(lines[0]);
+	int w = 0, h = (int)n + 2, x0, y0;
+
+	for (size_t i = 0; i < n; i++)
+		if ((int)strlen(lines[i]) > w)
+			w = (int)strlen(lines[i]);
+	w += 4;
+	if (w > COLS)
+		w = COLS;
+	if (h > LINES)
+		h = LINES;
+	x0 = (COLS - w) / 2;
+	y0 = (LINES - h) / 2;
+	attron(t->colors ? COLOR_PAIR(C_TITLE) : A_REVERSE);
+	for (int y = 0; y < h; y++) {
+		move(y0 + y, x0);
+		for (int x = 0; x < w; x++)
+			addch(' ');
+		if (y >= 1 && y <= (int)n && w > 2)
+			mvaddnstr(y0 + y, x0 + 2, lines[y - 1], w - 4 > 0 ? w - 4 : 0);
+	}
+	attroff(t->colors ? COLOR_PAIR(C_TITLE) : A_REVERSE);
+}
+
 void tui_draw(struct tui *t, bool force)
 {
-	const struct status_snapshot *s = &t->snap;
-	char a[ADDR_STRLEN], up[16], clock[16];
+	char clock[16], title[512];
 	int lr = log_rows(), tr;
 	time_t now = time(NULL);
 	struct tm tm;
@@ -618,15 +777,8 @@ void tui_draw(struct tui *t, bool force)
 	t->dirty = false;
 	localtime_r(&now, &tm);
 	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
-	if (t->have_snap)
-		put_line(0, t->colors ? COLOR_PAIR(C_TITLE) : A_REVERSE,
-			 " %s  %s  %s %s  up %s  nodes %zu  reachable %zu  direct %zu  %s",
-			 t->title, s->ifname, s->name, addr_fmt(&s->id, a, sizeof(a)),
-			 status_fmt_age(s->uptime_s, up, sizeof(up)), s->n_nodes,
-			 status_count_reachable(s), status_count_direct(s), clock);
-	else
-		put_line(0, t->colors ? COLOR_PAIR(C_TITLE) : A_REVERSE, " %s  %s", t->title,
-			 clock);
+	tui_title(t->title, t->have_snap ? &t->snap : NULL, clock, COLS, title, sizeof(title));
+	put_line(0, t->colors ? COLOR_PAIR(C_TITLE) : A_REVERSE, "%s", title);
 	tr = LINES - 5 - lr;
 	if (tr < 0)
 		tr = 0;
@@ -641,7 +793,9 @@ void tui_draw(struct tui *t, bool force)
 	}
 	draw_log(t, 4 + tr, lr);
 	put_line(LINES - 1, A_REVERSE,
-		 " q quit  j/k select  s sort: %s%s  r reverse  PgUp/PgDn log  %s",
+		 " q quit  ? help  j/k select  s sort: %s%s  r reverse  PgUp/PgDn log  %s",
 		 tui_sort_name(t->sort), t->reverse ? " (reversed)" : "", t->msg);
+	if (t->help)
+		draw_help(t);
 	refresh();
 }
