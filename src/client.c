@@ -1,7 +1,8 @@
 /*
- * status, metrics and top: see client.h.
+ * status, metrics, netcheck, top and ping: see client.h.
  *
- * status and metrics send one request and print the body of the answer.
+ * status, metrics and netcheck send one request and print the body of the
+ * answer; ping is in client_ping.c.
  * top keeps a connection: it subscribes to log lines, asks for
  * "status tsv" every second and hands both to the view; when the daemon
  * goes away it says so and reconnects every two seconds (a restarting
@@ -23,40 +24,58 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "client_int.h"
 #include "control.h"
 #include "status.h"
 #include "tui/tui.h"
 
-#define EXIT_RUNTIME 1
-#define EXIT_USAGE 2
-#define CLIENT_TIMEOUT_S 5
 #define TOP_REFRESH_MS 1000
 #define TOP_RECONNECT_MS 2000
 #define TOP_PENDING 8
 
-enum client_cmd { CMD_STATUS, CMD_METRICS, CMD_TOP };
-
-struct client_opts {
-	enum client_cmd cmd;
-	const char *ifname;
-	const char *run_dir;
-	bool json;
-	bool verbose;
+static const char *const command_names[] = {
+	[CMD_STATUS] = "status", [CMD_METRICS] = "metrics", [CMD_TOP] = "top",
+	[CMD_NETCHECK] = "netcheck", [CMD_PING] = "ping",
 };
+
+#define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
 
 bool client_is_command(const char *word)
 {
-	return strcmp(word, "status") == 0 || strcmp(word, "metrics") == 0 ||
-	       strcmp(word, "top") == 0;
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(word, command_names[i]) == 0)
+			return true;
+	return false;
 }
 
-static void usage(FILE *out)
+/* The command's usage line; with full, the others' and what they do. */
+static void usage(FILE *out, enum client_cmd cmd, bool full)
 {
-	fprintf(out, "usage: wg_netmanager status [-i IF] [--json] [--run-dir DIR]\n"
-		     "       wg_netmanager metrics [-i IF] [--run-dir DIR]\n"
-		     "       wg_netmanager top [-i IF] [-v] [--run-dir DIR]\n"
-		     "Asks the daemon serving IF (default: the only one running) through\n"
-		     "DIR/IF.sock (DIR default " CONTROL_DEFAULT_DIR "). See wg_netmanager(8).\n");
+	static const char *const lines[] = {
+		[CMD_STATUS] = "status [-i IF] [--json] [--edges] [--run-dir DIR]",
+		[CMD_METRICS] = "metrics [-i IF] [--run-dir DIR]",
+		[CMD_TOP] = "top [-i IF] [-v] [--run-dir DIR]",
+		[CMD_NETCHECK] = "netcheck [-i IF] [--json] [--run-dir DIR]",
+		[CMD_PING] = "ping [-i IF] [-c COUNT] [-W SECONDS] [--run-dir DIR] NODE",
+	};
+
+	fprintf(out, "usage: wg_netmanager %s\n", lines[cmd]);
+	if (!full) {
+		fprintf(out, "Try 'wg_netmanager %s --help' for more information.\n",
+			command_names[cmd]);
+		return;
+	}
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (i != (size_t)cmd)
+			fprintf(out, "       wg_netmanager %s\n", lines[i]);
+	fprintf(out, "Asks the daemon serving IF (default: the only one running) through\n"
+		     "DIR/IF.sock (DIR default " CONTROL_DEFAULT_DIR "). ping NODE (a name or an\n"
+		     "overlay address) says how NODE is reached and pings it over the overlay,\n"
+		     "COUNT times (default %u, at most %u), waiting SECONDS for each answer\n"
+		     "(default %u, at most %u): exit 0 if it answered, 1 if not. See\n"
+		     "wg_netmanager(8).\n",
+		     CLIENT_PING_COUNT, CLIENT_PING_COUNT_MAX, CLIENT_PING_WAIT_S,
+		     CLIENT_PING_WAIT_MAX_S);
 }
 
 /* The one IF.sock in dir, if there is exactly one. */
@@ -116,7 +135,7 @@ static int pick_ifname(const char *dir, char *buf, size_t len)
 	return 0;
 }
 
-static int connect_to(const struct client_opts *o, bool quiet)
+int client_connect(const struct client_opts *o, bool quiet)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
@@ -201,26 +220,24 @@ static void inbuf_consume(struct inbuf *in, size_t n)
 	in->len -= n;
 }
 
-/* status and metrics: one request, one answer. */
-static int run_once(const struct client_opts *o)
+int client_request(int fd, const char *req, char **body, size_t *len)
 {
-	const char *req = o->cmd == CMD_METRICS ? "metrics\n" : o->json ? "status json\n" : "status\n";
 	struct inbuf in = { 0 };
 	struct control_frame f;
-	int fd = connect_to(o, false), r, code = EXIT_RUNTIME;
 	long used;
+	int r;
 
-	if (fd < 0)
-		return EXIT_RUNTIME;
+	*body = NULL;
+	*len = 0;
 	if ((r = write_all(fd, req, strlen(req))) < 0) {
 		fprintf(stderr, "wg_netmanager: sending the request: %s\n", strerror(-r));
-		goto out;
+		goto fail;
 	}
 	for (;;) {
 		used = control_frame_parse(in.p ? in.p : "", in.len, &f);
 		if (used < 0) {
 			fprintf(stderr, "wg_netmanager: the daemon's answer makes no sense\n");
-			goto out;
+			goto fail;
 		}
 		if (used > 0 && f.type != CONTROL_FRAME_LOG)
 			break;
@@ -231,17 +248,47 @@ static int run_once(const struct client_opts *o)
 		if ((r = inbuf_read(fd, &in)) < 0) {
 			fprintf(stderr, "wg_netmanager: reading the answer: %s\n",
 				r == -EAGAIN ? "timed out" : strerror(-r));
-			goto out;
+			goto fail;
 		}
 	}
 	if (f.type == CONTROL_FRAME_ERROR) {
 		fprintf(stderr, "wg_netmanager: the daemon says: %.*s\n", (int)f.body_len, f.body);
-		goto out;
+		goto fail;
 	}
-	fwrite(f.body, 1, f.body_len, stdout);
-	code = fflush(stdout) == 0 ? 0 : EXIT_RUNTIME;
-out:
+	/* the body, NUL-terminated, in place of the buffer */
+	memmove(in.p, f.body, f.body_len);
+	in.p[f.body_len] = '\0';
+	*body = in.p;
+	*len = f.body_len;
+	return 0;
+fail:
 	free(in.p);
+	return -1;
+}
+
+/* status, metrics and netcheck: one request, one answer. */
+static int run_once(const struct client_opts *o)
+{
+	const char *req;
+	char *body;
+	size_t len;
+	int fd = client_connect(o, false), code = EXIT_RUNTIME;
+
+	if (o->cmd == CMD_METRICS)
+		req = "metrics\n";
+	else if (o->cmd == CMD_NETCHECK)
+		req = o->json ? "netcheck json\n" : "netcheck\n";
+	else if (o->edges)
+		req = o->json ? "status edges json\n" : "status edges\n";
+	else
+		req = o->json ? "status json\n" : "status\n";
+	if (fd < 0)
+		return EXIT_RUNTIME;
+	if (client_request(fd, req, &body, &len) == 0) {
+		fwrite(body, 1, len, stdout);
+		code = fflush(stdout) == 0 && !ferror(stdout) ? 0 : EXIT_RUNTIME;
+		free(body);
+	}
 	close(fd);
 	return code;
 }
@@ -308,14 +355,14 @@ static void top_send(struct top *t, const char *req, enum control_cmd cmd)
 
 static void top_connect(struct top *t)
 {
-	t->fd = connect_to(t->o, true);
+	t->fd = client_connect(t->o, true);
 	if (t->fd < 0) {
 		t->next_connect = mono_ms() + TOP_RECONNECT_MS;
 		tui_set_message(t->view, "no daemon; retrying");
 		return;
 	}
 	tui_set_message(t->view, NULL);
-	top_send(t, t->o->verbose ? "log debug\n" : "log info\n", CONTROL_LOG);
+	top_send(t, t->o->verbose ? "log debug time\n" : "log info time\n", CONTROL_LOG);
 	top_send(t, "status tsv\n", CONTROL_STATUS_TSV);
 	t->next_refresh = mono_ms() + TOP_REFRESH_MS;
 }
@@ -327,7 +374,10 @@ static void top_frame(struct top *t, const struct control_frame *f)
 
 	if (f->type == CONTROL_FRAME_LOG) {
 		snprintf(line, sizeof(line), "%.*s", (int)f->body_len, f->body);
-		tui_log(t->view, f->level, line);
+		if (f->has_time)
+			tui_log_at(t->view, f->level, f->time_ms, line);
+		else
+			tui_log(t->view, f->level, line);
 		return;
 	}
 	if (t->n_pending == 0)
@@ -379,7 +429,7 @@ static int run_top(const struct client_opts *o)
 	snprintf(title, sizeof(title), "wg_netmanager top");
 	sigemptyset(&sa.sa_mask);
 	/* connect once before taking the screen, so a typo fails plainly */
-	t.fd = connect_to(o, false);
+	t.fd = client_connect(o, false);
 	if (t.fd < 0)
 		return EXIT_RUNTIME;
 	t.view = tui_new(title);
@@ -426,51 +476,105 @@ static int run_top(const struct client_opts *o)
 	return code;
 }
 
+/* A number within [min, max] for option opt; false after saying why. */
+static bool number_arg(const char *cmd, const char *opt, const char *s, unsigned min,
+		       unsigned max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || s[0] == '-' || s[0] == '+' || v < min || v > max) {
+		fprintf(stderr, "wg_netmanager %s: %s '%s': a number from %u to %u\n", cmd, opt, s,
+			min, max);
+		return false;
+	}
+	*out = (unsigned)v;
+	return true;
+}
+
+/* Options that only some commands take. */
+static bool option_fits(enum client_cmd cmd, int c)
+{
+	switch (c) {
+	case 'j':
+		return cmd == CMD_STATUS || cmd == CMD_NETCHECK;
+	case 'E':
+		return cmd == CMD_STATUS;
+	case 'c':
+	case 'W':
+		return cmd == CMD_PING;
+	default:
+		return true;
+	}
+}
+
 int client_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "wireguard-interface", required_argument, NULL, 'i' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "edges", no_argument, NULL, 'E' },
+		{ "count", required_argument, NULL, 'c' },
+		{ "wait", required_argument, NULL, 'W' },
 		{ "run-dir", required_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct client_opts o = { .run_dir = CONTROL_DEFAULT_DIR };
+	struct client_opts o = { .run_dir = CONTROL_DEFAULT_DIR, .count = CLIENT_PING_COUNT,
+				 .wait_s = CLIENT_PING_WAIT_S };
+	const char *cmd = argv[0];
 	char ifbuf[64];
 	int c;
 
-	if (strcmp(argv[0], "metrics") == 0)
-		o.cmd = CMD_METRICS;
-	else if (strcmp(argv[0], "top") == 0)
-		o.cmd = CMD_TOP;
-	else
-		o.cmd = CMD_STATUS;
+	for (size_t i = 0; i < N_COMMANDS; i++)
+		if (strcmp(cmd, command_names[i]) == 0)
+			o.cmd = (enum client_cmd)i;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":i:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":i:c:W:vh", longopts, NULL)) != -1) {
+		if (c != ':' && c != '?' && c != 'h' && !option_fits(o.cmd, c)) {
+			fprintf(stderr, "wg_netmanager %s: %s does not go with %s\n", cmd,
+				c == 'j' ? "--json" : c == 'E' ? "--edges" : c == 'c' ? "-c" : "-W",
+				cmd);
+			usage(stderr, o.cmd, false);
+			return EXIT_USAGE;
+		}
 		switch (c) {
 		case 'i': o.ifname = optarg; break;
 		case 'R': o.run_dir = optarg; break;
 		case 'v': o.verbose = true; break;
-		case 'j':
-			if (o.cmd != CMD_STATUS) {
-				fprintf(stderr, "wg_netmanager: --json goes with status\n");
+		case 'j': o.json = true; break;
+		case 'E': o.edges = true; break;
+		case 'c':
+			if (!number_arg(cmd, "-c", optarg, 1, CLIENT_PING_COUNT_MAX, &o.count))
 				return EXIT_USAGE;
-			}
-			o.json = true;
 			break;
-		case 'h': usage(stdout); return 0;
+		case 'W':
+			if (!number_arg(cmd, "-W", optarg, 1, CLIENT_PING_WAIT_MAX_S, &o.wait_s))
+				return EXIT_USAGE;
+			break;
+		case 'h': usage(stdout, o.cmd, true); return 0;
 		default:
-			fprintf(stderr, "wg_netmanager %s: %s '%s'\n", argv[0],
+			fprintf(stderr, "wg_netmanager %s: %s '%s'\n", cmd,
 				c == ':' ? "missing value for option" : "unknown option",
 				argv[optind - 1]);
-			usage(stderr);
+			usage(stderr, o.cmd, false);
 			return EXIT_USAGE;
 		}
 	}
+	if (o.cmd == CMD_PING) {
+		if (optind >= argc) {
+			fprintf(stderr, "wg_netmanager ping: which node? (a name or an overlay address)\n");
+			usage(stderr, o.cmd, false);
+			return EXIT_USAGE;
+		}
+		o.node = argv[optind++];
+	}
 	if (optind < argc) {
-		fprintf(stderr, "wg_netmanager %s: unexpected argument '%s'\n", argv[0], argv[optind]);
+		fprintf(stderr, "wg_netmanager %s: unexpected argument '%s'\n", cmd, argv[optind]);
 		return EXIT_USAGE;
 	}
 	if (!o.ifname) {
@@ -478,5 +582,15 @@ int client_main(int argc, char **argv)
 			return EXIT_RUNTIME;
 		o.ifname = ifbuf;
 	}
-	return o.cmd == CMD_TOP ? run_top(&o) : run_once(&o);
+	switch (o.cmd) {
+	case CMD_TOP:
+		return run_top(&o);
+	case CMD_PING:
+		return client_ping(&o);
+	case CMD_STATUS:
+	case CMD_METRICS:
+	case CMD_NETCHECK:
+		break;
+	}
+	return run_once(&o);
 }

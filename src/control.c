@@ -18,9 +18,11 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
+#include "netcheck.h"
 #include "status.h"
 
 #define CONTROL_VERSION_TEXT "wg_netmanager " WGNM_VERSION "\n"
@@ -38,9 +40,14 @@ static const char *const level_names[] = {
 static const char help_text[] =
 	"status            the status table\n"
 	"status json       the status as JSON\n"
+	"status edges      the status table and every edge of the graph\n"
+	"status edges json the status as JSON, with the edges\n"
 	"status tsv        the status for the top view\n"
+	"netcheck          this node's underlay as its neighbours see it\n"
+	"netcheck json     the same as JSON\n"
 	"metrics           Prometheus text format\n"
-	"log [LEVEL]       stream log lines (error, warning, info, debug, trace)\n"
+	"log [LEVEL] [time]  stream log lines (error, warning, info, debug, trace);\n"
+	"                  with time: logt LEVEL MS TEXT, MS when it was logged\n"
 	"nolog             stop streaming log lines\n"
 	"version           the daemon's version\n"
 	"help              this list\n"
@@ -92,30 +99,60 @@ int control_parse(const char *line, size_t len, struct control_req *req, const c
 		return -EINVAL;
 	}
 	if (strcmp(w[0], "status") == 0) {
-		if (nw == 1)
-			req->cmd = CONTROL_STATUS;
-		else if (nw == 2 && strcmp(w[1], "json") == 0)
-			req->cmd = CONTROL_STATUS_JSON;
-		else if (nw == 2 && strcmp(w[1], "tsv") == 0)
+		bool json = false, tsv = false;
+
+		req->cmd = CONTROL_STATUS;
+		/* options in any order, each at most once */
+		for (size_t k = 1; k < nw; k++) {
+			bool *opt = strcmp(w[k], "json") == 0	 ? &json
+				    : strcmp(w[k], "tsv") == 0	 ? &tsv
+				    : strcmp(w[k], "edges") == 0 ? &req->edges
+								 : NULL;
+			if (!opt || *opt)
+				goto bad_args;
+			*opt = true;
+		}
+		if (tsv && (json || req->edges))
+			goto bad_args;
+		if (tsv)
 			req->cmd = CONTROL_STATUS_TSV;
+		else if (json)
+			req->cmd = CONTROL_STATUS_JSON;
+		return 0;
+	}
+	if (strcmp(w[0], "netcheck") == 0) {
+		if (nw == 1)
+			req->cmd = CONTROL_NETCHECK;
+		else if (nw == 2 && strcmp(w[1], "json") == 0)
+			req->cmd = CONTROL_NETCHECK_JSON;
 		else
 			goto bad_args;
 		return 0;
 	}
 	if (strcmp(w[0], "log") == 0) {
+		size_t k = 1;
+
 		req->cmd = CONTROL_LOG;
-		if (nw == 1)
-			return 0;
-		if (nw > 2)
-			goto bad_args;
-		for (size_t l = 0; l < N_LEVELS; l++) {
-			if (strcmp(w[1], level_names[l]) == 0) {
-				req->level = (enum log_level)l;
-				return 0;
+		if (k < nw && strcmp(w[k], "time") != 0) {
+			size_t l;
+
+			for (l = 0; l < N_LEVELS; l++)
+				if (strcmp(w[k], level_names[l]) == 0)
+					break;
+			if (l == N_LEVELS) {
+				*why = "unknown log level (error, warning, info, debug, trace)";
+				return -EINVAL;
 			}
+			req->level = (enum log_level)l;
+			k++;
 		}
-		*why = "unknown log level (error, warning, info, debug, trace)";
-		return -EINVAL;
+		if (k < nw && strcmp(w[k], "time") == 0) {
+			req->time = true;
+			k++;
+		}
+		if (k < nw)
+			goto bad_args;
+		return 0;
 	}
 	static const struct {
 		const char *word;
@@ -172,18 +209,37 @@ long control_frame_parse(const char *buf, size_t len, struct control_frame *f)
 		f->body_len = head - 7;
 		return (long)head;
 	}
-	if (head > 4 && memcmp(buf, "log ", 4) == 0) {
-		const char *lv = buf + 4, *sp = memchr(lv, ' ', (size_t)(nl - lv));
+	if ((head > 4 && memcmp(buf, "log ", 4) == 0) || (head > 5 && memcmp(buf, "logt ", 5) == 0)) {
+		bool timed = buf[3] == 't';
+		const char *lv = buf + (timed ? 5 : 4), *sp = memchr(lv, ' ', (size_t)(nl - lv));
+		const char *text;
 
 		if (!sp)
 			return -EPROTO;
+		text = sp + 1;
+		if (timed) {
+			const char *ms = text, *end = memchr(ms, ' ', (size_t)(nl - ms));
+			int64_t t = 0;
+
+			/* at most 15 digits: well past the year 30000, and no overflow */
+			if (!end || end == ms || end - ms > 15)
+				return -EPROTO;
+			for (const char *p = ms; p < end; p++) {
+				if (*p < '0' || *p > '9')
+					return -EPROTO;
+				t = t * 10 + (*p - '0');
+			}
+			f->has_time = true;
+			f->time_ms = t;
+			text = end + 1;
+		}
 		for (size_t l = 0; l < N_LEVELS; l++) {
 			size_t n = strlen(level_names[l]);
 			if ((size_t)(sp - lv) == n && memcmp(lv, level_names[l], n) == 0) {
 				f->type = CONTROL_FRAME_LOG;
 				f->level = (enum log_level)l;
-				f->body = sp + 1;
-				f->body_len = (size_t)(nl - sp - 1);
+				f->body = text;
+				f->body_len = (size_t)(nl - text);
 				return (long)head;
 			}
 		}
@@ -213,6 +269,7 @@ struct client {
 	char in[CONTROL_LINE_MAX];
 	size_t in_len;
 	bool logging;
+	bool log_time;			/* logt frames */
 	bool closing;
 	enum log_level level;
 	uint64_t log_dropped;
@@ -220,6 +277,7 @@ struct client {
 
 struct backlog_line {
 	enum log_level level;
+	int64_t time_ms;
 	char text[256];
 };
 
@@ -338,24 +396,30 @@ static void send_ok(struct client *cl, const char *body, size_t len)
 	client_send(cl, head, (size_t)n, body, len);
 }
 
-static void answer_status(struct client *cl, enum control_cmd cmd)
+static void answer_status(struct client *cl, const struct control_req *req)
 {
 	struct control *c = cl->ctl;
 	struct status_snapshot s;
 	struct status_buf b;
-	int r = c->snapshot(&s, c->arg);
+	int r = c->snapshot(&s, req->edges ? STATUS_WANT_EDGES : 0, c->arg);
 
 	if (r < 0) {
 		send_error(cl, r == -EAGAIN ? "starting, try again" : strerror(-r));
 		return;
 	}
 	status_buf_init(&b, CONTROL_MAX_REPLY);
-	switch (cmd) {
+	switch (req->cmd) {
 	case CONTROL_STATUS_JSON:
 		status_format_json(&s, &b);
 		break;
 	case CONTROL_STATUS_TSV:
 		status_format_tsv(&s, &b);
+		break;
+	case CONTROL_NETCHECK:
+		netcheck_format_text(&s, &b);
+		break;
+	case CONTROL_NETCHECK_JSON:
+		netcheck_format_json(&s, &b);
 		break;
 	case CONTROL_METRICS:
 		status_format_metrics(&s, WGNM_VERSION, &b);
@@ -367,6 +431,10 @@ static void answer_status(struct client *cl, enum control_cmd cmd)
 	case CONTROL_HELP:
 	case CONTROL_QUIT:
 		status_format_text(&s, &b);
+		if (s.has_edges) {
+			status_buf_printf(&b, "\n");
+			status_format_edges_text(&s, &b);
+		}
 		break;
 	}
 	status_snapshot_free(&s);
@@ -393,12 +461,15 @@ static bool handle_line(struct client *cl, const char *line, size_t len)
 	case CONTROL_STATUS:
 	case CONTROL_STATUS_JSON:
 	case CONTROL_STATUS_TSV:
+	case CONTROL_NETCHECK:
+	case CONTROL_NETCHECK_JSON:
 	case CONTROL_METRICS:
-		answer_status(cl, req.cmd);
+		answer_status(cl, &req);
 		break;
 	case CONTROL_LOG:
 		send_ok(cl, "", 0);
 		cl->level = req.level;
+		cl->log_time = req.time;
 		if (!cl->logging)
 			send_backlog(cl);
 		cl->logging = true;
@@ -490,12 +561,15 @@ static void on_connection(uv_stream_t *server, int status)
 		client_close(cl);
 }
 
-/* One "log LEVEL TEXT" frame; the text has no newline of its own. */
-static void send_log_line(struct client *cl, enum log_level level, const char *line)
+/* One "log LEVEL TEXT" (or "logt LEVEL MS TEXT") frame; the text has no newline. */
+static void send_log_line(struct client *cl, enum log_level level, int64_t time_ms,
+			  const char *line)
 {
 	char head[64], text[1100];
 	size_t tl = strnlen(line, sizeof(text) - 2);
-	int n = snprintf(head, sizeof(head), "log %s ", level_names[level]);
+	int n = cl->log_time ? snprintf(head, sizeof(head), "logt %s %lld ", level_names[level],
+					(long long)time_ms)
+			     : snprintf(head, sizeof(head), "log %s ", level_names[level]);
 
 	memcpy(text, line, tl);
 	for (size_t i = 0; i < tl; i++)
@@ -514,8 +588,16 @@ static void send_backlog(struct client *cl)
 		const struct backlog_line *b =
 			&c->backlog[(c->bl_next + CONTROL_LOG_BACKLOG - c->bl_n + k) % CONTROL_LOG_BACKLOG];
 		if (b->level <= cl->level)
-			send_log_line(cl, b->level, b->text);
+			send_log_line(cl, b->level, b->time_ms, b->text);
 	}
+}
+
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void control_log(struct control *c, enum log_level level, const char *line)
@@ -528,6 +610,7 @@ void control_log(struct control *c, enum log_level level, const char *line)
 	c->in_log = true;
 	b = &c->backlog[c->bl_next];
 	b->level = level;
+	b->time_ms = wall_ms();
 	snprintf(b->text, sizeof(b->text), "%s", line);
 	c->bl_next = (c->bl_next + 1) % CONTROL_LOG_BACKLOG;
 	if (c->bl_n < CONTROL_LOG_BACKLOG)
@@ -550,7 +633,7 @@ void control_log(struct control *c, enum log_level level, const char *line)
 			if (!client_send(cl, head, (size_t)n, NULL, 0))
 				continue;
 		}
-		send_log_line(cl, level, line);
+		send_log_line(cl, level, b->time_ms, line);
 	}
 	c->in_log = false;
 }

@@ -9,11 +9,16 @@
  *
  *     status            the status table, as `wg_netmanager status` prints it
  *     status json       the same as JSON (fields in wg_netmanager(8))
+ *     status edges      the table and every edge of the graph (status --edges)
+ *     status edges json the JSON with an "edges" array
  *     status tsv        tab-separated, for `top` (not a stable interface)
+ *     netcheck          this node's underlay as its neighbours see it
+ *     netcheck json     the same as JSON
  *     metrics           Prometheus text exposition format 0.0.4
- *     log [LEVEL]       stream log lines of LEVEL (error, warning, info,
+ *     log [LEVEL] [time]  stream log lines of LEVEL (error, warning, info,
  *                       debug, trace; default info) and more severe, starting
- *                       with the last CONTROL_LOG_BACKLOG lines logged
+ *                       with the last CONTROL_LOG_BACKLOG lines logged; with
+ *                       "time", each line says when it was logged
  *     nolog             stop streaming
  *     version           the daemon's version
  *     help              the list of requests
@@ -27,6 +32,13 @@
  * and, between frames, a client that asked for "log" gets
  *
  *     log LEVEL TEXT\n
+ *
+ * or, if it asked with "time",
+ *
+ *     logt LEVEL MS TEXT\n
+ *
+ * MS being the daemon's wall clock when the line was logged, in
+ * milliseconds since the epoch (the backlog keeps its times).
  *
  * Limits, so that no client can hold up the daemon: CONTROL_MAX_CLIENTS at
  * once (the next one reads "error too many clients" and is closed); a
@@ -64,6 +76,8 @@ enum control_cmd {
 	CONTROL_STATUS = 0,
 	CONTROL_STATUS_JSON,
 	CONTROL_STATUS_TSV,
+	CONTROL_NETCHECK,
+	CONTROL_NETCHECK_JSON,
 	CONTROL_METRICS,
 	CONTROL_LOG,
 	CONTROL_NOLOG,
@@ -74,7 +88,9 @@ enum control_cmd {
 
 struct control_req {
 	enum control_cmd cmd;
+	bool edges;		/* CONTROL_STATUS, CONTROL_STATUS_JSON: and the edges */
 	enum log_level level;	/* CONTROL_LOG */
+	bool time;		/* CONTROL_LOG: timed frames (logt) */
 };
 
 /*
@@ -93,6 +109,8 @@ enum control_frame_type {
 struct control_frame {
 	enum control_frame_type type;
 	enum log_level level;		/* LOG */
+	bool has_time;			/* LOG, from a logt frame */
+	int64_t time_ms;		/* when it was logged, ms since the epoch */
 	const char *body;		/* points into the buffer; not NUL-terminated */
 	size_t body_len;
 };
@@ -108,8 +126,11 @@ int control_socket_path(const char *dir, const char *ifname, char *buf, size_t l
 
 /* ---- the server ---- */
 
-/* Fill a snapshot (status_snapshot_free releases it); negative errno if none. */
-typedef int control_snapshot_fn(struct status_snapshot *out, void *arg);
+/*
+ * Fill a snapshot (status_snapshot_free releases it) with what `want`
+ * asks beyond the node table (STATUS_WANT_*); negative errno if none.
+ */
+typedef int control_snapshot_fn(struct status_snapshot *out, unsigned want, void *arg);
 
 struct control;
 

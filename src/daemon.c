@@ -37,6 +37,7 @@
 #include "notify.h"
 #include "reload.h"
 #include "resolve.h"
+#include "srclimit.h"
 #include "status.h"
 #include "tui/tui_loop.h"
 #include "udp.h"
@@ -80,6 +81,7 @@ struct daemon {
 	int exit_code;
 	uint64_t send_errors;
 	struct log_ratelimit drop_log;	/* the per-datagram drop line */
+	struct srclimit key_miss;	/* sources sealing with another key, said once */
 	/* operator interface: control socket, status view, service manager */
 	uint64_t start_ms;
 	struct control *ctl;
@@ -309,6 +311,21 @@ static void arm_timer(struct daemon *d)
 /* Debug lines about dropped datagrams: at most 10 a second. */
 #define DROP_LOG_BURST 10
 #define DROP_LOG_INTERVAL_MS 1000
+/* A source whose datagrams do not open under our key: said once per 10 minutes. */
+#define KEY_MISS_LOG_MS (10 * 60 * 1000)
+
+/*
+ * Datagrams of our format that do not open: another sharedKey, almost
+ * always (or forged ones). Said plainly, once per source (srclimit.h).
+ */
+static void key_miss(struct daemon *d, const struct endpoint *from)
+{
+	char ep[ENDPOINT_STRLEN];
+
+	if (srclimit_allow(&d->key_miss, from, now_ms(d), KEY_MISS_LOG_MS))
+		log_warnx("datagrams from %s are sealed with another key (a different sharedKey?)",
+			  endpoint_fmt(from, ep, sizeof(ep)));
+}
 
 static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *from, void *arg)
 {
@@ -323,6 +340,8 @@ static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *f
 		uint64_t quiet;
 
 		mesh_on_drop(d->mesh, why);
+		if (why == WIRE_DROP_OPEN_FAILED)
+			key_miss(d, from);
 		/* a flood of garbage is counted, not written out line by line */
 		if (log_enabled(LOG_LEVEL_DEBUG) &&
 		    log_ratelimit(&d->drop_log, now_ms(d), DROP_LOG_BURST, DROP_LOG_INTERVAL_MS,
@@ -624,7 +643,7 @@ static void on_signal(uv_signal_t *s, int signum)
 
 /* ---- operator interface: control socket, status view, sd_notify ---- */
 
-static int daemon_snapshot(struct status_snapshot *out, void *arg)
+static int daemon_snapshot(struct status_snapshot *out, unsigned want, void *arg)
 {
 	struct daemon *d = arg;
 	struct wgdev_device *dev = NULL;
@@ -637,6 +656,7 @@ static int daemon_snapshot(struct status_snapshot *out, void *arg)
 		log_debug("%s: reading WireGuard peers for the status: %s", d->cfg->ifname,
 			  strerror(-r));
 	in.mesh = d->mesh;
+	in.want = want;
 	in.dev = dev;
 	in.now_ms = now_ms(d);
 	in.start_ms = d->start_ms;

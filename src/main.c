@@ -21,7 +21,7 @@
 #define EXIT_USAGE 2
 
 static const char *const commands[] = { "check", "genkey", "status", "metrics", "top",
-					"help", "install", NULL };
+					"netcheck", "ping", "help", "install", NULL };
 
 static bool is_command(const char *word)
 {
@@ -37,9 +37,11 @@ static void usage(FILE *out)
 		"usage: wg_netmanager [options] [INTERFACE ADDRESS NAME]   run the daemon\n"
 		"       wg_netmanager check [options]    validate and print the configuration\n"
 		"       wg_netmanager genkey             print a new shared key\n"
-		"       wg_netmanager status [-i IF] [--json]   the running daemon's view\n"
+		"       wg_netmanager status [-i IF] [--json] [--edges]   the running daemon's view\n"
 		"       wg_netmanager metrics [-i IF]    its metrics (Prometheus text)\n"
 		"       wg_netmanager top [-i IF]        its full-screen status view\n"
+		"       wg_netmanager ping [-i IF] [-c N] NODE   how NODE is reached; ping it\n"
+		"       wg_netmanager netcheck [-i IF] [--json]  NAT and addresses, as neighbours see them\n"
 		"       wg_netmanager help [COMMAND]     this help\n"
 		"\n"
 		"  -c, --network_config FILE     network YAML (default " CONFIG_NET_PATH ")\n"

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/direct.h"
 #include "wgdev.h"
@@ -231,6 +232,130 @@ static void node_from_mesh(struct status_node *n, const struct mesh_node_status 
 	n->has |= STATUS_HAS_TRAFFIC;
 }
 
+static void node_observed(struct status_node *n, const struct mesh_node_status *ns)
+{
+	n->on_our_lan = ns->on_our_lan;
+	n->has_observed_wg = ns->has_observed_wg;
+	n->observed_wg = ns->observed_wg;
+	n->has_observed_admin = ns->has_observed_admin;
+	n->observed_admin = ns->observed_admin;
+}
+
+static uint64_t secs_since(uint64_t now_ms, uint64_t then_ms)
+{
+	return now_ms > then_ms ? (now_ms - then_ms) / 1000 : 0;
+}
+
+/* Listed peers, and how long each has not answered. */
+static int collect_statics(const struct status_input *in, struct status_snapshot *out)
+{
+	size_t n = mesh_static_count(in->mesh);
+
+	out->statics = calloc(n ? n : 1, sizeof(*out->statics));
+	if (!out->statics)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct status_static *st = &out->statics[out->n_statics];
+		struct mesh_static_status ms;
+
+		if (!mesh_static_status(in->mesh, i, &ms))
+			continue;
+		out->n_statics++;
+		st->id = ms.id;
+		snprintf(st->name, sizeof(st->name), "%s", ms.name);
+		st->resolved = ms.resolved;
+		if (ms.resolved)
+			st->endpoint = ms.admin_ep;
+		st->answers = ms.adjacent;
+		st->heard = ms.last_heard != 0;
+		/* silent since it was last heard, or since the first unanswered hello */
+		if (!ms.adjacent && (ms.last_heard || ms.silent_since)) {
+			st->has_silent = true;
+			st->silent_s = secs_since(in->now_ms,
+						  ms.last_heard ? ms.last_heard : ms.silent_since);
+		}
+	}
+	return 0;
+}
+
+/* Every record's claims, then the listed peers that do not answer. */
+static int collect_edges(const struct status_input *in, struct status_snapshot *out)
+{
+	struct mesh_edge_iter it = { 0 };
+	struct mesh_edge e;
+	size_t cap = 64;
+
+	out->has_edges = true;
+	out->edges = calloc(cap, sizeof(*out->edges));
+	if (!out->edges)
+		return -ENOMEM;
+	for (;;) {
+		struct status_edge *se;
+		bool more = mesh_edge_next(in->mesh, &it, &e);
+
+		if (!more)
+			break;
+		if (out->n_edges == STATUS_EDGES_MAX) {
+			out->edges_left_out++;
+			continue;
+		}
+		if (out->n_edges == cap) {
+			struct status_edge *grown = realloc(out->edges, 2 * cap * sizeof(*grown));
+
+			if (!grown)
+				return -ENOMEM;
+			out->edges = grown;
+			cap *= 2;
+		}
+		se = &out->edges[out->n_edges++];
+		memset(se, 0, sizeof(*se));
+		se->from = e.from;
+		se->to = e.to;
+		se->kind = e.kind;
+		se->cost = e.cost;
+		se->both = e.both;
+	}
+	for (size_t i = 0; i < out->n_statics; i++) {
+		const struct status_static *st = &out->statics[i];
+		struct status_edge *se;
+
+		if (st->answers)
+			continue;
+		if (out->n_edges == cap) {
+			struct status_edge *grown = realloc(out->edges, (cap + 1) * sizeof(*grown));
+
+			if (!grown)
+				return -ENOMEM;
+			out->edges = grown;
+			cap++;
+		}
+		se = &out->edges[out->n_edges++];
+		memset(se, 0, sizeof(*se));
+		se->from = out->id;
+		se->to = st->id;
+		se->kind = STATUS_EDGE_SILENT;
+		se->endpoint = st->endpoint;
+		se->has_silent = st->has_silent;
+		se->silent_s = st->silent_s;
+	}
+	return 0;
+}
+
+static void collect_self(const struct status_input *in, struct status_snapshot *out)
+{
+	const struct mesh_config *mc = mesh_config(in->mesh);
+	struct mesh_self_status self;
+
+	mesh_self_status(in->mesh, &self);
+	out->wg_port = mc->wg_port;
+	out->admin_port = mc->admin_port;
+	out->n_local = self.n_local;
+	memcpy(out->local, self.local, self.n_local * sizeof(out->local[0]));
+	out->has_reflexive = self.has_reflexive;
+	out->reflexive = self.reflexive;
+	out->reflexive_from = self.reflexive_from;
+}
+
 int status_collect(const struct status_input *in, struct status_snapshot *out)
 {
 	const struct mesh_config *mc = mesh_config(in->mesh);
@@ -257,9 +382,16 @@ int status_collect(const struct status_input *in, struct status_snapshot *out)
 
 		if (!mesh_node_status(in->mesh, i, &ns))
 			break;
-		node_from_mesh(&out->nodes[out->n_nodes++], &ns, in);
+		node_from_mesh(&out->nodes[out->n_nodes], &ns, in);
+		node_observed(&out->nodes[out->n_nodes++], &ns);
 	}
 	status_explain(out);
+	collect_self(in, out);
+	if (collect_statics(in, out) < 0 ||
+	    ((in->want & STATUS_WANT_EDGES) && collect_edges(in, out) < 0)) {
+		status_snapshot_free(out);
+		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -345,6 +477,30 @@ void status_snapshot_free(struct status_snapshot *s)
 	free(s->nodes);
 	s->nodes = NULL;
 	s->n_nodes = 0;
+	free(s->statics);
+	s->statics = NULL;
+	s->n_statics = 0;
+	free(s->edges);
+	s->edges = NULL;
+	s->n_edges = 0;
+	s->has_edges = false;
+}
+
+const struct status_node *status_find_node(const struct status_snapshot *s, const char *key)
+{
+	struct addr a;
+
+	for (size_t i = 0; i < s->n_nodes; i++)
+		if (strcmp(s->nodes[i].name, key) == 0)
+			return &s->nodes[i];
+	if (addr_parse(&a, key) < 0)
+		return NULL;
+	return find_node(s, &a);
+}
+
+bool status_drop_harmless(enum wire_drop d)
+{
+	return d == WIRE_DROP_SELF || d == WIRE_DROP_UNCONFIRMED;
 }
 
 size_t status_count_reachable(const struct status_snapshot *s)
@@ -399,6 +555,21 @@ const char *status_fmt_age(uint64_t s, char *buf, size_t len)
 	return buf;
 }
 
+const char *status_fmt_silence(int64_t now, uint64_t silent_s, char *buf, size_t len)
+{
+	time_t t = (time_t)(now - (int64_t)silent_s);
+	char clock[32], age[16];
+	struct tm tm;
+
+	if (!localtime_r(&t, &tm) ||
+	    !strftime(clock, sizeof(clock), silent_s < 86400 ? "%H:%M:%S" : "%Y-%m-%d %H:%M:%S",
+		      &tm))
+		snprintf(clock, sizeof(clock), "?");
+	snprintf(buf, len, "no answer since %s (%s)", clock,
+		 status_fmt_age(silent_s, age, sizeof(age)));
+	return buf;
+}
+
 const char *status_fmt_rtt(const struct status_node *n, char *buf, size_t len)
 {
 	if (!(n->has & STATUS_HAS_RTT))
@@ -425,7 +596,7 @@ struct text_row {
 };
 
 /* The PATH column: "self", "LAN", "direct", "direct (NAT)", "via beta". */
-static void path_label(const struct status_node *n, char *buf, size_t len)
+void status_path_label(const struct status_node *n, char *buf, size_t len)
 {
 	switch (n->path) {
 	case STATUS_PATH_LAN:
@@ -455,7 +626,7 @@ static void text_row_fill(const struct status_snapshot *s, const struct status_n
 
 	snprintf(r->name, sizeof(r->name), "%s", n->name);
 	addr_fmt(&n->id, r->addr, sizeof(r->addr));
-	path_label(n, r->path, sizeof(r->path));
+	status_path_label(n, r->path, sizeof(r->path));
 	if (n->has & STATUS_HAS_ENDPOINT)
 		endpoint_fmt(&n->endpoint, r->ep, sizeof(r->ep));
 	else
@@ -489,6 +660,50 @@ static const char *text_col(const struct text_row *r, int c)
 	return cols[c];
 }
 
+/*
+ * The drops of one class, " replay 3, open-failed 1" (" none" if there are
+ * none); b NULL only counts. Returns the number of reasons listed.
+ */
+static unsigned drop_list(const struct status_snapshot *s, bool harmless, struct status_buf *b)
+{
+	unsigned listed = 0;
+
+	for (unsigned d = 0; d < WIRE_DROP__COUNT; d++) {
+		if (!s->ctr.drops[d] || status_drop_harmless((enum wire_drop)d) != harmless)
+			continue;
+		if (b)
+			status_buf_printf(b, "%s %s %" PRIu64, listed ? "," : "",
+					  wire_drop_name((enum wire_drop)d), s->ctr.drops[d]);
+		listed++;
+	}
+	if (b && !listed)
+		status_buf_printf(b, " none");
+	return listed;
+}
+
+/* A listed peer that does not answer: since when, and where we call it. */
+static void static_line(const struct status_snapshot *s, const struct status_static *st,
+			struct status_buf *b)
+{
+	char a[ADDR_STRLEN], ep[ENDPOINT_STRLEN], since[64];
+
+	if (st->answers)
+		return;
+	status_buf_printf(b, "  static peer %s%s%s", st->name, st->name[0] ? " " : "",
+			  addr_fmt(&st->id, a, sizeof(a)));
+	if (!st->resolved) {
+		status_buf_printf(b, ": its endPoint has no address (yet)\n");
+		return;
+	}
+	status_buf_printf(b, " at %s: ", endpoint_fmt(&st->endpoint, ep, sizeof(ep)));
+	if (st->has_silent)
+		status_buf_printf(b, "%s%s\n", status_fmt_silence(s->now, st->silent_s, since,
+								     sizeof(since)),
+				  st->heard ? "" : ", never heard");
+	else
+		status_buf_printf(b, "no answer yet\n");
+}
+
 void status_format_text(const struct status_snapshot *s, struct status_buf *b)
 {
 	static const struct text_row head = { "NAME", "ADDRESS", "PATH", "ENDPOINT",
@@ -496,7 +711,6 @@ void status_format_text(const struct status_snapshot *s, struct status_buf *b)
 	struct text_row *rows = calloc(s->n_nodes + 1, sizeof(*rows));
 	size_t w[TEXT_COLS] = { 0 };
 	char a[ADDR_STRLEN], up[16];
-	bool any_drop = false;
 
 	if (!rows) {
 		b->failed = true;
@@ -530,22 +744,24 @@ void status_format_text(const struct status_snapshot *s, struct status_buf *b)
 					  "another node (see the log)\n",
 					  s->nodes[i].name, s->nodes[i].claims_refused);
 	}
+	for (size_t i = 0; i < s->n_statics; i++)
+		static_line(s, &s->statics[i], b);
 	if (!s->has_ctr)
 		return;
 	status_buf_printf(b, "admin port drops:");
-	for (unsigned d = 0; d < WIRE_DROP__COUNT; d++) {
-		if (!s->ctr.drops[d])
-			continue;
-		status_buf_printf(b, "%s %s %" PRIu64, any_drop ? "," : "",
-				  wire_drop_name((enum wire_drop)d), s->ctr.drops[d]);
-		any_drop = true;
+	drop_list(s, false, b);
+	if (!drop_list(s, true, NULL)) {
+		status_buf_printf(b, "\n");
+		return;
 	}
-	status_buf_printf(b, "%s\n", any_drop ? "" : " none");
+	status_buf_printf(b, " (harmless:");
+	drop_list(s, true, b);
+	status_buf_printf(b, ")\n");
 }
 
 /* ---- JSON ---- */
 
-static void json_str(struct status_buf *b, const char *s)
+void status_json_str(struct status_buf *b, const char *s)
 {
 	status_buf_put(b, "\"", 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -559,33 +775,33 @@ static void json_str(struct status_buf *b, const char *s)
 	status_buf_put(b, "\"", 1);
 }
 
-static void json_key(struct status_buf *b, bool *first, const char *key)
+void status_json_key(struct status_buf *b, bool *first, const char *key)
 {
 	status_buf_printf(b, "%s\"%s\": ", *first ? "" : ", ", key);
 	*first = false;
 }
 
-static void json_kstr(struct status_buf *b, bool *first, const char *key, bool has, const char *v)
+void status_json_kstr(struct status_buf *b, bool *first, const char *key, bool has, const char *v)
 {
-	json_key(b, first, key);
+	status_json_key(b, first, key);
 	if (has)
-		json_str(b, v);
+		status_json_str(b, v);
 	else
 		status_buf_printf(b, "null");
 }
 
-static void json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v)
+void status_json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v)
 {
-	json_key(b, first, key);
+	status_json_key(b, first, key);
 	if (has)
 		status_buf_printf(b, "%" PRIu64, v);
 	else
 		status_buf_printf(b, "null");
 }
 
-static void json_kbool(struct status_buf *b, bool *first, const char *key, bool v)
+void status_json_kbool(struct status_buf *b, bool *first, const char *key, bool v)
 {
-	json_key(b, first, key);
+	status_json_key(b, first, key);
 	status_buf_printf(b, "%s", v ? "true" : "false");
 }
 
@@ -598,37 +814,70 @@ static void json_node(const struct status_snapshot *s, const struct status_node 
 	bool via = n->has & STATUS_HAS_VIA, since = n->has & STATUS_HAS_SINCE;
 
 	status_buf_printf(b, "    {");
-	json_kstr(b, &first, "name", true, n->name);
-	json_kstr(b, &first, "address", true, addr_fmt(&n->id, a, sizeof(a)));
-	json_kstr(b, &first, "path", true, status_path_name(n->path));
-	json_kstr(b, &first, "via", via, via ? addr_fmt(&n->via, v, sizeof(v)) : "");
-	json_kstr(b, &first, "via_name", via && n->via_name[0], n->via_name);
-	json_kstr(b, &first, "endpoint", n->has & STATUS_HAS_ENDPOINT,
+	status_json_kstr(b, &first, "name", true, n->name);
+	status_json_kstr(b, &first, "address", true, addr_fmt(&n->id, a, sizeof(a)));
+	status_json_kstr(b, &first, "path", true, status_path_name(n->path));
+	status_json_kstr(b, &first, "via", via, via ? addr_fmt(&n->via, v, sizeof(v)) : "");
+	status_json_kstr(b, &first, "via_name", via && n->via_name[0], n->via_name);
+	status_json_kstr(b, &first, "endpoint", n->has & STATUS_HAS_ENDPOINT,
 		  endpoint_fmt(&n->endpoint, ep, sizeof(ep)));
-	json_key(b, &first, "last_handshake");
+	status_json_key(b, &first, "last_handshake");
 	if (hs)
 		status_buf_printf(b, "%" PRId64, n->last_handshake);
 	else
 		status_buf_printf(b, "null");
-	json_ku64(b, &first, "last_handshake_age_s", hs, age_of(s, n->last_handshake));
-	json_ku64(b, &first, "rx_bytes", tr, n->rx_bytes);
-	json_ku64(b, &first, "tx_bytes", tr, n->tx_bytes);
-	json_ku64(b, &first, "rtt_ms", n->has & STATUS_HAS_RTT, n->rtt_ms);
-	json_ku64(b, &first, "cost", true, n->cost);
-	json_ku64(b, &first, "path_age_s", since, n->since_s);
-	json_key(b, &first, "path_since");
+	status_json_ku64(b, &first, "last_handshake_age_s", hs, age_of(s, n->last_handshake));
+	status_json_ku64(b, &first, "rx_bytes", tr, n->rx_bytes);
+	status_json_ku64(b, &first, "tx_bytes", tr, n->tx_bytes);
+	status_json_ku64(b, &first, "rtt_ms", n->has & STATUS_HAS_RTT, n->rtt_ms);
+	status_json_ku64(b, &first, "cost", true, n->cost);
+	status_json_ku64(b, &first, "path_age_s", since, n->since_s);
+	status_json_key(b, &first, "path_since");
 	if (since)
 		status_buf_printf(b, "%" PRId64, s->now - (int64_t)n->since_s);
 	else
 		status_buf_printf(b, "null");
-	json_kbool(b, &first, "static", n->is_static);
-	json_kbool(b, &first, "adjacent", n->adjacent);
-	json_kbool(b, &first, "no_transit", n->no_transit);
-	json_kstr(b, &first, "gone", n->path == STATUS_PATH_UNREACHABLE,
+	status_json_kbool(b, &first, "static", n->is_static);
+	status_json_kbool(b, &first, "adjacent", n->adjacent);
+	status_json_kbool(b, &first, "no_transit", n->no_transit);
+	status_json_kstr(b, &first, "gone", n->path == STATUS_PATH_UNREACHABLE,
 		  n->has & STATUS_LEFT ? "left" : "lost");
-	json_ku64(b, &first, "claims_refused", true, n->claims_refused);
-	json_kstr(b, &first, "public_key", n->has & STATUS_HAS_KEY, n->public_key);
-	json_kstr(b, &first, "reason", n->reason[0] != '\0', n->reason);
+	status_json_ku64(b, &first, "claims_refused", true, n->claims_refused);
+	status_json_kstr(b, &first, "public_key", n->has & STATUS_HAS_KEY, n->public_key);
+	status_json_kstr(b, &first, "reason", n->reason[0] != '\0', n->reason);
+	status_buf_printf(b, "}");
+}
+
+/* The per-reason counts stay in "drops"; this sums them by class. */
+static void json_drops_summary(const struct status_snapshot *s, struct status_buf *b)
+{
+	uint64_t sum[2] = { 0, 0 };
+
+	for (unsigned d = 0; d < WIRE_DROP__COUNT; d++)
+		sum[status_drop_harmless((enum wire_drop)d)] += s->ctr.drops[d];
+	status_buf_printf(b, ",\n  \"drops_summary\": {\"harmless\": %" PRIu64
+			  ", \"suspicious\": %" PRIu64 "}", sum[1], sum[0]);
+}
+
+static void json_static(const struct status_snapshot *s, const struct status_static *st,
+			bool first_item, struct status_buf *b)
+{
+	char a[ADDR_STRLEN], ep[ENDPOINT_STRLEN];
+	bool first = true;
+
+	status_buf_printf(b, "%s\n    {", first_item ? "" : ",");
+	status_json_kstr(b, &first, "name", st->name[0] != '\0', st->name);
+	status_json_kstr(b, &first, "address", true, addr_fmt(&st->id, a, sizeof(a)));
+	status_json_kstr(b, &first, "endpoint", st->resolved,
+			 endpoint_fmt(&st->endpoint, ep, sizeof(ep)));
+	status_json_kbool(b, &first, "answers", st->answers);
+	status_json_kbool(b, &first, "heard", st->heard);
+	status_json_key(b, &first, "no_answer_since");
+	if (st->has_silent)
+		status_buf_printf(b, "%" PRId64, s->now - (int64_t)st->silent_s);
+	else
+		status_buf_printf(b, "null");
+	status_json_ku64(b, &first, "no_answer_s", st->has_silent, st->silent_s);
 	status_buf_printf(b, "}");
 }
 
@@ -638,11 +887,11 @@ void status_format_json(const struct status_snapshot *s, struct status_buf *b)
 	bool first = true;
 
 	status_buf_printf(b, "{\n  \"version\": %d,\n  \"interface\": ", STATUS_JSON_VERSION);
-	json_str(b, s->ifname);
+	status_json_str(b, s->ifname);
 	status_buf_printf(b, ",\n  \"node\": {");
-	json_kstr(b, &first, "name", true, s->name);
-	json_kstr(b, &first, "address", true, addr_fmt(&s->id, a, sizeof(a)));
-	json_kstr(b, &first, "backend", s->backend[0] != '\0', s->backend);
+	status_json_kstr(b, &first, "name", true, s->name);
+	status_json_kstr(b, &first, "address", true, addr_fmt(&s->id, a, sizeof(a)));
+	status_json_kstr(b, &first, "backend", s->backend[0] != '\0', s->backend);
 	status_buf_printf(b, "},\n  \"time\": %" PRId64 ",\n  \"uptime_s\": %" PRIu64 ",\n",
 			  s->now, s->uptime_s);
 	status_buf_printf(b, "  \"summary\": {\"known\": %zu, \"reachable\": %zu, \"direct\": %zu},\n",
@@ -674,9 +923,19 @@ void status_format_json(const struct status_snapshot *s, struct status_buf *b)
 			  s->ctr.route_changes, s->ctr.spf_runs);
 	status_buf_printf(b, ",\n  \"claims_refused\": %" PRIu64 ",\n  \"takeovers\": %" PRIu64
 			  ",\n  \"boot_moves\": %" PRIu64 ",\n  \"nodes_refused\": %" PRIu64
-			  ",\n  \"reply_limited\": %" PRIu64 "\n}\n",
+			  ",\n  \"reply_limited\": %" PRIu64,
 			  s->ctr.claims_refused, s->ctr.takeovers, s->ctr.boot_moves,
 			  s->ctr.nodes_refused, s->ctr.reply_limited);
+	json_drops_summary(s, b);
+	status_buf_printf(b, ",\n  \"static_peers\": [");
+	for (size_t i = 0; i < s->n_statics; i++)
+		json_static(s, &s->statics[i], i == 0, b);
+	status_buf_printf(b, "%s]", s->n_statics ? "\n  " : "");
+	if (s->has_edges) {
+		status_buf_printf(b, ",\n  \"edges\": ");
+		status_format_edges_json(s, b);
+	}
+	status_buf_printf(b, "\n}\n");
 }
 
 /* ---- Prometheus text exposition (version 0.0.4) ---- */

@@ -80,6 +80,44 @@ struct status_node {
 	uint8_t direct_phase;		/* enum direct_phase */
 	unsigned direct_tries;
 	char direct_why[112];
+	/* what this neighbour sees of us (netcheck; not transported) */
+	bool on_our_lan;		/* we reach it at an address on one of our LANs */
+	bool has_observed_wg;
+	struct endpoint observed_wg;	/* our WireGuard endpoint, as its WireGuard reports it */
+	bool has_observed_admin;
+	struct endpoint observed_admin;	/* our admin endpoint, as it sees our packets */
+};
+
+/* A peer listed in net.yaml (status; not transported). */
+struct status_static {
+	struct addr id;
+	char name[WIRE_NAME_MAX + 1];	/* "" until it said hello */
+	bool resolved;			/* its endPoint has an address */
+	struct endpoint endpoint;	/* its admin endpoint, if resolved */
+	bool answers;			/* adjacent */
+	bool heard;			/* ever heard from */
+	bool has_silent;		/* silent_s is set */
+	uint64_t silent_s;		/* seconds without an answer */
+};
+
+/*
+ * One directed edge of the link-state graph: a neighbour as `from`'s
+ * record claims it. Only edges both ends claim carry routes. A listed peer
+ * that does not answer shows as an edge of kind STATUS_EDGE_SILENT from
+ * this node, with how long it has been silent.
+ */
+#define STATUS_EDGE_SILENT 0		/* not a WIRE_PATH_*: a listed peer, silent */
+#define STATUS_EDGES_MAX 65536		/* edges collected at most */
+
+struct status_edge {
+	struct addr from;
+	struct addr to;
+	uint8_t kind;			/* WIRE_PATH_*, or STATUS_EDGE_SILENT */
+	uint16_t cost;			/* as from claims it */
+	bool both;			/* to claims it too */
+	struct endpoint endpoint;	/* SILENT: where the hellos go (port 0: unresolved) */
+	bool has_silent;
+	uint64_t silent_s;		/* SILENT: seconds without an answer */
 };
 
 struct status_snapshot {
@@ -97,7 +135,26 @@ struct status_snapshot {
 	 * before we read them: [0] admin port, [1] LAN discovery; metrics only */
 	uint64_t socket_drops[2];
 	bool has_socket_drops[2];
+	/* listed peers (not transported) */
+	size_t n_statics;
+	struct status_static *statics;	/* owned */
+	/* STATUS_WANT_EDGES only (not transported) */
+	bool has_edges;
+	size_t n_edges;
+	struct status_edge *edges;	/* owned */
+	size_t edges_left_out;		/* beyond STATUS_EDGES_MAX */
+	/* this node's own view of itself, for netcheck (not transported) */
+	uint16_t wg_port;
+	uint16_t admin_port;
+	size_t n_local;
+	struct prefix local[MESH_MAX_LOCAL];
+	bool has_reflexive;
+	struct endpoint reflexive;
+	struct addr reflexive_from;
 };
+
+/* What status_collect gathers beyond the node table. */
+#define STATUS_WANT_EDGES 0x1u
 
 /* What status_collect reads. dev may be NULL (no WireGuard data). */
 struct status_input {
@@ -110,6 +167,7 @@ struct status_input {
 	const char *backend;
 	uint64_t socket_drops[2];	/* as in status_snapshot */
 	bool has_socket_drops[2];
+	unsigned want;			/* STATUS_WANT_* */
 };
 
 int status_collect(const struct status_input *in, struct status_snapshot *out);
@@ -118,6 +176,15 @@ void status_explain(struct status_snapshot *s);
 void status_snapshot_free(struct status_snapshot *s);
 size_t status_count_reachable(const struct status_snapshot *s);
 size_t status_count_direct(const struct status_snapshot *s);
+/* A node of the snapshot by name, or else by its overlay address; NULL. */
+const struct status_node *status_find_node(const struct status_snapshot *s, const char *name_or_addr);
+
+/*
+ * Drop reasons that are part of normal operation: our own broadcast coming
+ * back (self), and packets of a neighbour that is starting, before its
+ * challenge is answered (unconfirmed). The rest is worth a look.
+ */
+bool status_drop_harmless(enum wire_drop d);
 
 /* A growable output buffer with a hard cap; failed is sticky. */
 struct status_buf {
@@ -137,11 +204,28 @@ void status_buf_put(struct status_buf *b, const char *s, size_t n);
 /* Human helpers: "1.5 KiB", "3m12s"; return buf. */
 const char *status_fmt_bytes(uint64_t n, char *buf, size_t len);
 const char *status_fmt_age(uint64_t secs, char *buf, size_t len);
+/* The PATH column: "self", "LAN", "direct", "direct (NAT)", "via beta", "lost". */
+void status_path_label(const struct status_node *n, char *buf, size_t len);
+/* "no answer since 12:01:33 (1m02s)", local time; now in unix seconds. */
+const char *status_fmt_silence(int64_t now, uint64_t silent_s, char *buf, size_t len);
 /* The RTT column: "3 ms", "<1 ms" (measured, under a millisecond), "-". */
 const char *status_fmt_rtt(const struct status_node *n, char *buf, size_t len);
 
 void status_format_text(const struct status_snapshot *s, struct status_buf *b);
 void status_format_json(const struct status_snapshot *s, struct status_buf *b);
+/* The edge table (text; status --edges) and its JSON array (status_edges.c). */
+void status_format_edges_text(const struct status_snapshot *s, struct status_buf *b);
+void status_format_edges_json(const struct status_snapshot *s, struct status_buf *b);
+/* Stable edge kind names: "direct", "lan", "nat", "silent"; NULL for others. */
+const char *status_edge_kind_name(uint8_t kind);
+
+/* JSON pieces, shared by the renderings of status, edges and netcheck. */
+void status_json_str(struct status_buf *b, const char *s);
+void status_json_key(struct status_buf *b, bool *first, const char *key);
+void status_json_kstr(struct status_buf *b, bool *first, const char *key, bool has,
+		      const char *v);
+void status_json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v);
+void status_json_kbool(struct status_buf *b, bool *first, const char *key, bool v);
 void status_format_metrics(const struct status_snapshot *s, const char *version,
 			   struct status_buf *b);
 /*

@@ -270,6 +270,86 @@ static void test_commands_and_positionals(void **state)
 	assert_null(strstr(r.err, "interface"));
 }
 
+/*
+ * The diagnostics commands: usage errors are 2 and name the command's own
+ * help; with no daemon to ask they fail with 1 and say so.
+ */
+static void test_client_commands(void **state)
+{
+	static const struct {
+		const char *args[6];
+		const char *says;
+	} usage[] = {
+		{ { "ping" }, "wg_netmanager ping: which node? (a name or an overlay address)\n" },
+		{ { "ping", "-c", "0", "beta" }, "wg_netmanager ping: -c '0': a number from 1 to 100\n" },
+		{ { "ping", "-c", "101", "beta" }, "-c '101': a number from 1 to 100\n" },
+		{ { "ping", "-c", "3x", "beta" }, "-c '3x': a number from 1 to 100\n" },
+		{ { "ping", "-W", "11", "beta" }, "-W '11': a number from 1 to 10\n" },
+		{ { "ping", "-W", "-1", "beta" }, "-W '-1': a number from 1 to 10\n" },
+		{ { "ping", "beta", "alpha" }, "wg_netmanager ping: unexpected argument 'alpha'\n" },
+		{ { "ping", "--json", "beta" }, "wg_netmanager ping: --json does not go with ping\n" },
+		{ { "metrics", "--edges" }, "wg_netmanager metrics: --edges does not go with metrics\n" },
+		{ { "netcheck", "--edges" }, "--edges does not go with netcheck\n" },
+		{ { "status", "-c", "3" }, "wg_netmanager status: -c does not go with status\n" },
+		{ { "netcheck", "now" }, "wg_netmanager netcheck: unexpected argument 'now'\n" },
+	};
+	static const struct {
+		const char *args[2];
+		const char *says;
+	} typos[] = {
+		{ { "pnig" }, "(did you mean ping?)\n" },
+		{ { "netchek" }, "(did you mean netcheck?)\n" },
+	};
+	char dir[] = "/tmp/wgnm-test-cli-run.XXXXXX";
+	struct run r;
+
+	need_daemon(state);
+	for (size_t i = 0; i < sizeof(usage) / sizeof(usage[0]); i++) {
+		run(&r, usage[i].args);
+		if (r.status != 2 || !strstr(r.err, usage[i].says))
+			print_message("case %zu (%s %s): exit %d, stderr:\n%s", i, usage[i].args[0],
+				      usage[i].args[1] ? usage[i].args[1] : "", r.status, r.err);
+		assert_int_equal(r.status, 2);
+		assert_contains(r.err, usage[i].says);
+		assert_string_equal(r.out, "");
+	}
+	RUN(&r, "ping", "-x");
+	assert_int_equal(r.status, 2);
+	assert_contains(r.err, "usage: wg_netmanager ping [-i IF] [-c COUNT] [-W SECONDS]");
+	assert_contains(r.err, "Try 'wg_netmanager ping --help' for more information.\n");
+	for (size_t i = 0; i < sizeof(typos) / sizeof(typos[0]); i++) {
+		run(&r, typos[i].args);
+		assert_int_equal(r.status, 2);
+		assert_contains(r.err, typos[i].says);
+	}
+	RUN(&r, "help", "ping");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "usage: wg_netmanager ping [-i IF] [-c COUNT] [-W SECONDS] "
+			       "[--run-dir DIR] NODE\n");
+	assert_contains(r.out, "exit 0 if it answered, 1 if not");
+	RUN(&r, "netcheck", "--help");
+	assert_int_equal(r.status, 0);
+	assert_contains(r.out, "usage: wg_netmanager netcheck [-i IF] [--json]");
+	RUN(&r, "--help");
+	assert_contains(r.out, "wg_netmanager ping [-i IF] [-c N] NODE");
+	assert_contains(r.out, "wg_netmanager netcheck [-i IF] [--json]");
+	assert_contains(r.out, "[--edges]");
+
+	/* nobody to ask: 1, and why */
+	assert_non_null(mkdtemp(dir));
+	RUN(&r, "ping", "--run-dir", dir, "beta");
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "no daemon runs");
+	RUN(&r, "netcheck", "--run-dir", dir);
+	assert_int_equal(r.status, 1);
+	RUN(&r, "status", "--edges", "--json", "--run-dir", dir);
+	assert_int_equal(r.status, 1);
+	RUN(&r, "ping", "-i", "wgnone0", "--run-dir", dir, "beta");
+	assert_int_equal(r.status, 1);
+	assert_contains(r.err, "no daemon serves this interface");
+	rmdir(dir);
+}
+
 /* The original's -l took no file name: it must not swallow the next option. */
 static void test_log_switch_of_the_original(void **state)
 {
@@ -506,6 +586,7 @@ int main(void)
 		cmocka_unit_test(test_help_version),
 		cmocka_unit_test(test_usage_errors),
 		cmocka_unit_test(test_commands_and_positionals),
+		cmocka_unit_test(test_client_commands),
 		cmocka_unit_test(test_log_switch_of_the_original),
 		cmocka_unit_test(test_systemd_stops_on_config_error),
 		cmocka_unit_test(test_errors_at_error_priority),

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 #include <cmocka.h>
@@ -45,6 +46,13 @@ static const struct parse_case parse_cases[] = {
 	OK("status json", CONTROL_STATUS_JSON),
 	OK("status   json", CONTROL_STATUS_JSON),
 	OK("status tsv", CONTROL_STATUS_TSV),
+	OK("status edges", CONTROL_STATUS),
+	OK("status edges json", CONTROL_STATUS_JSON),
+	OK("status json edges", CONTROL_STATUS_JSON),
+	OK("netcheck", CONTROL_NETCHECK),
+	OK("netcheck json", CONTROL_NETCHECK_JSON),
+	OKL("log time", LOG_LEVEL_INFO),
+	OKL("log debug time", LOG_LEVEL_DEBUG),
 	OK("metrics", CONTROL_METRICS),
 	OK("log", CONTROL_LOG),
 	OKL("log debug", LOG_LEVEL_DEBUG),
@@ -63,6 +71,15 @@ static const struct parse_case parse_cases[] = {
 	BAD("status json extra more"),
 	BAD("log loud"),
 	BAD("log debug more"),
+	BAD("log time debug"),
+	BAD("log time time"),
+	BAD("status edges edges"),
+	BAD("status json json"),
+	BAD("status tsv edges"),
+	BAD("status edges tsv"),
+	BAD("status json tsv"),
+	BAD("netcheck edges"),
+	BAD("netcheck json json"),
 	BAD("metrics now"),
 	BAD("quit\r\r"),
 	BAD("status\tjson"),
@@ -87,6 +104,8 @@ static void test_parse_table(void **state)
 			assert_int_equal(req.cmd, c->cmd);
 			if (c->cmd == CONTROL_LOG)
 				assert_int_equal(req.level, c->level);
+			assert_int_equal(req.edges, strstr(c->line, "edges") != NULL);
+			assert_int_equal(req.time, strstr(c->line, "time") != NULL);
 		} else {
 			assert_non_null(why);
 		}
@@ -130,6 +149,15 @@ static const struct frame_case frame_cases[] = {
 	{ "error busy\n", 11, CONTROL_FRAME_ERROR, "busy" },
 	{ "error \n", 7, CONTROL_FRAME_ERROR, "" },
 	{ "log info a b c\n", 15, CONTROL_FRAME_LOG, "a b c" },
+	{ "logt info 1700000000123 a b\n", 28, CONTROL_FRAME_LOG, "a b" },
+	{ "logt warning 0 \n", 16, CONTROL_FRAME_LOG, "" },
+	{ "logt info 999999999999999 x\n", 28, CONTROL_FRAME_LOG, "x" },
+	{ "logt info 1000000000000000 x\n", -EPROTO, 0, NULL },
+	{ "logt info 17x0 a\n", -EPROTO, 0, NULL },
+	{ "logt info -5 a\n", -EPROTO, 0, NULL },
+	{ "logt info  a\n", -EPROTO, 0, NULL },
+	{ "logt info 17\n", -EPROTO, 0, NULL },
+	{ "logt loud 17 a\n", -EPROTO, 0, NULL },
 	{ "log warning \n", 13, CONTROL_FRAME_LOG, "" },
 	{ "log loud x\n", -EPROTO, 0, NULL },
 	{ "log info\n", -EPROTO, 0, NULL },
@@ -157,6 +185,9 @@ static void test_frames(void **state)
 			assert_int_equal(f.type, c->type);
 			assert_int_equal(f.body_len, strlen(c->body));
 			assert_memory_equal(f.body, c->body, f.body_len);
+			assert_int_equal(f.has_time, strncmp(c->in, "logt ", 5) == 0);
+			if (f.has_time)
+				assert_int_equal(f.time_ms, strtoll(strchr(c->in + 5, ' '), NULL, 10));
 		}
 	}
 }
@@ -198,14 +229,16 @@ struct fixture {
 	char path[64];
 	struct control *ctl;
 	int snapshots;
+	unsigned want;		/* what the last snapshot was asked for */
 	bool fail_snapshot;
 };
 
-static int fake_snapshot(struct status_snapshot *s, void *arg)
+static int fake_snapshot(struct status_snapshot *s, unsigned want, void *arg)
 {
 	struct fixture *fx = arg;
 
 	fx->snapshots++;
+	fx->want = want;
 	if (fx->fail_snapshot)
 		return -EAGAIN;
 	memset(s, 0, sizeof(*s));
@@ -320,6 +353,16 @@ static void test_server_requests(void **state)
 	assert_true(strncmp(buf, "ok ", 3) == 0);
 	assert_non_null(strstr(buf, "\"interface\": \"wgt0\""));
 	assert_int_equal(fx->snapshots, 1);
+
+	assert_int_equal(fx->want, 0);
+	cli_send(fd, "status edges\n");
+	cli_read(fx, fd, buf, sizeof(buf), 100, &eof);
+	assert_true(strncmp(buf, "ok ", 3) == 0);
+	assert_int_equal(fx->want, STATUS_WANT_EDGES);
+	cli_send(fd, "netcheck\n");
+	cli_read(fx, fd, buf, sizeof(buf), 30, &eof);
+	assert_non_null(strstr(buf, "netcheck: alpha 10.1.1.1 on wgt0"));
+	assert_int_equal(fx->want, 0);
 
 	fx->fail_snapshot = true;
 	cli_send(fd, "metrics\n");
@@ -453,6 +496,52 @@ static void test_server_log_backlog(void **state)
 	close(fd);
 }
 
+static int64_t wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * "log LEVEL time": every line says when it was logged, the backlog's too
+ * (the time it was logged, not the time it is sent).
+ */
+static void test_server_log_time(void **state)
+{
+	struct fixture *fx = *state;
+	char buf[4096];
+	struct control_frame f;
+	int64_t before, after, old_at;
+	bool eof;
+	long used;
+	int fd;
+
+	assert_int_equal(control_open(&fx->loop, fx->dir, "wgt0", fake_snapshot, fx, &fx->ctl), 0);
+	before = wall_ms();
+	control_log(fx->ctl, LOG_LEVEL_INFO, "early");
+	after = wall_ms();
+	usleep(30000);
+	fd = cli_connect(fx->path);
+	cli_send(fd, "log info time\n");
+	cli_read(fx, fd, buf, sizeof(buf), 5 + 30, &eof);
+	assert_true(strncmp(buf, "ok 0\nlogt info ", 15) == 0);
+	used = control_frame_parse(buf + 5, strlen(buf + 5), &f);
+	assert_true(used > 0);
+	assert_true(f.has_time);
+	assert_true(f.time_ms >= before && f.time_ms <= after);
+	assert_int_equal(f.body_len, 5);
+	assert_memory_equal(f.body, "early", 5);
+	old_at = f.time_ms;
+	control_log(fx->ctl, LOG_LEVEL_WARN, "late");
+	cli_read(fx, fd, buf, sizeof(buf), 30, &eof);
+	assert_true(control_frame_parse(buf, strlen(buf), &f) > 0);
+	assert_true(f.time_ms >= old_at + 30);
+	assert_int_equal(f.level, LOG_LEVEL_WARN);
+	close(fd);
+}
+
 static void test_server_stale_and_live(void **state)
 {
 	struct fixture *fx = *state;
@@ -494,6 +583,8 @@ static void test_write_corpus(void **state)
 		"N\t59\tbeta\t10.1.1.2\tdirect\t10.1.1.2\tbeta\t198.51.100.2:50002\t1699999990"
 		"\t10\t20\t3\t3\t5\t110\t-\t-\n"
 		"C\t1\t2\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n",
+		"Rstatus edges json", "Rnetcheck", "Rnetcheck json", "Rlog debug time",
+		"Flogt info 1700000000123 a line\n",
 	};
 	const char *dir = getenv("WGNM_WRITE_CORPUS");
 	char path[512];
@@ -527,6 +618,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_server_client_limit, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_slow_log_reader, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_log_backlog, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_server_log_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_server_stale_and_live, setup, teardown),
 		cmocka_unit_test(test_write_corpus),
 	};

@@ -22,10 +22,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "core/mesh.h"
+#include "netcheck.h"
 #include "notify.h"
 #include "status.h"
 #include "sim/sim.h"
@@ -583,6 +585,446 @@ static void test_sort(void **state)
 	status_snapshot_free(&s);
 }
 
+/* ---- drops by class, listed peers that do not answer ---- */
+
+static void add_statics(struct status_snapshot *s)
+{
+	struct status_static *st;
+
+	s->n_statics = 3;
+	s->statics = calloc(3, sizeof(*s->statics));
+	assert_non_null(s->statics);
+	st = &s->statics[0]; /* answers: no line */
+	st->id = ip("10.1.1.2");
+	snprintf(st->name, sizeof(st->name), "beta");
+	st->resolved = st->answers = st->heard = true;
+	st->endpoint.addr = ip("198.51.100.2");
+	st->endpoint.port = 50502;
+	st = &s->statics[1]; /* never heard, for 62 s */
+	st->id = ip("10.1.1.9");
+	st->resolved = true;
+	st->endpoint.addr = ip("203.0.113.9");
+	st->endpoint.port = 50509;
+	st->has_silent = true;
+	st->silent_s = 62;
+	st = &s->statics[2]; /* its name does not resolve */
+	st->id = ip("10.1.1.8");
+}
+
+static void test_text_drops_and_statics(void **state)
+{
+	struct status_snapshot s;
+	struct status_buf b;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	make_snapshot(&s);
+	add_statics(&s);
+	s.ctr.drops[WIRE_DROP_UNCONFIRMED] = 12;
+	s.ctr.drops[WIRE_DROP_SELF] = 2;
+	status_buf_init(&b, 1 << 20);
+	status_format_text(&s, &b);
+	assert_non_null(strstr(b.p, "\nadmin port drops: open-failed 1, replay 3 (harmless: "
+				    "unconfirmed 12, self 2)\n"));
+	/* 1700000000 - 62 s is 22:12:18 UTC */
+	assert_non_null(strstr(b.p, "\n  static peer 10.1.1.9 at 203.0.113.9:50509: no answer "
+				    "since 22:12:18 (1m02s), never heard\n"));
+	assert_non_null(strstr(b.p, "\n  static peer 10.1.1.8: its endPoint has no address (yet)\n"));
+	assert_null(strstr(b.p, "static peer beta"));
+	status_buf_free(&b);
+	/* only what is harmless: none worth a look */
+	s.ctr.drops[WIRE_DROP_REPLAY] = s.ctr.drops[WIRE_DROP_OPEN_FAILED] = 0;
+	status_buf_init(&b, 1 << 20);
+	status_format_text(&s, &b);
+	assert_non_null(strstr(b.p, "\nadmin port drops: none (harmless: unconfirmed 12, self 2)\n"));
+	status_buf_free(&b);
+	assert_true(status_drop_harmless(WIRE_DROP_SELF));
+	assert_true(status_drop_harmless(WIRE_DROP_UNCONFIRMED));
+	assert_false(status_drop_harmless(WIRE_DROP_OPEN_FAILED));
+	assert_false(status_drop_harmless(WIRE_DROP_REPLAY));
+	assert_false(status_drop_harmless(WIRE_DROP_REFUSED));
+	status_snapshot_free(&s);
+}
+
+static void test_json_statics_and_summary(void **state)
+{
+	struct status_snapshot s;
+	struct status_buf b;
+
+	(void)state;
+	make_snapshot(&s);
+	add_statics(&s);
+	s.ctr.drops[WIRE_DROP_UNCONFIRMED] = 12;
+	s.ctr.drops[WIRE_DROP_SELF] = 2;
+	status_buf_init(&b, 1 << 20);
+	status_format_json(&s, &b);
+	if (!json_valid(b.p))
+		fail_msg("invalid JSON:\n%s", b.p);
+	/* the per-reason counts are still there, as they were */
+	assert_non_null(strstr(b.p, "\"unconfirmed\": 12"));
+	assert_non_null(strstr(b.p, "\"drops_summary\": {\"harmless\": 14, \"suspicious\": 4}"));
+	assert_non_null(strstr(b.p, "{\"name\": \"beta\", \"address\": \"10.1.1.2\", \"endpoint\": "
+				    "\"198.51.100.2:50502\", \"answers\": true, \"heard\": true, "
+				    "\"no_answer_since\": null, \"no_answer_s\": null}"));
+	assert_non_null(strstr(b.p, "{\"name\": null, \"address\": \"10.1.1.9\", \"endpoint\": "
+				    "\"203.0.113.9:50509\", \"answers\": false, \"heard\": false, "
+				    "\"no_answer_since\": 1699999938, \"no_answer_s\": 62}"));
+	assert_non_null(strstr(b.p, "\"address\": \"10.1.1.8\", \"endpoint\": null"));
+	assert_null(strstr(b.p, "\"edges\"")); /* only when asked */
+	status_buf_free(&b);
+	status_snapshot_free(&s);
+}
+
+static void test_find_node(void **state)
+{
+	struct status_snapshot s;
+
+	(void)state;
+	make_snapshot(&s);
+	assert_ptr_equal(status_find_node(&s, "gamma"), &s.nodes[2]);
+	assert_ptr_equal(status_find_node(&s, "10.1.1.2"), &s.nodes[1]);
+	assert_ptr_equal(status_find_node(&s, "de\"lta"), &s.nodes[3]);
+	assert_null(status_find_node(&s, "gama"));
+	assert_null(status_find_node(&s, "10.1.1.99"));
+	assert_null(status_find_node(&s, ""));
+	status_snapshot_free(&s);
+}
+
+/* ---- edges ---- */
+
+/*
+ *   alpha ==direct== beta --NAT, one-sided-- gamma    beta -> 10.1.1.77 (no record)
+ *   alpha ..silent.. 10.1.1.9 (listed, no answer)
+ */
+static void add_edges(struct status_snapshot *s)
+{
+	static const struct {
+		const char *from, *to;
+		uint8_t kind;
+		uint16_t cost;
+		bool both;
+	} e[] = {
+		{ "10.1.1.2", "10.1.1.3", WIRE_PATH_NAT, 12, false },
+		{ "10.1.1.1", "10.1.1.2", WIRE_PATH_DIRECT, 10, true },
+		{ "10.1.1.2", "10.1.1.1", WIRE_PATH_DIRECT, 10, true },
+		{ "10.1.1.2", "10.1.1.77", WIRE_PATH_LAN, 1, false },
+	};
+
+	s->has_edges = true;
+	s->n_edges = 5;
+	s->edges = calloc(5, sizeof(*s->edges));
+	assert_non_null(s->edges);
+	for (size_t i = 0; i < 4; i++)
+		s->edges[i] = (struct status_edge){ .from = ip(e[i].from), .to = ip(e[i].to),
+						    .kind = e[i].kind, .cost = e[i].cost,
+						    .both = e[i].both };
+	s->edges[4] = (struct status_edge){ .from = ip("10.1.1.1"), .to = ip("10.1.1.9"),
+					    .kind = STATUS_EDGE_SILENT, .has_silent = true,
+					    .silent_s = 62 };
+	s->edges[4].endpoint.addr = ip("203.0.113.9");
+	s->edges[4].endpoint.port = 50509;
+}
+
+static void test_edges_text(void **state)
+{
+	struct status_snapshot s;
+	struct status_buf b;
+
+	(void)state;
+	setenv("TZ", "UTC", 1);
+	tzset();
+	make_snapshot(&s);
+	add_edges(&s);
+	status_buf_init(&b, 1 << 20);
+	status_format_edges_text(&s, &b);
+	assert_false(b.failed);
+	assert_string_equal(
+		b.p,
+		"edges: 4 claimed in 4 records, 2 by both ends (only those carry routes); listed "
+		"peers that do not answer as \"silent\"\n"
+		"FROM   TO         KIND    COST  STATE\n"
+		"alpha  10.1.1.9   silent  -     listed peer at 203.0.113.9:50509, no answer since "
+		"22:12:18 (1m02s)\n"
+		"alpha  beta       direct  10    both ends\n"
+		"beta   10.1.1.77  LAN     1     one end: 10.1.1.77 does not claim it\n"
+		"beta   alpha      direct  10    both ends\n"
+		"beta   gamma      NAT     12    one end: gamma does not claim it\n");
+	status_buf_free(&b);
+	assert_string_equal(status_edge_kind_name(WIRE_PATH_NAT), "nat");
+	assert_string_equal(status_edge_kind_name(STATUS_EDGE_SILENT), "silent");
+	assert_null(status_edge_kind_name(9));
+	status_snapshot_free(&s);
+}
+
+static void test_edges_json(void **state)
+{
+	struct status_snapshot s;
+	struct status_buf b;
+
+	(void)state;
+	make_snapshot(&s);
+	add_edges(&s);
+	status_buf_init(&b, 1 << 20);
+	status_format_json(&s, &b);
+	if (!json_valid(b.p))
+		fail_msg("invalid JSON:\n%s", b.p);
+	assert_non_null(strstr(b.p, "\"edges\": [\n    {\"from\": \"beta\", \"from_address\": "
+				    "\"10.1.1.2\", \"to\": \"gamma\", \"to_address\": \"10.1.1.3\", "
+				    "\"kind\": \"nat\", \"cost\": 12, \"both\": false, \"endpoint\": "
+				    "null, \"no_answer_since\": null, \"no_answer_s\": null},"));
+	assert_non_null(strstr(b.p, "\"to\": null, \"to_address\": \"10.1.1.77\", \"kind\": \"lan\""));
+	assert_non_null(strstr(b.p, "{\"from\": \"alpha\", \"from_address\": \"10.1.1.1\", \"to\": "
+				    "null, \"to_address\": \"10.1.1.9\", \"kind\": \"silent\", "
+				    "\"cost\": null, \"both\": false, \"endpoint\": "
+				    "\"203.0.113.9:50509\", \"no_answer_since\": 1699999938, "
+				    "\"no_answer_s\": 62}\n  ]\n}\n"));
+	status_buf_free(&b);
+	/* none: an empty array, still JSON */
+	s.n_edges = 0;
+	status_buf_init(&b, 1 << 20);
+	status_format_json(&s, &b);
+	assert_true(json_valid(b.p));
+	assert_non_null(strstr(b.p, "\"edges\": []"));
+	status_buf_free(&b);
+	status_snapshot_free(&s);
+}
+
+/* ---- netcheck ---- */
+
+struct nc_node {
+	const char *seen;	/* its observed_wg of us; NULL none */
+	bool lan;		/* on one of our LANs */
+	bool adjacent;
+	const char *seen_admin;	/* NULL none */
+};
+
+/* A snapshot of node alpha (192.0.2.2/24, WireGuard port 50001) and n neighbours. */
+static void nc_snapshot(struct status_snapshot *s, const struct nc_node *nb, size_t n,
+			const char *extra_local)
+{
+	memset(s, 0, sizeof(*s));
+	snprintf(s->ifname, sizeof(s->ifname), "wg0");
+	snprintf(s->name, sizeof(s->name), "alpha");
+	s->id = ip("10.1.1.1");
+	s->wg_port = 50001;
+	s->admin_port = 50501;
+	s->n_local = 1;
+	s->local[0] = (struct prefix){ .addr = ip("192.0.2.2"), .len = 24 };
+	if (extra_local)
+		s->local[s->n_local++] = (struct prefix){ .addr = ip(extra_local), .len = 64 };
+	s->n_nodes = n + 1;
+	s->nodes = calloc(n + 1, sizeof(*s->nodes));
+	assert_non_null(s->nodes);
+	snprintf(s->nodes[0].name, sizeof(s->nodes[0].name), "alpha");
+	s->nodes[0].id = s->id;
+	s->nodes[0].path = STATUS_PATH_SELF;
+	for (size_t i = 0; i < n; i++) {
+		struct status_node *x = &s->nodes[i + 1];
+		char host[64];
+		const char *why;
+
+		snprintf(x->name, sizeof(x->name), "n%zu", i + 1);
+		x->id = ip(i == 0 ? "10.1.1.2" : i == 1 ? "10.1.1.3" : "10.1.1.4");
+		x->path = STATUS_PATH_DIRECT;
+		x->adjacent = nb[i].adjacent;
+		x->on_our_lan = nb[i].lan;
+		if (nb[i].seen) {
+			assert_int_equal(endpoint_split(nb[i].seen, host, sizeof(host),
+							&x->observed_wg.port, &why), 0);
+			x->has_observed_wg = true;
+			x->observed_wg.addr = ip(host);
+		}
+		if (nb[i].seen_admin) {
+			assert_int_equal(endpoint_split(nb[i].seen_admin, host, sizeof(host),
+							&x->observed_admin.port, &why), 0);
+			x->has_observed_admin = true;
+			x->observed_admin.addr = ip(host);
+		}
+	}
+}
+
+static void test_netcheck_verdicts(void **state)
+{
+	static const struct {
+		const char *what;
+		struct nc_node nb[3];
+		size_t n;
+		enum netcheck_nat nat;
+		size_t reports;
+		const char *line;
+	} cases[] = {
+		{ "nobody", { { 0 } }, 0, NETCHECK_NAT_UNKNOWN, 0, "NAT: unknown: no neighbour" },
+		{ "a LAN neighbour only", { { "192.0.2.2:50001", true, true, NULL } }, 1,
+		  NETCHECK_NAT_UNKNOWN, 0, "NAT: unknown" },
+		{ "a neighbour that is down", { { "203.0.113.3:50001", false, false, NULL } }, 1,
+		  NETCHECK_NAT_UNKNOWN, 0, "NAT: unknown" },
+		{ "our own address", { { "192.0.2.2:50001", false, true, NULL } }, 1,
+		  NETCHECK_NAT_NONE, 1,
+		  "NAT: none: 1 neighbour outside our LANs sees our own address 192.0.2.2:50001\n" },
+		{ "one, our port", { { "203.0.113.3:50001", false, true, NULL },
+				     { "192.0.2.7:50001", true, true, NULL } }, 2,
+		  NETCHECK_NAT_KEEPS_PORT, 1,
+		  "NAT: keeps the port (endpoint-independent): 1 neighbour outside our LANs sees "
+		  "203.0.113.3:50001, our port 50001\n" },
+		{ "two, our port", { { "203.0.113.3:50001", false, true, NULL },
+				     { "203.0.113.3:50001", false, true, NULL } }, 2,
+		  NETCHECK_NAT_KEEPS_PORT, 2, "2 neighbours outside our LANs see 203.0.113.3:50001" },
+		{ "two, one other port", { { "203.0.113.3:41000", false, true, NULL },
+					   { "203.0.113.3:41000", false, true, NULL } }, 2,
+		  NETCHECK_NAT_INDEPENDENT, 2,
+		  "NAT: endpoint-independent, another port: 2 neighbours outside our LANs all see "
+		  "203.0.113.3:41000 (our port 50001)\n" },
+		{ "two, two ports", { { "203.0.113.3:41000", false, true, NULL },
+				      { "203.0.113.3:41007", false, true, NULL },
+				      { "192.0.2.9:50001", true, true, NULL } }, 3,
+		  NETCHECK_NAT_RANDOM, 2,
+		  "NAT: randomises the port: neighbours outside our LANs see ports 41000, 41007 "
+		  "(our port 50001)" },
+		{ "one, another port", { { "203.0.113.3:41000", false, true, NULL } }, 1,
+		  NETCHECK_NAT_RANDOM, 1,
+		  "NAT: randomises the port: the one neighbour outside our LANs sees "
+		  "203.0.113.3:41000, not our port 50001" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct status_snapshot s;
+		struct netcheck v;
+		struct status_buf b;
+
+		nc_snapshot(&s, cases[i].nb, cases[i].n, NULL);
+		netcheck_evaluate(&s, &v);
+		if (v.nat != cases[i].nat || v.reports != cases[i].reports)
+			fail_msg("%s: %s with %zu reports", cases[i].what, netcheck_nat_name(v.nat),
+				 v.reports);
+		status_buf_init(&b, 1 << 20);
+		netcheck_format_text(&s, &b);
+		if (!strstr(b.p, cases[i].line))
+			fail_msg("%s: no '%s' in:\n%s", cases[i].what, cases[i].line, b.p);
+		status_buf_free(&b);
+		status_buf_init(&b, 1 << 20);
+		netcheck_format_json(&s, &b);
+		if (!json_valid(b.p))
+			fail_msg("%s: invalid JSON:\n%s", cases[i].what, b.p);
+		status_buf_free(&b);
+		status_snapshot_free(&s);
+	}
+	assert_string_equal(netcheck_nat_name(NETCHECK_NAT_INDEPENDENT), "endpoint-independent");
+	assert_string_equal(netcheck_nat_name(NETCHECK_NAT__COUNT), "unknown");
+}
+
+static void test_netcheck_families(void **state)
+{
+	static const struct {
+		const char *a, *scope;
+	} scopes[] = {
+		{ "10.3.4.5", "private" },	{ "172.31.0.1", "private" },
+		{ "172.32.0.1", "public" },	{ "192.168.7.1", "private" },
+		{ "100.64.0.1", "shared" },	{ "100.128.0.1", "public" },
+		{ "203.0.113.3", "public" },	{ "2001:db8::1", "global" },
+		{ "fd12::1", "unique-local" },	{ "fe80::1", "other" },
+	};
+	const struct nc_node v6[] = {
+		{ "203.0.113.3:50001", false, true, "[2001:db8::2]:50501" },
+		{ "[2001:db8::2]:50001", false, true, NULL },
+	};
+	struct status_snapshot s;
+	struct status_buf b;
+	struct netcheck v;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(scopes) / sizeof(scopes[0]); i++) {
+		struct addr a = ip(scopes[i].a);
+		assert_string_equal(netcheck_scope(&a), scopes[i].scope);
+	}
+	/* IPv4 only */
+	nc_snapshot(&s, v6, 1, NULL);
+	s.nodes[1].has_observed_admin = false;
+	netcheck_evaluate(&s, &v);
+	assert_true(v.has_ipv4);
+	assert_false(v.has_ipv6);
+	assert_int_equal(v.reached_ipv4, 1);
+	assert_int_equal(v.reached_ipv6, 0);
+	status_buf_init(&b, 1 << 20);
+	netcheck_format_text(&s, &b);
+	assert_non_null(strstr(b.p, "\nIPv4: yes: an address, 1 neighbour reaches us over IPv4\n"));
+	assert_non_null(strstr(b.p, "\nIPv6: no: no global or unique-local address, no neighbour "
+				    "reaches us over IPv6\n"));
+	status_buf_free(&b);
+	status_snapshot_free(&s);
+	/* a global IPv6 address, and neighbours that see us over it */
+	nc_snapshot(&s, v6, 2, "2001:db8::2");
+	netcheck_evaluate(&s, &v);
+	assert_true(v.has_ipv6);
+	assert_int_equal(v.reached_ipv4, 1);
+	assert_int_equal(v.reached_ipv6, 2);
+	/* over IPv6 one sees our own address; over IPv4 the other sees a NAT keep our port */
+	assert_int_equal(v.nat, NETCHECK_NAT_KEEPS_PORT);
+	assert_int_equal(v.reports, 2);
+	assert_int_equal(v.direct_reports, 1);
+	status_buf_init(&b, 1 << 20);
+	netcheck_format_json(&s, &b);
+	assert_true(json_valid(b.p));
+	assert_non_null(strstr(b.p, "{\"address\": \"2001:db8::2\", \"prefix_len\": 64, "
+				    "\"family\": \"ipv6\", \"scope\": \"global\"}"));
+	assert_non_null(strstr(b.p, "\"ipv6\": {\"address\": true, \"reached_by\": 2}"));
+	status_buf_free(&b);
+	status_snapshot_free(&s);
+	/* a link-local IPv6 address is no IPv6 reachability */
+	nc_snapshot(&s, v6, 0, "fe80::2");
+	netcheck_evaluate(&s, &v);
+	assert_false(v.has_ipv6);
+	status_snapshot_free(&s);
+}
+
+/* ---- the TUI's title ---- */
+
+static void test_tui_title(void **state)
+{
+	static const char full[] = " wg_netmanager  wg0  alpha 10.1.1.1  up 1h02m  nodes 4  "
+				   "reachable 3  direct 1";
+	struct status_snapshot s;
+	char buf[512];
+
+	(void)state;
+	make_snapshot(&s);
+	/* wide: everything, the clock at the right edge */
+	tui_title("wg_netmanager", &s, "12:34:56", 120, buf, sizeof(buf));
+	assert_int_equal(strlen(buf), 120);
+	assert_true(strncmp(buf, full, strlen(full)) == 0);
+	assert_true(buf[strlen(full)] == ' ');
+	assert_string_equal(buf + 112, "12:34:56");
+	/* 80 columns, the longest interface name: all but the program's name */
+	snprintf(s.ifname, sizeof(s.ifname), "wgcharlie123456");
+	snprintf(s.name, sizeof(s.name), "charlie");
+	s.id = ip("10.1.1.21");
+	s.uptime_s = 86399;
+	tui_title("wg_netmanager top", &s, "12:34:56", 80, buf, sizeof(buf));
+	assert_int_equal(strlen(buf), 80);
+	assert_true(strncmp(buf, " wgcharlie123456 charlie 10.1.1.21 up 23h59m nodes 4 reach 3 "
+				 "direct 1 ", 69) == 0);
+	assert_string_equal(buf + 72, "12:34:56");
+	/* a long node name and address: the node and the counts, still within 80 */
+	snprintf(s.name, sizeof(s.name), "charlie-the-long");
+	s.id = ip("10.1.123.234");
+	tui_title("wg_netmanager top", &s, "12:34:56", 80, buf, sizeof(buf));
+	assert_true(strlen(buf) <= 80);
+	assert_non_null(strstr(buf, " wgcharlie123456 charlie-the-long 10.1.123.234 "));
+	assert_non_null(strstr(buf, "nodes 4 reach 3 direct 1"));
+	/* narrower: shorter forms, cut as the last resort */
+	for (int cols = 79; cols >= 10; cols--) {
+		tui_title("wg_netmanager top", &s, "12:34:56", cols, buf, sizeof(buf));
+		assert_true(strlen(buf) <= (size_t)cols);
+	}
+	tui_title("wg_netmanager", NULL, "12:34:56", 80, buf, sizeof(buf));
+	assert_int_equal(strlen(buf), 80);
+	assert_true(strncmp(buf, " wg_netmanager ", 15) == 0);
+	assert_int_equal(tui_sort_column(TUI_SORT_RTT), 7);
+	assert_int_equal(tui_sort_column(TUI_SORT_NAME), 0);
+	status_snapshot_free(&s);
+}
+
 /* ---- three cores in memory ---- */
 
 #define NET 3
@@ -744,6 +1186,25 @@ static void test_collect_three_meshes(void **state)
 	}
 	/* gamma is no neighbour of alpha's: nothing measured */
 	assert_false(s.nodes[2].has & STATUS_HAS_RTT);
+	/* beta, the one listed peer, answers; the edges only when asked */
+	assert_int_equal(s.n_statics, 1);
+	assert_true(s.statics[0].answers);
+	assert_string_equal(s.statics[0].name, "beta");
+	assert_false(s.has_edges);
+	assert_int_equal(s.wg_port, 50001);
+	assert_int_equal(s.n_local, 1);
+	assert_true(addr_eq(&s.local[0].addr, &n.ep[0].addr));
+	status_snapshot_free(&s);
+	/* the whole graph: alpha = beta = gamma, each edge claimed from both ends */
+	in.want = STATUS_WANT_EDGES;
+	assert_int_equal(status_collect(&in, &s), 0);
+	assert_true(s.has_edges);
+	assert_int_equal(s.n_edges, 4);
+	for (size_t i = 0; i < s.n_edges; i++) {
+		assert_true(s.edges[i].both);
+		assert_true(addr_eq(&s.edges[i].from, &s.nodes[1].id) ||
+			    addr_eq(&s.edges[i].to, &s.nodes[1].id));
+	}
 	status_snapshot_free(&s);
 	for (size_t i = 0; i < NET; i++)
 		mesh_free(n.m[i]);
@@ -840,6 +1301,14 @@ int main(void)
 		cmocka_unit_test(test_tsv_roundtrip),
 		cmocka_unit_test(test_tsv_rejects),
 		cmocka_unit_test(test_sort),
+		cmocka_unit_test(test_text_drops_and_statics),
+		cmocka_unit_test(test_json_statics_and_summary),
+		cmocka_unit_test(test_find_node),
+		cmocka_unit_test(test_edges_text),
+		cmocka_unit_test(test_edges_json),
+		cmocka_unit_test(test_netcheck_verdicts),
+		cmocka_unit_test(test_netcheck_families),
+		cmocka_unit_test(test_tui_title),
 		cmocka_unit_test(test_collect_three_meshes),
 		cmocka_unit_test(test_notify_addr),
 		cmocka_unit_test(test_notify_send),

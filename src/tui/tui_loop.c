@@ -28,7 +28,7 @@ struct tui_loop {
 static void refresh(struct tui_loop *tl)
 {
 	struct status_snapshot s;
-	int r = tl->snapshot(&s, tl->arg);
+	int r = tl->snapshot(&s, 0, tl->arg);
 
 	if (r == 0)
 		tui_set_snapshot(tl->view, &s);
