@@ -17,10 +17,13 @@ need_tool python3
 
 TMUX_SOCK="wgnm-tui-$$"
 tm() { tmux -L "$TMUX_SOCK" "$@"; }
-# Our tmux server goes with the test (its daemons are stopped first).
+# Our tmux server goes with the test (its daemons are stopped first). set +e
+# first: under -e, "(exit 1)" ended the trap, and a failed run left its
+# daemons and namespaces behind.
 tui_exit() {
 	local st=$?
-	tm kill-server 2>/dev/null || true
+	set +e
+	tm kill-server 2>/dev/null
 	(exit "$st")
 	exit_with_logs
 }

@@ -761,7 +761,7 @@ void status_format_text(const struct status_snapshot *s, struct status_buf *b)
 
 /* ---- JSON ---- */
 
-void status_json_str(struct status_buf *b, const char *s)
+static void json_str(struct status_buf *b, const char *s)
 {
 	status_buf_put(b, "\"", 1);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
@@ -775,33 +775,33 @@ void status_json_str(struct status_buf *b, const char *s)
 	status_buf_put(b, "\"", 1);
 }
 
-void status_json_key(struct status_buf *b, bool *first, const char *key)
+static void json_key(struct status_buf *b, bool *first, const char *key)
 {
 	status_buf_printf(b, "%s\"%s\": ", *first ? "" : ", ", key);
 	*first = false;
 }
 
-void status_json_kstr(struct status_buf *b, bool *first, const char *key, bool has, const char *v)
+static void json_kstr(struct status_buf *b, bool *first, const char *key, bool has, const char *v)
 {
-	status_json_key(b, first, key);
+	json_key(b, first, key);
 	if (has)
-		status_json_str(b, v);
+		json_str(b, v);
 	else
 		status_buf_printf(b, "null");
 }
 
-void status_json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v)
+static void json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v)
 {
-	status_json_key(b, first, key);
+	json_key(b, first, key);
 	if (has)
 		status_buf_printf(b, "%" PRIu64, v);
 	else
 		status_buf_printf(b, "null");
 }
 
-void status_json_kbool(struct status_buf *b, bool *first, const char *key, bool v)
+static void json_kbool(struct status_buf *b, bool *first, const char *key, bool v)
 {
-	status_json_key(b, first, key);
+	json_key(b, first, key);
 	status_buf_printf(b, "%s", v ? "true" : "false");
 }
 
@@ -814,38 +814,65 @@ static void json_node(const struct status_snapshot *s, const struct status_node 
 	bool via = n->has & STATUS_HAS_VIA, since = n->has & STATUS_HAS_SINCE;
 
 	status_buf_printf(b, "    {");
-	status_json_kstr(b, &first, "name", true, n->name);
-	status_json_kstr(b, &first, "address", true, addr_fmt(&n->id, a, sizeof(a)));
-	status_json_kstr(b, &first, "path", true, status_path_name(n->path));
-	status_json_kstr(b, &first, "via", via, via ? addr_fmt(&n->via, v, sizeof(v)) : "");
-	status_json_kstr(b, &first, "via_name", via && n->via_name[0], n->via_name);
-	status_json_kstr(b, &first, "endpoint", n->has & STATUS_HAS_ENDPOINT,
+	json_kstr(b, &first, "name", true, n->name);
+	json_kstr(b, &first, "address", true, addr_fmt(&n->id, a, sizeof(a)));
+	json_kstr(b, &first, "path", true, status_path_name(n->path));
+	json_kstr(b, &first, "via", via, via ? addr_fmt(&n->via, v, sizeof(v)) : "");
+	json_kstr(b, &first, "via_name", via && n->via_name[0], n->via_name);
+	json_kstr(b, &first, "endpoint", n->has & STATUS_HAS_ENDPOINT,
 		  endpoint_fmt(&n->endpoint, ep, sizeof(ep)));
-	status_json_key(b, &first, "last_handshake");
+	json_key(b, &first, "last_handshake");
 	if (hs)
 		status_buf_printf(b, "%" PRId64, n->last_handshake);
 	else
 		status_buf_printf(b, "null");
-	status_json_ku64(b, &first, "last_handshake_age_s", hs, age_of(s, n->last_handshake));
-	status_json_ku64(b, &first, "rx_bytes", tr, n->rx_bytes);
-	status_json_ku64(b, &first, "tx_bytes", tr, n->tx_bytes);
-	status_json_ku64(b, &first, "rtt_ms", n->has & STATUS_HAS_RTT, n->rtt_ms);
-	status_json_ku64(b, &first, "cost", true, n->cost);
-	status_json_ku64(b, &first, "path_age_s", since, n->since_s);
-	status_json_key(b, &first, "path_since");
+	json_ku64(b, &first, "last_handshake_age_s", hs, age_of(s, n->last_handshake));
+	json_ku64(b, &first, "rx_bytes", tr, n->rx_bytes);
+	json_ku64(b, &first, "tx_bytes", tr, n->tx_bytes);
+	json_ku64(b, &first, "rtt_ms", n->has & STATUS_HAS_RTT, n->rtt_ms);
+	json_ku64(b, &first, "cost", true, n->cost);
+	json_ku64(b, &first, "path_age_s", since, n->since_s);
+	json_key(b, &first, "path_since");
 	if (since)
 		status_buf_printf(b, "%" PRId64, s->now - (int64_t)n->since_s);
 	else
 		status_buf_printf(b, "null");
-	status_json_kbool(b, &first, "static", n->is_static);
-	status_json_kbool(b, &first, "adjacent", n->adjacent);
-	status_json_kbool(b, &first, "no_transit", n->no_transit);
-	status_json_kstr(b, &first, "gone", n->path == STATUS_PATH_UNREACHABLE,
+	json_kbool(b, &first, "static", n->is_static);
+	json_kbool(b, &first, "adjacent", n->adjacent);
+	json_kbool(b, &first, "no_transit", n->no_transit);
+	json_kstr(b, &first, "gone", n->path == STATUS_PATH_UNREACHABLE,
 		  n->has & STATUS_LEFT ? "left" : "lost");
-	status_json_ku64(b, &first, "claims_refused", true, n->claims_refused);
-	status_json_kstr(b, &first, "public_key", n->has & STATUS_HAS_KEY, n->public_key);
-	status_json_kstr(b, &first, "reason", n->reason[0] != '\0', n->reason);
+	json_ku64(b, &first, "claims_refused", true, n->claims_refused);
+	json_kstr(b, &first, "public_key", n->has & STATUS_HAS_KEY, n->public_key);
+	json_kstr(b, &first, "reason", n->reason[0] != '\0', n->reason);
 	status_buf_printf(b, "}");
+}
+
+/* The same, for status_edges.c and netcheck.c. */
+void status_json_str(struct status_buf *b, const char *s)
+{
+	json_str(b, s);
+}
+
+void status_json_key(struct status_buf *b, bool *first, const char *key)
+{
+	json_key(b, first, key);
+}
+
+void status_json_kstr(struct status_buf *b, bool *first, const char *key, bool has,
+		      const char *v)
+{
+	json_kstr(b, first, key, has, v);
+}
+
+void status_json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v)
+{
+	json_ku64(b, first, key, has, v);
+}
+
+void status_json_kbool(struct status_buf *b, bool *first, const char *key, bool v)
+{
+	json_kbool(b, first, key, v);
 }
 
 /* The per-reason counts stay in "drops"; this sums them by class. */
@@ -866,18 +893,18 @@ static void json_static(const struct status_snapshot *s, const struct status_sta
 	bool first = true;
 
 	status_buf_printf(b, "%s\n    {", first_item ? "" : ",");
-	status_json_kstr(b, &first, "name", st->name[0] != '\0', st->name);
-	status_json_kstr(b, &first, "address", true, addr_fmt(&st->id, a, sizeof(a)));
-	status_json_kstr(b, &first, "endpoint", st->resolved,
+	json_kstr(b, &first, "name", st->name[0] != '\0', st->name);
+	json_kstr(b, &first, "address", true, addr_fmt(&st->id, a, sizeof(a)));
+	json_kstr(b, &first, "endpoint", st->resolved,
 			 endpoint_fmt(&st->endpoint, ep, sizeof(ep)));
-	status_json_kbool(b, &first, "answers", st->answers);
-	status_json_kbool(b, &first, "heard", st->heard);
-	status_json_key(b, &first, "no_answer_since");
+	json_kbool(b, &first, "answers", st->answers);
+	json_kbool(b, &first, "heard", st->heard);
+	json_key(b, &first, "no_answer_since");
 	if (st->has_silent)
 		status_buf_printf(b, "%" PRId64, s->now - (int64_t)st->silent_s);
 	else
 		status_buf_printf(b, "null");
-	status_json_ku64(b, &first, "no_answer_s", st->has_silent, st->silent_s);
+	json_ku64(b, &first, "no_answer_s", st->has_silent, st->silent_s);
 	status_buf_printf(b, "}");
 }
 
@@ -887,11 +914,11 @@ void status_format_json(const struct status_snapshot *s, struct status_buf *b)
 	bool first = true;
 
 	status_buf_printf(b, "{\n  \"version\": %d,\n  \"interface\": ", STATUS_JSON_VERSION);
-	status_json_str(b, s->ifname);
+	json_str(b, s->ifname);
 	status_buf_printf(b, ",\n  \"node\": {");
-	status_json_kstr(b, &first, "name", true, s->name);
-	status_json_kstr(b, &first, "address", true, addr_fmt(&s->id, a, sizeof(a)));
-	status_json_kstr(b, &first, "backend", s->backend[0] != '\0', s->backend);
+	json_kstr(b, &first, "name", true, s->name);
+	json_kstr(b, &first, "address", true, addr_fmt(&s->id, a, sizeof(a)));
+	json_kstr(b, &first, "backend", s->backend[0] != '\0', s->backend);
 	status_buf_printf(b, "},\n  \"time\": %" PRId64 ",\n  \"uptime_s\": %" PRIu64 ",\n",
 			  s->now, s->uptime_s);
 	status_buf_printf(b, "  \"summary\": {\"known\": %zu, \"reachable\": %zu, \"direct\": %zu},\n",
