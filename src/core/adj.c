@@ -240,6 +240,9 @@ void adj_down(struct mesh *m, struct mesh_peer *p, const char *why)
 	 * is alive now, which is all the boot order protects.
 	 */
 	replay_forget(&p->adj.replay);
+	/* a new start waits for this one: ask it to echo a challenge now */
+	if (p->adj.claim.on && challenge_allowed(m, p, &p->adj.claim.from))
+		send_hello(m, p, &p->id, &p->adj.claim.from, WIRE_HELLO, true, 0, p->adj.claim.boot);
 	p->adj.next_hello = m->now;
 	p->adj.hello_backoff = MESH_HELLO_FIRST_MS;
 	p->adj.hello_tries = 0;
@@ -276,7 +279,7 @@ static bool claim_allowed(struct mesh *m, struct mesh_peer *p, const struct endp
 		probe_check(m, p, MESH_CLAIM_WAIT_MS, "another start claims its address");
 		return false;
 	}
-	if (mesh_last_heard(p) >= p->adj.claim.since) {
+	if (mesh_heard_since(p, p->adj.claim.since)) {
 		m->ctr.claims_refused++;
 		p->adj.claims_refused++;
 		mesh_refuse(m, &p->id, "a start claiming the address of a node that still answers");

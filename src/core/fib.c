@@ -519,11 +519,6 @@ int fib_update(struct mesh *m)
 	return err;
 }
 
-/*
- * A neighbour's first handshake did not come: a fresh peer (WireGuard
- * initiates again at once), with the wait doubled and jittered so that two
- * sides out of step do not keep crossing.
- */
 void fib_peer_timers(struct mesh *m, struct mesh_peer *p)
 {
 	/* a fresh peer's initiation did not come: initiate ourselves (kick) */
@@ -532,9 +527,21 @@ void fib_peer_timers(struct mesh *m, struct mesh_peer *p)
 		if (p->fib.on && !p->fib.handshake)
 			m->routes_dirty = true;
 	}
+}
+
+/*
+ * A neighbour's first handshake did not come: a fresh peer (WireGuard
+ * initiates again at once), with the wait doubled and jittered so that two
+ * sides out of step do not keep crossing. Only on a sample that shows no
+ * handshake: on a timer it could destroy a session completed since the
+ * last sample (the other side, having sent its first data on it, would
+ * then send into a peer that no longer has its keys).
+ */
+void fib_on_sample(struct mesh *m, struct mesh_peer *p, bool handshake)
+{
 	if (!p->fib.retry_at || m->now < p->fib.retry_at)
 		return;
-	if (!p->adj.up || !p->fib.on || p->fib.handshake) {
+	if (handshake || !p->adj.up || !p->fib.on || p->fib.handshake) {
 		p->fib.retry_at = 0;
 		return;
 	}
@@ -565,9 +572,7 @@ void fib_on_handshake(struct mesh *m, struct mesh_peer *p)
 
 uint64_t fib_peer_next_timer(const struct mesh_peer *p)
 {
-	uint64_t t = p->fib.retry_at ? p->fib.retry_at : UINT64_MAX;
-
-	return p->fib.answer_until && p->fib.answer_until < t ? p->fib.answer_until : t;
+	return p->fib.answer_until ? p->fib.answer_until : UINT64_MAX;
 }
 
 void fib_withdraw_all(struct mesh *m)

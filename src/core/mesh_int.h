@@ -128,8 +128,10 @@ struct flood_sync {
 
 /* WireGuard's counters of its peer, as last sampled (sample.c). */
 struct wg_seen {
+	uint8_t key[WIRE_KEY_LEN];	/* the peer these samples are of */
 	uint64_t rx, tx;
-	uint64_t last_rx;		/* ms: when WireGuard last received from it */
+	uint64_t last_rx;		/* ms: the sample that showed it received from it */
+	uint64_t rx_after;		/* ms: and that was after this (the sample before) */
 	uint64_t at;			/* ms: the previous sample */
 	bool sending;			/* the last sample showed traffic sent to it */
 	uint64_t stall_since;		/* ms: sending without receiving since; 0 = no */
@@ -287,9 +289,18 @@ void mesh_note_newer_self(struct mesh *m, uint64_t boot, const char *why);
 bool mesh_peer_admin_ep(const struct mesh_peer *p, struct endpoint *ep);
 /* Admin packets and WireGuard traffic alike prove a neighbour alive. */
 uint64_t mesh_last_heard(const struct mesh_peer *p);
+/*
+ * Has it proven alive at or after t? Admin packets count at their
+ * arrival; WireGuard traffic only if the sample before the one that
+ * showed it was taken at or after t (a sample shows what arrived since the
+ * one before, which may be from before t: a node that just died).
+ */
+bool mesh_heard_since(const struct mesh_peer *p, uint64_t t);
 
 /* sample.c: WireGuard's counters of every peer */
 void sample_on_stats(struct mesh *m, const struct mesh_wg_stats *s, size_t n);
+/* Do the samples describe the peer installed now (not an earlier key's)? */
+bool sample_current(const struct mesh_peer *p);
 
 /* self.c: our own record and boot */
 void self_originate(struct mesh *m);
@@ -369,8 +380,10 @@ int fib_update(struct mesh *m);
 /* Withdraw every installed peer and route (leaving). */
 void fib_withdraw_all(struct mesh *m);
 void fib_peer_forget(struct mesh_peer *p);
-/* The first handshake of a neighbour's peer: retries (a timer). */
+/* The first handshake of a neighbour's peer: the answering side's wait. */
 void fib_peer_timers(struct mesh *m, struct mesh_peer *p);
+/* A WireGuard sample of it: retry a first handshake that did not come. */
+void fib_on_sample(struct mesh *m, struct mesh_peer *p, bool handshake);
 uint64_t fib_peer_next_timer(const struct mesh_peer *p);
 /* After roaming: a keepalive to every peer now, so that they follow us. */
 void fib_kick_all(struct mesh *m);

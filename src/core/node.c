@@ -60,6 +60,11 @@ void mesh_peer_free(struct mesh_peer *p)
 	free(p);
 }
 
+bool mesh_heard_since(const struct mesh_peer *p, uint64_t t)
+{
+	return p->adj.last_rx >= t || (p->seen.last_rx && p->seen.rx_after >= t);
+}
+
 uint64_t mesh_last_heard(const struct mesh_peer *p)
 {
 	return p->adj.last_rx > p->seen.last_rx ? p->adj.last_rx : p->seen.last_rx;

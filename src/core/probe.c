@@ -122,7 +122,7 @@ void probe_fill(const struct mesh *m, struct mesh_peer *p, struct wire_ping *pin
 	ping->db_total = (uint16_t)lsdb_count(&m->db);
 	ping->db_hash = lsdb_hash(&m->db);
 	/* only once WireGuard heard from it: before, the endpoint is our guess */
-	if (p->seen.has_endpoint && p->seen.last_rx) {
+	if (sample_current(p) && p->seen.has_endpoint && p->seen.last_rx) {
 		ping->has |= WIRE_PING_HAS_OBSERVED_WG;
 		ping->observed_wg = p->seen.endpoint;
 		p->adj.told_wg_endpoint = p->seen.endpoint;
@@ -197,7 +197,7 @@ bool probe_timers(struct mesh *m, struct mesh_peer *p, char *why, size_t len)
 			probe_check(m, p, MESH_PROBE_DEAD_IDLE_MS, "silent");
 		return false;
 	}
-	if (mesh_last_heard(p) >= p->adj.check_since) {
+	if (mesh_heard_since(p, p->adj.check_since)) {
 		p->adj.check_since = 0; /* it answered */
 	} else if (m->now - p->adj.check_since >= p->adj.check_dead_ms) {
 		snprintf(why, len, "no answer for %llu ms",

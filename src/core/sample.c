@@ -25,23 +25,35 @@ static void sample_one(struct mesh *m, struct mesh_peer *p, const struct mesh_wg
 {
 	bool sent, got;
 
-	/* counters went back: a fresh peer in WireGuard (fib.c re-created it) */
-	if (s->rx_bytes < p->seen.rx || s->tx_bytes < p->seen.tx) {
+	/*
+	 * Another key: a new start of the node, and nothing of the old
+	 * samples holds (its endpoint, when it was last heard). Counters went
+	 * back: a fresh peer of the same key (fib.c re-created it).
+	 */
+	if (memcmp(p->seen.key, s->pubkey, WIRE_KEY_LEN) != 0) {
+		memset(&p->seen, 0, sizeof(p->seen));
+		memcpy(p->seen.key, s->pubkey, WIRE_KEY_LEN);
+	} else if (s->rx_bytes < p->seen.rx || s->tx_bytes < p->seen.tx) {
 		p->seen.rx = p->seen.tx = 0;
 		p->seen.stall_since = 0;
 	}
 	sent = s->tx_bytes > p->seen.tx;
 	got = s->rx_bytes > p->seen.rx;
 
-	if (got)
+	if (got) {
 		p->seen.last_rx = m->now;
+		p->seen.rx_after = p->seen.at;
+	}
 	/*
 	 * A tunnel that swallows what we send: check the neighbour now, not at
 	 * the idle timer. The silence counts from the last thing heard, so a
 	 * dead node with traffic flowing to it is down within about three
 	 * seconds (a sample, MESH_STALL_MS and MESH_PROBE_DEAD_STALL_MS).
+	 * Before the first handshake what we send are initiations: fib.c
+	 * retries those; the adjacency is not in question.
 	 */
-	if (p->adj.up && sent && !got && m->now - mesh_last_heard(p) >= MESH_STALL_MS)
+	if (p->adj.up && p->fib.handshake && sent && !got &&
+	    m->now - mesh_last_heard(p) >= MESH_STALL_MS)
 		probe_check(m, p, MESH_PROBE_DEAD_STALL_MS, "sending into a silent tunnel");
 	p->seen.stall_since = sent && !got ? (p->seen.stall_since ? p->seen.stall_since : m->now) : 0;
 	p->seen.has_endpoint = s->has_endpoint;
@@ -49,6 +61,7 @@ static void sample_one(struct mesh *m, struct mesh_peer *p, const struct mesh_wg
 		p->seen.endpoint = s->endpoint;
 	if (s->last_handshake_sec)
 		fib_on_handshake(m, p);
+	fib_on_sample(m, p, s->last_handshake_sec != 0);
 	/* tell a neighbour at once where its WireGuard packets come from */
 	if (p->adj.up && p->seen.has_endpoint && p->seen.last_rx &&
 	    (!p->adj.told_wg || !endpoint_eq(&p->adj.told_wg_endpoint, &p->seen.endpoint)))
@@ -67,4 +80,9 @@ void sample_on_stats(struct mesh *m, const struct mesh_wg_stats *s, size_t n)
 		if (p)
 			sample_one(m, p, &s[i]);
 	}
+}
+
+bool sample_current(const struct mesh_peer *p)
+{
+	return p->fib.on && memcmp(p->seen.key, p->fib.key, WIRE_KEY_LEN) == 0;
 }
