@@ -1,10 +1,10 @@
 /*
- * One harness for the unit tests of the mesh core (test_mesh.c,
- * test_direct.c, ...): a core under test ("A", 10.99.0.LAST at
- * 198.18.0.LAST:50001) with a fake clock, fake neighbours whose packets the
- * test writes field by field, and every action the core emits collected
- * and checked against a model of the route table (no duplicate adds, no
- * deletes of what is not there).
+ * One harness for the unit tests of the mesh core (test_mesh.c, test_adj.c,
+ * test_flood.c, test_fib.c, test_direct.c, ...): a core under test ("A",
+ * 10.99.0.LAST at 198.18.0.LAST:50001) with a fake clock, fake neighbours
+ * whose packets the test writes field by field, and every action the core
+ * emits collected and checked against a model of the route table (no
+ * duplicate adds, no deletes of what is not there).
  *
  *   struct h t;  h_setup(&t, n_static, last);      the core, out of its start
  *   struct h_fake b;  h_fake_init(&t, &b, 2, "bob", 7);
@@ -12,6 +12,13 @@
  *   h_wg_up(&t, &b);          WireGuard reports a handshake with b's key
  *   h_neighbour_up(&t, &b, extra, n);   all of it, and b's record claiming A
  *   h_later(&t, ms);          timers up to now + ms
+ *
+ * What the actions built over all time: the route table (t.routes) and A's
+ * WireGuard device (t.wg: a peer per key with its AllowedIPs; h_wg_holder,
+ * h_wg_count; t.wg_overlaps counts AllowedIPs set while another peer held
+ * them). Since the last h_reset: sends, peer sets and removals, route adds
+ * and deletes, LAN broadcasts (t.lan, t.lan_at). For a direct call into a
+ * module, h_at sets the core's clock with the fake one.
  *
  * Header-only on purpose: each test program is one translation unit.
  */
@@ -87,6 +94,10 @@ struct h {
 	} wg[H_MAX_WG];
 	size_t n_wg;
 	size_t wg_overlaps, wg_stray_removes;
+	/* LAN broadcasts since the last h_reset, and when */
+	struct wire_msg lan[H_MAX_SEEN];
+	uint64_t lan_at[H_MAX_SEEN];
+	size_t n_lan;
 };
 
 struct h_fake {
@@ -135,6 +146,7 @@ static inline bool h_ep_is(const struct endpoint *e, struct endpoint want)
 static inline void h_reset(struct h *t)
 {
 	t->n_sent = t->n_sets = t->n_removed = t->n_route_add = t->n_route_del = 0;
+	t->n_lan = 0;
 }
 
 static inline long h_route_pos(const struct h *t, const struct addr *a)
@@ -266,6 +278,9 @@ static inline void h_collect(struct h *t)
 					a->u.log.text);
 			break;
 		case MESH_ACT_SEND_LAN:
+			assert_true(t->n_lan < H_MAX_SEEN);
+			t->lan[t->n_lan] = a->u.send.msg;
+			t->lan_at[t->n_lan++] = t->now;
 			break;
 		}
 	}
