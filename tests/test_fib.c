@@ -642,22 +642,28 @@ static size_t kicks(const struct h *t, const uint8_t *key)
 /*
  * After roaming (our addresses changed) every installed peer is kicked
  * once (a keepalive now, so the other side's WireGuard follows us), a peer
- * not installed is not, and the kick is no lasting state.
+ * not installed is not, and the kick is no lasting state: B's peer set
+ * again later for X is not kicked again.
  *
- *   A -- B, A -- C;  D a static peer, not resolved (no WireGuard peer)
+ *   A -- B (.. X later), A -- C;  D a static peer, not resolved (no peer)
  */
 static void test_kick_once(void **state)
 {
 	struct h t;
 	struct h_fake b, c;
 	struct prefix pfx[2] = { { h_ip(198, 18, 0, 1), 24 }, { h_ip(203, 0, 113, 9), 24 } };
+	struct addr x = h_ip(10, 99, 0, 20), claims[2];
+	uint8_t xkey[WIRE_KEY_LEN];
 
 	(void)state;
+	memset(xkey, 0x58, sizeof(xkey));
 	h_setup(&t, 1, 1);
 	h_fake_init(&b, 2, "bob", 7);
 	h_fake_init(&c, 3, "carol", 7);
 	h_neighbour_up(&t, &b, NULL, 0);
 	h_neighbour_up(&t, &c, NULL, 0);
+	claims[0] = t.cfg.id;
+	claims[1] = x;
 	h_later(&t, 1000);
 	h_reset(&t);
 	mesh_set_local_prefixes(t.m, pfx, 2, t.now);
@@ -667,6 +673,13 @@ static void test_kick_once(void **state)
 	assert_int_equal(kicks(&t, c.key), 1);
 	assert_int_equal(t.n_sets, 2);
 	assert_int_equal(t.n_removed, 0);
+	/* B's peer changes later (X behind it): set again, not kicked again */
+	h_own_record(&t, &b, claims, 2);
+	h_feed_record(&t, &b, &x, "xavier", 1, 1, xkey, &b.id, 1);
+	h_later(&t, 200);
+	assert_int_equal(t.n_sets, 3);
+	assert_true(h_allows(h_last_set(&t, b.key), &x));
+	assert_int_equal(kicks(&t, b.key), 1);
 	/* the same addresses again: no roaming, no kick */
 	h_reset(&t);
 	mesh_set_local_prefixes(t.m, pfx, 2, t.now);

@@ -249,24 +249,30 @@ static void test_full_digest_on_up(void **state)
 }
 
 /*
- * Summaries in B's probes. One that differs from ours is answered with a
- * full digest, at most once per MESH_FULL_DIGEST_GAP_MS; one that agrees
- * is not. (Every probe is answered.)
+ * Summaries in B's probes and digests. One that differs from ours is
+ * answered with a full digest, at most once per MESH_FULL_DIGEST_GAP_MS
+ * whichever carried it; one that agrees is not. (Every probe is answered.)
  */
 static void test_summary_mismatch(void **state)
 {
 	static const struct {
 		uint64_t at;
+		enum wire_type type;	/* PING, PONG or DIGEST */
 		bool agrees;
 		bool digest;
 	} steps[] = {
-		{ 0, true, false },
-		{ 10, false, true },
-		{ 100, false, false },
-		{ MESH_FULL_DIGEST_GAP_MS + 9, false, false },
-		{ MESH_FULL_DIGEST_GAP_MS + 10, false, true },
-		{ MESH_FULL_DIGEST_GAP_MS + 20, true, false },
-		{ 3 * MESH_FULL_DIGEST_GAP_MS, false, true },
+		{ 0, WIRE_PING, true, false },
+		{ 10, WIRE_PING, false, true },
+		{ 100, WIRE_PING, false, false },
+		{ 200, WIRE_DIGEST, false, false },
+		{ MESH_FULL_DIGEST_GAP_MS + 9, WIRE_PONG, false, false },
+		{ MESH_FULL_DIGEST_GAP_MS + 10, WIRE_PING, false, true },
+		{ MESH_FULL_DIGEST_GAP_MS + 20, WIRE_PING, true, false },
+		{ 3 * MESH_FULL_DIGEST_GAP_MS, WIRE_DIGEST, false, true },
+		{ 3 * MESH_FULL_DIGEST_GAP_MS + 10, WIRE_DIGEST, false, false },
+		{ 3 * MESH_FULL_DIGEST_GAP_MS + 20, WIRE_PONG, false, false },
+		{ 4 * MESH_FULL_DIGEST_GAP_MS + 10, WIRE_DIGEST, true, false },
+		{ 5 * MESH_FULL_DIGEST_GAP_MS + 10, WIRE_PONG, false, true },
 	};
 	struct fx x;
 	uint64_t t0;
@@ -275,15 +281,23 @@ static void test_summary_mismatch(void **state)
 	fx_setup(&x);
 	t0 = x.t.now;
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
-		struct wire_msg ping;
+		struct wire_msg m;
 
 		x.t.now = t0 + steps[i].at;
 		h_reset(&x.t);
-		ping = h_summary_of_a(&x.t, &x.b, WIRE_PING, (uint32_t)i);
-		if (!steps[i].agrees)
-			ping.u.ping.db_total++;
-		h_feed(&x.t, &x.b, &ping);
-		assert_int_equal(h_count_sent_to(&x.t, &x.b, WIRE_PONG), 1);
+		if (steps[i].type == WIRE_DIGEST) {
+			m = h_msg(&x.b, WIRE_DIGEST);
+			m.u.digest.total = (uint16_t)lsdb_count(&x.t.m->db);
+			m.u.digest.hash = lsdb_hash(&x.t.m->db);
+			if (!steps[i].agrees)
+				m.u.digest.total++;
+		} else {
+			m = h_summary_of_a(&x.t, &x.b, steps[i].type, (uint32_t)i);
+			if (!steps[i].agrees)
+				m.u.ping.db_total++;
+		}
+		h_feed(&x.t, &x.b, &m);
+		assert_int_equal(h_count_sent_to(&x.t, &x.b, WIRE_PONG), steps[i].type == WIRE_PING);
 		if (full_digests_to(&x.t, &x.b) != steps[i].digest)
 			fail_msg("at +%llu ms: %zu full digests", (unsigned long long)steps[i].at,
 				 full_digests_to(&x.t, &x.b));

@@ -314,6 +314,7 @@ static void test_tombstone_forget(void **state)
  *
  *   max 3:  drop n1 (until 1100)  n2 (1300)  n3 (1200)  n4 -> n1 evicted
  *                                                       n5 -> n3 evicted
+ *   at 1350 n6: n2 has expired, n4 and n5 stay;  at 1600 n7: only n6 stays
  */
 static void test_tombstone_cap(void **state)
 {
@@ -353,6 +354,16 @@ static void test_tombstone_cap(void **state)
 	assert_false(wanted(&db, 0, 4, 1, 1, 1350));
 	assert_false(wanted(&db, 0, 5, 1, 1, 1350));
 	assert_false(wanted(&db, 0, 6, 1, 1, 1350));
+
+	/* n4's (1400) and n5's (1500) have expired by 1600: n7 leaves two */
+	{
+		struct lsdb_record r = rec(7, 1, 1);
+		assert_int_equal(lsdb_put(&db, &r, 1600), 1);
+		lsdb_drop(&db, &r.id, 1600, 1000);
+	}
+	assert_int_equal(db.n_tombs, 2);
+	assert_false(wanted(&db, 0, 6, 1, 1, 1600));
+	assert_false(wanted(&db, 0, 7, 1, 1, 1600));
 	lsdb_free(&db);
 }
 

@@ -254,6 +254,48 @@ static void test_set_statics(void **state)
 	h_teardown(&t);
 }
 
+/*
+ * A static peer listed again with other ports waits for its address
+ * again (the host resolves it anew and tells us); with the same ports it
+ * stays where it is.
+ */
+static void test_static_ports_changed(void **state)
+{
+	static const struct {
+		const char *what;
+		uint16_t admin_port, wg_port;
+		bool resolved;
+	} cases[] = {
+		{ "the same ports", 50001, 51820, true },
+		{ "another admin port", 50002, 51820, false },
+		{ "another WireGuard port", 50001, 51821, false },
+		{ "both", 1, 2, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		struct h t;
+		struct addr a = h_ip(203, 0, 113, 10);
+		struct mesh_static_peer next;
+		struct mesh_peer *p;
+
+		h_setup(&t, 1, 1);
+		p = node_static_addr(t.m, 0, &a);
+		assert_non_null(p);
+		next = (struct mesh_static_peer){ t.statics[0].id, cases[i].admin_port,
+						  cases[i].wg_port };
+		assert_int_equal(node_set_statics(t.m, &next, 1), 0);
+		if (p->static_resolved != cases[i].resolved)
+			fail_msg("%s: resolved %d", cases[i].what, p->static_resolved);
+		/* told the same address: news only if it was waiting for it */
+		assert_int_equal(node_static_addr(t.m, 0, &a) != NULL, !cases[i].resolved);
+		assert_true(h_ep_is(&p->static_admin, h_ep(203, 0, 113, 10, cases[i].admin_port)));
+		assert_true(h_ep_is(&p->static_wg, h_ep(203, 0, 113, 10, cases[i].wg_port)));
+		h_collect(&t);
+		h_teardown(&t);
+	}
+}
+
 /* ---- what a node says, where it is ---- */
 
 /*
@@ -500,6 +542,7 @@ int main(void)
 		cmocka_unit_test(test_cap_refuses_neighbour),
 		cmocka_unit_test(test_static_addr),
 		cmocka_unit_test(test_set_statics),
+		cmocka_unit_test(test_static_ports_changed),
 		cmocka_unit_test(test_learn),
 		cmocka_unit_test(test_where),
 		cmocka_unit_test(test_id_taken),
