@@ -6,8 +6,9 @@
  * addresses), leaving, and the status view. Each module's own behaviour
  * is tested in its own file: test_adj.c, test_flood.c, test_fib.c,
  * test_probe.c, test_sample.c, test_self.c, test_node.c, test_actions.c,
- * test_direct.c (and test_lsdb.c, test_reasm.c, test_idtab.c,
- * test_cookie.c, test_replay.c, test_spf.c without a core).
+ * test_direct.c, test_diag.c (the diagnostics accessors); and without a
+ * core test_lsdb.c, test_reasm.c, test_idtab.c, test_cookie.c,
+ * test_replay.c, test_spf.c.
  */
 #include <errno.h>
 #include <stdlib.h>
