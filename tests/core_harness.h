@@ -1,10 +1,10 @@
 /*
- * One harness for the unit tests of the mesh core (test_mesh.c,
- * test_direct.c, ...): a core under test ("A", 10.99.0.LAST at
- * 198.18.0.LAST:50001) with a fake clock, fake neighbours whose packets the
- * test writes field by field, and every action the core emits collected
- * and checked against a model of the route table (no duplicate adds, no
- * deletes of what is not there).
+ * One harness for the unit tests of the mesh core (test_mesh.c, test_adj.c,
+ * test_flood.c, test_fib.c, test_direct.c, ...): a core under test ("A",
+ * 10.99.0.LAST at 198.18.0.LAST:50001) with a fake clock, fake neighbours
+ * whose packets the test writes field by field, and every action the core
+ * emits collected and checked against a model of the route table (no
+ * duplicate adds, no deletes of what is not there).
  *
  *   struct h t;  h_setup(&t, n_static, last);      the core, out of its start
  *   struct h_fake b;  h_fake_init(&t, &b, 2, "bob", 7);
@@ -12,6 +12,13 @@
  *   h_wg_up(&t, &b);          WireGuard reports a handshake with b's key
  *   h_neighbour_up(&t, &b, extra, n);   all of it, and b's record claiming A
  *   h_later(&t, ms);          timers up to now + ms
+ *
+ * What the actions built over all time: the route table (t.routes) and A's
+ * WireGuard device (t.wg: a peer per key with its AllowedIPs; h_wg_holder,
+ * h_wg_count; t.wg_overlaps counts AllowedIPs set while another peer held
+ * them). Since the last h_reset: sends, peer sets and removals, route adds
+ * and deletes, LAN broadcasts (t.lan, t.lan_at). For a direct call into a
+ * module, h_at sets the core's clock with the fake one.
  *
  * Header-only on purpose: each test program is one translation unit.
  */
@@ -32,6 +39,8 @@
 #include "sim/sim.h"
 
 #define H_MAX_SEEN 1024
+#define H_MAX_WG 64		/* WireGuard peers in the device model */
+#define H_MAX_ALLOWED 64	/* AllowedIPs of one peer in the model */
 
 struct h_sent {
 	struct endpoint to;
@@ -71,6 +80,24 @@ struct h {
 	char log_grep[64];
 	unsigned log_hits;
 	char log_last[200];
+	/*
+	 * A's WireGuard device as the actions built it, over all time: a peer
+	 * per key and its AllowedIPs. wg_overlaps counts AllowedIPs set on a
+	 * peer while another peer still held them (fib.c removes before it
+	 * adds), wg_stray_removes removals of a peer not there.
+	 */
+	struct h_wg_peer {
+		uint8_t key[WIRE_KEY_LEN];
+		bool on;
+		size_t n;
+		struct addr allowed[H_MAX_ALLOWED];
+	} wg[H_MAX_WG];
+	size_t n_wg;
+	size_t wg_overlaps, wg_stray_removes;
+	/* LAN broadcasts since the last h_reset, and when */
+	struct wire_msg lan[H_MAX_SEEN];
+	uint64_t lan_at[H_MAX_SEEN];
+	size_t n_lan;
 };
 
 struct h_fake {
@@ -110,9 +137,16 @@ static inline struct endpoint h_ep(uint8_t x, uint8_t y, uint8_t z, uint8_t w, u
 	return e;
 }
 
+/* Is e the endpoint want (for a want made in place by h_ep)? */
+static inline bool h_ep_is(const struct endpoint *e, struct endpoint want)
+{
+	return endpoint_eq(e, &want);
+}
+
 static inline void h_reset(struct h *t)
 {
 	t->n_sent = t->n_sets = t->n_removed = t->n_route_add = t->n_route_del = 0;
+	t->n_lan = 0;
 }
 
 static inline long h_route_pos(const struct h *t, const struct addr *a)
@@ -121,6 +155,70 @@ static inline long h_route_pos(const struct h *t, const struct addr *a)
 		if (addr_eq(&t->routes[i], a))
 			return (long)i;
 	return -1;
+}
+
+static inline struct h_wg_peer *h_wg_find(struct h *t, const uint8_t *key)
+{
+	for (size_t i = 0; i < t->n_wg; i++)
+		if (memcmp(t->wg[i].key, key, WIRE_KEY_LEN) == 0)
+			return &t->wg[i];
+	return NULL;
+}
+
+/* The device model: a PEER_SET replaces the peer's AllowedIPs. */
+static inline void h_wg_set(struct h *t, const struct mesh_action *a)
+{
+	struct h_wg_peer *w = h_wg_find(t, a->u.peer.pubkey);
+
+	if (!w) {
+		assert_true(t->n_wg < H_MAX_WG);
+		w = &t->wg[t->n_wg++];
+		memcpy(w->key, a->u.peer.pubkey, WIRE_KEY_LEN);
+	}
+	assert_true(a->u.peer.n_allowed <= H_MAX_ALLOWED);
+	for (size_t i = 0; i < a->u.peer.n_allowed; i++)
+		for (size_t k = 0; k < t->n_wg; k++) {
+			const struct h_wg_peer *o = &t->wg[k];
+			if (o == w || !o->on)
+				continue;
+			for (size_t j = 0; j < o->n; j++)
+				t->wg_overlaps += addr_eq(&o->allowed[j], &a->u.peer.allowed[i].addr);
+		}
+	w->on = true;
+	w->n = a->u.peer.n_allowed;
+	for (size_t i = 0; i < w->n; i++)
+		w->allowed[i] = a->u.peer.allowed[i].addr;
+}
+
+static inline void h_wg_remove(struct h *t, const uint8_t *key)
+{
+	struct h_wg_peer *w = h_wg_find(t, key);
+
+	if (!w || !w->on) {
+		t->wg_stray_removes++;
+		return;
+	}
+	w->on = false;
+	w->n = 0;
+}
+
+/* The peer of the device model whose AllowedIPs hold a, or NULL. */
+static inline const struct h_wg_peer *h_wg_holder(const struct h *t, const struct addr *a)
+{
+	for (size_t k = 0; k < t->n_wg; k++)
+		for (size_t j = 0; t->wg[k].on && j < t->wg[k].n; j++)
+			if (addr_eq(&t->wg[k].allowed[j], a))
+				return &t->wg[k];
+	return NULL;
+}
+
+static inline size_t h_wg_count(const struct h *t)
+{
+	size_t n = 0;
+
+	for (size_t k = 0; k < t->n_wg; k++)
+		n += t->wg[k].on;
+	return n;
 }
 
 /* Take the core's actions into the fixture. */
@@ -150,11 +248,13 @@ static inline void h_collect(struct h *t)
 			ps->n = a->u.peer.n_allowed;
 			if (ps->n)
 				memcpy(ps->allowed, a->u.peer.allowed, ps->n * sizeof(ps->allowed[0]));
+			h_wg_set(t, a);
 			break;
 		}
 		case MESH_ACT_PEER_REMOVE:
 			assert_true(t->n_removed < H_MAX_SEEN);
 			memcpy(t->removed[t->n_removed++], a->u.peer.pubkey, WIRE_KEY_LEN);
+			h_wg_remove(t, a->u.peer.pubkey);
 			break;
 		case MESH_ACT_ROUTE_ADD:
 			pos = h_route_pos(t, &a->u.route.dst.addr);
@@ -178,6 +278,9 @@ static inline void h_collect(struct h *t)
 					a->u.log.text);
 			break;
 		case MESH_ACT_SEND_LAN:
+			assert_true(t->n_lan < H_MAX_SEEN);
+			t->lan[t->n_lan] = a->u.send.msg;
+			t->lan_at[t->n_lan++] = t->now;
 			break;
 		}
 	}
@@ -507,6 +610,75 @@ static inline void h_answer_probes(struct h *t, struct h_fake *f, uint64_t ms)
 			    t->sent[seen].msg.hdr.type == WIRE_PING)
 				h_answer_ping(t, f, &t->sent[seen].msg);
 	}
+}
+
+/*
+ * The core's clock for a direct call into one of its modules (entry points
+ * set it themselves): the fake clock and the core's move to now.
+ */
+static inline void h_at(struct h *t, uint64_t now)
+{
+	t->now = now;
+	t->m->now = now;
+}
+
+static inline size_t h_count_sent_to(const struct h *t, const struct h_fake *f,
+				     enum wire_type type)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_sent; i++)
+		n += t->sent[i].msg.hdr.type == type && endpoint_eq(&t->sent[i].to, &f->ep);
+	return n;
+}
+
+/*
+ * A one-part record that f sends (its own or one it passes on), for the
+ * test to add to (local addresses, reflexive endpoint, flags) before h_feed.
+ */
+static inline struct wire_msg h_record_msg(struct h_fake *f, const struct addr *id,
+					   const char *name, uint64_t boot, uint64_t seq,
+					   const uint8_t *key, const struct addr *neigh, size_t n)
+{
+	struct wire_msg m = h_msg(f, WIRE_RECORD);
+	struct wire_record *r = &m.u.record;
+
+	assert_true(n <= WIRE_NEIGH_PER_PART);
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->id = *id;
+	r->boot = boot;
+	r->seq = seq;
+	memcpy(r->pubkey, key, WIRE_KEY_LEN);
+	r->wg_port = 51820;
+	r->admin_port = 50001;
+	r->total_neighbours = (uint16_t)n;
+	r->parts = 1;
+	r->n_neighbours = (uint8_t)n;
+	for (size_t i = 0; i < n; i++)
+		r->neighbours[i] = (struct wire_neighbour){ neigh[i], WIRE_PATH_DIRECT, 10 };
+	return m;
+}
+
+/* f's probe to A carrying a database summary (total, hash). */
+static inline struct wire_msg h_summary(struct h_fake *f, enum wire_type type, uint32_t probe_id,
+					uint16_t total, uint64_t hash)
+{
+	struct wire_msg m = h_msg(f, type);
+
+	m.u.ping.probe_id = probe_id;
+	m.u.ping.record_seq = f->seq;
+	m.u.ping.has = WIRE_PING_HAS_DB;
+	m.u.ping.db_total = total;
+	m.u.ping.db_hash = hash;
+	return m;
+}
+
+/* The summary of A's own database: what a neighbour in sync would send. */
+static inline struct wire_msg h_summary_of_a(const struct h *t, struct h_fake *f,
+					     enum wire_type type, uint32_t probe_id)
+{
+	return h_summary(f, type, probe_id, (uint16_t)lsdb_count(&t->m->db),
+			 lsdb_hash(&t->m->db));
 }
 
 #endif

@@ -17,9 +17,6 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include <sodium.h>
-
-#include "core/cookie.h"
 #include "core/replay.h"
 
 #define STOP { 0, false, true }
@@ -258,56 +255,6 @@ static void test_replay_after_receiver_restart(void **state)
 	assert_int_equal(replay_check(&st, 7, 76), REPLAY_OK);
 }
 
-static uint64_t key_mac(void *arg, const void *data, size_t len)
-{
-	const uint8_t *k = arg;
-	uint8_t out[crypto_shorthash_BYTES];
-	uint64_t v;
-
-	crypto_shorthash(out, data, len, k);
-	memcpy(&v, out, sizeof(v));
-	return v;
-}
-
-/*
- * Stateless challenges (cookie.c): valid for the id and endpoint they
- * were made for, for COOKIE_VALID_MS, under the key they were made with;
- * the age is the round trip; across the 2^24 ms wrap of their clock too.
- */
-static void test_cookies(void **state)
-{
-	uint8_t k1[crypto_shorthash_KEYBYTES] = { 1 }, k2[crypto_shorthash_KEYBYTES] = { 2 };
-	struct cookie_key a = { key_mac, k1 }, b = { key_mac, k2 };
-	struct addr id, other;
-	struct endpoint ep, ep2;
-	uint32_t age = 0;
-	static const uint64_t starts[] = { 1000, (1u << 24) - 3000, 5ull << 40 };
-
-	(void)state;
-	assert_int_equal(addr_parse(&id, "10.1.1.21"), 0);
-	assert_int_equal(addr_parse(&other, "10.1.1.22"), 0);
-	assert_int_equal(addr_parse(&ep.addr, "198.51.100.21"), 0);
-	ep.port = 50521;
-	ep2 = ep;
-	ep2.port = 50522;
-	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
-		uint64_t now = starts[i], c = cookie_make(&a, &id, &ep, now);
-
-		assert_true(c != 0);
-		assert_true(cookie_check(&a, c, &id, &ep, now + 37, &age));
-		assert_int_equal(age, 37);
-		assert_true(cookie_check(&a, c, &id, &ep, now + COOKIE_VALID_MS, &age));
-		assert_false(cookie_check(&a, c, &id, &ep, now + COOKIE_VALID_MS + 1, &age));
-		assert_false(cookie_check(&a, c, &other, &ep, now + 1, &age));	/* another node */
-		assert_false(cookie_check(&a, c, &id, &ep2, now + 1, &age));	/* another path */
-		assert_false(cookie_check(&b, c, &id, &ep, now + 1, &age));	/* after a restart */
-		assert_false(cookie_check(&a, c ^ 1, &id, &ep, now + 1, &age));
-		/* the time in it is covered: an earlier-looking echo does not verify */
-		assert_false(cookie_check(&a, c + (1ull << 40), &id, &ep, now + 1, &age));
-		assert_false(cookie_check(&a, c, &id, &ep, now - 1, &age)); /* from the future */
-	}
-}
-
 static void test_verdict_drop(void **state)
 {
 	(void)state;
@@ -362,7 +309,6 @@ int main(void)
 		cmocka_unit_test(test_window_vs_naive),
 		cmocka_unit_test(test_confirm_flow),
 		cmocka_unit_test(test_new_boot),
-		cmocka_unit_test(test_cookies),
 		cmocka_unit_test(test_replay_after_receiver_restart),
 		cmocka_unit_test(test_verdict_drop),
 		cmocka_unit_test(test_write_corpus),

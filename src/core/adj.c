@@ -402,7 +402,7 @@ static bool on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	bool path_ok;
 
 	/* a neighbour holds a newer record of ours: move past it first */
-	if ((h->has & WIRE_HELLO_HAS_HELD_BOOT) && h->held_boot >= m->cfg.boot)
+	if ((h->has & WIRE_HELLO_HAS_HELD_BOOT) && h->held_boot > m->cfg.boot)
 		mesh_note_newer_self(m, h->held_boot, "a neighbour holds a newer record of this node");
 	if (mesh_peer_learn(p, h->name, h->pubkey, h->wg_port, h->admin_port, h->flags))
 		m->routes_dirty = true; /* key or port changed */
