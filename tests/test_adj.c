@@ -533,6 +533,56 @@ static void test_clock_back(void **state)
 	h_teardown(&t);
 }
 
+/*
+ * A hello's held_boot is a boot of ours newer than the one its sender
+ * answers. One equal to our current boot is nothing newer: a neighbour
+ * that already holds our current record, answering a hello of our
+ * previous start (a hello in flight when our boot moved). It must not
+ * move our boot again, nor warn that another node runs with our address.
+ *
+ *   A boot 500 -- B;  B passes on a record of A at boot 600: A moves to 601
+ *   B's HELLO_REPLY to A's old start (peer_boot 500) with held_boot 601
+ */
+static void test_held_boot_ours(void **state)
+{
+	static const uint64_t after[] = { 10, MESH_NEWER_SELF_LOG_MS + 10 };
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(after); i++) {
+		struct h t;
+		struct h_fake b;
+		struct wire_msg h;
+		uint8_t key[WIRE_KEY_LEN];
+		const struct mesh_action *acts;
+		size_t n;
+
+		h_setup(&t, 0, 1);
+		h_fake_init(&b, 2, "bob", 7);
+		h_neighbour_up(&t, &b, NULL, 0);
+		memset(key, 0xa2, sizeof(key));
+		h_feed_record(&t, &b, &t.cfg.id, "alice", 600, 1, key, &b.id, 1);
+		assert_true(mesh_config(t.m)->boot == 601);
+		assert_true(mesh_counters(t.m)->boot_moves == 1);
+		h_answer_probes(&t, &b, after[i]);
+		h = h_hello(&t, &b, WIRE_HELLO_REPLY, 0, 0);
+		h.u.hello.has |= WIRE_HELLO_HAS_PEER_BOOT | WIRE_HELLO_HAS_HELD_BOOT;
+		h.u.hello.peer_boot = 500;
+		h.u.hello.held_boot = 601;
+		mesh_on_packet(t.m, t.now, &b.ep, &h);
+		n = mesh_actions(t.m, &acts);
+		for (size_t k = 0; k < n; k++)
+			if (acts[k].type == MESH_ACT_LOG && acts[k].u.log.level == MESH_LOG_WARN)
+				fail_msg("+%llu ms: warned: %s", (unsigned long long)after[i],
+					 acts[k].u.log.text);
+		h_collect(&t);
+		if (mesh_config(t.m)->boot != 601)
+			fail_msg("+%llu ms: our boot moved to %llu", (unsigned long long)after[i],
+				 (unsigned long long)mesh_config(t.m)->boot);
+		assert_true(mesh_counters(t.m)->boot_moves == 1);
+		h_teardown(&t);
+	}
+}
+
 /* A boot that jumps absurdly far past the one held is refused (forged). */
 static void test_boot_jump(void **state)
 {
@@ -795,6 +845,7 @@ int main(void)
 		cmocka_unit_test(test_claims),
 		cmocka_unit_test(test_claim_late_sample),
 		cmocka_unit_test(test_clock_back),
+		cmocka_unit_test(test_held_boot_ours),
 		cmocka_unit_test(test_boot_jump),
 		cmocka_unit_test(test_hello_backoff),
 		cmocka_unit_test(test_lan_hello),
