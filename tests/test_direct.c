@@ -412,7 +412,10 @@ static void test_failure_backoff(void **state)
 	teardown(&t);
 }
 
-/* A failed pair gets a fresh chance at once when X's candidates change, or we roam. */
+/*
+ * A failed pair gets a fresh chance at once when X's candidates change,
+ * our reflexive address changes, or we roam.
+ */
 static void test_reset_on_change(void **state)
 {
 	struct t t;
@@ -437,6 +440,25 @@ static void test_reset_on_change(void **state)
 	x_record(&t);
 	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
 	assert_int_equal(xd(&t)->failures, 1);
+
+	/*
+	 * our reflexive address changes (a new NAT in front of us, seen
+	 * before our own addresses change, or without it): X sees our
+	 * record change and tries at once, so we do too, or the two sides
+	 * punch at different times
+	 */
+	later(&t, TRY_NAT_MS);
+	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
+	reset(&t);
+	a_reflexive(&t, h_ep(198, 51, 100, 77, 51820));
+	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
+	assert_int_equal(xd(&t)->failures, 0);
+	assert_int_equal(x_acts(&t, MESH_ACT_PEER_SET), 1);
+	/* a new port of ours at the same address: no new chance */
+	later(&t, TRY_NAT_MS);
+	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
+	a_reflexive(&t, h_ep(198, 51, 100, 77, 51821));
+	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
 
 	/* we roam: every failed pair tries again at once */
 	pfx.addr = h_ep(192, 168, 7, 10, 0).addr;

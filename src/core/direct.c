@@ -112,10 +112,17 @@ static bool is_local_of(const struct lsdb_record *r, const struct addr *a)
  * What failures refer to. The port of a reflexive endpoint is left out: a
  * port-randomising NAT shows each observer another port, so its port
  * changing is no new chance (it would restart the rounds without end).
+ * Our own reflexive address is in: when it changes (we roamed behind
+ * another NAT) X sees our record change and tries again at once, and so
+ * must we, or the two sides punch at different times and miss.
  */
-static uint64_t hash_cands(const struct direct_state *d)
+static uint64_t hash_cands(const struct direct_state *d, const struct lsdb_record *me)
 {
 	uint64_t h = 1469598103934665603ull;
+
+	if (me && me->has_reflexive)
+		for (unsigned k = 0; k < 16; k++)
+			h = (h ^ me->reflexive.addr.b[k]) * 1099511628211ull;
 
 	for (unsigned i = 0; i < d->n_cands; i++) {
 		for (unsigned k = 0; k < 16; k++)
@@ -145,7 +152,7 @@ static void build_cands(const struct mesh *m, const struct lsdb_record *r,
 			is_local_of(r, &r->reflexive.addr) ? WIRE_PATH_DIRECT : WIRE_PATH_NAT;
 		d->cands[d->n_cands++] = r->reflexive;
 	}
-	d->cand_hash = hash_cands(d);
+	d->cand_hash = hash_cands(d, me);
 }
 
 static bool claims_us(const struct mesh *m, const struct lsdb_record *r)

@@ -554,10 +554,41 @@ void fib_on_sample(struct mesh *m, struct mesh_peer *p, bool handshake)
 	m->routes_dirty = true;
 }
 
-void fib_kick_all(struct mesh *m)
+static void kick_all(struct mesh *m)
 {
 	for (size_t i = 0; i < m->peers.n; i++)
 		((struct mesh_peer *)m->peers.items[i])->fib.kick = true;
+	m->routes_dirty = true;
+}
+
+/*
+ * Roaming: a keepalive to every peer from the new address makes their
+ * WireGuard follow us. The first may find no route yet (an address comes
+ * before its default route; the packet is lost, "network is unreachable"),
+ * and the next would be a persistent keepalive 25 s later: so kick again
+ * after 1, 2 and 4 s.
+ */
+void fib_roamed(struct mesh *m)
+{
+	kick_all(m);
+	m->roam_kicks = 0;
+	m->roam_kick_at = m->now + MESH_ROAM_KICK_MS;
+}
+
+void fib_timers(struct mesh *m)
+{
+	if (!m->roam_kick_at || m->now < m->roam_kick_at)
+		return;
+	kick_all(m);
+	m->roam_kicks++;
+	m->roam_kick_at = m->roam_kicks < MESH_ROAM_KICKS
+				  ? m->now + ((uint64_t)MESH_ROAM_KICK_MS << m->roam_kicks)
+				  : 0;
+}
+
+uint64_t fib_next_timer(const struct mesh *m)
+{
+	return m->roam_kick_at ? m->roam_kick_at : UINT64_MAX;
 }
 
 void fib_on_handshake(struct mesh *m, struct mesh_peer *p)

@@ -161,6 +161,7 @@ void mesh_on_timer(struct mesh *m, uint64_t now)
 		fib_peer_timers(m, m->peers.items[i]);
 	}
 	adj_lan_hello_timer(m);
+	fib_timers(m);
 	direct_update_all(m);
 	finish(m);
 	collect_garbage(m);
@@ -186,6 +187,7 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		t = min_u64(t, fib_peer_next_timer(p));
 		t = min_u64(t, direct_next_timer(m, p));
 	}
+	t = min_u64(t, fib_next_timer(m));
 	if (m->own_dirty)
 		t = min_u64(t, self_originate_due(m));
 	if (m->routes_dirty)
@@ -357,7 +359,7 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
 		adj_roamed(m);
 		m->lan_hello_at = now;
 		m->lan_hello_backoff = MESH_LAN_HELLO_FIRST_MS;
-		fib_kick_all(m);
+		fib_roamed(m);
 		direct_roamed(m);
 		direct_update_all(m);
 	}

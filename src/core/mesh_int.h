@@ -50,6 +50,8 @@
 #define MESH_RTT_FLOOR_MS 8		/* round trips below count nothing */
 #define MESH_RTT_WINDOW 8		/* samples whose minimum sets the cost */
 #define MESH_LAN_HELLO_WAIT_MS 1500	/* with static peers: alone this long first */
+#define MESH_ROAM_KICK_MS 1000		/* after roaming, kicks again at 1, 2 and 4 s */
+#define MESH_ROAM_KICKS 3
 #define MESH_LAN_HELLO_FIRST_MS 1000	/* LAN hello while alone; doubles */
 #define MESH_LAN_HELLO_JITTER_MS 500	/* random delay added to each */
 #define MESH_LAN_HELLO_MAX_MS 30000
@@ -227,6 +229,9 @@ struct mesh {
 	uint64_t started;
 	uint64_t lan_hello_at;		/* next LAN hello while no neighbour is up */
 	uint32_t lan_hello_backoff;
+	/* kicks again after roaming (fib.c) */
+	uint64_t roam_kick_at;
+	uint8_t roam_kicks;
 	/* challenges: a token bucket (x1000) and per-source slots (adj.c) */
 	uint64_t chal_tokens;
 	uint64_t chal_at;
@@ -385,8 +390,10 @@ void fib_peer_timers(struct mesh *m, struct mesh_peer *p);
 /* A WireGuard sample of it: retry a first handshake that did not come. */
 void fib_on_sample(struct mesh *m, struct mesh_peer *p, bool handshake);
 uint64_t fib_peer_next_timer(const struct mesh_peer *p);
-/* After roaming: a keepalive to every peer now, so that they follow us. */
-void fib_kick_all(struct mesh *m);
+/* After roaming: a keepalive to every peer now and a few times after, so that they follow us. */
+void fib_roamed(struct mesh *m);
+void fib_timers(struct mesh *m);
+uint64_t fib_next_timer(const struct mesh *m);
 /* WireGuard reports a handshake with the installed peer. */
 void fib_on_handshake(struct mesh *m, struct mesh_peer *p);
 
