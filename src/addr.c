@@ -29,6 +29,18 @@ bool addr_is_zero(const struct addr *a)
 	return memcmp(a->b, zero.b, 16) == 0;
 }
 
+bool addr_unspecified(const struct addr *a)
+{
+	static const uint8_t zero4[4];
+
+	return addr_is_zero(a) || (addr_is_v4(a) && memcmp(a->b + 12, zero4, 4) == 0);
+}
+
+bool endpoint_sendable(const struct endpoint *e)
+{
+	return e->port != 0 && !addr_unspecified(&e->addr);
+}
+
 int addr_cmp(const struct addr *a, const struct addr *b)
 {
 	return memcmp(a->b, b->b, 16);

@@ -34,6 +34,10 @@ struct endpoint {
 void addr_from_v4(struct addr *a, const uint8_t v4[4]);
 bool addr_is_v4(const struct addr *a);
 bool addr_is_zero(const struct addr *a);
+/* :: or 0.0.0.0: no host's address. */
+bool addr_unspecified(const struct addr *a);
+/* An endpoint a datagram can be sent to (an address, a port other than 0). */
+bool endpoint_sendable(const struct endpoint *e);
 int addr_cmp(const struct addr *a, const struct addr *b);
 bool addr_eq(const struct addr *a, const struct addr *b);
 /* Last byte of the address: the original wg_netmanager derives ports from it. */

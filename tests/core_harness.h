@@ -291,13 +291,20 @@ static inline void h_collect(struct h *t)
 static inline void h_later(struct h *t, uint64_t ms)
 {
 	uint64_t end = t->now + ms;
+	unsigned stuck = 0;
 
 	for (;;) {
 		uint64_t next = mesh_next_timer(t->m);
 		if (next > end)
 			break;
-		if (next > t->now)
+		if (next > t->now) {
 			t->now = next;
+			stuck = 0;
+		} else if (++stuck > 100) {
+			/* a timer that stays due after it ran: the host would spin */
+			fail_msg("the core's next timer stays due at %llu ms",
+				 (unsigned long long)t->now);
+		}
 		mesh_on_timer(t->m, t->now);
 		h_collect(t);
 	}

@@ -470,6 +470,32 @@ static void test_reset_on_change(void **state)
 	teardown(&t);
 }
 
+/*
+ * A failed pair whose candidates are gone (X's record no longer carries a
+ * reflexive endpoint) has nothing to retry: no timer is due for it (its
+ * past retry time kept the core's next timer in the past, so the host's
+ * loop spun), and new candidates bring it back at once.
+ */
+static void test_failed_without_candidates(void **state)
+{
+	struct t t;
+
+	(void)state;
+	setup(&t, true, false);
+	later(&t, TRY_NAT_MS + 100);
+	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
+	t.x_has_reflexive = false;
+	x_record(&t);
+	assert_int_equal(xd(&t)->n_cands, 0);
+	later(&t, 20000); /* (h_later fails on a timer that stays due) */
+	assert_true(mesh_next_timer(t.h.m) > t.h.now);
+	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
+	t.x_has_reflexive = true;
+	x_record(&t);
+	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
+	teardown(&t);
+}
+
 /* Up, with X claiming us. */
 static void make_up(struct t *t)
 {
@@ -693,6 +719,7 @@ int main(void)
 		cmocka_unit_test(test_success),
 		cmocka_unit_test(test_failure_backoff),
 		cmocka_unit_test(test_reset_on_change),
+		cmocka_unit_test(test_failed_without_candidates),
 		cmocka_unit_test(test_lost_on_stall),
 		cmocka_unit_test(test_stall_beyond_x),
 		cmocka_unit_test(test_repunch_unclaimed),

@@ -717,6 +717,67 @@ static void test_kick_once(void **state)
 }
 
 /*
+ * A node announcing another's WireGuard key (a holder of the shared key
+ * copying bob's from its record) is not installed: the device keys peers
+ * by public key, and installing it would have replaced bob's allowed IPs
+ * with its own and removed bob's peer with it. Bob keeps its peer and
+ * routes; one warning names both. Nor is a node announcing our own key.
+ * Once bob is gone, the key is free.
+ */
+static void test_key_clash(void **state)
+{
+	struct h t;
+	struct h_fake b, mal, self;
+	const struct h_wg_peer *holder;
+
+	(void)state;
+	h_setup(&t, 0, 1);
+	h_fake_init(&b, 2, "bob", 7);
+	h_fake_init(&mal, 3, "mallory", 7);
+	h_fake_init(&self, 4, "mirror", 7);
+	h_neighbour_up(&t, &b, NULL, 0);
+	memcpy(mal.key, b.key, WIRE_KEY_LEN);
+	h_reset(&t);
+	snprintf(t.log_grep, sizeof(t.log_grep), "announces the WireGuard key of");
+	h_handshake(&t, &mal);
+	h_own_record(&t, &mal, &t.cfg.id, 1);
+	h_later(&t, 500);
+	holder = h_wg_holder(&t, &b.id);
+	assert_non_null(holder);
+	assert_memory_equal(holder->key, b.key, WIRE_KEY_LEN);
+	assert_null(h_wg_holder(&t, &mal.id));
+	assert_int_equal(t.wg_overlaps, 0);
+	assert_false(h_was_removed(&t, b.key));
+	for (size_t i = 0; i < t.n_sets; i++)
+		assert_false(h_allows(&t.sets[i], &mal.id));
+	assert_int_equal(t.log_hits, 1);
+	assert_non_null(strstr(t.log_last, "mallory (10.99.0.3) announces the WireGuard key of bob"));
+	assert_true(mesh_peer_get(t.m, &mal.id)->fib.key_clash);
+
+	/* our own key */
+	memcpy(self.key, t.cfg.pubkey, WIRE_KEY_LEN);
+	h_handshake(&t, &self);
+	h_later(&t, 500);
+	assert_null(h_last_set(&t, t.cfg.pubkey));
+	assert_int_equal(t.log_hits, 2);
+	assert_non_null(strstr(t.log_last, "the WireGuard key of this node"));
+
+	/* bob leaves: the key is free, and the node that announces it is installed */
+	{
+		struct wire_msg leave = h_msg(&b, WIRE_LEAVE);
+		h_reset(&t);
+		h_feed(&t, &b, &leave);
+	}
+	h_later(&t, 500);
+	assert_true(h_was_removed(&t, b.key));
+	assert_non_null(h_last_set(&t, b.key)); /* mallory's peer, now */
+	assert_true(mesh_peer_get(t.m, &mal.id)->fib.on);
+	assert_false(mesh_peer_get(t.m, &mal.id)->fib.key_clash);
+	assert_int_equal(h_wg_count(&t), 1);
+	h_teardown(&t);
+}
+
+/*
  * Leaving withdraws everything installed: no WireGuard peer and no route
  * is left in the model, nothing is removed twice, and nothing is set again
  * afterwards, whatever arrives.
@@ -778,6 +839,7 @@ int main(void)
 		cmocka_unit_test(test_first_handshake),
 		cmocka_unit_test(test_static_keepalive),
 		cmocka_unit_test(test_kick_once),
+		cmocka_unit_test(test_key_clash),
 		cmocka_unit_test(test_withdraw_all),
 	};
 

@@ -85,16 +85,19 @@ static void test_new(void **state)
 
 /* ---- packets ---- */
 
-/* Senders outside the subnet, or claiming A's own address. */
+/* Senders outside the subnet, claiming A's own address, or at UDP port 0. */
 static void test_refused_senders(void **state)
 {
 	static const struct {
 		uint8_t a, b, c, d;
+		uint16_t port;		/* its UDP source port */
 		enum wire_drop why;
 	} cases[] = {
-		{ 10, 98, 0, 2, WIRE_DROP_REFUSED },
-		{ 192, 168, 1, 1, WIRE_DROP_REFUSED },
-		{ 10, 99, 0, 1, WIRE_DROP_SELF },
+		{ 10, 98, 0, 2, 50001, WIRE_DROP_REFUSED },
+		{ 192, 168, 1, 1, 50001, WIRE_DROP_REFUSED },
+		{ 10, 99, 0, 1, 50001, WIRE_DROP_SELF },
+		/* from port 0: an answer could not be sent (the encoder refuses it) */
+		{ 10, 99, 0, 9, 0, WIRE_DROP_REFUSED },
 	};
 
 	(void)state;
@@ -106,6 +109,7 @@ static void test_refused_senders(void **state)
 		h_setup(&t, 0, 1);
 		h_fake_init(&x, 9, "x", 3);
 		x.id = h_ip(cases[i].a, cases[i].b, cases[i].c, cases[i].d);
+		x.ep.port = cases[i].port;
 		h = h_hello(&t, &x, WIRE_HELLO, 0x77, 0);
 		h_feed(&t, &x, &h);
 		assert_int_equal(t.n_sent, 0);
@@ -416,6 +420,22 @@ static void test_local_addrs(void **state)
 	for (size_t i = 0; i < ARRAY_SIZE(probes); i++) {
 		struct addr a = h_ip(probes[i].a, probes[i].b, probes[i].c, probes[i].d);
 		assert_int_equal(mesh_on_local_lan(t.m, &a), probes[i].as_hosts);
+	}
+	/*
+	 * one address on two interfaces is listed once: a record with an
+	 * address twice is one the encoder refuses, never announced
+	 */
+	{
+		struct prefix twice[3] = { pfx[0], pfx[1], pfx[0] };
+		const struct lsdb_record *own;
+
+		mesh_set_local_prefixes(t.m, twice, 3, t.now);
+		h_collect(&t);
+		h_later(&t, 1000);
+		own = lsdb_get(&t.m->db, &t.cfg.id);
+		assert_int_equal(own->n_local, 2);
+		assert_true(addr_eq(&own->local[0], &hosts[0]));
+		assert_true(addr_eq(&own->local[1], &hosts[1]));
 	}
 	h_teardown(&t);
 }

@@ -252,6 +252,12 @@ static void test_tell_endpoint(void **state)
 			assert_true(endpoint_eq(&ping->u.ping.observed_wg, &ep));
 		}
 	}
+	/* an endpoint with port 0 is none (a probe carrying it would not encode) */
+	h_reset(&t);
+	t.now += 100;
+	sample(&t, &b, rx += 92, tx += 148, true, &(struct endpoint){ h_ip(203, 0, 113, 7), 0 });
+	assert_int_equal(h_count_sent_to(&t, &b, WIRE_PING), 0);
+	assert_false(mesh_peer_get(t.m, &b.id)->seen.has_endpoint);
 	/* B is no neighbour any more: nothing told */
 	adj_down(t.m, mesh_peer_get(t.m, &b.id), "a test");
 	h_collect(&t);

@@ -522,7 +522,8 @@ uint64_t direct_next_timer(const struct mesh *m, const struct mesh_peer *p)
 	case DIRECT_TRYING:
 		return d->deadline; /* re-kicks happen on WireGuard samples */
 	case DIRECT_FAILED:
-		return d->retry_at ? d->retry_at : UINT64_MAX;
+		/* nothing to try (its candidates are gone): no retry is due */
+		return d->retry_at && d->n_cands ? d->retry_at : UINT64_MAX;
 	case DIRECT_UP: {
 		uint64_t t = d->check_until ? d->check_until : UINT64_MAX;
 		if (d->unclaimed_since && d->unclaimed_since + DIRECT_UNCLAIMED_MS < t)

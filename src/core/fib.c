@@ -376,12 +376,45 @@ void fib_peer_forget(struct mesh_peer *p)
 	p->fib.n_allowed = 0;
 }
 
+/*
+ * The device keys its peers by public key: a node announcing a key that
+ * another installed peer (or we) hold would, if installed, take that peer
+ * over (its allowed IPs replaced, and removed with the claimant). Only a
+ * holder of the shared key can announce one, and a key it does not hold
+ * the private half of can never complete a handshake: the first holder
+ * keeps it, the claimant is not installed, and the operator is told once.
+ */
+static bool key_held_by_another(struct mesh *m, struct mesh_peer *p)
+{
+	const struct mesh_peer *holder = NULL;
+	char s[ADDR_STRLEN];
+
+	if (memcmp(p->pubkey, m->cfg.pubkey, WIRE_KEY_LEN) != 0)
+		for (size_t i = 0; i < m->peers.n && !holder; i++) {
+			const struct mesh_peer *q = m->peers.items[i];
+			if (q != p && q->fib.on && memcmp(q->fib.key, p->pubkey, WIRE_KEY_LEN) == 0)
+				holder = q;
+		}
+	else
+		holder = p; /* our own key */
+	if (holder && !p->fib.key_clash) {
+		mesh_log(m, MESH_LOG_WARN,
+			 "%s (%s) announces the WireGuard key of %s: not installing it", p->name,
+			 addr_fmt(&p->id, s, sizeof(s)), holder == p ? "this node" : holder->name);
+	}
+	p->fib.key_clash = holder != NULL;
+	return holder != NULL;
+}
+
 /* Bring one neighbour's WireGuard peer in line with what we want. */
 static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 {
 	struct endpoint ep;
 	uint16_t ka;
 	bool want_on = !m->leaving && ((p->adj.up && p->has_info) || direct_wants_peer(p, &ep, &ka));
+
+	if (want_on && !(p->fib.on && memcmp(p->fib.key, p->pubkey, WIRE_KEY_LEN) == 0))
+		want_on = !key_held_by_another(m, p);
 
 	/* gone, restarted with a new key, or a new trial that needs a fresh handshake */
 	if (p->fib.on && (!want_on || memcmp(p->fib.key, p->pubkey, WIRE_KEY_LEN) != 0 ||

@@ -78,6 +78,11 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 		m->ctr.drops[WIRE_DROP_SELF]++;
 		return;
 	}
+	/* from UDP port 0 (or no address): nothing we send could answer it */
+	if (!endpoint_sendable(from)) {
+		m->ctr.drops[WIRE_DROP_REFUSED]++;
+		return;
+	}
 	if (!prefix_contains(&m->cfg.subnet, &h->sender)) {
 		mesh_refuse(m, &h->sender, "a packet from outside the subnet");
 		return;
@@ -335,13 +340,33 @@ static bool same_locals(const struct mesh *m, const struct prefix *pfx, size_t n
  * our reflexive endpoint (probes make the neighbours' WireGuard see our new
  * source and tell us) and re-probe direct paths, all at once.
  */
-void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n, uint64_t now)
+/*
+ * One address on two interfaces (or listed twice by the host) is kept
+ * once: a record listing it twice is one the encoder refuses, and we would
+ * never announce ourselves again.
+ */
+static size_t unique_prefixes(const struct prefix *pfx, size_t n, struct prefix *out)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && k < MESH_MAX_LOCAL; i++) {
+		bool dup = false;
+		for (size_t j = 0; j < k && !dup; j++)
+			dup = addr_eq(&out[j].addr, &pfx[i].addr);
+		if (!dup)
+			out[k++] = pfx[i];
+	}
+	return k;
+}
+
+void mesh_set_local_prefixes(struct mesh *m, const struct prefix *given, size_t n_given,
+			     uint64_t now)
 {
 	bool was_known = m->local_known;
+	struct prefix pfx[MESH_MAX_LOCAL];
+	size_t n = unique_prefixes(given, n_given, pfx);
 
 	m->now = now;
-	if (n > MESH_MAX_LOCAL)
-		n = MESH_MAX_LOCAL;
 	if (m->local_known && same_locals(m, pfx, n))
 		return;
 	memcpy(m->local_pfx, pfx, n * sizeof(*pfx));

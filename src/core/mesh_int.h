@@ -147,6 +147,7 @@ struct fib_peer {
 	uint32_t trial;			/* the wg_trial it was installed for */
 	bool handshake;			/* this installed peer has completed a handshake */
 	bool kick;			/* send it a keepalive now (roaming) */
+	bool key_clash;			/* not installed: another peer holds its key */
 	uint64_t answer_until;		/* fresh peer: wait for its initiation until */
 	uint64_t retry_at;		/* initiating: no handshake by then, a fresh peer */
 	uint32_t retry_ms;

@@ -56,7 +56,8 @@ static void sample_one(struct mesh *m, struct mesh_peer *p, const struct mesh_wg
 	    m->now - mesh_last_heard(p) >= MESH_STALL_MS)
 		probe_check(m, p, MESH_PROBE_DEAD_STALL_MS, "sending into a silent tunnel");
 	p->seen.stall_since = sent && !got ? (p->seen.stall_since ? p->seen.stall_since : m->now) : 0;
-	p->seen.has_endpoint = s->has_endpoint;
+	/* an endpoint we could not send to (port 0) is none: we would tell it on */
+	p->seen.has_endpoint = s->has_endpoint && endpoint_sendable(&s->endpoint);
 	if (s->has_endpoint)
 		p->seen.endpoint = s->endpoint;
 	if (s->last_handshake_sec)

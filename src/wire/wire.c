@@ -136,12 +136,6 @@ static void get_name(struct buf_reader *r, char name[WIRE_NAME_MAX + 1])
 /* --- value checks shared by encode and decode ----------------------- */
 
 /* :: and 0.0.0.0 name no node and no endpoint; optional ones use HAS_*. */
-static bool addr_unspecified(const struct addr *a)
-{
-	static const uint8_t zero4[4];
-
-	return addr_is_zero(a) || (addr_is_v4(a) && memcmp(a->b + 12, zero4, 4) == 0);
-}
 
 bool wire_name_valid(const char *name)
 {
@@ -166,7 +160,7 @@ static inline bool same_addr(const struct addr *a, const struct addr *b)
 
 static bool endpoint_valid(const struct endpoint *e)
 {
-	return !addr_unspecified(&e->addr) && e->port != 0;
+	return endpoint_sendable(e);
 }
 
 static bool header_valid(const struct wire_header *h)
