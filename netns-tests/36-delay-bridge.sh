@@ -107,7 +107,7 @@ delay_port "$NS_S" br0 pa 0 0 50 -s 12345
 got=$(ip netns exec "$NS_A" ping -n -q -c 200 -i 0.005 -W 1 198.18.0.2 2>/dev/null |
 	sed -n 's/.* \([0-9]*\) received.*/\1/p')
 echo "50% loss: $got of 200 pings answered"
-[ "${got:-0}" -ge 50 ] && [ "${got:-0}" -le 150 ] || fail "$got of 200 answered at 50% loss"
+if [ "${got:-0}" -lt 50 ] || [ "${got:-0}" -gt 150 ]; then fail "$got of 200 answered at 50% loss"; fi
 delay_stop
 lost=$(sed -n 's/^tool_delaybridge: pa->.* lost \([0-9]*\),.*/\1/p' "$TEST_TMP/delay.4.log")
 echo "the delay bridge counted $lost lost frames"
