@@ -66,6 +66,9 @@
 #   cleanstop  sigterm and the final stop: exit status 0; interface, routes
 #              (protocol 0x57), UAPI and control sockets and wireguard-go
 #              of that node gone
+#              Pairs already silent before the event (no answer in the
+#              2 s before it: an earlier failure going on) are left out of
+#              its check and counted in the "left out" column.
 #   alive      before every event: no daemon exited on its own
 #   rss        every daemon's VmRSS sampled before every event; for each
 #              daemon instance the first sample (its first event after its
@@ -115,8 +118,8 @@ CLOCK_NODE="echo"
 CLOCK_FILE=$TEST_TMP/clock.offset
 CLOCK_OFF=0 # seconds
 PING_PIDS=()
-declare -A OFF
-declare -A N_EV N_OK N_FAIL WORST
+declare -A OFF PT SICK
+declare -A N_EV N_OK N_FAIL WORST LEFT_OUT
 FAILS=()
 T_START=$SECONDS
 
@@ -349,9 +352,11 @@ stop_pings() {
 pairs_since() {
 	local t=$1 max=$2 a b p ms worst=0 pending=() still
 	shift 2
+	PT=()
 	for a in "$@"; do
 		for b in "$@"; do
 			[ "$a" = "$b" ] && continue
+			[ -z "${SICK[$a.$b]:-}" ] || continue
 			OFF[$a.$b]=$(stat -c %s "$TEST_TMP/ping.$a.$b")
 			pending+=("$a.$b")
 		done
@@ -365,6 +370,7 @@ pairs_since() {
 				/ bytes from / { ts = substr($1, 2, length($1) - 2); split(ts, f, ".")
 					ms = f[1] * 1000 + int(f[2] / 1000); if (ms >= t) { printf "%.0f", ms; exit } }')
 			if [ -n "$ms" ]; then
+				PT[$p]=$((ms - t))
 				[ $((ms - t)) -le "$worst" ] || worst=$((ms - t))
 			else
 				still+=("$p")
@@ -381,21 +387,50 @@ pairs_since() {
 	done
 	PAIRS_MS=$worst
 }
+# sick_pairs: before an event, the pairs of running nodes with no answer in
+# the last 2 s (10 pings) into SICK: an earlier failure still going on. The
+# event's check leaves them out (and says so), so that a failure is
+# counted against the event that caused it, not every later one.
+sick_pairs() {
+	local now a b last live
+	now=$(now_ms)
+	SICK=()
+	mapfile -t live < <(running)
+	for a in "${live[@]}"; do
+		for b in "${live[@]}"; do
+			[ "$a" = "$b" ] && continue
+			last=$(tail -n 15 "$TEST_TMP/ping.$a.$b" | awk '/ bytes from / { ts = substr($1, 2, length($1) - 2)
+				split(ts, f, "."); ms = f[1] * 1000 + int(f[2] / 1000) } END { if (ms) printf "%.0f", ms }')
+			if [ -z "$last" ] || [ $((now - last)) -gt 2000 ]; then SICK[$a.$b]=1; fi
+		done
+	done
+	if [ "${#SICK[@]}" -gt 0 ]; then
+		local l="${!SICK[*]}"
+		say "  ${#SICK[@]} pairs silent before this event (left out of its check): ${l//./->}"
+	fi
+}
 # settle_check KIND NODES...: call right at the settle moment: every pair
-# must answer within CHAOS_PING_S
+# (but those silent before the event) must answer within CHAOS_PING_S
 settle_check() {
-	local kind=$1 v np=$((($# - 1) * ($# - 2)))
+	local kind=$1 v np slow p
 	shift
 	pairs_since "$(now_ms)" "$CHAOS_MAX_S" "$@"
+	np=$((($# * ($# - 1)) - ${#SICK[@]}))
 	v=$PAIRS_MS
 	worst "$kind" pairs "$v"
+	LEFT_OUT[$kind]=$((${LEFT_OUT[$kind]:-0} + ${#SICK[@]}))
 	if [ "$v" = timeout ]; then
 		check "$kind" pairs fail "pairs still silent ${CHAOS_MAX_S} s after settling: ${SILENT//./->}"
 	elif [ "$v" -le $((CHAOS_PING_S * 1000)) ]; then
 		say "  all $np pairs answered $v ms after settling"
 		check "$kind" pairs ok
 	else
-		check "$kind" pairs fail "all $np pairs answered only $v ms after settling (> ${CHAOS_PING_S} s)"
+		slow=""
+		for p in "${!PT[@]}"; do
+			[ "${PT[$p]}" -le $((CHAOS_PING_S * 1000)) ] || slow+="${PT[$p]} ${p/./->}"$'\n'
+		done
+		slow=$(printf '%s' "$slow" | sort -rn | head -n 8 | awk '{ printf "%s%s %d ms", NR > 1 ? ", " : "", $2, $1 }')
+		check "$kind" pairs fail "all $np pairs answered only $v ms after settling (> ${CHAOS_PING_S} s); slowest: $slow"
 	fi
 }
 
@@ -618,6 +653,7 @@ while [ "$SECONDS" -lt "$end" ]; do
 			fi
 		done
 		rss_sample
+		sick_pairs
 		N_EV[$kind]=$((${N_EV[$kind]:-0} + 1))
 		case $kind in
 		kill9) ev_restart kill9 KILL ;;
@@ -669,7 +705,7 @@ sanity=$({ grep -lE 'ERROR: (Address|Leak|Undefined)Sanitizer|runtime error:' "$
 # --- summary -------------------------------------------------------------
 echo
 echo "== chaos summary: $(((SECONDS - T_START) / 60)) min $(((SECONDS - T_START) % 60)) s, $round rounds, seed $CHAOS_SEED"
-printf '%-18s %6s %14s %14s %14s %14s\n' "event" "count" "pairs ok/fail" "worst settle" "gone ok/fail" "worst gone"
+printf '%-18s %6s %14s %14s %14s %14s %9s\n' "event" "count" "pairs ok/fail" "worst settle" "gone ok/fail" "worst gone" "left out"
 for kind in start $CHAOS_EVENTS staticdown-during; do
 	c=${N_EV[$kind]:-}
 	[ "$kind" = start ] && c=1
@@ -682,7 +718,7 @@ for kind in start $CHAOS_EVENTS staticdown-during; do
 	[ "$ws" = - ] || [ "$ws" = timeout ] || ws="$ws ms"
 	[ "$wg" = - ] || [ "$wg" = timeout ] || wg="$wg ms"
 	case $kind in kill9 | sigterm | staticdown) ;; *) g=- ;; esac
-	printf '%-18s %6s %14s %14s %14s %14s\n' "$kind" "$c" "$p" "$ws" "$g" "$wg"
+	printf '%-18s %6s %14s %14s %14s %14s %9s\n' "$kind" "$c" "$p" "$ws" "$g" "$wg" "${LEFT_OUT[$kind]:-0}"
 done
 echo
 printf '%-22s %6s %6s\n' "other checks" "passed" "failed"
