@@ -118,7 +118,7 @@ CLOCK_NODE="echo"
 CLOCK_FILE=$TEST_TMP/clock.offset
 CLOCK_OFF=0 # seconds
 PING_PIDS=()
-declare -A OFF PT SICK
+declare -A OFF=() PT=() SICK=()
 declare -A N_EV N_OK N_FAIL WORST LEFT_OUT
 FAILS=()
 T_START=$SECONDS
@@ -242,11 +242,12 @@ stop() {
 	STOP_ST=0
 	if pid_alive "$p"; then
 		kill -KILL "$p" 2>/dev/null || true
-		wait "$p" 2>/dev/null || true
+		{ wait "$p"; } 2>/dev/null || true
 		STOP_ST=hung
 		return
 	fi
-	wait "$p" 2>/dev/null || STOP_ST=$?
+	# braces: bash's own "Killed" notice goes to /dev/null too
+	{ wait "$p"; } 2>/dev/null || STOP_ST=$?
 }
 # poll TRIES CMD...: like wait_for, 0.1 s apart, but only returns the status
 poll() {
@@ -429,7 +430,8 @@ settle_check() {
 		for p in "${!PT[@]}"; do
 			[ "${PT[$p]}" -le $((CHAOS_PING_S * 1000)) ] || slow+="${PT[$p]} ${p/./->}"$'\n'
 		done
-		slow=$(printf '%s' "$slow" | sort -rn | head -n 8 | awk '{ printf "%s%s %d ms", NR > 1 ? ", " : "", $2, $1 }')
+		slow=$(printf '%s' "$slow" | sort -rn | head -n 8 |
+			awk '{ printf "%s%s %d ms", (NR > 1 ? ", " : ""), $2, $1 }') || true
 		check "$kind" pairs fail "all $np pairs answered only $v ms after settling (> ${CHAOS_PING_S} s); slowest: $slow"
 	fi
 }

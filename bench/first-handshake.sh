@@ -16,6 +16,9 @@
 #   GOAL_MS=1000     a pair counts as slow above this
 #   DEADLINE=20      s per run for every pair to answer (a pair that never
 #                    answers is reported as a timeout, the run goes on)
+#   DELAY="MS JITTER [LOSS]"  every path through the internet gets +MS +-JITTER
+#                    ms one way (and LOSS %) by netns-tests/delay-lib.sh's
+#                    delay bridges (no netem here); GOAL_MS stays as given
 #   BENCH_LOGDIR=DIR keep the daemons' logs of every run with a slow pair
 #                    (with BENCH_DAEMON_ARGS=-v BENCH_TLOG=1 for debug logs)
 #   WGNM_DAEMON=PATH the daemon to measure (default build/wg_netmanager)
@@ -29,6 +32,8 @@ set -euo pipefail
 # shellcheck source=bench/bench-lib.sh
 . "$(dirname "$0")/bench-lib.sh"
 
+# shellcheck source=netns-tests/delay-lib.sh
+. "$BENCH_ROOT/netns-tests/delay-lib.sh"
 RUNS=${1:-${RUNS:-20}}
 MODES=${MODES:-cone alpha-random both-random}
 GOAL_MS=${GOAL_MS:-1000}
@@ -36,6 +41,7 @@ DEADLINE=${DEADLINE:-20}
 
 bench_header "first handshake: README 4-node topology, $RUNS starts per mode ($MODES)"
 echo "goal:    every ordered pair's first ping answered <= $GOAL_MS ms after the first start"
+[ -z "${DELAY:-}" ] || echo "delay:   every path through the internet: one way $DELAY (ms, +-jitter ms, loss %) (tool_delaybridge)"
 install -m 600 "$BENCH_ROOT/net.example.yaml" "$TEST_TMP/net.yaml"
 IF_A=$(ifname_for alpha) IF_B=$(ifname_for beta) IF_C=$(ifname_for charlie) IF_D=$(ifname_for delta)
 declare -A NAME_OF=([10.1.1.1]=alpha [10.1.1.2]=beta [10.1.1.21]=charlie [10.1.1.22]=delta)
@@ -65,6 +71,8 @@ one_run() {
 	*) fail "unknown mode $mode (cone, alpha-random, both-random)" ;;
 	esac
 	ALPHA_NAT=$alpha_nat HOME_NAT=$home_nat topo_readme_up
+	# shellcheck disable=SC2086
+	[ -z "${DELAY:-}" ] || delay_readme_internet $DELAY
 	mapfile -t nodes < <(topo_readme_nodes)
 	rm -f "$TEST_TMP"/probe.* "$TEST_TMP"/*.tlog # -l appends: one run per file
 
@@ -104,6 +112,7 @@ one_run() {
 		"$([ "${#slow[@]}" -eq 0 ] && echo "all 12 pairs <= $GOAL_MS ms" || echo "slow: ${slow[*]}")"
 	echo "$max" >&4
 	stop_all
+	DELAY_PIDS=()
 	if [ -n "${BENCH_LOGDIR:-}" ] && [ "${#slow[@]}" -gt 0 ]; then
 		mkdir -p "$BENCH_LOGDIR/$mode-run$run"
 		cp "$TEST_TMP"/*.log "$TEST_TMP/run.pairs" "$BENCH_LOGDIR/$mode-run$run/"
