@@ -58,7 +58,7 @@ start() {
 	local n=$1 vg=()
 	INST[$n]=$((${INST[$n]:-0} + 1))
 	# shellcheck disable=SC2207
-	under_vg "$n" && vg=($(vg_cmd "$TEST_TMP/vg.$n.${INST[$n]}.txt"))
+	under_vg "$n" && vg=($(vg_cmd "$TEST_TMP/vg.$n.${INST[$n]}.vglog"))
 	bg_run "PID[$n]" "$TEST_TMP/$n.${INST[$n]}.log" ip netns exec "${NS[$n]}" "${vg[@]}" \
 		"$DAEMON" -c "$TEST_TMP/net.yaml" -i "${IFN[$n]}" -a "${IP[$n]}" -n "$n" \
 		-l "$TEST_TMP/$n.${INST[$n]}.tlog"
@@ -79,7 +79,7 @@ stop() {
 		kill -KILL "$p" 2>/dev/null || true
 		ST=hung
 	fi
-	wait "$p" 2>/dev/null || ST=$?
+	{ wait "$p"; } 2>/dev/null || ST=$? # braces: no "Killed" notice
 	[ "$ST" != 137 ] || [ "$2" != KILL ] || ST=0
 }
 
@@ -116,7 +116,7 @@ for n in alpha beta charlie delta; do
 	for c in "status" "status --json" "metrics"; do
 		vg=()
 		# shellcheck disable=SC2207,SC2086
-		under_vg "$n" && vg=($(vg_cmd "$TEST_TMP/vg.client.$n.${c// /}.txt"))
+		under_vg "$n" && vg=($(vg_cmd "$TEST_TMP/vg.client.$n.${c// /}.vglog"))
 		# shellcheck disable=SC2086
 		if ! ip netns exec "${NS[$n]}" "${vg[@]}" "$DAEMON" $c -i "${IFN[$n]}" >"$TEST_TMP/client.out" 2>&1; then
 			echo "  $n: '$c' failed: $(head -c 300 "$TEST_TMP/client.out")"
@@ -156,14 +156,14 @@ done
 # lost FILE KIND: bytes in valgrind's LEAK SUMMARY line "KIND lost: N bytes"
 lost() { sed -n "s/.*$2 lost: \([0-9,]*\) bytes.*/\1/p" "$1" | tr -d , | tail -n 1; }
 echo
-printf '%-22s %6s %8s %10s %10s %10s %12s %s\n' process errors "exit" definite indirect possible "reachable" ""
+printf '%-28s %6s %8s %10s %10s %10s %12s %s\n' process errors "exit" definite indirect possible "reachable" ""
 bad=0
-for f in "$TEST_TMP"/vg.*.txt; do
+for f in "$TEST_TMP"/vg.*.vglog; do
 	[ -f "$f" ] || continue
 	id=${f##*/vg.}
-	id=${id%.txt}
+	id=${id%.vglog}
 	if [ -n "${KILLED[$id]:-}" ]; then
-		printf '%-22s %s\n' "$id" "(killed with -9 on purpose: no report)"
+		printf '%-28s %s\n' "$id" "(killed with -9 on purpose: no report)"
 		continue
 	fi
 	errs=$(sed -n 's/.*ERROR SUMMARY: \([0-9,]*\) errors.*/\1/p' "$f" | tr -d , | tail -n 1)
@@ -183,13 +183,13 @@ for f in "$TEST_TMP"/vg.*.txt; do
 		note="$note exit status $st"
 		bad=1
 	fi
-	printf '%-22s %6s %8s %10s %10s %10s %12s %s\n' "$id" "${errs:--}" "$st" "${dl:--}" "${il:--}" \
+	printf '%-28s %6s %8s %10s %10s %10s %12s %s\n' "$id" "${errs:--}" "$st" "${dl:--}" "${il:--}" \
 		"${pl:--}" "${sr:--}" "$note"
 done
-for f in "$TEST_TMP"/vg.*.txt; do
+for f in "$TEST_TMP"/vg.*.vglog; do
 	[ -f "$f" ] || continue
 	id=${f##*/vg.}
-	id=${id%.txt}
+	id=${id%.vglog}
 	[ -z "${KILLED[$id]:-}" ] || continue
 	# error and leak records (not the still-reachable ones): a record is
 	# the lines from its headline to the next empty "==PID== " line
