@@ -23,9 +23,11 @@
 #                    (with BENCH_DAEMON_ARGS=-v BENCH_TLOG=1 for debug logs)
 #   WGNM_DAEMON=PATH the daemon to measure (default build/wg_netmanager)
 #
-# Each pair is probed by its own loop: `ping -c 1 -W 0.2` from the source
-# namespace, at most every 20 ms, so a pair's time is accurate to about
-# 20 ms plus the cost of starting ping. The per-run line names the slowest
+# Each pair is probed by its own `ping -c 1 -i 0.02 -w W` from the source
+# namespace (a ping every 20 ms until the first reply, as bench-lib's
+# pairs_ping_ms does; W = 2 s, with DELAY 1 s + 4 crossings of the
+# internet, a relayed round trip), started again until DEADLINE: a pair's
+# time is accurate to about 20 ms. The per-run line names the slowest
 # pair; the summary per mode: runs with all pairs <= GOAL_MS, median and
 # max of the slowest pair per run, and the pairs that were slow, how often.
 set -euo pipefail
@@ -35,6 +37,11 @@ set -euo pipefail
 # shellcheck source=netns-tests/delay-lib.sh
 . "$BENCH_ROOT/netns-tests/delay-lib.sh"
 RUNS=${1:-${RUNS:-20}}
+PROBE_W=2
+if [ -n "${DELAY:-}" ]; then
+	read -r d_ms d_j _ <<<"$DELAY"
+	PROBE_W=$((1 + (4 * (d_ms + ${d_j:-0}) + 999) / 1000))
+fi
 MODES=${MODES:-cone alpha-random both-random}
 GOAL_MS=${GOAL_MS:-1000}
 DEADLINE=${DEADLINE:-20}
@@ -51,7 +58,7 @@ declare -A NAME_OF=([10.1.1.1]=alpha [10.1.1.2]=beta [10.1.1.21]=charlie [10.1.1
 probe() {
 	local end=$((SECONDS + DEADLINE))
 	while [ "$SECONDS" -lt "$end" ]; do
-		if ip netns exec "$1" ping -n -q -c 1 -W 0.2 "$3" >/dev/null 2>&1; then
+		if ip netns exec "$1" ping -n -q -c 1 -i 0.02 -w "$PROBE_W" "$3" >/dev/null 2>&1; then
 			now_ns >"$4"
 			return 0
 		fi
