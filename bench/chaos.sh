@@ -741,7 +741,7 @@ for kind in start $CHAOS_EVENTS $extra; do
 done
 echo
 printf '%-22s %6s %6s\n' "other checks" "passed" "failed"
-for k in alive:alive sigterm:cleanstop clock:cleanstop final:cleanstop final:leftover final:sanitizer; do
+for k in alive:alive sigterm:cleanstop clock:cleanstop final:cleanstop final:leftover final:sanitizer rss:rss; do
 	[ -n "${N_OK[$k]:-}${N_FAIL[$k]:-}" ] || continue
 	printf '%-22s %6s %6s\n' "$k" "${N_OK[$k]:-0}" "${N_FAIL[$k]:-0}"
 done
