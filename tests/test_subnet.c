@@ -52,9 +52,9 @@ static bool allows_prefix(const struct h_set *ps, const struct prefix *p)
 
 /*
  * Every reason an announcement is refused, and the accepted cases. X's
- * record lists X's underlay 203.0.113.9 (local) and 198.51.100.40
- * (reflexive); A has a static peer at 192.0.2.55; A announces
- * 172.20.0.0/16 itself.
+ * record lists its address 192.168.7.1 on the LAN it carries (local) and
+ * 198.51.100.40 (reflexive, where we reach it); A has a static peer at
+ * 192.0.2.55; A announces 172.20.0.0/16 itself.
  */
 static void test_judge(void **state)
 {
@@ -70,8 +70,8 @@ static void test_judge(void **state)
 		{ pfx(10, 99, 7, 0, 24), SUBNET_OVERLAY },
 		{ pfx(10, 0, 0, 0, 8), SUBNET_OVERLAY }, /* around it */
 		{ pfx(198, 18, 0, 0, 24), SUBNET_OUR_UNDERLAY },
-		{ pfx(203, 0, 113, 0, 24), SUBNET_ITS_UNDERLAY },  /* X's local address */
-		{ pfx(198, 51, 100, 0, 24), SUBNET_ITS_UNDERLAY }, /* X's reflexive one */
+		{ pfx(198, 51, 100, 0, 24), SUBNET_ITS_UNDERLAY }, /* X's reflexive endpoint */
+		{ pfx(192, 168, 7, 0, 24), SUBNET_ACCEPTED },	/* X's own LAN address inside */
 		{ pfx(192, 0, 2, 0, 24), SUBNET_STATIC_ENDPOINT },
 		{ pfx(8, 8, 8, 0, 24), SUBNET_NOT_ACCEPTED },
 		{ pfx(172, 0, 0, 0, 8), SUBNET_NOT_ACCEPTED }, /* wider than the list */
@@ -91,7 +91,7 @@ static void test_judge(void **state)
 	policy(&t, false, MESH_EXIT_NONE, NULL, &own, 1);
 	x.id = h_ip(10, 99, 0, 9);
 	x.n_local = 1;
-	x.local[0] = h_ip(203, 0, 113, 9);
+	x.local[0] = h_ip(192, 168, 7, 1);
 	x.has_reflexive = true;
 	x.reflexive = h_ep(198, 51, 100, 40, 40000);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {

@@ -35,7 +35,7 @@ static const char *const verdict_names[SUBNET_VERDICT__COUNT] = {
 	[SUBNET_SPECIAL] = "overlaps loopback, link-local, multicast or 0.0.0.0/8",
 	[SUBNET_OVERLAY] = "overlaps the overlay subnet",
 	[SUBNET_OUR_UNDERLAY] = "holds an underlay address of this node",
-	[SUBNET_ITS_UNDERLAY] = "holds an underlay address of the announcing node",
+	[SUBNET_ITS_UNDERLAY] = "holds the announcing node's public endpoint",
 	[SUBNET_STATIC_ENDPOINT] = "holds a static peer's endpoint",
 	[SUBNET_NOT_ACCEPTED] = "outside network.acceptRoutes",
 	[SUBNET_EXITS_OFF] = "exit nodes are not allowed (network.allowExitNodes)",
@@ -100,8 +100,11 @@ enum subnet_verdict subnet_judge(const struct mesh *m, const struct lsdb_record 
 		return SUBNET_OVERLAY;
 	if (holds_any(dst, m->local, m->n_local))
 		return SUBNET_OUR_UNDERLAY;
-	if (holds_any(dst, r->local, r->n_local) ||
-	    (r->has_reflexive && prefix_contains(dst, &r->reflexive.addr)))
+	/*
+	 * Its public endpoint, where we reach it; not its local addresses: a
+	 * subnet router's own address on the LAN it carries is inside it.
+	 */
+	if (r->has_reflexive && prefix_contains(dst, &r->reflexive.addr))
 		return SUBNET_ITS_UNDERLAY;
 	if (holds_static_endpoint(m, dst))
 		return SUBNET_STATIC_ENDPOINT;

@@ -23,7 +23,7 @@ enum subnet_verdict {
 	SUBNET_SPECIAL,		/* overlaps loopback, link-local, multicast or 0.0.0.0/8 */
 	SUBNET_OVERLAY,		/* overlaps the overlay subnet */
 	SUBNET_OUR_UNDERLAY,	/* holds one of this node's underlay addresses */
-	SUBNET_ITS_UNDERLAY,	/* holds an underlay address of the announcer */
+	SUBNET_ITS_UNDERLAY,	/* holds the announcer's public (reflexive) endpoint */
 	SUBNET_STATIC_ENDPOINT,	/* holds a static peer's endpoint */
 	SUBNET_NOT_ACCEPTED,	/* outside network.acceptRoutes */
 	SUBNET_EXITS_OFF,	/* an exit node offer; network.allowExitNodes is off */
