@@ -36,6 +36,7 @@ struct t {
 	/* X's WireGuard counters as A's device reports them */
 	uint64_t x_rx, x_tx;
 	int64_t x_hs;
+	bool x_port0;		/* the device reports X's endpoint with port 0 */
 };
 
 static void reset(struct t *t)
@@ -147,6 +148,10 @@ static void x_stats(struct t *t)
 	if (set && (set->flags & MESH_PEER_HAS_ENDPOINT)) {
 		st[0].has_endpoint = true;
 		st[0].endpoint = set->ep;
+	}
+	if (t->x_port0) {
+		st[0].has_endpoint = true;
+		st[0].endpoint.port = 0;
 	}
 	memcpy(st[1].pubkey, t->b.key, WIRE_KEY_LEN);
 	st[1].last_handshake_sec = 1600000000;
@@ -533,6 +538,33 @@ static void stall(struct t *t)
 }
 
 /*
+ * A device that reports X's endpoint with port 0 (fuzz_mesh's sixth
+ * finding): the up edge keeps the endpoint it had, so the fresh peer of a
+ * stall check goes to an endpoint WireGuard can send to, not port 0.
+ */
+static void test_endpoint_port0(void **state)
+{
+	struct t t;
+	const struct h_set *set;
+
+	(void)state;
+	make_up(&t);
+	t.x_port0 = true;
+	t.x_tx += 32;
+	later(&t, 1000);
+	x_stats(&t);
+	assert_int_not_equal(xd(&t)->ep.port, 0);
+	reset(&t);
+	stall(&t);
+	later(&t, 10);
+	set = x_last_set(&t);
+	assert_non_null(set);
+	assert_true(set->flags & MESH_PEER_HAS_ENDPOINT);
+	assert_true(endpoint_sendable(&set->ep));
+	teardown(&t);
+}
+
+/*
  * Up: a keepalive out and nothing back is a quiet edge (only one side of it
  * sends keepalives); data out and nothing back for half a second is a
  * stall, checked with a fresh handshake, re-created every 300 ms. None
@@ -720,6 +752,7 @@ int main(void)
 		cmocka_unit_test(test_failure_backoff),
 		cmocka_unit_test(test_reset_on_change),
 		cmocka_unit_test(test_failed_without_candidates),
+		cmocka_unit_test(test_endpoint_port0),
 		cmocka_unit_test(test_lost_on_stall),
 		cmocka_unit_test(test_stall_beyond_x),
 		cmocka_unit_test(test_repunch_unclaimed),

@@ -56,8 +56,7 @@ static void sample_one(struct mesh *m, struct mesh_peer *p, const struct mesh_wg
 	    m->now - mesh_last_heard(p) >= MESH_STALL_MS)
 		probe_check(m, p, MESH_PROBE_DEAD_STALL_MS, "sending into a silent tunnel");
 	p->seen.stall_since = sent && !got ? (p->seen.stall_since ? p->seen.stall_since : m->now) : 0;
-	/* an endpoint we could not send to (port 0) is none: we would tell it on */
-	p->seen.has_endpoint = s->has_endpoint && endpoint_sendable(&s->endpoint);
+	p->seen.has_endpoint = s->has_endpoint;
 	if (s->has_endpoint)
 		p->seen.endpoint = s->endpoint;
 	if (s->last_handshake_sec)
@@ -78,8 +77,16 @@ void sample_on_stats(struct mesh *m, const struct mesh_wg_stats *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct mesh_peer *p = peer_by_wg_key(m, s[i].pubkey);
+		struct mesh_wg_stats one = s[i];
+
+		/*
+		 * An endpoint we could not send to (port 0) is none, for every
+		 * reader: we would tell it on, or set it on a peer.
+		 */
+		if (one.has_endpoint && !endpoint_sendable(&one.endpoint))
+			one.has_endpoint = false;
 		if (p)
-			sample_one(m, p, &s[i]);
+			sample_one(m, p, &one);
 	}
 }
 
