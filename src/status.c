@@ -10,7 +10,6 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/direct.h"
 #include "wgdev.h"
 
 static const char *const path_names[STATUS_PATH__COUNT] = {
@@ -417,7 +416,7 @@ static void gateway_reason(const struct status_snapshot *s, struct status_node *
 		snprintf(tail, sizeof(tail), " (its static endpoint does not answer)");
 	else if (n->direct_why[0])
 		snprintf(tail, sizeof(tail), "; direct: %s", n->direct_why);
-	else if (n->direct_phase == DIRECT_TRYING)
+	else if (n->direct_phase == MESH_DIRECT_TRYING)
 		snprintf(tail, sizeof(tail), "; trying a direct path (round %u)", n->direct_tries);
 	else if ((n->has & STATUS_HAS_ENDPOINT) && (n->has & STATUS_HAS_HANDSHAKE))
 		snprintf(tail, sizeof(tail), "; trying %s directly, last handshake %s ago",

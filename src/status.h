@@ -77,7 +77,7 @@ struct status_node {
 	char reason[STATUS_REASON_MAX];	/* why not direct; "" for direct and self */
 	uint64_t claims_refused;	/* other starts that claimed its address (not transported) */
 	/* collected from the core, folded into reason (not transported) */
-	uint8_t direct_phase;		/* enum direct_phase */
+	uint8_t direct_phase;		/* enum mesh_direct_phase */
 	unsigned direct_tries;
 	char direct_why[112];
 	/* what this neighbour sees of us (netcheck; not transported) */
