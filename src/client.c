@@ -234,7 +234,8 @@ int client_request(int fd, const char *req, char **body, size_t *len)
 		goto fail;
 	}
 	for (;;) {
-		used = control_frame_parse(in.p ? in.p : "", in.len, &f);
+		/* nothing read yet (in.p is still NULL): read first */
+		used = in.len ? control_frame_parse(in.p, in.len, &f) : 0;
 		if (used < 0) {
 			fprintf(stderr, "wg_netmanager: the daemon's answer makes no sense\n");
 			goto fail;
