@@ -12,8 +12,8 @@
  *   -> address events, timers, signals.
  * Every event (packet, timer, address change, resolved name) goes into the
  * core with the loop's monotonic time; the core's actions are then carried
- * out: datagrams sealed and sent, WireGuard peers set in one batched
- * request, routes added or removed. SIGINT/SIGTERM: the core says LEAVE
+ * out (daemon_act.c): datagrams sealed and sent, WireGuard peers set in
+ * one batched request, routes added or removed. SIGINT/SIGTERM: the core says LEAVE
  * and withdraws everything; then the interface (unless adopted) goes.
  */
 #include "daemon.h"
