@@ -24,13 +24,14 @@ static void json_node(const struct status_snapshot *s, const struct status_node 
 	status_json_kstr(b, &first, "via", via, via ? addr_fmt(&n->via, v, sizeof(v)) : "");
 	status_json_kstr(b, &first, "via_name", via && n->via_name[0], n->via_name);
 	status_json_kstr(b, &first, "endpoint", n->has & STATUS_HAS_ENDPOINT,
-		  endpoint_fmt(&n->endpoint, ep, sizeof(ep)));
+			 endpoint_fmt(&n->endpoint, ep, sizeof(ep)));
 	status_json_key(b, &first, "last_handshake");
 	if (hs)
 		status_buf_printf(b, "%" PRId64, n->last_handshake);
 	else
 		status_buf_printf(b, "null");
-	status_json_ku64(b, &first, "last_handshake_age_s", hs, status_age_of(s, n->last_handshake));
+	status_json_ku64(b, &first, "last_handshake_age_s", hs,
+			 status_age_of(s, n->last_handshake));
 	status_json_ku64(b, &first, "rx_bytes", tr, n->rx_bytes);
 	status_json_ku64(b, &first, "tx_bytes", tr, n->tx_bytes);
 	status_json_ku64(b, &first, "rtt_ms", n->has & STATUS_HAS_RTT, n->rtt_ms);
@@ -45,7 +46,7 @@ static void json_node(const struct status_snapshot *s, const struct status_node 
 	status_json_kbool(b, &first, "adjacent", n->adjacent);
 	status_json_kbool(b, &first, "no_transit", n->no_transit);
 	status_json_kstr(b, &first, "gone", n->path == STATUS_PATH_UNREACHABLE,
-		  n->has & STATUS_LEFT ? "left" : "lost");
+			 n->has & STATUS_LEFT ? "left" : "lost");
 	status_json_ku64(b, &first, "claims_refused", true, n->claims_refused);
 	status_json_kstr(b, &first, "public_key", n->has & STATUS_HAS_KEY, n->public_key);
 	status_json_kstr(b, &first, "reason", n->reason[0] != '\0', n->reason);

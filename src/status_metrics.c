@@ -82,7 +82,8 @@ void status_format_metrics(const struct status_snapshot *s, const char *version,
 				continue;
 			prom_if(b, "wgnm_packets_total", s);
 			status_buf_printf(b, ",direction=\"%s\",type=\"%s\"} %" PRIu64 "\n",
-					  dir ? "tx" : "rx", type, dir ? s->ctr.tx[t] : s->ctr.rx[t]);
+					  dir ? "tx" : "rx", type,
+					  dir ? s->ctr.tx[t] : s->ctr.rx[t]);
 		}
 	prom_head(b, "wgnm_drops_total", "counter", "Admin port datagrams dropped, by reason.");
 	for (unsigned d = 0; d < WIRE_DROP__COUNT; d++) {
