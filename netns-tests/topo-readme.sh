@@ -10,7 +10,8 @@
 #                            charlie -----------+----------- delta
 #                      198.51.100.21    home LAN bridge    198.51.100.22
 #
-# ALPHA_NAT=fully-random makes alpha's NAT port-randomising (iptables: --random-fully).
+# ALPHA_NAT=fully-random makes alpha's NAT port-randomising (iptables: --random-fully),
+# HOME_NAT=fully-random the home router's.
 # topo_readme_up sets NS_INET NS_BETA NS_AFW NS_ALPHA NS_HOME NS_CHARLIE
 # NS_DELTA; the overlay addresses are those of net.example.yaml.
 # Source after lib.sh.
@@ -94,7 +95,7 @@ topo_readme_up() {
 	ip -n "$NS_DELTA" addr add 198.51.100.22/24 dev eth0
 	ip -n "$NS_CHARLIE" route add default via 198.51.100.1
 	ip -n "$NS_DELTA" route add default via 198.51.100.1
-	nat_router "$NS_HOME"
+	nat_router "$NS_HOME" "${HOME_NAT:-}"
 }
 
 # readme_start: the four daemons of the README network, beta first, with

@@ -166,6 +166,78 @@ void prefix_mask(struct prefix *p)
 	clear_host_bits(&p->addr, prefix_len128(p));
 }
 
+bool prefix_valid(const struct prefix *p)
+{
+	struct addr masked = p->addr;
+
+	if (p->len > (addr_is_v4(&p->addr) ? 32 : 128))
+		return false;
+	return !clear_host_bits(&masked, prefix_len128(p));
+}
+
+bool prefix_eq(const struct prefix *a, const struct prefix *b)
+{
+	return a->len == b->len && addr_eq(&a->addr, &b->addr);
+}
+
+int prefix_cmp(const struct prefix *a, const struct prefix *b)
+{
+	int c = addr_cmp(&a->addr, &b->addr);
+
+	if (c)
+		return c;
+	return (int)a->len - (int)b->len;
+}
+
+bool prefix_overlaps(const struct prefix *a, const struct prefix *b)
+{
+	return a->len <= b->len ? prefix_contains(a, &b->addr) : prefix_contains(b, &a->addr);
+}
+
+static struct prefix v4_prefix(uint8_t a, uint8_t b, uint8_t len)
+{
+	struct prefix p = { .len = len };
+
+	p.addr.b[10] = p.addr.b[11] = 0xff;
+	p.addr.b[12] = a;
+	p.addr.b[13] = b;
+	return p;
+}
+
+static struct prefix v6_prefix(uint8_t a, uint8_t b, uint8_t last, uint8_t len)
+{
+	struct prefix p = { .len = len };
+
+	p.addr.b[0] = a;
+	p.addr.b[1] = b;
+	p.addr.b[15] = last;
+	return p;
+}
+
+bool prefix_touches_special(const struct prefix *dst)
+{
+	const struct prefix ranges[] = {
+		v4_prefix(0, 0, 8),	   /* "this network" */
+		v4_prefix(127, 0, 8),	   /* loopback */
+		v4_prefix(169, 254, 16),   /* link-local */
+		v4_prefix(224, 0, 3),	   /* multicast and reserved (224/4, 240/4) */
+		v6_prefix(0, 0, 1, 128),   /* ::1 */
+		v6_prefix(0xfe, 0x80, 0, 10),
+		v6_prefix(0xff, 0, 0, 8),
+	};
+
+	for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (prefix_overlaps(dst, &ranges[i]))
+			return true;
+	return false;
+}
+
+struct prefix prefix_host(const struct addr *a)
+{
+	struct prefix p = { .addr = *a, .len = addr_is_v4(a) ? 32 : 128 };
+	return p;
+}
+
 bool prefix_contains(const struct prefix *p, const struct addr *a)
 {
 	struct addr masked = *a;

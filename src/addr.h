@@ -59,6 +59,20 @@ const char *prefix_fmt(const struct prefix *p, char *buf, size_t len);
 bool prefix_contains(const struct prefix *p, const struct addr *a);
 /* Clear the host bits of p (10.1.1.5/24 -> 10.1.1.0/24). */
 void prefix_mask(struct prefix *p);
+/* Canonical: a length within the family's, and no host bits set. */
+bool prefix_valid(const struct prefix *p);
+bool prefix_eq(const struct prefix *a, const struct prefix *b);
+/* Address, then length: a total order for sorted lists. */
+int prefix_cmp(const struct prefix *a, const struct prefix *b);
+/* One contains the other (same family). */
+bool prefix_overlaps(const struct prefix *a, const struct prefix *b);
+/*
+ * Overlaps a range no route may touch: 0.0.0.0/8, loopback, link-local,
+ * multicast and reserved (224/3), ::1, fe80::/10, ff00::/8.
+ */
+bool prefix_touches_special(const struct prefix *p);
+/* The host route of a: /32 or /128. */
+struct prefix prefix_host(const struct addr *a);
 /* The all-zero host and (IPv4) the all-ones host of p. */
 bool prefix_is_network_addr(const struct prefix *p, const struct addr *a);
 bool prefix_is_broadcast_addr(const struct prefix *p, const struct addr *a);

@@ -26,6 +26,7 @@ void config_init(struct config *cfg)
 	cfg->lan_port = CONFIG_DEFAULT_LAN_PORT;
 	cfg->direct_idle_s = CONFIG_DEFAULT_DIRECT_IDLE_S;
 	cfg->max_nodes = CONFIG_DEFAULT_MAX_NODES;
+	cfg->masquerade = true;
 }
 
 void config_free(struct config *cfg)
@@ -188,6 +189,8 @@ static const struct yamlwalk_key network_keys[] = {
 	{ "lanPort", false, read_lan_port },
 	{ "directIdleSeconds", false, read_direct_idle },
 	{ "maxNodes", false, read_max_nodes },
+	{ "acceptRoutes", false, config_read_accept_routes },
+	{ "allowExitNodes", false, config_read_allow_exit_nodes },
 	{ NULL, false, NULL },
 };
 
@@ -430,6 +433,10 @@ static const struct yamlwalk_key peer_file_keys[] = {
 	{ "wgPort", false, read_wg_port },
 	{ "adminPort", false, read_admin_port },
 	{ "noTransit", false, read_no_transit },
+	{ "routes", false, config_read_routes },
+	{ "exitNode", false, config_read_exit_node },
+	{ "useExitNode", false, config_read_use_exit_node },
+	{ "masquerade", false, config_read_masquerade },
 	{ NULL, false, NULL },
 };
 
@@ -510,6 +517,7 @@ static void apply_cli(struct config *cfg, const struct config_cli *cli, struct c
 		cfg->admin_port = cli->admin_port;
 	if (cli->no_transit)
 		cfg->no_transit = true;
+	config_routes_apply_cli(cfg, cli, msgs);
 }
 
 /* A name from peer.yaml or -n, else the host name if it is a valid one. */
@@ -594,6 +602,7 @@ static void finish_self(struct config *cfg, struct config_msgs *msgs)
 		return;
 	self_address(cfg, msgs);
 	self_ports(cfg, msgs);
+	config_routes_check(cfg, msgs);
 }
 
 int config_load(struct config *cfg, const struct config_cli *cli, struct config_msgs *msgs)
@@ -636,6 +645,7 @@ void config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "WireGuard port:  %u\n", cfg->wg_port);
 	fprintf(out, "admin port:      %u\n", cfg->admin_port);
 	fprintf(out, "transit:         %s\n", cfg->no_transit ? "no (never forwards others' traffic)" : "yes");
+	config_routes_print(cfg, out);
 	fprintf(out, "static peers:    %zu\n", cfg->n_peers);
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct config_static_peer *sp = &cfg->peers[i];

@@ -397,7 +397,28 @@ static int statics_of(const struct config *cfg, struct mesh_static_peer **static
 static uint32_t node_flags(const struct config *cfg)
 {
 	return (cfg->no_transit ? WIRE_NODE_NO_TRANSIT : 0) |
-	       (cfg->self_static ? WIRE_NODE_STATIC : 0);
+	       (cfg->self_static ? WIRE_NODE_STATIC : 0) | (cfg->exit_node ? WIRE_NODE_EXIT : 0);
+}
+
+/*
+ * The routes settings of cfg into mc (mesh_new, mesh_set_routes). accept
+ * has room for CONFIG_MAX_ACCEPT_ROUTES; the core copies it.
+ */
+static void routes_of(const struct config *cfg, struct mesh_config *mc, struct prefix *accept)
+{
+	mc->flags = node_flags(cfg);
+	mc->n_routes = cfg->n_routes;
+	for (size_t i = 0; i < cfg->n_routes; i++)
+		mc->routes[i] = cfg->routes[i].p;
+	for (size_t i = 0; i < cfg->n_accept_routes; i++)
+		accept[i] = cfg->accept_routes[i].p;
+	mc->accept_routes = accept;
+	mc->n_accept_routes = cfg->n_accept_routes;
+	mc->allow_exit_nodes = cfg->allow_exit_nodes;
+	mc->use_exit = cfg->use_exit == CONFIG_EXIT_AUTO    ? MESH_EXIT_AUTO
+		       : cfg->use_exit == CONFIG_EXIT_NAMED ? MESH_EXIT_NAMED
+							    : MESH_EXIT_NONE;
+	snprintf(mc->use_exit_name, sizeof(mc->use_exit_name), "%s", cfg->use_exit_name);
 }
 
 static void on_resolved(size_t idx, const struct addr *a, void *arg);
@@ -444,6 +465,19 @@ static void apply_statics(struct daemon *d, const struct config *nc)
 	free(d->hosts);
 	d->hosts = hosts;
 	d->resolver = resolver_start(&d->loop, d->hosts, nc->n_peers, on_resolved, d);
+}
+
+/* New routes settings: the core re-announces and re-judges. */
+static void apply_routes(struct daemon *d, const struct config *nc)
+{
+	struct mesh_config mc = { 0 };
+	struct prefix accept[CONFIG_MAX_ACCEPT_ROUTES];
+
+	routes_of(nc, &mc, accept);
+	if (mesh_set_routes(d->mesh, &mc, now_ms(d)) < 0)
+		log_warnx("reload: routes: out of memory; the old routes settings stay");
+	else
+		log_info("reload: routes settings applied");
 }
 
 /*
@@ -496,6 +530,8 @@ static void daemon_reload(struct daemon *d)
 	}
 	if (plan.statics)
 		apply_statics(d, nc);
+	if (plan.routes)
+		apply_routes(d, nc);
 	/* the old one stays allocated: an old resolver may still read its host names */
 	d->retired[d->n_retired++] = d->cfg;
 	d->cfg = nc;
@@ -733,6 +769,7 @@ static int setup_mesh(struct daemon *d)
 	struct config *cfg = d->cfg;
 	struct mesh_static_peer *statics;
 	struct mesh_config mc = { 0 };
+	struct prefix accept[CONFIG_MAX_ACCEPT_ROUTES];
 
 	if (statics_of(cfg, &statics, &d->hosts) < 0)
 		return -ENOMEM;
@@ -743,7 +780,7 @@ static int setup_mesh(struct daemon *d)
 	memcpy(mc.pubkey, d->wg_pub, sizeof(mc.pubkey));
 	mc.wg_port = cfg->wg_port;
 	mc.admin_port = cfg->admin_port;
-	mc.flags = node_flags(cfg);
+	routes_of(cfg, &mc, accept);
 	mc.n_static = cfg->n_peers;
 	mc.statics = statics;
 	mc.random64 = random64;

@@ -45,6 +45,14 @@ static void do_route(const struct daemon_act *h, const struct mesh_action *a)
 	char p[ADDR_STRLEN + 8];
 	int r;
 
+	/*
+	 * Never a default route into the tunnel in the main table: WireGuard's
+	 * own packets would follow it and the node would lock itself out.
+	 */
+	if (a->u.route.dst.len == 0) {
+		log_warnx("exit node routing is not available in this build; not routing through it");
+		return;
+	}
 	if (a->type == MESH_ACT_ROUTE_ADD)
 		r = kernel_route_replace(h->k, h->ifindex, &a->u.route.dst);
 	else

@@ -53,6 +53,10 @@ static void usage(FILE *out)
 		"  -w, --wireguard-port PORT     WireGuard port (default 50000 + last octet)\n"
 		"  -u, --admin-port PORT         admin port (default 50500 + last octet)\n"
 		"  -N, --no-transit              never carry other nodes' traffic\n"
+		"      --route PREFIX            carry this subnet into the mesh (repeatable;\n"
+		"                                replaces peer.yaml's routes)\n"
+		"      --exit-node               offer this node as an exit node (default route)\n"
+		"      --use-exit-node NAME|auto send internet traffic through an exit node\n"
 		"  -b, --backend auto|kernel|userspace   WireGuard backend (default auto)\n"
 		"  -t, --tui                     full-screen status view\n"
 		"  -l, --log-file [FILE]         also log to FILE (alone: NAME.log, as the original)\n"
@@ -223,6 +227,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "run-dir", required_argument, NULL, 'R' },
+		{ "route", required_argument, NULL, 'r' },
+		{ "exit-node", no_argument, NULL, 'X' },
+		{ "use-exit-node", required_argument, NULL, 'U' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -269,6 +276,13 @@ static int parse_args(int argc, char **argv, struct args *a)
 			}
 			break;
 		case 'R': a->opts.run_dir = optarg; break;
+		case 'r':
+			/* one over the limit is kept, so that config_load says so */
+			if (a->cli.n_routes <= CONFIG_MAX_ROUTES)
+				a->cli.routes[a->cli.n_routes++] = optarg;
+			break;
+		case 'X': a->cli.exit_node = true; break;
+		case 'U': a->cli.use_exit = optarg; break;
 		case 'v': a->opts.verbosity++; break;
 		case 'h': usage(stdout); return 0 + 1;
 		case 'V': printf("wg_netmanager %s\n", WGNM_VERSION); return 0 + 1;

@@ -4,7 +4,8 @@
  * can be applied to the running node.
  *
  * Applied at once: the shared key, the static peers (added, removed, moved),
- * no-transit, the MTU, directIdleSeconds, maxNodes. Kept until a restart,
+ * no-transit, the MTU, directIdleSeconds, maxNodes, and the routes settings
+ * (routes, exitNode, useExitNode, masquerade, acceptRoutes, allowExitNodes). Kept until a restart,
  * with a warning: the node's identity and sockets (name, wgIp, interface,
  * ports, subnet, LAN discovery port, -e). A configuration with errors is
  * refused whole by the caller before this runs: the old one stays.
@@ -24,6 +25,7 @@ struct reload_plan {
 	bool statics;		/* the list of static peers changed */
 	bool options;		/* no-transit, directIdleSeconds or maxNodes changed */
 	bool mtu;
+	bool routes;		/* routes, exitNode, useExitNode, masquerade, acceptRoutes, allowExitNodes */
 	/* settings that need a restart: named, and left as they run */
 	size_t n_kept;
 	const char *kept[RELOAD_KEPT_MAX];

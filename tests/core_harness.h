@@ -74,7 +74,7 @@ struct h {
 	struct prefix route_add[H_MAX_SEEN], route_del[H_MAX_SEEN];
 	size_t n_route_add, n_route_del;
 	/* the route table as the actions built it, over all time */
-	struct addr routes[H_MAX_SEEN];
+	struct prefix routes[H_MAX_SEEN];
 	size_t n_routes;
 	/* log lines containing log_grep (set by the test), over all time */
 	char log_grep[64];
@@ -90,7 +90,7 @@ struct h {
 		uint8_t key[WIRE_KEY_LEN];
 		bool on;
 		size_t n;
-		struct addr allowed[H_MAX_ALLOWED];
+		struct prefix allowed[H_MAX_ALLOWED];
 	} wg[H_MAX_WG];
 	size_t n_wg;
 	size_t wg_overlaps, wg_stray_removes;
@@ -110,6 +110,12 @@ struct h_fake {
 	struct endpoint ep;		/* where its packets come from */
 	uint64_t a_boot;		/* A's boot it has confirmed (0: none) */
 	uint64_t wg_rx, wg_tx;		/* its peer's counters on A's device */
+	/* what its own record says beyond its edges (h_own_record) */
+	uint32_t flags;			/* WIRE_NODE_* */
+	uint8_t n_routes;
+	struct prefix routes[WIRE_MAX_ROUTES];
+	uint8_t n_local;
+	struct addr local[4];
 };
 
 static inline uint64_t h_random(void *arg)
@@ -149,10 +155,10 @@ static inline void h_reset(struct h *t)
 	t->n_lan = 0;
 }
 
-static inline long h_route_pos(const struct h *t, const struct addr *a)
+static inline long h_route_pos(const struct h *t, const struct prefix *p)
 {
 	for (size_t i = 0; i < t->n_routes; i++)
-		if (addr_eq(&t->routes[i], a))
+		if (prefix_eq(&t->routes[i], p))
 			return (long)i;
 	return -1;
 }
@@ -182,12 +188,12 @@ static inline void h_wg_set(struct h *t, const struct mesh_action *a)
 			if (o == w || !o->on)
 				continue;
 			for (size_t j = 0; j < o->n; j++)
-				t->wg_overlaps += addr_eq(&o->allowed[j], &a->u.peer.allowed[i].addr);
+				t->wg_overlaps += prefix_eq(&o->allowed[j], &a->u.peer.allowed[i]);
 		}
 	w->on = true;
 	w->n = a->u.peer.n_allowed;
 	for (size_t i = 0; i < w->n; i++)
-		w->allowed[i] = a->u.peer.allowed[i].addr;
+		w->allowed[i] = a->u.peer.allowed[i];
 }
 
 static inline void h_wg_remove(struct h *t, const uint8_t *key)
@@ -202,14 +208,22 @@ static inline void h_wg_remove(struct h *t, const uint8_t *key)
 	w->n = 0;
 }
 
-/* The peer of the device model whose AllowedIPs hold a, or NULL. */
-static inline const struct h_wg_peer *h_wg_holder(const struct h *t, const struct addr *a)
+/* The peer of the device model whose AllowedIPs hold exactly p, or NULL. */
+static inline const struct h_wg_peer *h_wg_holder_prefix(const struct h *t, const struct prefix *p)
 {
 	for (size_t k = 0; k < t->n_wg; k++)
 		for (size_t j = 0; t->wg[k].on && j < t->wg[k].n; j++)
-			if (addr_eq(&t->wg[k].allowed[j], a))
+			if (prefix_eq(&t->wg[k].allowed[j], p))
 				return &t->wg[k];
 	return NULL;
+}
+
+/* The peer of the device model whose AllowedIPs hold a's host route, or NULL. */
+static inline const struct h_wg_peer *h_wg_holder(const struct h *t, const struct addr *a)
+{
+	struct prefix p = prefix_host(a);
+
+	return h_wg_holder_prefix(t, &p);
 }
 
 static inline size_t h_wg_count(const struct h *t)
@@ -257,13 +271,13 @@ static inline void h_collect(struct h *t)
 			h_wg_remove(t, a->u.peer.pubkey);
 			break;
 		case MESH_ACT_ROUTE_ADD:
-			pos = h_route_pos(t, &a->u.route.dst.addr);
+			pos = h_route_pos(t, &a->u.route.dst);
 			assert_int_equal(pos, -1); /* no duplicate adds */
-			t->routes[t->n_routes++] = a->u.route.dst.addr;
+			t->routes[t->n_routes++] = a->u.route.dst;
 			t->route_add[t->n_route_add++] = a->u.route.dst;
 			break;
 		case MESH_ACT_ROUTE_DEL:
-			pos = h_route_pos(t, &a->u.route.dst.addr);
+			pos = h_route_pos(t, &a->u.route.dst);
 			assert_true(pos >= 0); /* only what was added */
 			t->routes[pos] = t->routes[--t->n_routes];
 			t->route_del[t->n_route_del++] = a->u.route.dst;
@@ -511,6 +525,47 @@ static inline void h_wg_up(struct h *t, struct h_fake *f)
 }
 
 /* f's own record (or one it passes on): node (id, name, boot, seq, key). */
+/* What a record says beyond its edges: flags, routes, local addresses. */
+struct h_record_extra {
+	uint32_t flags;
+	uint8_t n_routes;
+	const struct prefix *routes;
+	uint8_t n_local;
+	const struct addr *local;
+};
+
+static inline void h_feed_record_extra(struct h *t, struct h_fake *f, const struct addr *id,
+				       const char *name, uint64_t boot, uint64_t seq,
+				       const uint8_t *key, const struct addr *neigh, size_t n,
+				       const struct h_record_extra *x)
+{
+	struct wire_msg m = h_msg(f, WIRE_RECORD);
+	struct wire_record *r = &m.u.record;
+
+	snprintf(r->name, sizeof(r->name), "%s", name);
+	r->id = *id;
+	r->boot = boot;
+	r->seq = seq;
+	memcpy(r->pubkey, key, WIRE_KEY_LEN);
+	r->wg_port = 51820;
+	r->admin_port = 50001;
+	r->flags = x->flags;
+	r->n_routes = x->n_routes;
+	if (x->n_routes) {
+		r->has |= WIRE_RECORD_HAS_ROUTES;
+		memcpy(r->routes, x->routes, x->n_routes * sizeof(r->routes[0]));
+	}
+	r->n_local = x->n_local;
+	if (x->n_local)
+		memcpy(r->local, x->local, x->n_local * sizeof(r->local[0]));
+	r->total_neighbours = (uint16_t)n;
+	r->parts = 1;
+	r->n_neighbours = (uint8_t)n;
+	for (size_t i = 0; i < n; i++)
+		r->neighbours[i] = (struct wire_neighbour){ neigh[i], WIRE_PATH_DIRECT, 10 };
+	h_feed(t, f, &m);
+}
+
 static inline void h_feed_record(struct h *t, struct h_fake *f, const struct addr *id,
 				 const char *name, uint64_t boot, uint64_t seq, const uint8_t *key,
 				 const struct addr *neigh, size_t n)
@@ -535,8 +590,10 @@ static inline void h_feed_record(struct h *t, struct h_fake *f, const struct add
 
 static inline void h_own_record(struct h *t, struct h_fake *f, const struct addr *neigh, size_t n)
 {
+	struct h_record_extra x = { f->flags, f->n_routes, f->routes, f->n_local, f->local };
+
 	f->seq++;
-	h_feed_record(t, f, &f->id, f->name, f->boot, f->seq, f->key, neigh, n);
+	h_feed_record_extra(t, f, &f->id, f->name, f->boot, f->seq, f->key, neigh, n, &x);
 }
 
 /* Hello exchange, WireGuard handshake, then f's record claiming A (and extras). */
@@ -579,9 +636,17 @@ static inline bool h_allows(const struct h_set *ps, const struct addr *a)
 	return false;
 }
 
+/* A host route to a (the route table as the actions built it). */
 static inline bool h_has_route(const struct h *t, const struct addr *a)
 {
-	return h_route_pos(t, a) >= 0;
+	struct prefix p = prefix_host(a);
+
+	return h_route_pos(t, &p) >= 0;
+}
+
+static inline bool h_has_prefix_route(const struct h *t, const struct prefix *p)
+{
+	return h_route_pos(t, p) >= 0;
 }
 
 /* Does A's own record claim id? */

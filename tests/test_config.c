@@ -532,7 +532,7 @@ static const struct msg_case msg_cases[] = {
 	{ "p_unknown_far", true,
 	  Y("colour: blue\n"),
 	  0, 1,
-	  { "peer.yaml:1:1: warning: unknown key 'colour' in the document ignored (known keys: name, wgIp, wgInterface, existingInterface, wgPort, adminPort, noTransit)" } },
+	  { "peer.yaml:1:1: warning: unknown key 'colour' in the document ignored (known keys: name, wgIp, wgInterface, existingInterface, wgPort, adminPort, noTransit, routes, exitNode, useExitNode, masquerade)" } },
 	{ "p_root_list", true,
 	  Y("- name: alice\n"),
 	  1, 0,
@@ -558,6 +558,46 @@ static const struct msg_case msg_cases[] = {
 	  "peer.yaml:3:9: wgPort must be a port number from 1 to 65535, not '99999'",
 	  "peer.yaml:4:12: adminPort must be a port number from 1 to 65535, not '0x10'",
 	  "peer.yaml:5:20: existingInterface must be true or false, not '1'" } },
+	/* subnet routes and exit nodes */
+	{ "p_routes_bad", true,
+	  Y("routes:\n"
+	  "  - 192.168.7.10/24\n"
+	  "  - 0.0.0.0/0\n"
+	  "  - 127.0.0.0/8\n"
+	  "  - 192.168.7\n"
+	  "  - 10.5.0.0/16\n"
+	  "  - 10.5.0.0/16\n"),
+	  5, 0,
+	  { "peer.yaml:2:5: routes: '192.168.7.10/24' has host bits set (did you mean 192.168.7.0/24?)",
+	    "peer.yaml:3:5: routes: '0.0.0.0/0' is a default route: offer it with 'exitNode: true'",
+	    "peer.yaml:4:5: routes: '127.0.0.0/8' overlaps loopback, link-local, multicast or 0.0.0.0/8",
+	    "peer.yaml:5:5: routes: '192.168.7' is not a CIDR prefix like 192.168.7.0/24",
+	    "peer.yaml:7:5: routes: 10.5.0.0/16 is listed twice (also at line 6)" } },
+	{ "p_routes_not_list", true,
+	  Y("routes: 192.168.7.0/24\n"),
+	  1, 0,
+	  { "peer.yaml:1:9: routes must be a list, not a single value" } },
+	{ "p_routes_too_many", true,
+	  Y("routes: [10.0.1.0/24, 10.0.2.0/24, 10.0.3.0/24, 10.0.4.0/24, 10.0.5.0/24,\n"
+	  "         10.0.6.0/24, 10.0.7.0/24, 10.0.8.0/24, 10.0.9.0/24]\n"),
+	  1, 0,
+	  { "peer.yaml:1:9: routes lists 9 entries; at most 8 are supported" } },
+	{ "p_exit_options", true,
+	  Y("exitNode: yes please\n"
+	  "useExitNode: not a name\n"
+	  "masquerade: 0\n"),
+	  3, 0,
+	  { "peer.yaml:1:11: exitNode must be true or false, not 'yes please'",
+	    "peer.yaml:2:14: useExitNode 'not a name': a name may hold only letters, digits, '-', '_' and '.' (a node name, or 'auto')",
+	    "peer.yaml:3:13: masquerade must be true or false, not '0'" } },
+	{ "n_accept_routes_bad", false,
+	  Y(NET
+	  "  acceptRoutes: [192.168.0.0/16, 172.16.1.1/12, nonsense]\n"
+	  "  allowExitNodes: maybe\n"),
+	  3, 0,
+	  { "net.yaml:4:34: acceptRoutes: '172.16.1.1/12' has host bits set (did you mean 172.16.0.0/12?)",
+	    "net.yaml:4:49: acceptRoutes: 'nonsense' is not a CIDR prefix like 192.168.7.0/24",
+	    "net.yaml:5:19: allowExitNodes must be true or false, not 'maybe'" } },
 };
 
 static int parse(bool peer, struct config *cfg, const char *buf, size_t len,
@@ -1057,6 +1097,60 @@ static void test_load_self_errors(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * Routes and exit nodes against the whole configuration: a route over the
+ * overlay subnet (where peer.yaml wrote it), this node as its own exit
+ * node, offering and using an exit at once; --route replaces peer.yaml's
+ * list and is checked the same way; --use-exit-node auto.
+ */
+static void test_load_routes(void **state)
+{
+	struct scratch *s = *state;
+	struct config_cli cli = { .net_path = s->net, .peer_path = s->peer };
+	struct config cfg;
+	struct config_msgs m;
+	char want[300];
+	static const char net[] = NET "  allowExitNodes: true\n";
+	static const char peer[] = "name: dave\nwgIp: 10.1.1.4\nroutes:\n  - 192.168.7.0/24\n"
+				   "  - 10.1.0.0/16\nuseExitNode: dave\nexitNode: true\n";
+
+	put_file(s->net, net, strlen(net), 0600);
+	put_file(s->peer, peer, strlen(peer), 0600);
+	assert_int_equal(load(&cli, &cfg, &m), -EINVAL);
+	assert_int_equal(m.n_stored, 3);
+	snprintf(want, sizeof(want), "%s:5:5: route 10.1.0.0/16 overlaps the overlay subnet 10.1.1.0/24",
+		 s->peer);
+	assert_string_equal(m.msg[0].text, want);
+	assert_string_equal(m.msg[1].text, "command line: useExitNode names this node (dave): name "
+					   "another node, or 'auto'");
+	assert_string_equal(m.msg[2].text, "command line: this node offers an exit (exitNode) and "
+					   "would use one (useExitNode): choose one");
+	config_free(&cfg);
+
+	/* the command line replaces the list, and says what is wrong with it */
+	cli.routes[0] = "192.168.9.0/24";
+	cli.routes[1] = "10.1.1.0/25";
+	cli.routes[2] = "192.168.9.1/24";
+	cli.n_routes = 3;
+	cli.use_exit = "auto";
+	put_file(s->peer, peer, strlen(peer) - strlen("exitNode: true\n"), 0600);
+	assert_int_equal(load(&cli, &cfg, &m), -EINVAL);
+	assert_int_equal(m.n_stored, 2);
+	assert_string_equal(m.msg[0].text, "command line: --route '192.168.9.1/24' has host bits set");
+	assert_string_equal(m.msg[1].text, "command line: route 10.1.1.0/25 overlaps the overlay "
+					   "subnet 10.1.1.0/24");
+	config_free(&cfg);
+
+	cli.n_routes = 1;
+	assert_int_equal(load(&cli, &cfg, &m), 0);
+	assert_int_equal(cfg.n_routes, 1);
+	assert_int_equal(cfg.routes[0].p.len, 24);
+	assert_int_equal(cfg.use_exit, CONFIG_EXIT_AUTO);
+	assert_true(cfg.allow_exit_nodes);
+	assert_true(cfg.masquerade);
+	config_free(&cfg);
+}
+
 static void test_load_missing_files(void **state)
 {
 	struct scratch *s = *state;
@@ -1342,6 +1436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_load_self_static, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_load_cli_overrides_peer_yaml, scratch_setup,
 						scratch_teardown),
+		cmocka_unit_test_setup_teardown(test_load_routes, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_load_self_errors, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_load_missing_files, scratch_setup, scratch_teardown),
 		cmocka_unit_test_setup_teardown(test_permission_warning, scratch_setup, scratch_teardown),

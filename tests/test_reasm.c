@@ -97,7 +97,7 @@ static unsigned slots_used(const struct reasm *ra)
 #define END 255
 
 /*
- * One record of 70 neighbours (3 parts: 32, 32, 6) or 1024 (32 parts),
+ * One record of 70 neighbours (3 parts: 28, 28, 14) or 1024 (37 parts),
  * its parts fed in the order given: the record is complete exactly at the
  * step marked, never before, and the slot is free again afterwards.
  */
@@ -114,8 +114,8 @@ static void test_orders(void **state)
 		{ "middle first", 70, { 1, 2, 0, END }, 2 },
 		{ "a duplicate part counts once", 70, { 0, 0, 1, 1, 2, END }, 4 },
 		{ "a part missing", 70, { 0, 2, 2, END }, -1 },
-		{ "exactly one part's worth", 64, { 1, 0, END }, 1 },
-		{ "the largest record", 1024, { END }, 31 },	/* all 32, backwards */
+		{ "exactly two parts' worth", 2 * WIRE_NEIGH_PER_PART, { 1, 0, END }, 1 },
+		{ "the largest record", 1024, { END }, WIRE_MAX_PARTS - 1 }, /* all, backwards */
 	};
 
 	(void)state;
@@ -153,7 +153,7 @@ static void test_orders(void **state)
 /* A record of one part is complete at once and takes no slot. */
 static void test_single_part(void **state)
 {
-	static const uint16_t totals[] = { 0, 1, 31, 32 };
+	static const uint16_t totals[] = { 0, 1, WIRE_NEIGH_PER_PART - 1, WIRE_NEIGH_PER_PART };
 
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(totals); i++) {

@@ -140,10 +140,14 @@ static inline void sample_record(struct wire_msg *m, enum sample_size sz)
 		r->local[i] = sample_v6(0xfe, (uint16_t)(0xff00 + i));
 	r->reflexive.addr = sample_v6(0xbeef, 0xffff);
 	r->reflexive.port = UINT16_MAX;
-	/* The last part of a full record: 1024 neighbours, part 31 of 32. */
+	r->has |= WIRE_RECORD_HAS_ROUTES;
+	r->n_routes = WIRE_MAX_ROUTES;
+	for (int i = 0; i < WIRE_MAX_ROUTES; i++)
+		r->routes[i] = (struct prefix){ sample_v6(0xcccc, (uint16_t)(0xff00 + i)), 128 };
+	/* A full part of a full record: 1024 neighbours, the last full part. */
 	r->total_neighbours = WIRE_MAX_NEIGHBOURS;
 	r->parts = (uint8_t)WIRE_MAX_PARTS;
-	r->part = (uint8_t)(WIRE_MAX_PARTS - 1);
+	r->part = (uint8_t)(WIRE_MAX_NEIGHBOURS / WIRE_NEIGH_PER_PART - 1);
 	r->n_neighbours = WIRE_NEIGH_PER_PART;
 	for (int i = 0; i < WIRE_NEIGH_PER_PART; i++) {
 		r->neighbours[i].id = sample_v6(0xeeee, (uint16_t)(0xff00 + i));

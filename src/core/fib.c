@@ -142,15 +142,9 @@ static void record_paths(struct mesh *m, const struct graph *g, long self_pos)
 	}
 }
 
-static int addr_sort_cmp(const void *a, const void *b)
+static int prefix_sort_cmp(const void *a, const void *b)
 {
-	return addr_cmp(a, b);
-}
-
-static struct prefix host_prefix(const struct addr *a)
-{
-	struct prefix p = { .addr = *a, .len = addr_is_v4(a) ? 32 : 128 };
-	return p;
+	return prefix_cmp(a, b);
 }
 
 /* Desired WireGuard state of one neighbour. */
@@ -160,7 +154,7 @@ struct want {
 	uint16_t keepalive;
 	bool answer;		/* a fresh peer that waits for the other's initiation */
 	size_t n;
-	struct addr *allowed;
+	struct prefix *allowed;	/* nodes' host routes and the subnets they carry */
 };
 
 static bool behind_nat(const struct mesh *m, const struct mesh_peer *p)
@@ -308,7 +302,7 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 {
 	struct mesh_action *a;
 	struct prefix *allowed = NULL;
-	struct addr *kept = NULL;
+	struct prefix *kept = NULL;
 
 	if (w->n) {
 		allowed = malloc(w->n * sizeof(*allowed));
@@ -318,8 +312,7 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 			free(kept);
 			return; /* retried on the next update: installed state unchanged */
 		}
-		for (size_t i = 0; i < w->n; i++)
-			allowed[i] = host_prefix(&w->allowed[i]);
+		memcpy(allowed, w->allowed, w->n * sizeof(*allowed));
 		memcpy(kept, w->allowed, w->n * sizeof(*kept));
 	}
 	a = mesh_push(m, MESH_ACT_PEER_SET);
@@ -422,7 +415,7 @@ static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 		emit_peer_remove(m, p);
 	if (!want_on)
 		return;
-	qsort(w->allowed, w->n, sizeof(*w->allowed), addr_sort_cmp);
+	qsort(w->allowed, w->n, sizeof(*w->allowed), prefix_sort_cmp);
 	if (p->fib.kick && p->fib.on) {
 		w->flags |= MESH_PEER_KICK;
 		mesh_log(m, MESH_LOG_DEBUG, "kicking the WireGuard peer for %s (keepalive %u s)",
@@ -438,41 +431,86 @@ static void sync_peer(struct mesh *m, struct mesh_peer *p, struct want *w)
 }
 
 /*
- * Collect, per neighbour, the destinations routed through it: one array of
- * all destinations grouped by first hop (a hub has as many neighbours as
- * there are nodes, so an array per neighbour would cost O(n^2) per run).
+ * Every destination this node routes, with the peer it goes to: each
+ * reachable node's host route, each subnet route to the first hop toward
+ * its carrier, and the default route to the exit node in use. Sorted by
+ * prefix. The same list makes the kernel routes and the AllowedIPs.
  */
-static int sync_peers(struct mesh *m)
+struct dest {
+	struct prefix dst;
+	long hop;		/* index in m->peers, -1 if not a peer of ours */
+};
+
+static int dest_cmp(const void *a, const void *b)
 {
-	size_t np = m->peers.n, nr = lsdb_count(&m->db), off = 0;
+	return prefix_cmp(&((const struct dest *)a)->dst, &((const struct dest *)b)->dst);
+}
+
+static long hop_toward(const struct mesh *m, const struct addr *node)
+{
+	const struct lsdb_record *r = lsdb_get(&m->db, node);
+
+	if (!r || !r->route.reachable)
+		return -1;
+	return idtab_index(&m->peers, &r->route.first_hop);
+}
+
+static struct dest *destinations(const struct mesh *m, size_t *n_out)
+{
+	size_t nr = lsdb_count(&m->db), n = 0;
+	size_t cap = nr + m->subnet.n_active + 1;
+	struct dest *d = malloc(cap * sizeof(*d));
+
+	if (!d)
+		return NULL;
+	for (size_t k = 0; k < nr && !m->leaving; k++) {
+		const struct lsdb_record *r = lsdb_at(&m->db, k);
+		if (r->route.reachable && !addr_eq(&r->id, &m->cfg.id))
+			d[n++] = (struct dest){ prefix_host(&r->id),
+						idtab_index(&m->peers, &r->route.first_hop) };
+	}
+	for (size_t k = 0; k < m->subnet.n_active && !m->leaving; k++)
+		d[n++] = (struct dest){ m->subnet.active[k].dst,
+					hop_toward(m, &m->subnet.active[k].node) };
+	if (m->subnet.has_exit && !m->leaving) {
+		struct prefix any = prefix_host(&m->subnet.exit);
+		any.len = 0;
+		prefix_mask(&any);
+		d[n++] = (struct dest){ any, hop_toward(m, &m->subnet.exit) };
+	}
+	qsort(d, n, sizeof(*d), dest_cmp);
+	*n_out = n;
+	return d;
+}
+
+/*
+ * Group the destinations by peer: one array of all of them grouped by
+ * first hop (a hub has as many neighbours as there are nodes, so an array
+ * per neighbour would cost O(n^2) per run).
+ */
+static int sync_peers(struct mesh *m, const struct dest *d, size_t nd)
+{
+	size_t np = m->peers.n, off = 0;
 	struct want *want = calloc(np ? np : 1, sizeof(*want));
-	long *hop = malloc((nr ? nr : 1) * sizeof(*hop));
-	struct addr *all = malloc((nr ? nr : 1) * sizeof(*all));
+	struct prefix *all = malloc((nd ? nd : 1) * sizeof(*all));
 	int err = 0;
 
-	if (!want || !hop || !all) {
+	if (!want || !all) {
 		err = -ENOMEM;
 		goto out;
 	}
-	for (size_t i = 0; i < nr; i++) {
-		const struct lsdb_record *r = lsdb_at(&m->db, i);
-
-		hop[i] = -1;
-		if (!r->route.reachable || addr_eq(&r->id, &m->cfg.id))
-			continue;
-		hop[i] = idtab_index(&m->peers, &r->route.first_hop);
-		if (hop[i] >= 0)
-			want[hop[i]].n++;
-	}
+	for (size_t i = 0; i < nd; i++)
+		if (d[i].hop >= 0)
+			want[d[i].hop].n++;
 	for (size_t i = 0; i < np; i++) {
 		want_of(m, m->peers.items[i], &want[i]);
 		want[i].allowed = all + off;
 		off += want[i].n;
 		want[i].n = 0;
 	}
-	for (size_t i = 0; i < nr; i++)
-		if (hop[i] >= 0)
-			want[hop[i]].allowed[want[hop[i]].n++] = lsdb_at(&m->db, i)->id;
+	for (size_t i = 0; i < nd; i++)
+		if (d[i].hop >= 0)
+			want[d[i].hop].allowed[want[d[i].hop].n++] = d[i].dst;
 	/* removals first, so an address never sits on two peers at once */
 	for (size_t pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < np; i++) {
@@ -484,27 +522,24 @@ static int sync_peers(struct mesh *m)
 	}
 out:
 	free(all);
-	free(hop);
 	free(want);
 	return err;
 }
 
-static void sync_routes(struct mesh *m)
+/* Kernel routes: a route for every destination with a peer to carry it. */
+static void sync_routes(struct mesh *m, const struct dest *d, size_t nd)
 {
-	size_t nr = lsdb_count(&m->db), n = 0;
-	struct addr *want = malloc((nr ? nr : 1) * sizeof(*want));
-	size_t i = 0, j = 0;
+	struct prefix *want = malloc((nd ? nd : 1) * sizeof(*want));
+	size_t i = 0, j = 0, n = 0;
 
 	if (!want)
 		return;
-	for (size_t k = 0; k < nr && !m->leaving; k++) {
-		const struct lsdb_record *r = lsdb_at(&m->db, k);
-		if (r->route.reachable && !addr_eq(&r->id, &m->cfg.id))
-			want[n++] = r->id; /* table order is sorted order */
-	}
+	for (size_t k = 0; k < nd; k++)
+		if (d[k].hop >= 0 || d[k].dst.len == (addr_is_v4(&d[k].dst.addr) ? 32 : 128))
+			want[n++] = d[k].dst;
 	/* merge two sorted lists: what to add, what to delete */
-	while (i < n || j < m->n_routes) {
-		int c = i == n ? 1 : j == m->n_routes ? -1 : addr_cmp(&want[i], &m->routes[j]);
+	while (i < n || j < m->n_kroutes) {
+		int c = i == n ? 1 : j == m->n_kroutes ? -1 : prefix_cmp(&want[i], &m->kroutes[j]);
 		struct mesh_action *a;
 		if (c == 0) {
 			i++;
@@ -513,15 +548,15 @@ static void sync_routes(struct mesh *m)
 		}
 		a = mesh_push(m, c < 0 ? MESH_ACT_ROUTE_ADD : MESH_ACT_ROUTE_DEL);
 		if (a)
-			a->u.route.dst = host_prefix(c < 0 ? &want[i] : &m->routes[j]);
+			a->u.route.dst = c < 0 ? want[i] : m->kroutes[j];
 		if (c < 0)
 			i++;
 		else
 			j++;
 	}
-	free(m->routes);
-	m->routes = want;
-	m->n_routes = n;
+	free(m->kroutes);
+	m->kroutes = want;
+	m->n_kroutes = n;
 }
 
 int fib_update(struct mesh *m)
@@ -542,9 +577,19 @@ int fib_update(struct mesh *m)
 		m->ctr.spf_at = m->now;
 	}
 	if (!err) {
+		struct dest *d;
+		size_t nd = 0;
+
 		record_paths(m, &g, self_pos);
-		err = sync_peers(m);
-		sync_routes(m);
+		err = subnet_select(m);
+		d = err ? NULL : destinations(m, &nd);
+		if (!err && !d)
+			err = -ENOMEM;
+		if (!err)
+			err = sync_peers(m, d, nd);
+		if (!err)
+			sync_routes(m, d, nd);
+		free(d);
 	}
 	graph_free(&g);
 	if (!err)
@@ -647,5 +692,5 @@ void fib_withdraw_all(struct mesh *m)
 		if (p->fib.on)
 			emit_peer_remove(m, p);
 	}
-	sync_routes(m);
+	sync_routes(m, NULL, 0);
 }

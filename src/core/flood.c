@@ -47,6 +47,11 @@ static void record_to_wire(const struct lsdb_record *r, struct wire_record *w)
 		w->has |= WIRE_RECORD_HAS_REFLEXIVE;
 		w->reflexive = r->reflexive;
 	}
+	if (r->n_routes) {
+		w->has |= WIRE_RECORD_HAS_ROUTES;
+		w->n_routes = r->n_routes;
+		memcpy(w->routes, r->routes, r->n_routes * sizeof(r->routes[0]));
+	}
 	w->total_neighbours = r->n_neigh;
 }
 

@@ -203,6 +203,12 @@ static bool same_locals(const struct lsdb_record *a, const struct lsdb_record *b
 	       memcmp(a->local, b->local, a->n_local * sizeof(a->local[0])) == 0;
 }
 
+static bool same_routes(const struct lsdb_record *a, const struct lsdb_record *b)
+{
+	return a->n_routes == b->n_routes &&
+	       memcmp(a->routes, b->routes, a->n_routes * sizeof(a->routes[0])) == 0;
+}
+
 static bool same_reflexive(const struct lsdb_record *a, const struct lsdb_record *b)
 {
 	return a->has_reflexive == b->has_reflexive &&
@@ -214,7 +220,7 @@ bool lsdb_same_content(const struct lsdb_record *a, const struct lsdb_record *b)
 	return addr_eq(&a->id, &b->id) && strcmp(a->name, b->name) == 0 &&
 	       memcmp(a->pubkey, b->pubkey, sizeof(a->pubkey)) == 0 && a->wg_port == b->wg_port &&
 	       a->admin_port == b->admin_port && a->flags == b->flags && same_locals(a, b) &&
-	       same_reflexive(a, b) && same_neighbours(a, b);
+	       same_reflexive(a, b) && same_routes(a, b) && same_neighbours(a, b);
 }
 
 static const struct wire_neighbour *find_neigh(const struct lsdb_record *r, const struct addr *id)
@@ -274,6 +280,8 @@ void lsdb_describe_change(const struct lsdb *db, const struct lsdb_record *old,
 		append(out, len, &off, " local addresses");
 	if (!same_reflexive(old, new))
 		append(out, len, &off, " reflexive endpoint");
+	if (!same_routes(old, new))
+		append(out, len, &off, " routes");
 	if (old->flags != new->flags)
 		append(out, len, &off, " flags");
 }

@@ -31,6 +31,8 @@ struct lsdb_record {
 	struct addr local[WIRE_MAX_LOCAL_ADDRS];
 	bool has_reflexive;
 	struct endpoint reflexive;
+	uint8_t n_routes;		/* subnets it announces (as it sent them) */
+	struct prefix routes[WIRE_MAX_ROUTES];
 	uint16_t n_neigh;
 	struct wire_neighbour *neigh;	/* owned */
 	uint64_t stored_at;		/* ms */

@@ -246,7 +246,9 @@ struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now)
 	reasm_init(&m->reasm);
 	m->cfg.statics = NULL; /* node.c keeps its own copy */
 	m->cfg.n_static = 0;
-	if (node_set_statics(m, cfg->statics, cfg->n_static) < 0)
+	m->cfg.accept_routes = NULL; /* subnet.c too */
+	m->cfg.n_accept_routes = 0;
+	if (node_set_statics(m, cfg->statics, cfg->n_static) < 0 || subnet_configure(m, cfg) < 0)
 		goto fail;
 	self_originate(m);
 	finish(m);
@@ -267,7 +269,8 @@ void mesh_free(struct mesh *m)
 	idtab_free(&m->peers);
 	lsdb_free(&m->db);
 	reasm_free(&m->reasm);
-	free(m->routes);
+	free(m->kroutes);
+	subnet_free(&m->subnet);
 	free(m->statics);
 	free(m);
 }
@@ -389,6 +392,16 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *given, size_t 
 		direct_update_all(m);
 	}
 	finish(m);
+}
+
+int mesh_set_routes(struct mesh *m, const struct mesh_config *c, uint64_t now)
+{
+	int r;
+
+	m->now = now;
+	r = subnet_configure(m, c);
+	finish(m);
+	return r;
 }
 
 bool mesh_busy(const struct mesh *m)

@@ -60,6 +60,15 @@ struct mesh_config {
 	 */
 	bool clock_untrusted;
 	bool lan_discovery;		/* broadcast hellos while no neighbour answers */
+	/* subnet routes: what we announce (WIRE_NODE_EXIT in flags offers the default) */
+	size_t n_routes;		/* <= WIRE_MAX_ROUTES, canonical and distinct */
+	struct prefix routes[WIRE_MAX_ROUTES];
+	/* and what we accept from others (subnet.c) */
+	size_t n_accept_routes;
+	const struct prefix *accept_routes;
+	bool allow_exit_nodes;
+	enum mesh_use_exit { MESH_EXIT_NONE = 0, MESH_EXIT_NAMED, MESH_EXIT_AUTO } use_exit;
+	char use_exit_name[WIRE_NAME_MAX + 1];
 	uint32_t direct_idle_ms;	/* idle NAT edge: keepalive off after; 0 = default */
 };
 
@@ -231,6 +240,12 @@ int mesh_set_statics(struct mesh *m, const struct mesh_static_peer *statics, siz
 /* New WIRE_NODE_* flags (no-transit), idle time of direct paths, node cap (reload). */
 void mesh_set_options(struct mesh *m, uint32_t flags, uint32_t direct_idle_ms, size_t node_cap,
 		      uint64_t now);
+/*
+ * New routes settings (a reloaded configuration): the routes, exit offer
+ * (WIRE_NODE_EXIT in c->flags), acceptRoutes, allowExitNodes and
+ * useExitNode of c; the rest of c is ignored. 0 or -ENOMEM.
+ */
+int mesh_set_routes(struct mesh *m, const struct mesh_config *c, uint64_t now);
 /* This host's addresses outside the overlay (for NAT detection). */
 void mesh_set_local_addrs(struct mesh *m, const struct addr *addrs, size_t n, uint64_t now);
 /* One WireGuard peer as the device reports it (sampled about every second). */

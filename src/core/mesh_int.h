@@ -15,6 +15,7 @@
 #include "core/mesh.h"
 #include "core/reasm.h"
 #include "core/replay.h"
+#include "core/subnet.h"
 
 /* Timing, in ms. Chosen for "seconds, not minutes" with little idle traffic. */
 #define MESH_HELLO_FIRST_MS 250		/* first hello retry; doubles */
@@ -156,7 +157,7 @@ struct fib_peer {
 	struct endpoint ep;
 	uint16_t keepalive;
 	size_t n_allowed;
-	struct addr *allowed;		/* sorted */
+	struct prefix *allowed;		/* sorted (prefix_cmp) */
 };
 
 /*
@@ -221,8 +222,9 @@ struct mesh {
 	struct endpoint reflexive;
 	struct addr reflexive_from;	/* the neighbour that reported it */
 	bool local_known;
-	struct addr *routes;		/* installed kernel routes, sorted */
-	size_t n_routes;
+	struct prefix *kroutes;		/* installed kernel routes, sorted (fib.c) */
+	size_t n_kroutes;
+	struct subnet_state subnet;	/* announced routes and exit nodes (subnet.c) */
 	struct mesh_action *acts;
 	size_t n_acts;
 	size_t cap_acts;

@@ -46,6 +46,8 @@ void reasm_fixed_to_record(const struct wire_record *w, struct lsdb_record *out)
 	memcpy(out->local, w->local, sizeof(out->local));
 	out->has_reflexive = (w->has & WIRE_RECORD_HAS_REFLEXIVE) != 0;
 	out->reflexive = w->reflexive;
+	out->n_routes = w->n_routes;
+	memcpy(out->routes, w->routes, w->n_routes * sizeof(w->routes[0]));
 }
 
 /* Do two parts describe the same record version with the same fixed fields? */
@@ -57,7 +59,8 @@ static bool same_fixed(const struct wire_record *a, const struct wire_record *b)
 	       a->wg_port == b->wg_port && a->admin_port == b->admin_port &&
 	       a->flags == b->flags && a->n_local == b->n_local &&
 	       memcmp(a->local, b->local, a->n_local * sizeof(a->local[0])) == 0 &&
-	       endpoint_eq(&a->reflexive, &b->reflexive) &&
+	       endpoint_eq(&a->reflexive, &b->reflexive) && a->n_routes == b->n_routes &&
+	       memcmp(a->routes, b->routes, a->n_routes * sizeof(a->routes[0])) == 0 &&
 	       a->total_neighbours == b->total_neighbours && a->parts == b->parts;
 }
 

@@ -34,6 +34,8 @@ void self_originate(struct mesh *m)
 		r.has_reflexive = true;
 		r.reflexive = m->reflexive;
 	}
+	r.n_routes = (uint8_t)m->cfg.n_routes;
+	memcpy(r.routes, m->cfg.routes, m->cfg.n_routes * sizeof(r.routes[0]));
 	for (size_t i = 0; i < m->peers.n && r.n_neigh < WIRE_MAX_NEIGHBOURS; i++) {
 		const struct mesh_peer *p = m->peers.items[i];
 		uint8_t kind;

@@ -29,7 +29,7 @@
 #define HELLO_KNOWN_HAS                                                                      \
 	(WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO | WIRE_HELLO_LAN | WIRE_HELLO_HAS_TO |   \
 	 WIRE_HELLO_HAS_PEER_BOOT | WIRE_HELLO_HAS_HELD_BOOT)
-#define RECORD_KNOWN_HAS WIRE_RECORD_HAS_REFLEXIVE
+#define RECORD_KNOWN_HAS (WIRE_RECORD_HAS_REFLEXIVE | WIRE_RECORD_HAS_ROUTES)
 #define PING_KNOWN_HAS (WIRE_PING_HAS_OBSERVED_WG | WIRE_PING_HAS_DB)
 
 static const char *const drop_names[WIRE_DROP__COUNT] = {
@@ -216,6 +216,27 @@ static bool neighbours_valid(const struct wire_record *rec)
 	return true;
 }
 
+/*
+ * Routes: present (the has bit) exactly when there are some, each in
+ * canonical form (no host bits) and none twice. Whether a route is
+ * acceptable is the receiver's policy, not the wire's.
+ */
+static bool routes_valid(const struct wire_record *rec)
+{
+	if (((rec->has & WIRE_RECORD_HAS_ROUTES) != 0) != (rec->n_routes != 0))
+		return false;
+	if (rec->n_routes > WIRE_MAX_ROUTES)
+		return false;
+	for (unsigned i = 0; i < rec->n_routes; i++) {
+		if (!prefix_valid(&rec->routes[i]))
+			return false;
+		for (unsigned j = 0; j < i; j++)
+			if (prefix_eq(&rec->routes[i], &rec->routes[j]))
+				return false;
+	}
+	return true;
+}
+
 static bool record_valid(const struct wire_msg *m)
 {
 	const struct wire_record *rec = &m->u.record;
@@ -236,6 +257,8 @@ static bool record_valid(const struct wire_msg *m)
 				return false;
 	}
 	if ((rec->has & WIRE_RECORD_HAS_REFLEXIVE) && !endpoint_valid(&rec->reflexive))
+		return false;
+	if (!routes_valid(rec))
 		return false;
 	/* Every part states the same split; the slice size follows from it. */
 	if (rec->total_neighbours > WIRE_MAX_NEIGHBOURS)
@@ -342,6 +365,13 @@ static void put_record(struct buf_writer *w, const struct wire_msg *m)
 		put_addr(w, &rec->local[i]);
 	if (rec->has & WIRE_RECORD_HAS_REFLEXIVE)
 		put_endpoint(w, &rec->reflexive);
+	if (rec->has & WIRE_RECORD_HAS_ROUTES) {
+		buf_put_u8(w, rec->n_routes);
+		for (unsigned i = 0; i < rec->n_routes; i++) {
+			put_addr(w, &rec->routes[i].addr);
+			buf_put_u8(w, rec->routes[i].len);
+		}
+	}
 	buf_put_u16(w, rec->total_neighbours);
 	buf_put_u8(w, rec->part);
 	buf_put_u8(w, rec->parts);
@@ -375,6 +405,17 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 		get_addr(r, &rec->local[i]);
 	if (rec->has & WIRE_RECORD_HAS_REFLEXIVE)
 		get_endpoint(r, &rec->reflexive);
+	if (rec->has & WIRE_RECORD_HAS_ROUTES) {
+		rec->n_routes = buf_get_u8(r);
+		if (rec->n_routes > WIRE_MAX_ROUTES) {
+			r->err = true;
+			return;
+		}
+		for (unsigned i = 0; i < rec->n_routes; i++) {
+			get_addr(r, &rec->routes[i].addr);
+			rec->routes[i].len = buf_get_u8(r);
+		}
+	}
 	rec->total_neighbours = buf_get_u16(r);
 	rec->part = buf_get_u8(r);
 	rec->parts = buf_get_u8(r);

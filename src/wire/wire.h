@@ -28,7 +28,9 @@
 #define WIRE_KEY_LEN 32
 #define WIRE_MAX_LOCAL_ADDRS 16
 #define WIRE_MAX_NEIGHBOURS 1024
-#define WIRE_NEIGH_PER_PART 32
+/* room for WIRE_MAX_ROUTES IPv6 routes beside a part's fixed fields */
+#define WIRE_NEIGH_PER_PART 28
+#define WIRE_MAX_ROUTES 8	/* subnet routes a node announces */
 #define WIRE_MAX_PARTS ((WIRE_MAX_NEIGHBOURS + WIRE_NEIGH_PER_PART - 1) / WIRE_NEIGH_PER_PART)
 #define WIRE_DIGEST_MAX 32	/* entries per digest or request packet */
 /*
@@ -74,7 +76,8 @@ const char *wire_drop_name(enum wire_drop d);
 #define WIRE_NODE_NO_TRANSIT 0x0001u	/* never route others' traffic via me */
 #define WIRE_NODE_STATIC 0x0002u	/* listed with an endPoint in net.yaml */
 #define WIRE_NODE_LEFT 0x0004u		/* record only: its last, sent while leaving */
-#define WIRE_NODE_KNOWN_FLAGS 0x0007u
+#define WIRE_NODE_EXIT 0x0008u		/* record only: offers the default route (exit node) */
+#define WIRE_NODE_KNOWN_FLAGS 0x000fu
 
 /* Path kinds of a neighbour edge. */
 enum wire_path {
@@ -126,6 +129,7 @@ struct wire_neighbour {
 };
 
 #define WIRE_RECORD_HAS_REFLEXIVE 0x1u
+#define WIRE_RECORD_HAS_ROUTES 0x2u	/* n_routes >= 1 */
 
 /* One part of a link-state record (see the top of this file). */
 struct wire_record {
@@ -141,6 +145,8 @@ struct wire_record {
 	uint8_t n_local;			/* <= WIRE_MAX_LOCAL_ADDRS */
 	struct addr local[WIRE_MAX_LOCAL_ADDRS];
 	struct endpoint reflexive;		/* its WireGuard endpoint as seen by others */
+	uint8_t n_routes;			/* subnets it carries; canonical, distinct */
+	struct prefix routes[WIRE_MAX_ROUTES];
 	uint16_t total_neighbours;		/* in the whole record */
 	uint8_t part;				/* 0 .. parts-1 */
 	uint8_t parts;				/* >= 1 */
