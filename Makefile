@@ -180,8 +180,8 @@ demo: deps
 # Static checks: cppcheck, clang-tidy, shellcheck, mandoc -Tlint.
 # clang-tidy runs with .clang-tidy over every file of src/ (the headers
 # through them), with the build's flags, two files at a time; any finding
-# fails. It is the slow part: 1.5 to 2 minutes on a busy 2-core machine
-# (80 s of CPU).
+# fails. It is the slow part: 70 s on a 2-core machine, up to 2 minutes
+# with other jobs running (80 s of CPU).
 TIDY_SRCS = $(sort $(wildcard src/*.c src/*/*.c))
 TIDY_FLAGS = $(filter-out -MMD -MP,$(ALL_CFLAGS))
 
