@@ -1,16 +1,20 @@
 #!/bin/sh
 # Install the build and test dependencies on Debian, only those missing.
 # Called by `make deps` (and so by `make check`); safe to run repeatedly.
+# With an argument, only a part: `build` (to compile), `lint` (make lint).
 set -eu
 
 BUILD_PKGS="gcc make pkg-config clang libclang-rt-14-dev libsodium-dev libyaml-dev libuv1-dev libmnl-dev libcmocka-dev libncurses-dev"
 TEST_PKGS="wireguard-go wireguard-tools iproute2 nftables iptables iputils-ping tmux procps mandoc python3 conntrack iperf3 libfaketime valgrind"
 # make deb: debhelper (with dpkg-dev: dpkg-buildpackage), lintian checks the package
 DEB_PKGS="debhelper lintian"
+# make lint (mandoc is among the test packages)
+LINT_PKGS="clang-tidy cppcheck shellcheck"
 
 case "${1:-all}" in
 build) want="$BUILD_PKGS" ;;
-*) want="$BUILD_PKGS $TEST_PKGS $DEB_PKGS" ;;
+lint) want="$LINT_PKGS mandoc" ;;
+*) want="$BUILD_PKGS $TEST_PKGS $DEB_PKGS $LINT_PKGS" ;;
 esac
 
 missing=""

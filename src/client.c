@@ -2,7 +2,7 @@
  * status, metrics, netcheck, top and ping: see client.h.
  *
  * status, metrics and netcheck send one request and print the body of the
- * answer; ping is in client_ping.c.
+ * answer (client_conn.c); ping is in client_ping.c.
  * top keeps a connection: it subscribes to log lines, asks for
  * "status tsv" every second and hands both to the view; when the daemon
  * goes away it says so and reconnects every two seconds (a restarting
@@ -11,7 +11,6 @@
  */
 #include "client.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -19,8 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -78,194 +75,6 @@ static void usage(FILE *out, enum client_cmd cmd, bool full)
 		     CLIENT_PING_WAIT_MAX_S);
 }
 
-/* The one IF.sock in dir, if there is exactly one. */
-/* Does a daemon answer on dir/name? A killed one leaves its socket behind. */
-static bool socket_alive(const char *dir, const char *name)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int fd, r;
-
-	if (snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/%s", dir, name) >=
-	    (int)sizeof(sun.sun_path))
-		return false;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return false;
-	r = connect(fd, (const struct sockaddr *)&sun, sizeof(sun));
-	close(fd);
-	return r == 0;
-}
-
-static int pick_ifname(const char *dir, char *buf, size_t len)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char list[256] = "";
-	size_t used = 0;
-	int found = 0;
-
-	if (!d) {
-		fprintf(stderr, "wg_netmanager: %s: %s (is the daemon running?)\n", dir,
-			strerror(errno));
-		return -ENOENT;
-	}
-	while ((e = readdir(d))) {
-		size_t n = strlen(e->d_name);
-		int w;
-
-		if (n <= 5 || strcmp(e->d_name + n - 5, ".sock") != 0 ||
-		    !socket_alive(dir, e->d_name))
-			continue;
-		if (found++ == 0)
-			snprintf(buf, len, "%.*s", (int)(n - 5), e->d_name);
-		w = snprintf(list + used, sizeof(list) - used, "%s%.*s", used ? ", " : "",
-			     (int)(n - 5), e->d_name);
-		if (w > 0 && used + (size_t)w < sizeof(list))
-			used += (size_t)w;
-	}
-	closedir(d);
-	if (found > 1) {
-		fprintf(stderr, "wg_netmanager: several daemons run (%s): choose one with -i\n", list);
-		return -EEXIST;
-	}
-	if (!found) {
-		fprintf(stderr, "wg_netmanager: no daemon runs (no control socket in %s)\n", dir);
-		return -ENOENT;
-	}
-	return 0;
-}
-
-int client_connect(const struct client_opts *o, bool quiet)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct timeval tv = { .tv_sec = CLIENT_TIMEOUT_S };
-	char path[sizeof(sun.sun_path)];
-	int fd, r;
-
-	if ((r = control_socket_path(o->run_dir, o->ifname, path, sizeof(path))) < 0) {
-		fprintf(stderr, "wg_netmanager: bad control socket path for %s: %s\n", o->ifname,
-			strerror(-r));
-		return r;
-	}
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return -errno;
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
-	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		r = -errno;
-		if (!quiet)
-			fprintf(stderr, "wg_netmanager: %s: %s%s\n", path, strerror(-r),
-				r == -ENOENT || r == -ECONNREFUSED ? " (no daemon serves "
-								       "this interface)"
-				: r == -EACCES			   ? " (run as root)"
-								   : "");
-		close(fd);
-		return r;
-	}
-	return fd;
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = send(fd, s, n, MSG_NOSIGNAL);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* An input buffer of frames. */
-struct inbuf {
-	char *p;
-	size_t len;
-	size_t cap;
-};
-
-static int inbuf_read(int fd, struct inbuf *in)
-{
-	ssize_t n;
-
-	if (in->cap - in->len < 4096) {
-		size_t cap = in->cap ? in->cap * 2 : 65536;
-		char *p;
-
-		if (cap > CONTROL_MAX_REPLY + 4096)
-			return -EMSGSIZE;
-		p = realloc(in->p, cap);
-		if (!p)
-			return -ENOMEM;
-		in->p = p;
-		in->cap = cap;
-	}
-	n = recv(fd, in->p + in->len, in->cap - in->len, 0);
-	if (n < 0)
-		return errno == EINTR ? 0 : -errno;
-	if (n == 0)
-		return -ECONNRESET;
-	in->len += (size_t)n;
-	return (int)n;
-}
-
-static void inbuf_consume(struct inbuf *in, size_t n)
-{
-	memmove(in->p, in->p + n, in->len - n);
-	in->len -= n;
-}
-
-int client_request(int fd, const char *req, char **body, size_t *len)
-{
-	struct inbuf in = { 0 };
-	struct control_frame f;
-	long used;
-	int r;
-
-	*body = NULL;
-	*len = 0;
-	if ((r = write_all(fd, req, strlen(req))) < 0) {
-		fprintf(stderr, "wg_netmanager: sending the request: %s\n", strerror(-r));
-		goto fail;
-	}
-	for (;;) {
-		used = control_frame_parse(in.p ? in.p : "", in.len, &f);
-		if (used < 0) {
-			fprintf(stderr, "wg_netmanager: the daemon's answer makes no sense\n");
-			goto fail;
-		}
-		if (used > 0 && f.type != CONTROL_FRAME_LOG)
-			break;
-		if (used > 0) {
-			inbuf_consume(&in, (size_t)used);
-			continue;
-		}
-		if ((r = inbuf_read(fd, &in)) < 0) {
-			fprintf(stderr, "wg_netmanager: reading the answer: %s\n",
-				r == -EAGAIN ? "timed out" : strerror(-r));
-			goto fail;
-		}
-	}
-	if (f.type == CONTROL_FRAME_ERROR) {
-		fprintf(stderr, "wg_netmanager: the daemon says: %.*s\n", (int)f.body_len, f.body);
-		goto fail;
-	}
-	/* the body, NUL-terminated, in place of the buffer */
-	memmove(in.p, f.body, f.body_len);
-	in.p[f.body_len] = '\0';
-	*body = in.p;
-	*len = f.body_len;
-	return 0;
-fail:
-	free(in.p);
-	return -1;
-}
-
 /* status, metrics and netcheck: one request, one answer. */
 static int run_once(const struct client_opts *o)
 {
@@ -317,7 +126,7 @@ struct top {
 	const struct client_opts *o;
 	struct tui *view;
 	int fd;
-	struct inbuf in;
+	struct client_inbuf in;
 	enum control_cmd pending[TOP_PENDING];
 	size_t n_pending;
 	uint64_t next_refresh;
@@ -346,7 +155,7 @@ static void top_send(struct top *t, const char *req, enum control_cmd cmd)
 
 	if (t->fd < 0 || t->n_pending == TOP_PENDING)
 		return;
-	if ((r = write_all(t->fd, req, strlen(req))) < 0) {
+	if ((r = client_write_all(t->fd, req, strlen(req))) < 0) {
 		top_disconnect(t, strerror(-r));
 		return;
 	}
@@ -405,7 +214,7 @@ static void top_readable(struct top *t)
 {
 	struct control_frame f;
 	long used;
-	int r = inbuf_read(t->fd, &t->in);
+	int r = client_inbuf_read(t->fd, &t->in);
 
 	if (r < 0) {
 		top_disconnect(t, r == -ECONNRESET ? "the daemon closed the connection" : strerror(-r));
@@ -413,7 +222,7 @@ static void top_readable(struct top *t)
 	}
 	while ((used = control_frame_parse(t->in.p, t->in.len, &f)) > 0) {
 		top_frame(t, &f);
-		inbuf_consume(&t->in, (size_t)used);
+		client_inbuf_consume(&t->in, (size_t)used);
 	}
 	if (used < 0)
 		top_disconnect(t, "protocol error");
@@ -578,7 +387,7 @@ int client_main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	if (!o.ifname) {
-		if (pick_ifname(o.run_dir, ifbuf, sizeof(ifbuf)) < 0)
+		if (client_pick_ifname(o.run_dir, ifbuf, sizeof(ifbuf)) < 0)
 			return EXIT_RUNTIME;
 		o.ifname = ifbuf;
 	}

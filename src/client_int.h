@@ -1,6 +1,7 @@
 /*
- * What client.c shares with client_ping.c: the options of the client
- * subcommands and one request/answer over the control socket.
+ * What the client's files share: the options of the client subcommands
+ * (client.c), the control socket's client end (client_conn.c) and ping
+ * (client_ping.c).
  */
 #ifndef WGNM_CLIENT_INT_H
 #define WGNM_CLIENT_INT_H
@@ -30,8 +31,26 @@ struct client_opts {
 	unsigned wait_s;	/* ping -W */
 };
 
+/* client_conn.c */
+
+/* The one IF.sock in dir that a daemon answers on, into buf; a negative errno (said). */
+int client_pick_ifname(const char *dir, char *buf, size_t len);
 /* The daemon's control socket; a negative errno (said on stderr unless quiet). */
 int client_connect(const struct client_opts *o, bool quiet);
+/* All of s, or a negative errno. */
+int client_write_all(int fd, const char *s, size_t n);
+
+/* An input buffer of frames; starts zeroed, the caller frees p. */
+struct client_inbuf {
+	char *p;
+	size_t len;
+	size_t cap;
+};
+
+/* Bytes read (0 on EINTR), or a negative errno (-ECONNRESET at the end). */
+int client_inbuf_read(int fd, struct client_inbuf *in);
+/* Drop the first n bytes (a frame taken). */
+void client_inbuf_consume(struct client_inbuf *in, size_t n);
 /*
  * Send one request line (with its "\n") and take the answer's body, NUL-
  * terminated, into *body (the caller frees it). Returns 0, or -1 after

@@ -12,8 +12,8 @@
  *   -> address events, timers, signals.
  * Every event (packet, timer, address change, resolved name) goes into the
  * core with the loop's monotonic time; the core's actions are then carried
- * out: datagrams sealed and sent, WireGuard peers set in one batched
- * request, routes added or removed. SIGINT/SIGTERM: the core says LEAVE
+ * out (daemon_act.c): datagrams sealed and sent, WireGuard peers set in
+ * one batched request, routes added or removed. SIGINT/SIGTERM: the core says LEAVE
  * and withdraws everything; then the interface (unless adopted) goes.
  */
 #include "daemon.h"
@@ -30,6 +30,7 @@
 #include <uv.h>
 
 #include "control.h"
+#include "daemon_act.h"
 #include "core/mesh.h"
 #include "iflock.h"
 #include "kernel.h"
@@ -151,149 +152,18 @@ static uint64_t choose_boot_id(void)
 
 /* ---- carrying out the core's actions ---- */
 
-static void do_send(struct daemon *d, const struct mesh_action *a)
-{
-	uint8_t pkt[WIRE_MAX_PACKET];
-	int n = seal_encode(pkt, sizeof(pkt), &d->key, &a->u.send.msg);
-
-	if (n < 0) {
-		log_warnx("cannot encode a message of type %u: %s", a->u.send.msg.hdr.type,
-			  strerror(-n));
-		return;
-	}
-	if (udp_send(d->udp, &a->u.send.to, pkt, (size_t)n) < 0)
-		d->send_errors++;
-}
-
-/* One sealed LAN hello to the broadcast address of every local IPv4 LAN. */
-static void do_send_lan(struct daemon *d, const struct mesh_action *a)
-{
-	uint8_t pkt[WIRE_MAX_PACKET];
-	int n = seal_encode(pkt, sizeof(pkt), &d->key, &a->u.send.msg);
-
-	if (n < 0)
-		return;
-	for (size_t i = 0; i < d->n_bcast; i++)
-		if (udp_send(d->udp, &d->bcast[i], pkt, (size_t)n) < 0)
-			d->send_errors++;
-}
-
-static void do_route(struct daemon *d, const struct mesh_action *a)
-{
-	char p[ADDR_STRLEN + 8];
-	int r;
-
-	/*
-	 * Never a default route into the tunnel in the main table: WireGuard's
-	 * own packets would follow it and the node would lock itself out.
-	 */
-	if (a->u.route.dst.len == 0) {
-		log_warnx("exit node routing is not available in this build; not routing through it");
-		return;
-	}
-	if (a->type == MESH_ACT_ROUTE_ADD)
-		r = kernel_route_replace(d->k, d->ifindex, &a->u.route.dst);
-	else
-		r = kernel_route_del(d->k, d->ifindex, &a->u.route.dst);
-	if (r < 0 && !(a->type == MESH_ACT_ROUTE_DEL && r == -ESRCH))
-		log_warnx("route %s %s: %s", a->type == MESH_ACT_ROUTE_ADD ? "add" : "del",
-			  prefix_fmt(&a->u.route.dst, p, sizeof(p)), strerror(-r));
-	else
-		log_debug("route %s %s", a->type == MESH_ACT_ROUTE_ADD ? "add" : "del",
-			  prefix_fmt(&a->u.route.dst, p, sizeof(p)));
-}
-
-static void fill_peer(struct wgdev_peer *wp, const struct mesh_action *a)
-{
-	memset(wp, 0, sizeof(*wp));
-	memcpy(wp->public_key, a->u.peer.pubkey, WGDEV_KEY_LEN);
-	if (a->type == MESH_ACT_PEER_REMOVE) {
-		wp->flags = WGDEV_PEER_REMOVE;
-		return;
-	}
-	wp->flags = WGDEV_PEER_REPLACE_ALLOWEDIPS | WGDEV_PEER_HAS_KEEPALIVE;
-	if (a->u.peer.flags & MESH_PEER_HAS_ENDPOINT) {
-		wp->flags |= WGDEV_PEER_HAS_ENDPOINT;
-		wp->endpoint = a->u.peer.endpoint;
-	}
-	wp->keepalive = a->u.peer.keepalive;
-	wp->allowed_ips = a->u.peer.allowed;
-	wp->n_allowed_ips = a->u.peer.n_allowed;
-}
-
-/* All peer changes of one step go to WireGuard in one request, in order. */
-static void do_peers(struct daemon *d, const struct mesh_action *acts, size_t n)
-{
-	struct wgdev_peer *peers = calloc(n ? 2 * n : 1, sizeof(*peers));
-	struct wgdev_device dev = { 0 };
-	int r;
-
-	if (!peers) {
-		log_warnx("out of memory applying WireGuard peers");
-		return;
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (acts[i].type != MESH_ACT_PEER_SET && acts[i].type != MESH_ACT_PEER_REMOVE)
-			continue;
-		if (acts[i].type == MESH_ACT_PEER_SET && (acts[i].u.peer.flags & MESH_PEER_KICK)) {
-			/* keepalive 0, then the real one: WireGuard sends one at once */
-			struct wgdev_peer *k = &peers[dev.n_peers++];
-			memcpy(k->public_key, acts[i].u.peer.pubkey, WGDEV_KEY_LEN);
-			k->flags = WGDEV_PEER_HAS_KEEPALIVE | WGDEV_PEER_UPDATE_ONLY;
-			k->keepalive = 0;
-		}
-		fill_peer(&peers[dev.n_peers++], &acts[i]);
-	}
-	dev.peers = peers;
-	if (dev.n_peers && (r = wgdev_set(d->wg, &dev)) < 0)
-		log_warnx("%s: setting %zu WireGuard peer(s) failed: %s", d->cfg->ifname,
-			  dev.n_peers, strerror(-r));
-	free(peers);
-}
-
-static void do_log(const struct mesh_action *a)
-{
-	switch (a->u.log.level) {
-	case MESH_LOG_WARN:
-		log_warnx("%s", a->u.log.text);
-		break;
-	case MESH_LOG_INFO:
-		log_info("%s", a->u.log.text);
-		break;
-	case MESH_LOG_DEBUG:
-		log_debug("%s", a->u.log.text);
-		break;
-	}
-}
-
 static void arm_timer(struct daemon *d);
 
 static void run_actions(struct daemon *d)
 {
 	const struct mesh_action *acts;
 	size_t n = mesh_actions(d->mesh, &acts);
+	struct daemon_act h = { .key = &d->key, .udp = d->udp, .bcast = d->bcast,
+				.n_bcast = d->n_bcast, .k = d->k, .ifindex = d->ifindex,
+				.wg = d->wg, .ifname = d->cfg->ifname };
 
-	do_peers(d, acts, n);
-	for (size_t i = 0; i < n; i++) {
-		switch (acts[i].type) {
-		case MESH_ACT_SEND:
-			do_send(d, &acts[i]);
-			break;
-		case MESH_ACT_SEND_LAN:
-			do_send_lan(d, &acts[i]);
-			break;
-		case MESH_ACT_ROUTE_ADD:
-		case MESH_ACT_ROUTE_DEL:
-			do_route(d, &acts[i]);
-			break;
-		case MESH_ACT_LOG:
-			do_log(&acts[i]);
-			break;
-		case MESH_ACT_PEER_SET:
-		case MESH_ACT_PEER_REMOVE:
-			break; /* done above */
-		}
-	}
+	daemon_act_apply(&h, acts, n);
+	d->send_errors += h.send_errors;
 	mesh_actions_clear(d->mesh);
 	if (!d->stopping)
 		arm_timer(d);

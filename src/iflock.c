@@ -115,7 +115,6 @@ int iflock_parse(const char *buf, size_t len, struct iflock_record *r)
 		char w1[64], w2[64], extra[2];
 		long long a;
 		unsigned long long b, c;
-		int n;
 
 		if (line[0] == '#')
 			continue;
@@ -145,7 +144,7 @@ int iflock_parse(const char *buf, size_t len, struct iflock_record *r)
 			   (!strcmp(w2, "yes") || !strcmp(w2, "no"))) {
 			r->created = w2[0] == 'y';
 			seen |= 1u << 6;
-		} else if ((n = sscanf(line, "child %lld %llu %1s", &a, &b, extra)) == 2 && a >= 0 &&
+		} else if (sscanf(line, "child %lld %llu %1s", &a, &b, extra) == 2 && a >= 0 &&
 			   a <= INT32_MAX) {
 			r->child = (pid_t)a;
 			r->child_start = b;

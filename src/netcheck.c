@@ -113,14 +113,12 @@ void netcheck_evaluate(const struct status_snapshot *s, struct netcheck *v)
 		v->nat = NETCHECK_NAT_UNKNOWN;
 	else if (!natted)
 		v->nat = NETCHECK_NAT_NONE;
-	else if (v->n_ports > 1)
-		v->nat = NETCHECK_NAT_RANDOM;
-	else if (v->ports[0] == s->wg_port)
+	else if (v->n_ports == 1 && v->ports[0] == s->wg_port)
 		v->nat = NETCHECK_NAT_KEEPS_PORT;
-	else if (natted > 1)
+	else if (v->n_ports == 1 && natted > 1)
 		v->nat = NETCHECK_NAT_INDEPENDENT;
-	else
-		v->nat = NETCHECK_NAT_RANDOM; /* one neighbour, another port than ours */
+	else /* ports that differ by neighbour, or one neighbour and another port than ours */
+		v->nat = NETCHECK_NAT_RANDOM;
 	families(s, v);
 }
 
@@ -293,11 +291,9 @@ void netcheck_format_json(const struct status_snapshot *s, struct status_buf *b)
 	}
 	status_buf_printf(b, "],\n  \"reflexive\": ");
 	if (s->has_reflexive) {
-		const char *from = NULL;
+		const struct status_node *by = status_find_id(s, &s->reflexive_from);
+		const char *from = by ? by->name : NULL;
 
-		for (size_t i = 0; i < s->n_nodes; i++)
-			if (addr_eq(&s->nodes[i].id, &s->reflexive_from))
-				from = s->nodes[i].name;
 		first = true;
 		status_buf_printf(b, "{");
 		status_json_kstr(b, &first, "endpoint", true,

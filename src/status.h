@@ -1,15 +1,27 @@
 /*
  * Status: what the operator sees. A snapshot is built from the mesh core's
- * status API and the WireGuard device (wgdev_get), then rendered as a text
- * table (`wg_netmanager status`), JSON (`status --json`), Prometheus text
- * (`metrics`) or a tab-separated form the `top` view reads back. Apart
- * from status_collect(), which reads the core, everything here is a pure
- * function of its arguments (tests/test_status.c).
+ * public status API and the WireGuard device (wgdev_get), then rendered.
+ * One header for the family of files, each with one job:
+ *
+ *   status.c          the snapshot: names of kinds, lookups, counts,
+ *                     human formats shared by every view
+ *   status_buf.c      the capped output buffer and the JSON pieces
+ *   status_collect.c  collecting from the core and the device, and the
+ *                     explanations (why a node is reached as it is)
+ *   status_text.c     the table (`wg_netmanager status`)
+ *   status_json.c     `status --json`
+ *   status_metrics.c  Prometheus text (`metrics`)
+ *   status_tsv.c      the tab-separated feed `top` reads back
+ *   status_edges.c    the graph's edges (`status --edges`), text and JSON
+ *
+ * Apart from status_collect(), which reads the core, everything here is a
+ * pure function of its arguments (tests/test_status.c,
+ * tests/test_status_format.c).
  *
  * Path kinds are the status view's own: the core reports SELF, DIRECT,
- * GATEWAY and UNREACHABLE today; LAN and NAT are here already so that the
- * JSON names and the metrics labels stay stable when the core learns them
- * (status_path_from_mesh is the one place that maps).
+ * GATEWAY and UNREACHABLE, and the kind of edge of our own WireGuard peers
+ * (LAN, NAT); status_path_from_mesh and status_collect are where they are
+ * mapped, so the JSON names and the metrics labels stay stable.
  */
 #ifndef WGNM_STATUS_H
 #define WGNM_STATUS_H
@@ -77,7 +89,7 @@ struct status_node {
 	char reason[STATUS_REASON_MAX];	/* why not direct; "" for direct and self */
 	uint64_t claims_refused;	/* other starts that claimed its address (not transported) */
 	/* collected from the core, folded into reason (not transported) */
-	uint8_t direct_phase;		/* enum direct_phase */
+	uint8_t direct_phase;		/* enum mesh_direct_phase */
 	unsigned direct_tries;
 	char direct_why[112];
 	/* what this neighbour sees of us (netcheck; not transported) */
@@ -170,14 +182,20 @@ struct status_input {
 	unsigned want;			/* STATUS_WANT_* */
 };
 
+/* status_collect.c */
 int status_collect(const struct status_input *in, struct status_snapshot *out);
 /* Fill path-derived fields: via_name and reason (from the node list). */
 void status_explain(struct status_snapshot *s);
+
 void status_snapshot_free(struct status_snapshot *s);
 size_t status_count_reachable(const struct status_snapshot *s);
 size_t status_count_direct(const struct status_snapshot *s);
 /* A node of the snapshot by name, or else by its overlay address; NULL. */
 const struct status_node *status_find_node(const struct status_snapshot *s, const char *name_or_addr);
+/* A node of the snapshot by its overlay address; NULL. */
+const struct status_node *status_find_id(const struct status_snapshot *s, const struct addr *id);
+/* Seconds from unix time t to the snapshot's time; 0 if t is not earlier. */
+uint64_t status_age_of(const struct status_snapshot *s, int64_t t);
 
 /*
  * Drop reasons that are part of normal operation: our own broadcast coming
@@ -186,7 +204,7 @@ const struct status_node *status_find_node(const struct status_snapshot *s, cons
  */
 bool status_drop_harmless(enum wire_drop d);
 
-/* A growable output buffer with a hard cap; failed is sticky. */
+/* status_buf.c: a growable output buffer with a hard cap; failed is sticky. */
 struct status_buf {
 	char *p;
 	size_t len;
@@ -211,6 +229,7 @@ const char *status_fmt_silence(int64_t now, uint64_t silent_s, char *buf, size_t
 /* The RTT column: "3 ms", "<1 ms" (measured, under a millisecond), "-". */
 const char *status_fmt_rtt(const struct status_node *n, char *buf, size_t len);
 
+/* status_text.c, status_json.c */
 void status_format_text(const struct status_snapshot *s, struct status_buf *b);
 void status_format_json(const struct status_snapshot *s, struct status_buf *b);
 /* The edge table (text; status --edges) and its JSON array (status_edges.c). */
@@ -219,17 +238,19 @@ void status_format_edges_json(const struct status_snapshot *s, struct status_buf
 /* Stable edge kind names: "direct", "lan", "nat", "silent"; NULL for others. */
 const char *status_edge_kind_name(uint8_t kind);
 
-/* JSON pieces, shared by the renderings of status, edges and netcheck. */
+/* JSON pieces (status_buf.c), shared by the renderings of status, edges and netcheck. */
 void status_json_str(struct status_buf *b, const char *s);
 void status_json_key(struct status_buf *b, bool *first, const char *key);
 void status_json_kstr(struct status_buf *b, bool *first, const char *key, bool has,
 		      const char *v);
 void status_json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v);
 void status_json_kbool(struct status_buf *b, bool *first, const char *key, bool v);
+
+/* status_metrics.c */
 void status_format_metrics(const struct status_snapshot *s, const char *version,
 			   struct status_buf *b);
 /*
- * The form `top` reads: one "H" line, one "N" line per node, one "C" line
+ * status_tsv.c: the form `top` reads: one "H" line, one "N" line per node, one "C" line
  * of counters, tab-separated. Not a stable interface (use JSON).
  */
 void status_format_tsv(const struct status_snapshot *s, struct status_buf *b);

@@ -1,5 +1,6 @@
 /*
- * Tests for src/status.c (snapshots, text, JSON, Prometheus, tsv) and
+ * Tests for the status files (src/status*.c: snapshots, collecting, text,
+ * JSON, Prometheus, tsv; tests/test_status_format.c has the exact bytes) and
  * src/notify.c (sd_notify datagrams).
  *
  * The hand-made snapshot used by most cases:

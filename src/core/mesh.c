@@ -458,6 +458,11 @@ static void node_status_observed(const struct mesh *m, const struct mesh_peer *p
 	out->observed_admin = p->adj.observed_me;
 }
 
+/* mesh_node_status hands direct.c's phase out as the public enum. */
+_Static_assert((int)MESH_DIRECT_IDLE == DIRECT_IDLE && (int)MESH_DIRECT_TRYING == DIRECT_TRYING &&
+		       (int)MESH_DIRECT_UP == DIRECT_UP && (int)MESH_DIRECT_FAILED == DIRECT_FAILED,
+	       "enum mesh_direct_phase follows enum direct_phase");
+
 bool mesh_node_status(const struct mesh *m, size_t i, struct mesh_node_status *out)
 {
 	long self_pos = lsdb_index(&m->db, &m->cfg.id);

@@ -129,6 +129,14 @@ enum mesh_path {
 	MESH_PATH_UNREACHABLE,
 };
 
+/* How far a direct-path attempt to a node has come (core/direct.c). */
+enum mesh_direct_phase {
+	MESH_DIRECT_IDLE = 0,	/* nothing to try, or adjacent already */
+	MESH_DIRECT_TRYING,	/* a trial WireGuard peer at a candidate endpoint */
+	MESH_DIRECT_UP,		/* handshake seen: the edge is claimed */
+	MESH_DIRECT_FAILED,	/* every candidate failed; tried again later */
+};
+
 struct mesh_node_status {
 	struct addr id;
 	char name[WIRE_NAME_MAX + 1];
@@ -147,7 +155,7 @@ struct mesh_node_status {
 	uint8_t edge_kind;		/* WIRE_PATH_* if it is our WireGuard peer, else 0 */
 	bool left;			/* unreachable because it said goodbye (else lost) */
 	uint64_t claims_refused;	/* other starts that claimed its address */
-	uint8_t direct_phase;		/* enum direct_phase of a direct-path attempt */
+	uint8_t direct_phase;		/* enum mesh_direct_phase */
 	unsigned direct_tries;		/* rounds of direct-path attempts so far */
 	char direct_why[112];		/* why the last attempt failed, "" if none */
 	bool has_wg_endpoint;
