@@ -26,7 +26,7 @@ void config_init(struct config *cfg)
 	cfg->lan_port = CONFIG_DEFAULT_LAN_PORT;
 	cfg->direct_idle_s = CONFIG_DEFAULT_DIRECT_IDLE_S;
 	cfg->max_nodes = CONFIG_DEFAULT_MAX_NODES;
-	cfg->masquerade = true;
+	config_routes_init(&cfg->rt);
 }
 
 void config_free(struct config *cfg)
@@ -47,41 +47,6 @@ uint16_t config_default_wg_port(const struct addr *wg_ip)
 uint16_t config_default_admin_port(const struct addr *wg_ip)
 {
 	return (uint16_t)(CONFIG_ADMIN_PORT_BASE + addr_last_octet(wg_ip));
-}
-
-bool config_name_valid(const char *name, const char **why)
-{
-	size_t n = strlen(name);
-
-	if (n == 0 || n > CONFIG_NAME_MAX) {
-		*why = "a name has 1 to 32 characters";
-		return false;
-	}
-	for (size_t i = 0; i < n; i++) {
-		char c = name[i];
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.')) {
-			*why = "a name may hold only letters, digits, '-', '_' and '.'";
-			return false;
-		}
-	}
-	return true;
-}
-
-bool config_ifname_valid(const char *ifname, const char **why)
-{
-	size_t n = strlen(ifname);
-
-	if (n == 0 || n >= IFNAMSIZ) {
-		*why = "an interface name has 1 to 15 characters";
-		return false;
-	}
-	if (strcmp(ifname, ".") == 0 || strcmp(ifname, "..") == 0 ||
-	    strpbrk(ifname, "/: \t\n")) {
-		*why = "an interface name may not be '.', '..' or hold '/', ':' or spaces";
-		return false;
-	}
-	return true;
 }
 
 static bool scalar_port(struct yamlwalk *w, const yaml_node_t *n, const char *key,
@@ -182,6 +147,19 @@ static void read_max_nodes(struct yamlwalk *w, yaml_node_t *v, void *arg)
 	yamlwalk_uint(w, v, "maxNodes", 2, CONFIG_MAX_MAX_NODES, &cfg->max_nodes);
 }
 
+/* Subnet routes and exit nodes: config_routes.c reads them into cfg->rt. */
+#define ROUTES_READER(fn)                                                                  \
+	static void fn(struct yamlwalk *w, yaml_node_t *v, void *arg)                     \
+	{                                                                                  \
+		config_##fn(w, v, &((struct config *)arg)->rt);                            \
+	}
+ROUTES_READER(read_accept_routes)
+ROUTES_READER(read_allow_exit_nodes)
+ROUTES_READER(read_routes)
+ROUTES_READER(read_exit_node)
+ROUTES_READER(read_use_exit_node)
+ROUTES_READER(read_masquerade)
+
 static const struct yamlwalk_key network_keys[] = {
 	{ "sharedKey", true, read_shared_key },
 	{ "subnet", true, read_subnet },
@@ -189,8 +167,8 @@ static const struct yamlwalk_key network_keys[] = {
 	{ "lanPort", false, read_lan_port },
 	{ "directIdleSeconds", false, read_direct_idle },
 	{ "maxNodes", false, read_max_nodes },
-	{ "acceptRoutes", false, config_read_accept_routes },
-	{ "allowExitNodes", false, config_read_allow_exit_nodes },
+	{ "acceptRoutes", false, read_accept_routes },
+	{ "allowExitNodes", false, read_allow_exit_nodes },
 	{ NULL, false, NULL },
 };
 
@@ -362,7 +340,7 @@ static void read_name(struct yamlwalk *w, yaml_node_t *v, void *arg)
 	struct config *cfg = arg;
 	const char *s = yamlwalk_scalar(w, v, "name"), *why = "";
 
-	if (s && !config_name_valid(s, &why))
+	if (s && !name_valid(s, &why))
 		yamlwalk_error(w, v, "name '%.40s': %s", s, why);
 	else if (s)
 		snprintf(cfg->name, sizeof(cfg->name), "%s", s);
@@ -391,7 +369,7 @@ static void read_wg_interface(struct yamlwalk *w, yaml_node_t *v, void *arg)
 	struct config *cfg = arg;
 	const char *s = yamlwalk_scalar(w, v, "wgInterface"), *why = "";
 
-	if (s && !config_ifname_valid(s, &why))
+	if (s && !ifname_valid(s, &why))
 		yamlwalk_error(w, v, "wgInterface '%.40s': %s", s, why);
 	else if (s)
 		snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", s);
@@ -433,10 +411,10 @@ static const struct yamlwalk_key peer_file_keys[] = {
 	{ "wgPort", false, read_wg_port },
 	{ "adminPort", false, read_admin_port },
 	{ "noTransit", false, read_no_transit },
-	{ "routes", false, config_read_routes },
-	{ "exitNode", false, config_read_exit_node },
-	{ "useExitNode", false, config_read_use_exit_node },
-	{ "masquerade", false, config_read_masquerade },
+	{ "routes", false, read_routes },
+	{ "exitNode", false, read_exit_node },
+	{ "useExitNode", false, read_use_exit_node },
+	{ "masquerade", false, read_masquerade },
 	{ NULL, false, NULL },
 };
 
@@ -485,7 +463,7 @@ static void apply_cli(struct config *cfg, const struct config_cli *cli, struct c
 	const char *why = "";
 
 	if (cli->name) {
-		if (!config_name_valid(cli->name, &why))
+		if (!name_valid(cli->name, &why))
 			config_msg(msgs, false, "command line", 0, 0, "-n '%.40s': %s", cli->name, why);
 		else
 			snprintf(cfg->name, sizeof(cfg->name), "%s", cli->name);
@@ -503,7 +481,7 @@ static void apply_cli(struct config *cfg, const struct config_cli *cli, struct c
 		}
 	}
 	if (cli->ifname) {
-		if (!config_ifname_valid(cli->ifname, &why))
+		if (!ifname_valid(cli->ifname, &why))
 			config_msg(msgs, false, "command line", 0, 0, "-i '%.40s': %s", cli->ifname,
 				   why);
 		else
@@ -517,7 +495,7 @@ static void apply_cli(struct config *cfg, const struct config_cli *cli, struct c
 		cfg->admin_port = cli->admin_port;
 	if (cli->no_transit)
 		cfg->no_transit = true;
-	config_routes_apply_cli(cfg, cli, msgs);
+	config_routes_apply_cli(&cfg->rt, &cli->rt, msgs);
 }
 
 /* A name from peer.yaml or -n, else the host name if it is a valid one. */
@@ -528,7 +506,7 @@ static void self_name(struct config *cfg, struct config_msgs *msgs)
 
 	if (cfg->name[0])
 		return;
-	if (gethostname(host, sizeof(host) - 1) == 0 && config_name_valid(host, &why)) {
+	if (gethostname(host, sizeof(host) - 1) == 0 && name_valid(host, &why)) {
 		snprintf(cfg->name, sizeof(cfg->name), "%s", host);
 		cfg->name_from_hostname = true;
 	} else {
@@ -602,7 +580,11 @@ static void finish_self(struct config *cfg, struct config_msgs *msgs)
 		return;
 	self_address(cfg, msgs);
 	self_ports(cfg, msgs);
-	config_routes_check(cfg, msgs);
+	{
+		struct config_routes_ctx ctx = { cfg->has_subnet ? &cfg->subnet : NULL, cfg->name,
+						 cfg->net_path, cfg->peer_path };
+		config_routes_check(&cfg->rt, &ctx, msgs);
+	}
 }
 
 int config_load(struct config *cfg, const struct config_cli *cli, struct config_msgs *msgs)
@@ -645,7 +627,7 @@ void config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "WireGuard port:  %u\n", cfg->wg_port);
 	fprintf(out, "admin port:      %u\n", cfg->admin_port);
 	fprintf(out, "transit:         %s\n", cfg->no_transit ? "no (never forwards others' traffic)" : "yes");
-	config_routes_print(cfg, out);
+	config_routes_print(&cfg->rt, out);
 	fprintf(out, "static peers:    %zu\n", cfg->n_peers);
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct config_static_peer *sp = &cfg->peers[i];

@@ -20,6 +20,8 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "config_routes.h"
+#include "names.h"
 #include "yamlwalk.h"
 
 #define CONFIG_NET_PATH "/etc/wg_netmanager/network.yaml"
@@ -43,17 +45,6 @@
  * part of the internet into the tunnel.
  */
 #define CONFIG_MIN_SUBNET_LEN 8
-#define CONFIG_MAX_ROUTES 8		/* subnet routes a node announces (WIRE_MAX_ROUTES) */
-#define CONFIG_MAX_ACCEPT_ROUTES 64	/* network.acceptRoutes entries */
-
-/* useExitNode: none, a node by name, or the nearest exit node. */
-enum config_use_exit { CONFIG_EXIT_NONE = 0, CONFIG_EXIT_NAMED, CONFIG_EXIT_AUTO };
-
-/* A prefix from a file, with where it was written (line 0: the command line). */
-struct config_prefix {
-	struct prefix p;
-	unsigned line, col;
-};
 
 struct config_static_peer {
 	char host[ENDPOINT_HOST_MAX + 1];	/* name or literal address */
@@ -77,10 +68,7 @@ struct config_cli {
 	uint16_t wg_port;
 	uint16_t admin_port;
 	bool no_transit;
-	const char *routes[CONFIG_MAX_ROUTES + 1];	/* --route, repeatable (replaces routes:) */
-	size_t n_routes;
-	bool exit_node;				/* --exit-node */
-	const char *use_exit;			/* --use-exit-node NAME|auto */
+	struct config_routes_cli rt;	/* --route, --exit-node, --use-exit-node */
 };
 
 struct config {
@@ -94,9 +82,6 @@ struct config {
 	uint16_t lan_port;		/* network.lanPort */
 	unsigned direct_idle_s;		/* network.directIdleSeconds */
 	unsigned max_nodes;		/* network.maxNodes */
-	struct config_prefix accept_routes[CONFIG_MAX_ACCEPT_ROUTES];	/* network.acceptRoutes */
-	size_t n_accept_routes;
-	bool allow_exit_nodes;		/* network.allowExitNodes */
 	struct config_static_peer *peers;
 	size_t n_peers;
 
@@ -113,12 +98,7 @@ struct config {
 	uint16_t wg_port;
 	uint16_t admin_port;
 	bool no_transit;
-	struct config_prefix routes[CONFIG_MAX_ROUTES];	/* routes: subnets this node carries */
-	size_t n_routes;
-	bool exit_node;			/* exitNode: offers the default route */
-	enum config_use_exit use_exit;	/* useExitNode */
-	char use_exit_name[CONFIG_NAME_MAX + 1];
-	bool masquerade;		/* masquerade: what it forwards out of the overlay */
+	struct config_routes rt;		/* subnet routes and exit nodes, both files */
 	const struct config_static_peer *self_static;	/* this node's peers[] entry */
 };
 
@@ -157,30 +137,5 @@ void config_print(const struct config *cfg, FILE *out);
 /* Defaults of the original: 50000/50500 + last octet of wgIp. */
 uint16_t config_default_wg_port(const struct addr *wg_ip);
 uint16_t config_default_admin_port(const struct addr *wg_ip);
-
-bool config_name_valid(const char *name, const char **why);
-
-/* ---- subnet routes and exit nodes (config_routes.c) ---- */
-
-/* net.yaml network: acceptRoutes, allowExitNodes */
-void config_read_accept_routes(struct yamlwalk *w, yaml_node_t *v, void *cfg);
-void config_read_allow_exit_nodes(struct yamlwalk *w, yaml_node_t *v, void *cfg);
-/* peer.yaml: routes, exitNode, useExitNode, masquerade */
-void config_read_routes(struct yamlwalk *w, yaml_node_t *v, void *cfg);
-void config_read_exit_node(struct yamlwalk *w, yaml_node_t *v, void *cfg);
-void config_read_use_exit_node(struct yamlwalk *w, yaml_node_t *v, void *cfg);
-void config_read_masquerade(struct yamlwalk *w, yaml_node_t *v, void *cfg);
-/* The command line's --route, --exit-node, --use-exit-node over peer.yaml. */
-void config_routes_apply_cli(struct config *cfg, const struct config_cli *cli,
-			     struct config_msgs *msgs);
-/* Checks against the whole configuration: the subnet, this node's name. */
-void config_routes_check(const struct config *cfg, struct config_msgs *msgs);
-/*
- * A prefix this node may announce: canonical (no host bits), not a default
- * route, touching no special range. NULL, or why not.
- */
-const char *config_route_problem(const struct prefix *p, bool host_bits);
-void config_routes_print(const struct config *cfg, FILE *out);
-bool config_ifname_valid(const char *ifname, const char **why);
 
 #endif

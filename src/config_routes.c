@@ -1,15 +1,18 @@
 /*
- * The configuration of subnet routes and exit nodes: what this node
- * announces (peer.yaml routes, exitNode; --route, --exit-node), what it
- * uses (useExitNode; --use-exit-node), and what the network accepts
- * (net.yaml network.acceptRoutes, allowExitNodes). Every problem is an
- * error with file:line:col; the receiving side's policy (src/core/subnet.c)
- * judges what others announce, with the same ranges refused.
+ * The configuration of subnet routes and exit nodes; see config_routes.h.
+ * Every problem is an error with file:line:col; the receiving side's
+ * policy (src/core/subnet.c) judges what others announce, with the same
+ * ranges refused.
  */
-#include <stdio.h>
+#include "config_routes.h"
+
 #include <string.h>
 
-#include "config.h"
+void config_routes_init(struct config_routes *rt)
+{
+	memset(rt, 0, sizeof(*rt));
+	rt->masquerade = true;
+}
 
 const char *config_route_problem(const struct prefix *p, bool host_bits)
 {
@@ -89,67 +92,57 @@ static void read_prefix_list(struct yamlwalk *w, yaml_node_t *v, const char *key
 	*n_out = k;
 }
 
-void config_read_accept_routes(struct yamlwalk *w, yaml_node_t *v, void *arg)
+void config_read_accept_routes(struct yamlwalk *w, yaml_node_t *v, struct config_routes *rt)
 {
-	struct config *cfg = arg;
-
-	read_prefix_list(w, v, "acceptRoutes", false, cfg->accept_routes, CONFIG_MAX_ACCEPT_ROUTES,
-			 &cfg->n_accept_routes);
+	read_prefix_list(w, v, "acceptRoutes", false, rt->accept, CONFIG_MAX_ACCEPT_ROUTES,
+			 &rt->n_accept);
 }
 
-void config_read_allow_exit_nodes(struct yamlwalk *w, yaml_node_t *v, void *arg)
+void config_read_allow_exit_nodes(struct yamlwalk *w, yaml_node_t *v, struct config_routes *rt)
 {
-	struct config *cfg = arg;
-
-	yamlwalk_bool(w, v, "allowExitNodes", &cfg->allow_exit_nodes);
+	yamlwalk_bool(w, v, "allowExitNodes", &rt->allow_exit_nodes);
 }
 
-void config_read_routes(struct yamlwalk *w, yaml_node_t *v, void *arg)
+void config_read_routes(struct yamlwalk *w, yaml_node_t *v, struct config_routes *rt)
 {
-	struct config *cfg = arg;
-
-	read_prefix_list(w, v, "routes", true, cfg->routes, CONFIG_MAX_ROUTES, &cfg->n_routes);
+	read_prefix_list(w, v, "routes", true, rt->routes, CONFIG_MAX_ROUTES, &rt->n_routes);
 }
 
-void config_read_exit_node(struct yamlwalk *w, yaml_node_t *v, void *arg)
+void config_read_exit_node(struct yamlwalk *w, yaml_node_t *v, struct config_routes *rt)
 {
-	struct config *cfg = arg;
-
-	yamlwalk_bool(w, v, "exitNode", &cfg->exit_node);
+	yamlwalk_bool(w, v, "exitNode", &rt->exit_node);
 }
 
-static bool set_use_exit(struct config *cfg, const char *s, const char **why)
+static bool set_use_exit(struct config_routes *rt, const char *s, const char **why)
 {
 	if (strcmp(s, "auto") == 0) {
-		cfg->use_exit = CONFIG_EXIT_AUTO;
-		cfg->use_exit_name[0] = '\0';
+		rt->use_exit = CONFIG_EXIT_AUTO;
+		rt->use_exit_name[0] = '\0';
 		return true;
 	}
-	if (!config_name_valid(s, why))
+	if (!name_valid(s, why))
 		return false;
-	cfg->use_exit = CONFIG_EXIT_NAMED;
-	snprintf(cfg->use_exit_name, sizeof(cfg->use_exit_name), "%s", s);
+	rt->use_exit = CONFIG_EXIT_NAMED;
+	snprintf(rt->use_exit_name, sizeof(rt->use_exit_name), "%s", s);
 	return true;
 }
 
-void config_read_use_exit_node(struct yamlwalk *w, yaml_node_t *v, void *arg)
+void config_read_use_exit_node(struct yamlwalk *w, yaml_node_t *v, struct config_routes *rt)
 {
-	struct config *cfg = arg;
 	const char *s = yamlwalk_scalar(w, v, "useExitNode"), *why = "";
 
-	if (s && !set_use_exit(cfg, s, &why))
+	if (s && !set_use_exit(rt, s, &why))
 		yamlwalk_error(w, v, "useExitNode '%.40s': %s (a node name, or 'auto')", s, why);
 }
 
-void config_read_masquerade(struct yamlwalk *w, yaml_node_t *v, void *arg)
+void config_read_masquerade(struct yamlwalk *w, yaml_node_t *v, struct config_routes *rt)
 {
-	struct config *cfg = arg;
-
-	yamlwalk_bool(w, v, "masquerade", &cfg->masquerade);
+	yamlwalk_bool(w, v, "masquerade", &rt->masquerade);
 }
 
 /* --route replaces peer.yaml's routes: the command line says the whole list. */
-static void cli_routes(struct config *cfg, const struct config_cli *cli, struct config_msgs *msgs)
+static void cli_routes(struct config_routes *rt, const struct config_routes_cli *cli,
+		       struct config_msgs *msgs)
 {
 	size_t k = 0;
 
@@ -170,17 +163,17 @@ static void cli_routes(struct config *cfg, const struct config_cli *cli, struct 
 				   cli->routes[i], why);
 			continue;
 		}
-		if (listed_before(cfg->routes, k, &cp.p, &line)) {
+		if (listed_before(rt->routes, k, &cp.p, &line)) {
 			config_msg(msgs, false, "command line", 0, 0, "--route '%.60s' given twice",
 				   cli->routes[i]);
 			continue;
 		}
-		cfg->routes[k++] = cp;
+		rt->routes[k++] = cp;
 	}
-	cfg->n_routes = k;
+	rt->n_routes = k;
 }
 
-void config_routes_apply_cli(struct config *cfg, const struct config_cli *cli,
+void config_routes_apply_cli(struct config_routes *rt, const struct config_routes_cli *cli,
 			     struct config_msgs *msgs)
 {
 	const char *why = "";
@@ -189,46 +182,72 @@ void config_routes_apply_cli(struct config *cfg, const struct config_cli *cli,
 		config_msg(msgs, false, "command line", 0, 0, "--route given more than %d times",
 			   CONFIG_MAX_ROUTES);
 	else if (cli->n_routes)
-		cli_routes(cfg, cli, msgs);
+		cli_routes(rt, cli, msgs);
 	if (cli->exit_node)
-		cfg->exit_node = true;
-	if (cli->use_exit && !set_use_exit(cfg, cli->use_exit, &why))
+		rt->exit_node = true;
+	if (cli->use_exit && !set_use_exit(rt, cli->use_exit, &why))
 		config_msg(msgs, false, "command line", 0, 0,
 			   "--use-exit-node '%.40s': %s (a node name, or 'auto')", cli->use_exit, why);
 }
 
 /* Where a route was given, for messages: peer.yaml's line, or the command line. */
-static const char *route_file(const struct config *cfg, const struct config_prefix *cp)
+static const char *route_file(const struct config_routes_ctx *ctx, const struct config_prefix *cp)
 {
-	return cp->line ? cfg->peer_path : "command line";
+	return cp->line ? ctx->peer_path : "command line";
 }
 
-void config_routes_check(const struct config *cfg, struct config_msgs *msgs)
+void config_routes_check(const struct config_routes *rt, const struct config_routes_ctx *ctx,
+			 struct config_msgs *msgs)
 {
 	char p[ADDR_STRLEN + 8], s[ADDR_STRLEN + 8];
 
-	for (size_t i = 0; i < cfg->n_routes && cfg->has_subnet; i++) {
-		const struct config_prefix *cp = &cfg->routes[i];
-		if (prefix_overlaps(&cp->p, &cfg->subnet))
-			config_msg(msgs, false, route_file(cfg, cp), cp->line, cp->col,
+	for (size_t i = 0; i < rt->n_routes && ctx->subnet; i++) {
+		const struct config_prefix *cp = &rt->routes[i];
+		if (prefix_overlaps(&cp->p, ctx->subnet))
+			config_msg(msgs, false, route_file(ctx, cp), cp->line, cp->col,
 				   "route %s overlaps the overlay subnet %s",
-				   prefix_fmt(&cp->p, p, sizeof(p)), prefix_fmt(&cfg->subnet, s, sizeof(s)));
+				   prefix_fmt(&cp->p, p, sizeof(p)), prefix_fmt(ctx->subnet, s, sizeof(s)));
 	}
-	if (cfg->use_exit == CONFIG_EXIT_NAMED && strcmp(cfg->use_exit_name, cfg->name) == 0)
+	if (rt->use_exit == CONFIG_EXIT_NAMED && strcmp(rt->use_exit_name, ctx->self_name) == 0)
 		config_msg(msgs, false, "command line", 0, 0,
 			   "useExitNode names this node (%s): name another node, or 'auto'",
-			   cfg->name);
-	if (cfg->use_exit != CONFIG_EXIT_NONE && cfg->exit_node)
+			   ctx->self_name);
+	if (rt->use_exit != CONFIG_EXIT_NONE && rt->exit_node)
 		config_msg(msgs, false, "command line", 0, 0,
 			   "this node offers an exit (exitNode) and would use one (useExitNode): "
 			   "choose one");
-	if (cfg->use_exit != CONFIG_EXIT_NONE && !cfg->allow_exit_nodes)
-		config_msg(msgs, true, cfg->net_path, 0, 0,
+	if (rt->use_exit != CONFIG_EXIT_NONE && !rt->allow_exit_nodes)
+		config_msg(msgs, true, ctx->net_path, 0, 0,
 			   "useExitNode is set but network.allowExitNodes is off: no exit node "
 			   "will be used");
 }
 
-void config_routes_print(const struct config *cfg, FILE *out)
+bool config_routes_carry_out(const struct config_routes *rt)
+{
+	return rt->n_routes > 0 || rt->exit_node;
+}
+
+static bool same_prefixes(const struct config_prefix *a, size_t na, const struct config_prefix *b,
+			  size_t nb)
+{
+	if (na != nb)
+		return false;
+	for (size_t i = 0; i < na; i++)
+		if (!prefix_eq(&a[i].p, &b[i].p))
+			return false;
+	return true;
+}
+
+bool config_routes_same(const struct config_routes *a, const struct config_routes *b)
+{
+	return same_prefixes(a->routes, a->n_routes, b->routes, b->n_routes) &&
+	       same_prefixes(a->accept, a->n_accept, b->accept, b->n_accept) &&
+	       a->exit_node == b->exit_node && a->use_exit == b->use_exit &&
+	       strcmp(a->use_exit_name, b->use_exit_name) == 0 && a->masquerade == b->masquerade &&
+	       a->allow_exit_nodes == b->allow_exit_nodes;
+}
+
+void config_routes_print(const struct config_routes *cfg, FILE *out)
 {
 	char p[ADDR_STRLEN + 8];
 
@@ -243,10 +262,10 @@ void config_routes_print(const struct config *cfg, FILE *out)
 						     : "no");
 	if (cfg->n_routes || cfg->exit_node)
 		fprintf(out, "masquerade:      %s\n", cfg->masquerade ? "yes" : "no");
-	fprintf(out, "accept routes:   %s", cfg->n_accept_routes ? "" : "none\n");
-	for (size_t i = 0; i < cfg->n_accept_routes; i++)
-		fprintf(out, "%s%s", prefix_fmt(&cfg->accept_routes[i].p, p, sizeof(p)),
-			i + 1 < cfg->n_accept_routes ? " " : "\n");
+	fprintf(out, "accept routes:   %s", cfg->n_accept ? "" : "none\n");
+	for (size_t i = 0; i < cfg->n_accept; i++)
+		fprintf(out, "%s%s", prefix_fmt(&cfg->accept[i].p, p, sizeof(p)),
+			i + 1 < cfg->n_accept ? " " : "\n");
 	fprintf(out, "exit nodes:      %s\n",
 		cfg->allow_exit_nodes ? "allowed" : "not allowed (network.allowExitNodes)");
 }

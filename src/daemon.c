@@ -32,6 +32,7 @@
 #include "control.h"
 #include "daemon_act.h"
 #include "core/mesh.h"
+#include "gateway.h"
 #include "iflock.h"
 #include "kernel.h"
 #include "log.h"
@@ -48,6 +49,7 @@
 struct daemon {
 	uv_loop_t loop;
 	struct config *cfg;
+	struct gateway *gw;		/* forwarding, masquerade, exit routing (gateway.c) */
 	const struct daemon_opts *opts;
 	struct seal_key key;
 	uint8_t wg_pub[WGDEV_KEY_LEN];
@@ -160,7 +162,7 @@ static void run_actions(struct daemon *d)
 	size_t n = mesh_actions(d->mesh, &acts);
 	struct daemon_act h = { .key = &d->key, .udp = d->udp, .bcast = d->bcast,
 				.n_bcast = d->n_bcast, .k = d->k, .ifindex = d->ifindex,
-				.wg = d->wg, .ifname = d->cfg->ifname };
+				.wg = d->wg, .gw = d->gw, .ifname = d->cfg->ifname };
 
 	daemon_act_apply(&h, acts, n);
 	d->send_errors += h.send_errors;
@@ -397,7 +399,7 @@ static int statics_of(const struct config *cfg, struct mesh_static_peer **static
 static uint32_t node_flags(const struct config *cfg)
 {
 	return (cfg->no_transit ? WIRE_NODE_NO_TRANSIT : 0) |
-	       (cfg->self_static ? WIRE_NODE_STATIC : 0) | (cfg->exit_node ? WIRE_NODE_EXIT : 0);
+	       (cfg->self_static ? WIRE_NODE_STATIC : 0) | (cfg->rt.exit_node ? WIRE_NODE_EXIT : 0);
 }
 
 /*
@@ -406,19 +408,21 @@ static uint32_t node_flags(const struct config *cfg)
  */
 static void routes_of(const struct config *cfg, struct mesh_config *mc, struct prefix *accept)
 {
+	const struct config_routes *rt = &cfg->rt;
+
 	mc->flags = node_flags(cfg);
-	mc->n_routes = cfg->n_routes;
-	for (size_t i = 0; i < cfg->n_routes; i++)
-		mc->routes[i] = cfg->routes[i].p;
-	for (size_t i = 0; i < cfg->n_accept_routes; i++)
-		accept[i] = cfg->accept_routes[i].p;
+	mc->n_routes = rt->n_routes;
+	for (size_t i = 0; i < rt->n_routes; i++)
+		mc->routes[i] = rt->routes[i].p;
+	for (size_t i = 0; i < rt->n_accept; i++)
+		accept[i] = rt->accept[i].p;
 	mc->accept_routes = accept;
-	mc->n_accept_routes = cfg->n_accept_routes;
-	mc->allow_exit_nodes = cfg->allow_exit_nodes;
-	mc->use_exit = cfg->use_exit == CONFIG_EXIT_AUTO    ? MESH_EXIT_AUTO
-		       : cfg->use_exit == CONFIG_EXIT_NAMED ? MESH_EXIT_NAMED
-							    : MESH_EXIT_NONE;
-	snprintf(mc->use_exit_name, sizeof(mc->use_exit_name), "%s", cfg->use_exit_name);
+	mc->n_accept_routes = rt->n_accept;
+	mc->allow_exit_nodes = rt->allow_exit_nodes;
+	mc->use_exit = rt->use_exit == CONFIG_EXIT_AUTO    ? MESH_EXIT_AUTO
+		       : rt->use_exit == CONFIG_EXIT_NAMED ? MESH_EXIT_NAMED
+							   : MESH_EXIT_NONE;
+	snprintf(mc->use_exit_name, sizeof(mc->use_exit_name), "%s", rt->use_exit_name);
 }
 
 static void on_resolved(size_t idx, const struct addr *a, void *arg);
@@ -474,6 +478,7 @@ static void apply_routes(struct daemon *d, const struct config *nc)
 	struct prefix accept[CONFIG_MAX_ACCEPT_ROUTES];
 
 	routes_of(nc, &mc, accept);
+	gateway_reconfigure(d->gw, nc);
 	if (mesh_set_routes(d->mesh, &mc, now_ms(d)) < 0)
 		log_warnx("reload: routes: out of memory; the old routes settings stay");
 	else
@@ -860,6 +865,8 @@ static void daemon_stop(struct daemon *d, int code)
 
 static void teardown(struct daemon *d)
 {
+	gateway_stop(d->gw);
+	d->gw = NULL;
 	if (d->wg && d->k && d->cfg->existing_interface) {
 		/* adopted interface: take back only what we added */
 		kernel_route_flush(d->k, d->ifindex, NULL);
@@ -966,6 +973,10 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	}
 	if (setup_interface(&d) < 0)
 		goto out;
+	if (!(d.gw = gateway_start(d.k, cfg, d.ifindex))) {
+		log_errx("out of memory");
+		goto out;
+	}
 	if (udp_open(&d.loop, cfg->admin_port, on_datagram, &d, &d.udp) < 0)
 		goto out; /* logged as an error */
 	if (cfg->lan_port && udp_open_lan(&d.loop, cfg->lan_port, on_datagram, &d, &d.lan) < 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "gateway.h"
 #include "kernel.h"
 #include "log.h"
 #include "udp.h"
@@ -46,11 +47,15 @@ static void do_route(const struct daemon_act *h, const struct mesh_action *a)
 	int r;
 
 	/*
-	 * Never a default route into the tunnel in the main table: WireGuard's
-	 * own packets would follow it and the node would lock itself out.
+	 * The default route (an exit node in use) never goes into the main
+	 * table: WireGuard's own packets would follow it and the node would
+	 * lock itself out. gateway.c puts it in a table of its own.
 	 */
 	if (a->u.route.dst.len == 0) {
-		log_warnx("exit node routing is not available in this build; not routing through it");
+		r = gateway_exit_route(h->gw, a->type == MESH_ACT_ROUTE_ADD);
+		if (r < 0)
+			log_warnx("exit node route %s: %s", a->type == MESH_ACT_ROUTE_ADD ? "add" : "del",
+				  strerror(-r));
 		return;
 	}
 	if (a->type == MESH_ACT_ROUTE_ADD)

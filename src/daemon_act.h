@@ -17,6 +17,7 @@
 
 #include "core/mesh.h"
 
+struct gateway;
 struct kernel;
 struct seal_key;
 struct udp;
@@ -30,6 +31,7 @@ struct daemon_act {
 	struct kernel *k;		/* routes */
 	unsigned ifindex;		/* of the WireGuard interface */
 	struct wgdev *wg;
+	struct gateway *gw;		/* the default route (an exit node in use) */
 	const char *ifname;		/* for the log */
 	uint64_t send_errors;		/* out: datagrams the socket did not take */
 };

@@ -85,6 +85,12 @@ int kernel_addrs_dump(struct kernel *k, unsigned skip_ifindex, struct kernel_add
 
 /* Write 1 to /proc/sys/net/ipv4/conf/IF/forwarding (and ipv6 if asked). */
 int kernel_forwarding_enable(const char *ifname, bool ipv6);
+/*
+ * IPv4 forwarding between all interfaces on or off (a subnet router's LAN
+ * and the tunnel: replies come in on the LAN interface); *was gets what
+ * it was before.
+ */
+int kernel_forwarding_all(bool on, bool *was);
 
 /* --- Event socket --------------------------------------------------- */
 

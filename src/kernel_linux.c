@@ -611,6 +611,40 @@ static int write_proc(const char *path)
 	return ret;
 }
 
+static int read_proc_flag(const char *path, bool *on)
+{
+	char c = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return -errno;
+	if (read(fd, &c, 1) != 1) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	*on = c == '1';
+	return 0;
+}
+
+int kernel_forwarding_all(bool on, bool *was)
+{
+	static const char path[] = "/proc/sys/net/ipv4/ip_forward";
+	int fd, ret = read_proc_flag(path, was);
+
+	if (ret < 0)
+		return ret;
+	if (*was == on)
+		return 0;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, on ? "1\n" : "0\n", 2) != 2)
+		ret = errno ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
 int kernel_forwarding_enable(const char *ifname, bool ipv6)
 {
 	char path[128];

@@ -278,11 +278,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 'R': a->opts.run_dir = optarg; break;
 		case 'r':
 			/* one over the limit is kept, so that config_load says so */
-			if (a->cli.n_routes <= CONFIG_MAX_ROUTES)
-				a->cli.routes[a->cli.n_routes++] = optarg;
+			if (a->cli.rt.n_routes <= CONFIG_MAX_ROUTES)
+				a->cli.rt.routes[a->cli.rt.n_routes++] = optarg;
 			break;
-		case 'X': a->cli.exit_node = true; break;
-		case 'U': a->cli.use_exit = optarg; break;
+		case 'X': a->cli.rt.exit_node = true; break;
+		case 'U': a->cli.rt.use_exit = optarg; break;
 		case 'v': a->opts.verbosity++; break;
 		case 'h': usage(stdout); return 0 + 1;
 		case 'V': printf("wg_netmanager %s\n", WGNM_VERSION); return 0 + 1;

@@ -26,27 +26,6 @@ static bool same_peers(const struct config *a, const struct config *b)
 	return true;
 }
 
-static bool same_prefixes(const struct config_prefix *a, size_t na, const struct config_prefix *b,
-			  size_t nb)
-{
-	if (na != nb)
-		return false;
-	for (size_t i = 0; i < na; i++)
-		if (!prefix_eq(&a[i].p, &b[i].p))
-			return false;
-	return true;
-}
-
-static bool same_routes(const struct config *a, const struct config *b)
-{
-	return same_prefixes(a->routes, a->n_routes, b->routes, b->n_routes) &&
-	       same_prefixes(a->accept_routes, a->n_accept_routes, b->accept_routes,
-			     b->n_accept_routes) &&
-	       a->exit_node == b->exit_node && a->use_exit == b->use_exit &&
-	       strcmp(a->use_exit_name, b->use_exit_name) == 0 && a->masquerade == b->masquerade &&
-	       a->allow_exit_nodes == b->allow_exit_nodes;
-}
-
 /* Identity and sockets: the running node keeps the old ones. */
 static void keep_identity(const struct config *old, struct config *new, struct reload_plan *plan)
 {
@@ -99,6 +78,6 @@ bool reload_plan(const struct config *old, struct config *new, struct reload_pla
 			old->direct_idle_s != new->direct_idle_s || old->max_nodes != new->max_nodes ||
 			(old->self_static != NULL) != (new->self_static != NULL);
 	plan->mtu = old->mtu != new->mtu;
-	plan->routes = !same_routes(old, new);
+	plan->routes = !config_routes_same(&old->rt, &new->rt);
 	return plan->shared_key || plan->statics || plan->options || plan->mtu || plan->routes;
 }

@@ -1128,11 +1128,11 @@ static void test_load_routes(void **state)
 	config_free(&cfg);
 
 	/* the command line replaces the list, and says what is wrong with it */
-	cli.routes[0] = "192.168.9.0/24";
-	cli.routes[1] = "10.1.1.0/25";
-	cli.routes[2] = "192.168.9.1/24";
-	cli.n_routes = 3;
-	cli.use_exit = "auto";
+	cli.rt.routes[0] = "192.168.9.0/24";
+	cli.rt.routes[1] = "10.1.1.0/25";
+	cli.rt.routes[2] = "192.168.9.1/24";
+	cli.rt.n_routes = 3;
+	cli.rt.use_exit = "auto";
 	put_file(s->peer, peer, strlen(peer) - strlen("exitNode: true\n"), 0600);
 	assert_int_equal(load(&cli, &cfg, &m), -EINVAL);
 	assert_int_equal(m.n_stored, 2);
@@ -1141,13 +1141,13 @@ static void test_load_routes(void **state)
 					   "subnet 10.1.1.0/24");
 	config_free(&cfg);
 
-	cli.n_routes = 1;
+	cli.rt.n_routes = 1;
 	assert_int_equal(load(&cli, &cfg, &m), 0);
-	assert_int_equal(cfg.n_routes, 1);
-	assert_int_equal(cfg.routes[0].p.len, 24);
-	assert_int_equal(cfg.use_exit, CONFIG_EXIT_AUTO);
-	assert_true(cfg.allow_exit_nodes);
-	assert_true(cfg.masquerade);
+	assert_int_equal(cfg.rt.n_routes, 1);
+	assert_int_equal(cfg.rt.routes[0].p.len, 24);
+	assert_int_equal(cfg.rt.use_exit, CONFIG_EXIT_AUTO);
+	assert_true(cfg.rt.allow_exit_nodes);
+	assert_true(cfg.rt.masquerade);
 	config_free(&cfg);
 }
 
@@ -1405,19 +1405,19 @@ static void test_validators(void **state)
 	const char *why = NULL;
 
 	(void)state;
-	assert_true(config_name_valid("a", &why));
-	assert_true(config_name_valid("host-1.lan_x", &why));
-	assert_true(config_name_valid("abcdefghijklmnopqrstuvwxyz012345", &why));
-	assert_false(config_name_valid("abcdefghijklmnopqrstuvwxyz0123456", &why));
-	assert_false(config_name_valid("", &why));
-	assert_false(config_name_valid("a/b", &why));
-	assert_false(config_name_valid("\xc3\xa9", &why));
-	assert_true(config_ifname_valid("wg0", &why));
-	assert_true(config_ifname_valid("abcdefghijklmno", &why));
-	assert_false(config_ifname_valid("abcdefghijklmnop", &why));
-	assert_false(config_ifname_valid("..", &why));
-	assert_false(config_ifname_valid("wg:0", &why));
-	assert_false(config_ifname_valid("", &why));
+	assert_true(name_valid("a", &why));
+	assert_true(name_valid("host-1.lan_x", &why));
+	assert_true(name_valid("abcdefghijklmnopqrstuvwxyz012345", &why));
+	assert_false(name_valid("abcdefghijklmnopqrstuvwxyz0123456", &why));
+	assert_false(name_valid("", &why));
+	assert_false(name_valid("a/b", &why));
+	assert_false(name_valid("\xc3\xa9", &why));
+	assert_true(ifname_valid("wg0", &why));
+	assert_true(ifname_valid("abcdefghijklmno", &why));
+	assert_false(ifname_valid("abcdefghijklmnop", &why));
+	assert_false(ifname_valid("..", &why));
+	assert_false(ifname_valid("wg:0", &why));
+	assert_false(ifname_valid("", &why));
 }
 
 int main(void)

@@ -304,11 +304,11 @@ uint64_t mesh_last_heard(const struct mesh_peer *p);
  * one before, which may be from before t: a node that just died).
  */
 bool mesh_heard_since(const struct mesh_peer *p, uint64_t t);
+/* Do the WireGuard samples describe the peer installed now (not an earlier key's)? */
+bool mesh_peer_sampled(const struct mesh_peer *p);
 
 /* sample.c: WireGuard's counters of every peer */
 void sample_on_stats(struct mesh *m, const struct mesh_wg_stats *s, size_t n);
-/* Do the samples describe the peer installed now (not an earlier key's)? */
-bool sample_current(const struct mesh_peer *p);
 
 /* self.c: our own record and boot */
 void self_originate(struct mesh *m);

@@ -60,6 +60,11 @@ void mesh_peer_free(struct mesh_peer *p)
 	free(p);
 }
 
+bool mesh_peer_sampled(const struct mesh_peer *p)
+{
+	return p->fib.on && memcmp(p->seen.key, p->fib.key, WIRE_KEY_LEN) == 0;
+}
+
 bool mesh_heard_since(const struct mesh_peer *p, uint64_t t)
 {
 	return p->adj.last_rx >= t || (p->seen.last_rx && p->seen.rx_after >= t);

@@ -122,7 +122,7 @@ void probe_fill(const struct mesh *m, struct mesh_peer *p, struct wire_ping *pin
 	ping->db_total = (uint16_t)lsdb_count(&m->db);
 	ping->db_hash = lsdb_hash(&m->db);
 	/* only once WireGuard heard from it: before, the endpoint is our guess */
-	if (sample_current(p) && p->seen.has_endpoint && p->seen.last_rx) {
+	if (mesh_peer_sampled(p) && p->seen.has_endpoint && p->seen.last_rx) {
 		ping->has |= WIRE_PING_HAS_OBSERVED_WG;
 		ping->observed_wg = p->seen.endpoint;
 		p->adj.told_wg_endpoint = p->seen.endpoint;

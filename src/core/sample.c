@@ -89,8 +89,3 @@ void sample_on_stats(struct mesh *m, const struct mesh_wg_stats *s, size_t n)
 			sample_one(m, p, &one);
 	}
 }
-
-bool sample_current(const struct mesh_peer *p)
-{
-	return p->fib.on && memcmp(p->seen.key, p->fib.key, WIRE_KEY_LEN) == 0;
-}
