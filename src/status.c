@@ -90,6 +90,9 @@ void status_snapshot_free(struct status_snapshot *s)
 	free(s->edges);
 	s->edges = NULL;
 	s->n_edges = 0;
+	free(s->routes);
+	s->routes = NULL;
+	s->n_routes = 0;
 	s->has_edges = false;
 }
 

@@ -132,6 +132,31 @@ struct status_edge {
 	uint64_t silent_s;		/* SILENT: seconds without an answer */
 };
 
+/* A subnet route or exit offer: ours, or a reachable node's, with its verdict. */
+#define STATUS_ROUTES_MAX 4096		/* routes collected at most */
+
+struct status_route {
+	struct prefix dst;		/* 0.0.0.0/0 for an exit offer */
+	struct addr node;
+	char node_name[WIRE_NAME_MAX + 1];
+	bool exit;			/* an exit node offer */
+	bool ours;			/* this node announces it */
+	bool active;			/* installed: that node carries it for us */
+	uint8_t verdict;		/* enum mesh_route_verdict */
+	char path[40];			/* how that node is reached ("direct (NAT)", "via beta") */
+};
+
+/* The exit node: used, wanted, offered. */
+struct status_exit {
+	uint8_t use;			/* enum mesh_use_exit */
+	char want[WIRE_NAME_MAX + 1];
+	bool active;
+	char node_name[WIRE_NAME_MAX + 1];
+	char why[96];
+	bool offered;
+	uint64_t refused;		/* route announcements refused, each once */
+};
+
 struct status_snapshot {
 	char ifname[STATUS_IFNAME_MAX];
 	char name[WIRE_NAME_MAX + 1];
@@ -163,6 +188,11 @@ struct status_snapshot {
 	bool has_reflexive;
 	struct endpoint reflexive;
 	struct addr reflexive_from;
+	/* subnet routes and the exit node (status_routes.c formats them) */
+	size_t n_routes;
+	struct status_route *routes;	/* owned */
+	size_t routes_left_out;		/* beyond STATUS_ROUTES_MAX */
+	struct status_exit exit;
 };
 
 /* What status_collect gathers beyond the node table. */
@@ -235,6 +265,15 @@ void status_format_json(const struct status_snapshot *s, struct status_buf *b);
 /* The edge table (text; status --edges) and its JSON array (status_edges.c). */
 void status_format_edges_text(const struct status_snapshot *s, struct status_buf *b);
 void status_format_edges_json(const struct status_snapshot *s, struct status_buf *b);
+/*
+ * Routes and the exit node (status_routes.c): a section of the text view
+ * (nothing when there are none), the JSON members "routes" and
+ * "exit_node".
+ */
+void status_format_routes_text(const struct status_snapshot *s, struct status_buf *b);
+void status_format_routes_json(const struct status_snapshot *s, struct status_buf *b);
+/* "active", "standby", "refused", "ours" */
+const char *status_route_state(const struct status_route *r);
 /* Stable edge kind names: "direct", "lan", "nat", "silent"; NULL for others. */
 const char *status_edge_kind_name(uint8_t kind);
 

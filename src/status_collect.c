@@ -229,6 +229,48 @@ static void collect_self(const struct status_input *in, struct status_snapshot *
 	out->reflexive_from = self.reflexive_from;
 }
 
+/* Routes and the exit node, after the nodes (their names and paths). */
+static int collect_routes(const struct status_input *in, struct status_snapshot *out)
+{
+	size_t n = mesh_routes(in->mesh, NULL, 0), keep = n < STATUS_ROUTES_MAX ? n : STATUS_ROUTES_MAX;
+	struct mesh_route_status *mr = calloc(keep ? keep : 1, sizeof(*mr));
+	struct mesh_exit_status ex;
+	const struct status_node *node;
+
+	out->routes = calloc(keep ? keep : 1, sizeof(*out->routes));
+	if (!mr || !out->routes) {
+		free(mr);
+		return -ENOMEM;
+	}
+	mesh_routes(in->mesh, mr, keep);
+	for (size_t i = 0; i < keep; i++) {
+		struct status_route *r = &out->routes[i];
+		r->dst = mr[i].dst;
+		r->node = mr[i].node;
+		r->exit = mr[i].exit;
+		r->ours = mr[i].ours;
+		r->active = mr[i].active;
+		r->verdict = mr[i].verdict;
+		if ((node = status_find_id(out, &r->node)) != NULL) {
+			snprintf(r->node_name, sizeof(r->node_name), "%s", node->name);
+			status_path_label(node, r->path, sizeof(r->path));
+		}
+	}
+	out->n_routes = keep;
+	out->routes_left_out = n - keep;
+	free(mr);
+	mesh_exit_status(in->mesh, &ex);
+	out->exit.use = ex.use;
+	memcpy(out->exit.want, ex.want, sizeof(out->exit.want));
+	out->exit.active = ex.active;
+	if (ex.active && (node = status_find_id(out, &ex.node)) != NULL)
+		snprintf(out->exit.node_name, sizeof(out->exit.node_name), "%s", node->name);
+	memcpy(out->exit.why, ex.why, sizeof(out->exit.why));
+	out->exit.offered = ex.offered;
+	out->exit.refused = ex.refused;
+	return 0;
+}
+
 int status_collect(const struct status_input *in, struct status_snapshot *out)
 {
 	const struct mesh_config *mc = mesh_config(in->mesh);
@@ -260,7 +302,7 @@ int status_collect(const struct status_input *in, struct status_snapshot *out)
 	}
 	status_explain(out);
 	collect_self(in, out);
-	if (collect_statics(in, out) < 0 ||
+	if (collect_statics(in, out) < 0 || collect_routes(in, out) < 0 ||
 	    ((in->want & STATUS_WANT_EDGES) && collect_edges(in, out) < 0)) {
 		status_snapshot_free(out);
 		return -ENOMEM;

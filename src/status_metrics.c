@@ -9,6 +9,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- Prometheus text exposition (version 0.0.4) ---- */
 
@@ -56,6 +57,8 @@ static void prom_node(struct status_buf *b, const char *name, const struct statu
 	status_buf_printf(b, ",address=");
 	prom_label(b, addr_fmt(&n->id, a, sizeof(a)));
 }
+
+static void routes_metrics(const struct status_snapshot *s, struct status_buf *b);
 
 void status_format_metrics(const struct status_snapshot *s, const char *version,
 			   struct status_buf *b)
@@ -155,4 +158,27 @@ void status_format_metrics(const struct status_snapshot *s, const char *version,
 			prom_node(b, "wgnm_peer_last_handshake_seconds", s, &s->nodes[i]);
 			status_buf_printf(b, "} %" PRId64 "\n", s->nodes[i].last_handshake);
 		}
+	routes_metrics(s, b);
 }
+
+/* Subnet routes by state, refusals, whether an exit node is in use. */
+static void routes_metrics(const struct status_snapshot *s, struct status_buf *b)
+{
+	static const char *const states[] = { "ours", "active", "standby", "refused" };
+
+	prom_head(b, "wgnm_routes", "gauge", "Subnet routes and exit offers known, by state.");
+	for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+		uint64_t n = 0;
+
+		for (size_t i = 0; i < s->n_routes; i++)
+			n += strcmp(status_route_state(&s->routes[i]), states[k]) == 0;
+		prom_if(b, "wgnm_routes", s);
+		status_buf_printf(b, ",state=\"%s\"} %" PRIu64 "\n", states[k], n);
+	}
+	prom_simple(b, s, "wgnm_routes_refused_total", "counter",
+		    "Route and exit node announcements refused, each counted once.", s->exit.refused);
+	prom_simple(b, s, "wgnm_exit_node_active", "gauge",
+		    "1 while an exit node carries this node's internet traffic.",
+		    s->exit.active ? 1 : 0);
+}
+

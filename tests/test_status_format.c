@@ -212,6 +212,47 @@ static void add_edges(struct status_snapshot *s)
 						       .endpoint = ep("198.51.100.11", 50511) };
 }
 
+/*
+ * Routes: one of ours, a LAN two nodes carry (gamma active, delta on
+ * standby), a prefix refused, beta's exit offer in use (auto).
+ */
+static void add_routes(struct status_snapshot *s)
+{
+	static const struct {
+		const char *dst;
+		const char *node, *id, *path;
+		bool exit, ours, active;
+		uint8_t verdict;
+	} r[] = {
+		{ "10.20.0.0/16", "alpha", "10.1.1.1", "", false, true, false, MESH_ROUTE_OURS },
+		{ "0.0.0.0/0", "beta", "10.1.1.2", "direct", true, false, true, MESH_ROUTE_ACCEPTED },
+		{ "192.168.7.0/24", "gamma", "10.1.1.3", "direct (NAT)", false, false, true,
+		  MESH_ROUTE_ACCEPTED },
+		{ "192.168.7.0/24", "delta", "10.1.1.4", "via beta", false, false, false,
+		  MESH_ROUTE_ACCEPTED },
+		{ "172.31.0.0/16", "eta", "10.1.1.7", "LAN", false, false, false,
+		  MESH_ROUTE_NOT_ACCEPTED },
+	};
+
+	s->routes = calloc(sizeof(r) / sizeof(r[0]), sizeof(*s->routes));
+	assert_non_null(s->routes);
+	for (size_t i = 0; i < sizeof(r) / sizeof(r[0]); i++) {
+		struct status_route *x = &s->routes[s->n_routes++];
+		assert_int_equal(prefix_parse(&x->dst, r[i].dst, NULL), 0);
+		x->node = ip(r[i].id);
+		snprintf(x->node_name, sizeof(x->node_name), "%s", r[i].node);
+		snprintf(x->path, sizeof(x->path), "%s", r[i].path);
+		x->exit = r[i].exit;
+		x->ours = r[i].ours;
+		x->active = r[i].active;
+		x->verdict = r[i].verdict;
+	}
+	s->exit.use = MESH_EXIT_AUTO;
+	s->exit.active = true;
+	snprintf(s->exit.node_name, sizeof(s->exit.node_name), "beta");
+	s->exit.refused = 1;
+}
+
 static void make(struct status_snapshot *s, bool edges)
 {
 	memset(s, 0, sizeof(*s));
@@ -242,6 +283,7 @@ static void make(struct status_snapshot *s, bool edges)
 	s->has_socket_drops[1] = true;
 	add_nodes(s);
 	add_statics(s);
+	add_routes(s);
 	if (edges)
 		add_edges(s);
 	status_explain(s);
@@ -338,6 +380,14 @@ static const char want_text[] =
 	"  static peer lambda 10.1.1.10 at 198.51.100.10:50510: no answer since 2023-11-13 21:12:19 "
 	"(1d01h)\n"
 	"  static peer 10.1.1.11 at 198.51.100.11:50511: no answer yet\n"
+	"routes:\n"
+	"  PREFIX               NODE           PATH             STATE\n"
+	"  10.20.0.0/16         (this node)    -                ours\n"
+	"  exit node            beta           direct           active\n"
+	"  192.168.7.0/24       gamma          direct (NAT)     active\n"
+	"  192.168.7.0/24       delta          via beta         standby\n"
+	"  172.31.0.0/16        eta            LAN              refused: outside network.acceptRoutes\n"
+	"exit node: using beta (auto)\n"
 	"admin port drops: open-failed 1, replay 3 (harmless: unconfirmed 12, self 2)\n";
 
 static const char want_json[] =
@@ -458,6 +508,16 @@ static const char want_json[] =
 	"    {\"name\": null, \"address\": \"10.1.1.11\", \"endpoint\": \"198.51.100.11:50511\", "
 	"\"answers\": false, \"heard\": false, \"no_answer_since\": null, \"no_answer_s\": null}\n"
 	"  ],\n"
+	"  \"routes\": [\n"
+	"    {\"prefix\": \"10.20.0.0/16\", \"exit\": false, \"node\": \"alpha\", \"node_address\": \"10.1.1.1\", \"path\": null, \"state\": \"ours\", \"reason\": null},\n"
+	"    {\"prefix\": \"0.0.0.0/0\", \"exit\": true, \"node\": \"beta\", \"node_address\": \"10.1.1.2\", \"path\": \"direct\", \"state\": \"active\", \"reason\": null},\n"
+	"    {\"prefix\": \"192.168.7.0/24\", \"exit\": false, \"node\": \"gamma\", \"node_address\": \"10.1.1.3\", \"path\": \"direct (NAT)\", \"state\": \"active\", \"reason\": null},\n"
+	"    {\"prefix\": \"192.168.7.0/24\", \"exit\": false, \"node\": \"delta\", \"node_address\": \"10.1.1.4\", \"path\": \"via beta\", \"state\": \"standby\", \"reason\": null},\n"
+	"    {\"prefix\": \"172.31.0.0/16\", \"exit\": false, \"node\": \"eta\", \"node_address\": \"10.1.1.7\", \"path\": \"LAN\", \"state\": \"refused\", \"reason\": \"outside network.acceptRoutes\"}\n"
+	"  ],\n"
+	"  \"routes_left_out\": 0,\n"
+	"  \"routes_refused\": 1,\n"
+	"  \"exit_node\": {\"use\": \"auto\", \"want\": null, \"active\": \"beta\", \"why_none\": null, \"offered\": false},\n"
 	"  \"edges\": [\n"
 	"    {\"from\": \"alpha\", \"from_address\": \"10.1.1.1\", \"to\": \"beta\", \"to_address\": "
 	"\"10.1.1.2\", \"kind\": \"lan\", \"cost\": 1, \"both\": true, \"endpoint\": null, "
@@ -619,7 +679,19 @@ static const char want_metrics[] =
 	"wgnm_peer_last_handshake_seconds{interface=\"wg0\",node=\"delta\",address=\"10.1.1.4\"} "
 	"1699996300\n"
 	"wgnm_peer_last_handshake_seconds{interface=\"wg0\",node=\"eta\",address=\"10.1.1.7\"} "
-	"1699999870\n";
+	"1699999870\n"
+	"# HELP wgnm_routes Subnet routes and exit offers known, by state.\n"
+	"# TYPE wgnm_routes gauge\n"
+	"wgnm_routes{interface=\"wg0\",state=\"ours\"} 1\n"
+	"wgnm_routes{interface=\"wg0\",state=\"active\"} 2\n"
+	"wgnm_routes{interface=\"wg0\",state=\"standby\"} 1\n"
+	"wgnm_routes{interface=\"wg0\",state=\"refused\"} 1\n"
+	"# HELP wgnm_routes_refused_total Route and exit node announcements refused, each counted once.\n"
+	"# TYPE wgnm_routes_refused_total counter\n"
+	"wgnm_routes_refused_total{interface=\"wg0\"} 1\n"
+	"# HELP wgnm_exit_node_active 1 while an exit node carries this node's internet traffic.\n"
+	"# TYPE wgnm_exit_node_active gauge\n"
+	"wgnm_exit_node_active{interface=\"wg0\"} 1\n";
 
 static const char want_tsv[] =
 	"H\twg0\talpha\t10.1.1.1\tuserspace\t1700000000\t93784\n"

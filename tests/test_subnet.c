@@ -60,24 +60,24 @@ static void test_judge(void **state)
 {
 	const struct {
 		struct prefix dst;
-		enum subnet_verdict want;
+		enum mesh_route_verdict want;
 	} cases[] = {
-		{ pfx(0, 0, 0, 0, 0), SUBNET_DEFAULT_ROUTE },
-		{ pfx(0, 0, 0, 0, 1), SUBNET_SPECIAL }, /* half the internet */
-		{ pfx(127, 0, 0, 0, 8), SUBNET_SPECIAL },
-		{ pfx(169, 254, 0, 0, 16), SUBNET_SPECIAL },
-		{ pfx(224, 0, 0, 0, 4), SUBNET_SPECIAL },
-		{ pfx(10, 99, 7, 0, 24), SUBNET_OVERLAY },
-		{ pfx(10, 0, 0, 0, 8), SUBNET_OVERLAY }, /* around it */
-		{ pfx(198, 18, 0, 0, 24), SUBNET_OUR_UNDERLAY },
-		{ pfx(198, 51, 100, 0, 24), SUBNET_ITS_UNDERLAY }, /* X's reflexive endpoint */
-		{ pfx(192, 168, 7, 0, 24), SUBNET_ACCEPTED },	/* X's own LAN address inside */
-		{ pfx(192, 0, 2, 0, 24), SUBNET_STATIC_ENDPOINT },
-		{ pfx(8, 8, 8, 0, 24), SUBNET_NOT_ACCEPTED },
-		{ pfx(172, 0, 0, 0, 8), SUBNET_NOT_ACCEPTED }, /* wider than the list */
-		{ pfx(172, 20, 0, 0, 16), SUBNET_OURS },
-		{ pfx(192, 168, 7, 0, 24), SUBNET_ACCEPTED },
-		{ pfx(172, 16, 5, 128, 25), SUBNET_ACCEPTED },
+		{ pfx(0, 0, 0, 0, 0), MESH_ROUTE_DEFAULT },
+		{ pfx(0, 0, 0, 0, 1), MESH_ROUTE_SPECIAL }, /* half the internet */
+		{ pfx(127, 0, 0, 0, 8), MESH_ROUTE_SPECIAL },
+		{ pfx(169, 254, 0, 0, 16), MESH_ROUTE_SPECIAL },
+		{ pfx(224, 0, 0, 0, 4), MESH_ROUTE_SPECIAL },
+		{ pfx(10, 99, 7, 0, 24), MESH_ROUTE_OVERLAY },
+		{ pfx(10, 0, 0, 0, 8), MESH_ROUTE_OVERLAY }, /* around it */
+		{ pfx(198, 18, 0, 0, 24), MESH_ROUTE_OUR_UNDERLAY },
+		{ pfx(198, 51, 100, 0, 24), MESH_ROUTE_ITS_UNDERLAY }, /* X's reflexive endpoint */
+		{ pfx(192, 168, 7, 0, 24), MESH_ROUTE_ACCEPTED },	/* X's own LAN address inside */
+		{ pfx(192, 0, 2, 0, 24), MESH_ROUTE_STATIC_ENDPOINT },
+		{ pfx(8, 8, 8, 0, 24), MESH_ROUTE_NOT_ACCEPTED },
+		{ pfx(172, 0, 0, 0, 8), MESH_ROUTE_NOT_ACCEPTED }, /* wider than the list */
+		{ pfx(172, 20, 0, 0, 16), MESH_ROUTE_OURS },
+		{ pfx(192, 168, 7, 0, 24), MESH_ROUTE_ACCEPTED },
+		{ pfx(172, 16, 5, 128, 25), MESH_ROUTE_ACCEPTED },
 	};
 	struct prefix own = pfx(172, 20, 0, 0, 16);
 	struct lsdb_record x = { 0 };
@@ -95,11 +95,11 @@ static void test_judge(void **state)
 	x.has_reflexive = true;
 	x.reflexive = h_ep(198, 51, 100, 40, 40000);
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		enum subnet_verdict v = subnet_judge(t.m, &x, &cases[i].dst);
+		enum mesh_route_verdict v = subnet_judge(t.m, &x, &cases[i].dst);
 		char s[64];
 		if (v != cases[i].want)
 			fail_msg("%s: %s, not %s", prefix_fmt(&cases[i].dst, s, sizeof(s)),
-				 subnet_verdict_name(v), subnet_verdict_name(cases[i].want));
+				 mesh_route_verdict_name(v), mesh_route_verdict_name(cases[i].want));
 	}
 	h_teardown(&t);
 }

@@ -121,6 +121,43 @@ struct mesh_action {
 	} u;
 };
 
+/* Why an announced route or exit offer is (not) installed (subnet.c). */
+enum mesh_route_verdict {
+	MESH_ROUTE_ACCEPTED = 0,
+	MESH_ROUTE_OURS,		/* we announce it too: our side of it is ours */
+	MESH_ROUTE_DEFAULT,		/* a default route in routes: offered only as an exit node */
+	MESH_ROUTE_SPECIAL,		/* overlaps loopback, link-local, multicast or 0.0.0.0/8 */
+	MESH_ROUTE_OVERLAY,		/* overlaps the overlay subnet */
+	MESH_ROUTE_OUR_UNDERLAY,	/* holds one of this node's underlay addresses */
+	MESH_ROUTE_ITS_UNDERLAY,	/* holds the announcer's public (reflexive) endpoint */
+	MESH_ROUTE_STATIC_ENDPOINT,	/* holds a static peer's endpoint */
+	MESH_ROUTE_NOT_ACCEPTED,	/* outside network.acceptRoutes */
+	MESH_ROUTE_EXITS_OFF,		/* an exit node offer; network.allowExitNodes is off */
+	MESH_ROUTE__COUNT,
+};
+const char *mesh_route_verdict_name(enum mesh_route_verdict v);
+
+/* An announcement as the status shows it: ours, or a reachable node's. */
+struct mesh_route_status {
+	struct prefix dst;		/* 0.0.0.0/0 for an exit offer */
+	struct addr node;		/* who announces it (our own id: ours) */
+	bool exit;			/* an exit node offer */
+	bool ours;			/* this node announces it */
+	uint8_t verdict;		/* enum mesh_route_verdict (ours: MESH_ROUTE_OURS) */
+	bool active;			/* installed: that node carries it for us */
+};
+
+/* Which exit node this node uses, if any, and why not (status). */
+struct mesh_exit_status {
+	uint8_t use;			/* enum mesh_use_exit */
+	char want[WIRE_NAME_MAX + 1];	/* MESH_EXIT_NAMED: the name */
+	bool active;
+	struct addr node;		/* the exit node in use */
+	char why[96];			/* none used though one is wanted: why */
+	bool offered;			/* this node offers itself as one */
+	uint64_t refused;		/* announcements refused so far, each once */
+};
+
 /* A node as the status view shows it. */
 enum mesh_path {
 	MESH_PATH_SELF = 0,
@@ -270,6 +307,13 @@ void mesh_on_wg_stats(struct mesh *m, uint64_t now, const struct mesh_wg_stats *
  * roaming: re-announce, re-learn the reflexive endpoint, re-probe.
  */
 void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n, uint64_t now);
+/*
+ * Routes for the status: our own first, then every announcement of every
+ * reachable node with its verdict, into out[0..max); returns how many
+ * there are (more than max: the rest left out).
+ */
+size_t mesh_routes(const struct mesh *m, struct mesh_route_status *out, size_t max);
+void mesh_exit_status(const struct mesh *m, struct mesh_exit_status *out);
 /* Direct paths are being tried or the start is recent: sample WireGuard often. */
 bool mesh_busy(const struct mesh *m);
 /* Leaving: tell the neighbours and withdraw everything installed. */

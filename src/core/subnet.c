@@ -28,22 +28,22 @@
 
 #include "core/mesh_int.h"
 
-static const char *const verdict_names[SUBNET_VERDICT__COUNT] = {
-	[SUBNET_ACCEPTED] = "accepted",
-	[SUBNET_OURS] = "ours too",
-	[SUBNET_DEFAULT_ROUTE] = "a default route (offered only as an exit node)",
-	[SUBNET_SPECIAL] = "overlaps loopback, link-local, multicast or 0.0.0.0/8",
-	[SUBNET_OVERLAY] = "overlaps the overlay subnet",
-	[SUBNET_OUR_UNDERLAY] = "holds an underlay address of this node",
-	[SUBNET_ITS_UNDERLAY] = "holds the announcing node's public endpoint",
-	[SUBNET_STATIC_ENDPOINT] = "holds a static peer's endpoint",
-	[SUBNET_NOT_ACCEPTED] = "outside network.acceptRoutes",
-	[SUBNET_EXITS_OFF] = "exit nodes are not allowed (network.allowExitNodes)",
+static const char *const verdict_names[MESH_ROUTE__COUNT] = {
+	[MESH_ROUTE_ACCEPTED] = "accepted",
+	[MESH_ROUTE_OURS] = "ours too",
+	[MESH_ROUTE_DEFAULT] = "a default route (offered only as an exit node)",
+	[MESH_ROUTE_SPECIAL] = "overlaps loopback, link-local, multicast or 0.0.0.0/8",
+	[MESH_ROUTE_OVERLAY] = "overlaps the overlay subnet",
+	[MESH_ROUTE_OUR_UNDERLAY] = "holds an underlay address of this node",
+	[MESH_ROUTE_ITS_UNDERLAY] = "holds the announcing node's public endpoint",
+	[MESH_ROUTE_STATIC_ENDPOINT] = "holds a static peer's endpoint",
+	[MESH_ROUTE_NOT_ACCEPTED] = "outside network.acceptRoutes",
+	[MESH_ROUTE_EXITS_OFF] = "exit nodes are not allowed (network.allowExitNodes)",
 };
 
-const char *subnet_verdict_name(enum subnet_verdict v)
+const char *mesh_route_verdict_name(enum mesh_route_verdict v)
 {
-	return (unsigned)v < SUBNET_VERDICT__COUNT ? verdict_names[v] : "?";
+	return (unsigned)v < MESH_ROUTE__COUNT ? verdict_names[v] : "?";
 }
 
 static bool holds_any(const struct prefix *dst, const struct addr *a, size_t n)
@@ -87,30 +87,30 @@ static bool inside_accept_list(const struct mesh *m, const struct prefix *dst)
  * underlay or the paths to the other nodes into the tunnel breaks the mesh
  * itself, whatever acceptRoutes says.
  */
-enum subnet_verdict subnet_judge(const struct mesh *m, const struct lsdb_record *r,
+enum mesh_route_verdict subnet_judge(const struct mesh *m, const struct lsdb_record *r,
 				 const struct prefix *dst)
 {
 	if (we_announce(m, dst))
-		return SUBNET_OURS;
+		return MESH_ROUTE_OURS;
 	if (dst->len == 0)
-		return SUBNET_DEFAULT_ROUTE;
+		return MESH_ROUTE_DEFAULT;
 	if (prefix_touches_special(dst))
-		return SUBNET_SPECIAL;
+		return MESH_ROUTE_SPECIAL;
 	if (prefix_overlaps(dst, &m->cfg.subnet))
-		return SUBNET_OVERLAY;
+		return MESH_ROUTE_OVERLAY;
 	if (holds_any(dst, m->local, m->n_local))
-		return SUBNET_OUR_UNDERLAY;
+		return MESH_ROUTE_OUR_UNDERLAY;
 	/*
 	 * Its public endpoint, where we reach it; not its local addresses: a
 	 * subnet router's own address on the LAN it carries is inside it.
 	 */
 	if (r->has_reflexive && prefix_contains(dst, &r->reflexive.addr))
-		return SUBNET_ITS_UNDERLAY;
+		return MESH_ROUTE_ITS_UNDERLAY;
 	if (holds_static_endpoint(m, dst))
-		return SUBNET_STATIC_ENDPOINT;
+		return MESH_ROUTE_STATIC_ENDPOINT;
 	if (!inside_accept_list(m, dst))
-		return SUBNET_NOT_ACCEPTED;
-	return SUBNET_ACCEPTED;
+		return MESH_ROUTE_NOT_ACCEPTED;
+	return MESH_ROUTE_ACCEPTED;
 }
 
 static int seen_cmp(const void *pa, const void *pb)
@@ -164,7 +164,7 @@ static struct subnet_seen *collect(const struct mesh *m, size_t *n_out)
 		if (r->flags & WIRE_NODE_EXIT)
 			seen[n++] = (struct subnet_seen){
 				.node = r->id, .boot = r->boot, .dst = any_v4(), .exit = true,
-				.verdict = m->cfg.allow_exit_nodes ? SUBNET_ACCEPTED : SUBNET_EXITS_OFF,
+				.verdict = m->cfg.allow_exit_nodes ? MESH_ROUTE_ACCEPTED : MESH_ROUTE_EXITS_OFF,
 			};
 	}
 	qsort(seen, n, sizeof(*seen), seen_cmp);
@@ -188,14 +188,14 @@ static void tell_refusals(struct mesh *m, const struct subnet_seen *seen, size_t
 			j++;
 		if (j < old->n_seen && same_announcement(&old->seen[j], s))
 			known = old->seen[j].verdict == s->verdict;
-		if (known || s->verdict == SUBNET_ACCEPTED || s->verdict == SUBNET_OURS)
+		if (known || s->verdict == MESH_ROUTE_ACCEPTED || s->verdict == MESH_ROUTE_OURS)
 			continue;
 		r = lsdb_get(&m->db, &s->node);
 		m->subnet.refused++;
 		m->ctr.drops[WIRE_DROP_REFUSED]++;
 		mesh_log(m, MESH_LOG_WARN, "%s from %s refused: %s",
 			 s->exit ? "exit node offer" : prefix_fmt(&s->dst, d, sizeof(d)),
-			 r ? r->name : "?", subnet_verdict_name(s->verdict));
+			 r ? r->name : "?", mesh_route_verdict_name(s->verdict));
 	}
 }
 
@@ -239,7 +239,7 @@ static int choose_carriers(const struct mesh *m, struct subnet_seen *seen, size_
 		return -ENOMEM;
 	}
 	for (size_t i = 0; i < n; i++)
-		if (!seen[i].exit && seen[i].verdict == SUBNET_ACCEPTED)
+		if (!seen[i].exit && seen[i].verdict == MESH_ROUTE_ACCEPTED)
 			c[k++] = (struct candidate){ &seen[i], dist_of(m, &seen[i].node) };
 	qsort(c, k, sizeof(*c), candidate_cmp);
 	for (size_t i = 0; i < k; i++) {
@@ -265,7 +265,7 @@ static bool exit_usable(const struct mesh *m, const struct subnet_seen *s)
 {
 	const struct lsdb_record *r = lsdb_get(&m->db, &s->node);
 
-	return s->exit && s->verdict == SUBNET_ACCEPTED && r &&
+	return s->exit && s->verdict == MESH_ROUTE_ACCEPTED && r &&
 	       addr_eq(&r->route.first_hop, &r->id);
 }
 
@@ -382,6 +382,39 @@ int subnet_select(struct mesh *m)
 		m->subnet.exit = exit->node;
 	memcpy(m->subnet.exit_why, why, sizeof(why));
 	return 0;
+}
+
+size_t mesh_routes(const struct mesh *m, struct mesh_route_status *out, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < m->cfg.n_routes; i++, n++)
+		if (n < max)
+			out[n] = (struct mesh_route_status){
+				.dst = m->cfg.routes[i], .node = m->cfg.id, .ours = true,
+				.verdict = MESH_ROUTE_OURS,
+			};
+	for (size_t i = 0; i < m->subnet.n_seen; i++, n++) {
+		const struct subnet_seen *s = &m->subnet.seen[i];
+		if (n < max)
+			out[n] = (struct mesh_route_status){
+				.dst = s->dst, .node = s->node, .exit = s->exit,
+				.verdict = s->verdict, .active = s->active,
+			};
+	}
+	return n;
+}
+
+void mesh_exit_status(const struct mesh *m, struct mesh_exit_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->use = (uint8_t)m->cfg.use_exit;
+	memcpy(out->want, m->cfg.use_exit_name, sizeof(out->want));
+	out->active = m->subnet.has_exit;
+	out->node = m->subnet.exit;
+	memcpy(out->why, m->subnet.exit_why, sizeof(out->why));
+	out->offered = (m->cfg.flags & WIRE_NODE_EXIT) != 0;
+	out->refused = m->subnet.refused;
 }
 
 int subnet_configure(struct mesh *m, const struct mesh_config *c)

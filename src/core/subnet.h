@@ -15,28 +15,13 @@
 
 struct mesh;
 
-/* Why an announcement is (not) installed. Keep in step with subnet_verdict_name. */
-enum subnet_verdict {
-	SUBNET_ACCEPTED = 0,
-	SUBNET_OURS,		/* we announce it too: our side of it is ours */
-	SUBNET_DEFAULT_ROUTE,	/* a default route in routes: offered only as an exit node */
-	SUBNET_SPECIAL,		/* overlaps loopback, link-local, multicast or 0.0.0.0/8 */
-	SUBNET_OVERLAY,		/* overlaps the overlay subnet */
-	SUBNET_OUR_UNDERLAY,	/* holds one of this node's underlay addresses */
-	SUBNET_ITS_UNDERLAY,	/* holds the announcer's public (reflexive) endpoint */
-	SUBNET_STATIC_ENDPOINT,	/* holds a static peer's endpoint */
-	SUBNET_NOT_ACCEPTED,	/* outside network.acceptRoutes */
-	SUBNET_EXITS_OFF,	/* an exit node offer; network.allowExitNodes is off */
-	SUBNET_VERDICT__COUNT,
-};
-
 /* One announcement of a reachable node: a route, or an exit offer (0.0.0.0/0). */
 struct subnet_seen {
 	struct addr node;
 	uint64_t boot;
 	struct prefix dst;
 	bool exit;		/* an exit node offer */
-	uint8_t verdict;	/* enum subnet_verdict */
+	uint8_t verdict;	/* enum mesh_route_verdict */
 	bool active;		/* installed: this node carries it for us */
 };
 
@@ -67,10 +52,9 @@ int subnet_configure(struct mesh *m, const struct mesh_config *c);
 /* Choose after the paths are computed; logs what changed. -ENOMEM keeps the old choice. */
 int subnet_select(struct mesh *m);
 void subnet_free(struct subnet_state *s);
-const char *subnet_verdict_name(enum subnet_verdict v);
 struct lsdb_record;
 /* The verdict on a route dst in record r (exit offers aside). */
-enum subnet_verdict subnet_judge(const struct mesh *m, const struct lsdb_record *r,
+enum mesh_route_verdict subnet_judge(const struct mesh *m, const struct lsdb_record *r,
 				 const struct prefix *dst);
 
 #endif
