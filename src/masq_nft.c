@@ -140,10 +140,11 @@ static int add_mask(struct nftnl_rule *r, const uint8_t *mask, uint32_t len)
  * Locally sent packets have no input interface and never match. */
 static int add_ifnames(struct nftnl_rule *r, const char *ifname)
 {
+	/* Zero-padded to IFNAMSIZ, as the kernel compares names. */
 	char name[IFNAME_SIZE] = { 0 };
 	int ret;
 
-	memcpy(name, ifname, strlen(ifname));
+	snprintf(name, sizeof(name), "%s", ifname);
 	ret = add_meta(r, NFT_META_IIFNAME);
 	if (ret == 0)
 		ret = add_cmp(r, NFT_CMP_EQ, name, sizeof(name));
