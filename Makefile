@@ -37,7 +37,7 @@ endif
 
 # Recursive (=) on purpose: pkg-config runs only when a rule needs it, so
 # `make check` can install missing libraries before anything asks for them.
-PKGS = libsodium yaml-0.1 libuv libmnl
+PKGS = libsodium yaml-0.1 libuv libmnl libnftnl
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 NCURSES_LIBS = $(shell $(PKG_CONFIG) --libs ncursesw 2>/dev/null || echo -lncursesw)

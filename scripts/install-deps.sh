@@ -4,7 +4,7 @@
 # With an argument, only a part: `build` (to compile), `lint` (make lint).
 set -eu
 
-BUILD_PKGS="gcc make pkg-config clang libclang-rt-14-dev libsodium-dev libyaml-dev libuv1-dev libmnl-dev libcmocka-dev libncurses-dev"
+BUILD_PKGS="gcc make pkg-config clang libclang-rt-14-dev libsodium-dev libyaml-dev libuv1-dev libmnl-dev libnftnl-dev libcmocka-dev libncurses-dev"
 TEST_PKGS="wireguard-go wireguard-tools iproute2 nftables iptables iputils-ping tmux procps mandoc python3 conntrack iperf3 libfaketime valgrind"
 # make deb: debhelper (with dpkg-dev: dpkg-buildpackage), lintian checks the package
 DEB_PKGS="debhelper lintian"

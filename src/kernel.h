@@ -92,6 +92,68 @@ int kernel_forwarding_enable(const char *ifname, bool ipv6);
  */
 int kernel_forwarding_all(bool on, bool *was);
 
+/* --- Exit-node routing ---------------------------------------------- */
+
+/*
+ * Sending the host's traffic through an exit node the way wg-quick does,
+ * so that the tunnel's own packets, the admin port and the LAN keep their
+ * normal routes:
+ *
+ *   table TABLE:  default dev WG                      (tagged KERNEL_RTPROT)
+ *   rule 32764:   not fwmark MARK lookup main suppress_prefixlength 0
+ *   rule 32765:   not fwmark MARK lookup TABLE
+ *   net.ipv4.conf.all.src_valid_mark = 1
+ *
+ * Unmarked packets first try the main table, ignoring its default route
+ * (the suppress rule keeps the LAN and every more specific route), then
+ * take the default route through the tunnel. Packets carrying MARK (the
+ * WireGuard device's own, once its fwmark is MARK, and sockets given
+ * MARK, such as the admin port) skip both rules and route as before; so
+ * set the device's fwmark (wgdev_set_fwmark) before installing. The
+ * suppress rule carries "not fwmark MARK" where wg-quick's has none: for
+ * marked packets the two rules are skipped either way, and it makes the
+ * rules of two daemons on one host distinct, so that neither removes the
+ * other's. src_valid_mark makes reverse-path filtering look a source up
+ * with the packet's mark, as its reply will be routed; it is left set on
+ * removal, as wg-quick leaves it.
+ *
+ * Rules and route carry the protocol tag (rules since Linux 4.17), so a
+ * start after a crash finds what was left: kernel_exit_route_flush().
+ */
+
+/* The high half of kernel_exit_id(): 'W' 'g'. */
+#define KERNEL_EXIT_ID_BASE 0x57670000u
+/* The suppress rule; the mark rule comes next, both before main (32766),
+ * where wg-quick's rules end up on a host with no other rules. */
+#define KERNEL_EXIT_PRIO 32764u
+
+/*
+ * The mark and table number for the daemon whose WireGuard port is
+ * wg_port: KERNEL_EXIT_ID_BASE | wg_port (51820 -> 0x5767ca6c). No two
+ * daemons in one network namespace listen on one port, so theirs differ;
+ * it stays the same across restarts, so the next start finds a crashed
+ * run's table; and it is none of wg-quick's (51820 up) nor a table anyone
+ * numbers by hand.
+ */
+uint32_t kernel_exit_id(uint16_t wg_port);
+
+/*
+ * Install the table, rules and sysctl above for family (AF_INET or
+ * AF_INET6: default route ::/0, no sysctl). Idempotent. On failure what
+ * it added is removed again. -EINVAL: no ifindex, another family, mark 0
+ * or table 0 / 253..255 (the kernel's own).
+ */
+int kernel_exit_route_install(struct kernel *k, unsigned wg_ifindex, int family, uint32_t mark,
+			      uint32_t table);
+/* Remove them again: 0, also when they were not there. */
+int kernel_exit_route_remove(struct kernel *k, int family, uint32_t mark, uint32_t table);
+/*
+ * Remove whatever any run left for (mark, table) in both families: the
+ * tagged rules that look up table, or main with "not fwmark mark", and
+ * the tagged routes in table. *count (may be NULL) gets how many.
+ */
+int kernel_exit_route_flush(struct kernel *k, uint32_t mark, uint32_t table, unsigned *count);
+
 /* --- Event socket --------------------------------------------------- */
 
 enum kernel_event_type {

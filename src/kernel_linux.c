@@ -215,6 +215,13 @@ void kernel_close(struct kernel *k)
 	free(k);
 }
 
+/* --- shared with kernel_rules_linux.c ----------------------------------- */
+
+struct nl_sock *kernel_nl(struct kernel *k)
+{
+	return k->nl;
+}
+
 int kernel_link_create(struct kernel *k, const char *ifname, const char *kind)
 {
 	uint8_t buf[KERNEL_MSG_SIZE];
@@ -476,6 +483,16 @@ static struct nlmsghdr *dump_msg(void *buf, uint16_t type, size_t hdrlen)
 	return nlh;
 }
 
+struct nlmsghdr *kernel_msg_header(void *buf, uint16_t type, uint16_t flags)
+{
+	return put_header(buf, type, flags);
+}
+
+struct nlmsghdr *kernel_dump_msg(void *buf, uint16_t type, size_t hdrlen)
+{
+	return dump_msg(buf, type, hdrlen);
+}
+
 int kernel_route_flush(struct kernel *k, unsigned ifindex, unsigned *count)
 {
 	uint8_t buf[KERNEL_MSG_SIZE];
@@ -598,7 +615,7 @@ int kernel_addrs_dump(struct kernel *k, unsigned skip_ifindex, struct kernel_add
 
 /* --- sysctl ----------------------------------------------------------- */
 
-static int write_proc(const char *path)
+int kernel_proc_enable(const char *path)
 {
 	int fd = open(path, O_WRONLY | O_CLOEXEC);
 	int ret = 0;
@@ -655,7 +672,7 @@ int kernel_forwarding_enable(const char *ifname, bool ipv6)
 	n = snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/forwarding", ifname);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	ret = write_proc(path);
+	ret = kernel_proc_enable(path);
 	if (ret < 0) {
 		errno = -ret;
 		log_warn("enabling IPv4 forwarding on %s", ifname);
@@ -667,7 +684,7 @@ int kernel_forwarding_enable(const char *ifname, bool ipv6)
 	n = snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/forwarding", ifname);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	ret = write_proc(path);
+	ret = kernel_proc_enable(path);
 	if (ret < 0) {
 		errno = -ret;
 		log_warn("enabling IPv6 forwarding on %s", ifname);

@@ -251,6 +251,79 @@ int nl_dump_consistent(struct nl_sock *nl, struct nlmsghdr *req,
 	return ret;
 }
 
+/* Does seq lie in [first, last], counting across a wrap of the counter? */
+static bool seq_in(uint32_t seq, uint32_t first, uint32_t last)
+{
+	return seq - first <= last - first;
+}
+
+/* Account the answers in one datagram; the first error wins. */
+static int batch_replies(struct nl_sock *nl, size_t n, uint32_t first, uint32_t last,
+			 unsigned *got)
+{
+	const struct nlmsghdr *nlh;
+	int left = (int)n, ret = 0;
+
+	for (nlh = (const void *)nl->buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		int err;
+
+		if (nlh->nlmsg_pid != nl->portid || !seq_in(nlh->nlmsg_seq, first, last) ||
+		    nlh->nlmsg_type != NLMSG_ERROR)
+			continue;
+		(*got)++;
+		err = nl_error(nl, nlh);
+		if (err < 0 && ret == 0)
+			ret = err;
+	}
+	return ret;
+}
+
+/* Bounded: the kernel answers a batch of ours in a few datagrams. */
+#define NL_DRAIN_MAX 16
+
+int nl_talk_batch(struct nl_sock *nl, void *batch, size_t len)
+{
+	struct nlmsghdr *nlh;
+	uint32_t first = 0, last = 0;
+	unsigned want = 0, got = 0;
+	int left, ret = 0;
+
+	if (len == 0 || len > INT32_MAX)
+		return -EINVAL;
+	left = (int)len;
+	for (nlh = batch; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+		if (++nl->seq == 0)
+			++nl->seq;
+		if (first == 0) /* seq is never 0 */
+			first = nl->seq;
+		last = nl->seq;
+		nlh->nlmsg_seq = nl->seq;
+		nlh->nlmsg_pid = 0;
+		if (nlh->nlmsg_flags & NLM_F_ACK)
+			want++;
+	}
+	if (left != 0 || want == 0)
+		return -EINVAL;
+	nl->errmsg[0] = '\0';
+	if (mnl_socket_sendto(nl->sock, batch, len) < 0)
+		return -errno;
+	while (got < want && ret == 0) {
+		ssize_t n = mnl_socket_recvfrom(nl->sock, nl->buf, sizeof(nl->buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+		ret = batch_replies(nl, (size_t)n, first, last, &got);
+	}
+	/* Answers to the rest of a failed batch are queued already. */
+	for (int i = 0; ret < 0 && i < NL_DRAIN_MAX; i++)
+		if (recv(mnl_socket_get_fd(nl->sock), nl->buf, sizeof(nl->buf), MSG_DONTWAIT) < 0 &&
+		    errno != EINTR)
+			break;
+	return ret;
+}
+
 const char *nl_kernel_says(const struct nl_sock *nl, char *buf, size_t len)
 {
 	const char *m = nl_errmsg(nl);

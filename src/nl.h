@@ -1,8 +1,9 @@
 /*
  * Netlink for the Linux backends: the socket and the message helpers
- * that rtnetlink (kernel_linux.c) and WireGuard's generic netlink family
- * (wgdev_genl.c) share. Private to them: kernel.h and wgdev.h show no
- * netlink, so the rest of the daemon and other platforms never see it.
+ * that rtnetlink (kernel_linux.c, kernel_rules_linux.c), WireGuard's
+ * generic netlink family (wgdev_genl.c) and nftables (masq_nft.c) share.
+ * Private to them: kernel.h, wgdev.h and masq.h show no netlink, so the
+ * rest of the daemon and other platforms never see it.
  *
  * Model: one outstanding request per socket. nl_talk() stamps the request
  * with the next sequence number, asks for an ack, and reads until the ack
@@ -60,6 +61,15 @@ int nl_talk(struct nl_sock *nl, struct nlmsghdr *req,
 int nl_dump_consistent(struct nl_sock *nl, struct nlmsghdr *req,
 		       int (*cb)(const struct nlmsghdr *nlh, void *arg),
 		       int (*restart)(void *arg), void *arg);
+/*
+ * Send a batch of len bytes, several messages back to back (nftables
+ * takes a transaction as NFNL_MSG_BATCH_BEGIN ... END in one datagram),
+ * each stamped here with its own sequence number. Waits for an answer to
+ * every message that carries NLM_F_ACK, or for the first error, which is
+ * returned (the kernel answers a whole batch before the send returns, so
+ * what follows an error is read and dropped without waiting).
+ */
+int nl_talk_batch(struct nl_sock *nl, void *batch, size_t len);
 /* The kernel's extended-ack text for the last failed request, or "". */
 const char *nl_errmsg(const struct nl_sock *nl);
 /* " (kernel: text)" for the last failed request on nl, or "" if it gave

@@ -186,6 +186,26 @@ int udp_rx_drops(const struct udp *u, uint64_t *drops)
 }
 #endif
 
+#ifdef SO_MARK
+int udp_set_mark(struct udp *u, uint32_t mark)
+{
+	uv_os_fd_t fd;
+
+	if (uv_fileno((const uv_handle_t *)&u->handle, &fd) < 0)
+		return -EBADF;
+	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &mark, sizeof(mark)) < 0)
+		return -errno;
+	return 0;
+}
+#else
+int udp_set_mark(struct udp *u, uint32_t mark)
+{
+	(void)u;
+	(void)mark;
+	return -EOPNOTSUPP;
+}
+#endif
+
 static void on_closed(uv_handle_t *h)
 {
 	free(h->data);

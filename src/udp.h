@@ -34,6 +34,13 @@ uint64_t udp_send_failures(const struct udp *u);
  * system has no such counter.
  */
 int udp_rx_drops(const struct udp *u, uint64_t *drops);
+/*
+ * Give the socket's packets the mark (SO_MARK; 0 clears it), so that
+ * they keep the main routing table while exit-node rules send unmarked
+ * traffic into the tunnel (kernel.h). Needs CAP_NET_ADMIN: -EPERM
+ * without; -EOPNOTSUPP where the system has no such option.
+ */
+int udp_set_mark(struct udp *u, uint32_t mark);
 /* Closes the socket; the memory goes in the close callback. NULL-safe. */
 void udp_close(struct udp *u);
 

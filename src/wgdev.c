@@ -193,6 +193,13 @@ int wgdev_set(struct wgdev *wg, const struct wgdev_device *dev)
 	return wgdev_uapi_set(wg->ifname, dev);
 }
 
+int wgdev_set_fwmark(struct wgdev *wg, uint32_t mark)
+{
+	const struct wgdev_device dev = { .flags = WGDEV_HAS_FWMARK, .fwmark = mark };
+
+	return wgdev_set(wg, &dev);
+}
+
 int wgdev_get(struct wgdev *wg, struct wgdev_device **out)
 {
 	if (wg->backend == WGDEV_BACKEND_KERNEL)

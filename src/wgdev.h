@@ -20,6 +20,7 @@
 #define WGNM_WGDEV_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "wgdev_device.h"
@@ -42,6 +43,8 @@ int wgdev_open(const char *ifname, enum wgdev_backend pref, bool existing, struc
 /* Apply dev (a delta, see wgdev_device.h). Private keys are wiped from
  * every buffer used. */
 int wgdev_set(struct wgdev *wg, const struct wgdev_device *dev);
+/* Set (mark != 0) or clear the fwmark of the device's own packets. */
+int wgdev_set_fwmark(struct wgdev *wg, uint32_t mark);
 /* *out is malloc'ed; release with wgdev_device_free(). */
 int wgdev_get(struct wgdev *wg, struct wgdev_device **out);
 /*

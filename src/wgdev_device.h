@@ -50,6 +50,8 @@ enum {
 	WGDEV_HAS_LISTEN_PORT = 1u << 1,
 	WGDEV_REPLACE_PEERS = 1u << 2,
 	WGDEV_HAS_PUBLIC_KEY = 1u << 3,  /* get only */
+	/* set: apply fwmark (0 clears it); get: the device has a mark. */
+	WGDEV_HAS_FWMARK = 1u << 4,
 };
 
 struct wgdev_device {
@@ -57,6 +59,9 @@ struct wgdev_device {
 	uint8_t private_key[WGDEV_KEY_LEN];
 	uint8_t public_key[WGDEV_KEY_LEN];
 	uint16_t listen_port;
+	/* SO_MARK on the device's UDP sockets: policy routing tells its
+	 * packets apart by it (exit-node routing, kernel.h). */
+	uint32_t fwmark;
 	struct wgdev_peer *peers;
 	size_t n_peers;
 };

@@ -178,6 +178,8 @@ int wgdev_genl_build_set(void *buf, size_t bufsize, uint16_t family, const char 
 			mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, WGDEV_KEY_LEN, dev->private_key);
 		if (dev->flags & WGDEV_HAS_LISTEN_PORT)
 			mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, dev->listen_port);
+		if (dev->flags & WGDEV_HAS_FWMARK)
+			mnl_attr_put_u32(nlh, WGDEVICE_A_FWMARK, dev->fwmark);
 		if (dev->flags & WGDEV_REPLACE_PEERS)
 			mnl_attr_put_u32(nlh, WGDEVICE_A_FLAGS, WGDEVICE_F_REPLACE_PEERS);
 		cur->started = true;
@@ -363,6 +365,12 @@ int wgdev_genl_parse_get(const void *msg, size_t len, struct wgdev_device *dev)
 	if (attr_len_is(tb[WGDEVICE_A_LISTEN_PORT], 2)) {
 		dev->listen_port = mnl_attr_get_u16(tb[WGDEVICE_A_LISTEN_PORT]);
 		dev->flags |= WGDEV_HAS_LISTEN_PORT;
+	}
+	/* The kernel always says it; UAPI only when set: flag it alike. */
+	if (attr_len_is(tb[WGDEVICE_A_FWMARK], 4)) {
+		dev->fwmark = mnl_attr_get_u32(tb[WGDEVICE_A_FWMARK]);
+		if (dev->fwmark)
+			dev->flags |= WGDEV_HAS_FWMARK;
 	}
 	if (!tb[WGDEVICE_A_PEERS])
 		return 0;

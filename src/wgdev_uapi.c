@@ -112,6 +112,8 @@ int wgdev_uapi_build_set(const struct wgdev_device *dev, char **out, size_t *len
 		sb_key_hex(&sb, "private_key", dev->private_key);
 	if (dev->flags & WGDEV_HAS_LISTEN_PORT)
 		sb_printf(&sb, "listen_port=%u\n", dev->listen_port);
+	if (dev->flags & WGDEV_HAS_FWMARK)
+		sb_printf(&sb, "fwmark=%u\n", dev->fwmark);
 	if (dev->flags & WGDEV_REPLACE_PEERS)
 		sb_printf(&sb, "replace_peers=true\n");
 	for (size_t i = 0; i < dev->n_peers; i++) {
@@ -330,6 +332,10 @@ int wgdev_uapi_parse_get(const char *buf, size_t len, struct wgdev_device **out)
 				}
 			} else if (parse_u64(v, UINT32_MAX, &n) < 0) {
 				ret = -EINVAL;
+			} else {
+				dev->fwmark = (uint32_t)n;
+				if (n)
+					dev->flags |= WGDEV_HAS_FWMARK;
 			}
 		} else if (peer) {
 			ret = peer_line(peer, line, klen, v);

@@ -262,6 +262,61 @@ static void test_talk_error_drains(void **state)
 	nl_close(nl);
 }
 
+/*
+ * A batch: several requests in one datagram, each answered. rtnetlink
+ * takes them one after another as nfnetlink takes a transaction, so the
+ * accounting is checked here with no root: every ack awaited, the first
+ * error returned, and the socket still in step afterwards.
+ */
+static size_t batch_of(uint8_t *batch, const char *const *names, size_t n, bool ack)
+{
+	size_t off = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct nlmsghdr *nlh = getlink(batch + off, names[i]);
+
+		if (ack)
+			nlh->nlmsg_flags |= NLM_F_ACK;
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+	}
+	return off;
+}
+
+static void test_talk_batch(void **state)
+{
+	static const char *const good[] = { "lo", "lo", "lo" };
+	static const char *const bad[] = { "lo", "wgnm-no-such", "lo" };
+	uint8_t batch[3 * MSG_SIZE], buf[MSG_SIZE];
+	struct seen s = { 0 };
+	struct nl_sock *nl = nl_open(NETLINK_ROUTE);
+	size_t len;
+	(void)state;
+
+	assert_non_null(nl);
+	memset(batch, 0, sizeof(batch));
+	len = batch_of(batch, good, 3, true);
+	assert_int_equal(nl_talk_batch(nl, batch, len), 0);
+	/* Each message got its own sequence number. */
+	assert_int_not_equal(((struct nlmsghdr *)batch)->nlmsg_seq,
+			     ((struct nlmsghdr *)(batch + len / 3))->nlmsg_seq);
+
+	memset(batch, 0, sizeof(batch));
+	len = batch_of(batch, bad, 3, true);
+	assert_int_equal(nl_talk_batch(nl, batch, len), -ENODEV);
+	assert_int_equal(nl_talk(nl, getlink(buf, "lo"), seen_cb, &s), 0);
+	assert_int_equal(s.msgs, 1);
+	assert_int_equal(s.ifindex, 1);
+
+	/* Nothing to wait for, nothing at all, or a torn message: refused. */
+	memset(batch, 0, sizeof(batch));
+	len = batch_of(batch, good, 2, false);
+	assert_int_equal(nl_talk_batch(nl, batch, len), -EINVAL);
+	assert_int_equal(nl_talk_batch(nl, batch, 0), -EINVAL);
+	len = batch_of(batch, good, 2, true);
+	assert_int_equal(nl_talk_batch(nl, batch, len - 4), -EINVAL);
+	nl_close(nl);
+}
+
 static void test_dump_consistent(void **state)
 {
 	uint8_t buf[MSG_SIZE];
@@ -334,6 +389,7 @@ int main(void)
 		cmocka_unit_test(test_addr_attrs),
 		cmocka_unit_test(test_talk),
 		cmocka_unit_test(test_talk_error_drains),
+		cmocka_unit_test(test_talk_batch),
 		cmocka_unit_test(test_dump_consistent),
 		cmocka_unit_test(test_kernel_says),
 	};

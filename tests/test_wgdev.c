@@ -894,6 +894,72 @@ static void test_uapi_path_and_names(void **state)
 	assert_string_equal(wgdev_backend_name(WGDEV_BACKEND_USERSPACE), "userspace");
 }
 
+/* --- fwmark (exit-node routing) ------------------------------------------------ */
+
+/* Set: the mark travels when flagged, 0 (clear) included; get: both
+ * backends flag a device that has one, and only then. */
+static void test_fwmark(void **state)
+{
+	static const struct { uint32_t flags, mark; bool put; } set_cases[] = {
+		{ WGDEV_HAS_FWMARK, 0x5767ca6c, true },
+		{ WGDEV_HAS_FWMARK, 0, true },
+		{ WGDEV_HAS_LISTEN_PORT, 0x5767ca6c, false },
+	};
+	uint8_t buf[4096];
+	struct wgdev_device *dev = NULL, got = { 0 };
+	struct nlmsghdr *nlh;
+	char *s = NULL;
+	size_t len = 0;
+	(void)state;
+
+	for (size_t i = 0; i < sizeof(set_cases) / sizeof(set_cases[0]); i++) {
+		struct wgdev_device d = { .flags = set_cases[i].flags, .fwmark = set_cases[i].mark,
+					  .listen_port = 1 };
+		struct wgdev_genl_cursor cur = { 0 };
+		struct attrs top = { 0 };
+		char want[64];
+
+		assert_true(wgdev_genl_build_set(buf, sizeof(buf), FAMILY, "wg0", &d, &cur) > 0);
+		nlh = (struct nlmsghdr *)buf;
+		assert_int_equal(mnl_attr_parse(nlh, sizeof(struct genlmsghdr), collect_cb, &top),
+				 MNL_CB_OK);
+		if (set_cases[i].put) {
+			assert_non_null(top.tb[WGDEVICE_A_FWMARK]);
+			assert_int_equal(mnl_attr_get_payload_len(top.tb[WGDEVICE_A_FWMARK]), 4);
+			assert_int_equal(mnl_attr_get_u32(top.tb[WGDEVICE_A_FWMARK]), set_cases[i].mark);
+			snprintf(want, sizeof(want), "set=1\nfwmark=%u\n\n", set_cases[i].mark);
+		} else {
+			assert_null(top.tb[WGDEVICE_A_FWMARK]);
+			snprintf(want, sizeof(want), "set=1\nlisten_port=1\n\n");
+		}
+		assert_int_equal(wgdev_uapi_build_set(&d, &s, &len), 0);
+		assert_string_equal(s, want);
+		free(s);
+	}
+
+	/* A kernel reply with a mark (build_reply's has 0: no flag there). */
+	nlh = put_reply_header(buf, sizeof(buf));
+	mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, 51820);
+	mnl_attr_put_u32(nlh, WGDEVICE_A_FWMARK, 0x5767ca6c);
+	assert_int_equal(wgdev_genl_parse_get(buf, nlh->nlmsg_len, &got), 0);
+	assert_int_equal(got.flags, WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK);
+	assert_int_equal(got.fwmark, 0x5767ca6c);
+
+	/* wireguard-go says fwmark= only when one is set. */
+	static const char with[] = "listen_port=51820\nfwmark=1466419820\nerrno=0\n\n";
+	static const char zero[] = "listen_port=51820\nfwmark=0\nerrno=0\n\n";
+	static const char big[] = "fwmark=4294967296\nerrno=0\n\n";
+	assert_int_equal(wgdev_uapi_parse_get(with, strlen(with), &dev), 0);
+	assert_int_equal(dev->flags, WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK);
+	assert_int_equal(dev->fwmark, 0x5767ca6c);
+	wgdev_device_free(dev);
+	assert_int_equal(wgdev_uapi_parse_get(zero, strlen(zero), &dev), 0);
+	assert_int_equal(dev->flags, WGDEV_HAS_LISTEN_PORT);
+	assert_int_equal(dev->fwmark, 0);
+	wgdev_device_free(dev);
+	assert_int_equal(wgdev_uapi_parse_get(big, strlen(big), &dev), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -908,6 +974,7 @@ int main(void)
 		cmocka_unit_test(test_uapi_parse_good),
 		cmocka_unit_test(test_uapi_parse_bad),
 		cmocka_unit_test(test_uapi_path_and_names),
+		cmocka_unit_test(test_fwmark),
 	};
 
 	if (sodium_init() < 0)

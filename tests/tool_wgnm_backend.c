@@ -10,6 +10,7 @@
  *   peer IFNAME PUBKEY [endpoint EP] [keepalive N] [allowed-ips P[,P...]]
  *       [replace-allowed-ips] [update-only] [remove]
  *   show IFNAME            get-device, one line per peer
+ *   fwmark IFNAME MARK     set the device's fwmark (0 clears it)
  *   route-add IFNAME PREFIX | route-del IFNAME PREFIX
  *   flush-routes [IFNAME]
  *   addrs [SKIP_IFNAME]    the local address dump
@@ -42,6 +43,7 @@ static int usage(void)
 		"       tool_wgnm_backend peer IFNAME PUBKEY [endpoint EP] [keepalive N]\n"
 		"                         [allowed-ips P,...] [replace-allowed-ips] [update-only] [remove]\n"
 		"       tool_wgnm_backend show IFNAME\n"
+		"       tool_wgnm_backend fwmark IFNAME MARK\n"
 		"       tool_wgnm_backend route-add|route-del IFNAME PREFIX\n"
 		"       tool_wgnm_backend flush-routes [IFNAME]\n"
 		"       tool_wgnm_backend addrs [SKIP_IFNAME]\n"
@@ -279,8 +281,9 @@ static int cmd_show(int argc, char **argv)
 	if (wgdev_open(argv[2], backend_pref(), true, &wg) < 0 || wgdev_get(wg, &dev) < 0)
 		goto out;
 	key_to_b64(dev->public_key, b64, sizeof(b64));
-	printf("interface %s backend %s ifindex %u listen_port %u public_key %s\n", argv[2],
-	       wgdev_backend_name(wgdev_backend_of(wg)), wgdev_ifindex(wg), dev->listen_port,
+	printf("interface %s backend %s ifindex %u fwmark 0x%x listen_port %u public_key %s\n",
+	       argv[2], wgdev_backend_name(wgdev_backend_of(wg)), wgdev_ifindex(wg),
+	       (dev->flags & WGDEV_HAS_FWMARK) ? dev->fwmark : 0, dev->listen_port,
 	       (dev->flags & WGDEV_HAS_PUBLIC_KEY) ? b64 : "(none)");
 	for (size_t i = 0; i < dev->n_peers; i++) {
 		const struct wgdev_peer *p = &dev->peers[i];
@@ -298,6 +301,25 @@ static int cmd_show(int argc, char **argv)
 	ret = 0;
 out:
 	wgdev_device_free(dev);
+	wgdev_close(wg, false);
+	return ret;
+}
+
+static int cmd_fwmark(int argc, char **argv)
+{
+	struct wgdev *wg = NULL;
+	unsigned long mark;
+	char *end;
+	int ret = 1;
+
+	if (argc != 4)
+		return usage();
+	mark = strtoul(argv[3], &end, 0);
+	if (*end || mark > UINT32_MAX)
+		return usage();
+	if (wgdev_open(argv[2], backend_pref(), true, &wg) == 0 &&
+	    wgdev_set_fwmark(wg, (uint32_t)mark) == 0)
+		ret = 0;
 	wgdev_close(wg, false);
 	return ret;
 }
@@ -453,6 +475,8 @@ int main(int argc, char **argv)
 		return cmd_peer(argc, argv);
 	if (!strcmp(argv[1], "show"))
 		return cmd_show(argc, argv);
+	if (!strcmp(argv[1], "fwmark"))
+		return cmd_fwmark(argc, argv);
 	if (!strcmp(argv[1], "route-add"))
 		return cmd_route(argc, argv, true);
 	if (!strcmp(argv[1], "route-del"))
