@@ -125,15 +125,27 @@ refused=$(awk '/^wgnm_drops_total\{.*reason="refused"\}/ {print $2}' "$TEST_TMP/
 all_pairs_ping 50 "${survivors[@]}"
 ping_ok "$NS_ALPHA" 192.168.7.10 || fail "the NAS is unreachable after mallory joined"
 
-# (5) stop: nothing of ours is left in any namespace
-for p in "$P_ALPHA" "$P_BETA" "$P_MAL" "$P_CHARLIE" "$P_DELTA"; do
+# (5) the killed carrier left its masquerade table and forwarding on; its
+# next start removes them, and a clean stop of every node leaves nothing
+ns_carrier=$NS_CHARLIE if_carrier=$IF_C ip_carrier=10.1.1.21
+[ "$carrier" = delta ] && ns_carrier=$NS_DELTA if_carrier=$IF_D ip_carrier=10.1.1.22
+n "$ns_carrier" nft list tables | grep -q "wgnm_$if_carrier" ||
+	fail "the killed $carrier left no masquerade table (did it masquerade?)"
+start_node P_AGAIN "$ns_carrier" "$carrier" "$ip_carrier" "$if_carrier" --route 192.168.7.0/24
+wait_for "$carrier back" 150 ping_ok "$NS_ALPHA" "$ip_carrier"
+for p in "$P_ALPHA" "$P_BETA" "$P_MAL" "$P_CHARLIE" "$P_DELTA" "$P_AGAIN"; do
 	[ "$p" = "$P_CARRIER" ] && continue
 	kill -TERM "$p" 2>/dev/null || true
 done
-for p in "$P_ALPHA" "$P_BETA" "$P_MAL"; do wait_gone "$p" 100; done
+for p in "$P_ALPHA" "$P_BETA" "$P_MAL" "$P_AGAIN"; do wait_gone "$p" 100; done
 for ns in "$NS_ALPHA" "$NS_BETA" "$NS_CHARLIE" "$NS_DELTA" "$NS_MAL"; do
 	if [ -n "$(ip -n "$ns" route show table all proto 0x57)" ]; then
 		fail "$ns keeps routes: $(ip -n "$ns" route show table all proto 0x57)"
 	fi
+	if n "$ns" nft list tables | grep -q wgnm_; then
+		fail "$ns keeps an nftables table: $(ip netns exec "$ns" nft list tables)"
+	fi
+	[ "$(ip netns exec "$ns" cat /proc/sys/net/ipv4/ip_forward)" = 0 ] ||
+		fail "$ns keeps IPv4 forwarding on"
 done
 echo ok

@@ -973,7 +973,7 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	}
 	if (setup_interface(&d) < 0)
 		goto out;
-	if (!(d.gw = gateway_start(d.k, cfg, d.ifindex))) {
+	if (!(d.gw = gateway_start(d.k, d.wg, d.lock, cfg, d.ifindex))) {
 		log_errx("out of memory");
 		goto out;
 	}

@@ -52,7 +52,7 @@ static void do_route(const struct daemon_act *h, const struct mesh_action *a)
 	 * lock itself out. gateway.c puts it in a table of its own.
 	 */
 	if (a->u.route.dst.len == 0) {
-		r = gateway_exit_route(h->gw, a->type == MESH_ACT_ROUTE_ADD);
+		r = gateway_exit_route(h->gw, h->udp, a->type == MESH_ACT_ROUTE_ADD);
 		if (r < 0)
 			log_warnx("exit node route %s: %s", a->type == MESH_ACT_ROUTE_ADD ? "add" : "del",
 				  strerror(-r));

@@ -17,13 +17,24 @@
 #include "kernel.h"
 
 struct gateway;
+struct iflock;
+struct udp;
+struct wgdev;
 
-/* Set up what cfg asks (forwarding, masquerade); NULL only without memory. */
-struct gateway *gateway_start(struct kernel *k, const struct config *cfg, unsigned wg_ifindex);
+/*
+ * Remove what a crashed run left, then set up what cfg asks (forwarding,
+ * masquerade); NULL only without memory.
+ */
+struct gateway *gateway_start(struct kernel *k, struct wgdev *wg, struct iflock *lock,
+			      const struct config *cfg, unsigned wg_ifindex);
 /* A reloaded configuration: add or remove forwarding and masquerade. */
 void gateway_reconfigure(struct gateway *g, const struct config *cfg);
-/* The core's default route (an exit node in use) on or off: 0 or -errno. */
-int gateway_exit_route(struct gateway *g, bool on);
+/*
+ * The core's default route (an exit node in use) on or off: 0 or -errno.
+ * The first time on, WireGuard's socket and admin (the admin socket) get
+ * the mark that keeps them on the main table.
+ */
+int gateway_exit_route(struct gateway *g, struct udp *admin, bool on);
 /* Undo everything; frees g. NULL-safe. */
 void gateway_stop(struct gateway *g);
 

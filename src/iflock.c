@@ -30,6 +30,7 @@ struct iflock {
 	int fd;
 	char path[256];
 	struct iflock_record prev;
+	struct iflock_record cur;	/* what we wrote (valid once claimed) */
 };
 
 /* ---- identity ---- */
@@ -79,10 +80,12 @@ int iflock_format(const struct iflock_record *r, char *buf, size_t len)
 			 "ifindex %u\n"
 			 "kind %s\n"
 			 "created %s\n"
-			 "child %d %" PRIu64 "\n",
+			 "child %d %" PRIu64 "\n"
+			 "forwarding %s\n",
 			 r->ifname, (int)r->pid, r->id.boot, r->id.netns_ino, r->id.netns_cookie,
 			 r->ifname, r->ifindex, r->kind[0] ? r->kind : "-",
-			 r->created ? "yes" : "no", (int)r->child, r->child_start);
+			 r->created ? "yes" : "no", (int)r->child, r->child_start,
+			 r->forwarding ? "yes" : "no");
 
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
@@ -149,6 +152,9 @@ int iflock_parse(const char *buf, size_t len, struct iflock_record *r)
 			r->child = (pid_t)a;
 			r->child_start = b;
 			seen |= 1u << 7;
+		} else if (sscanf(line, "forwarding %63s %1s", w2, extra) == 1 &&
+			   (!strcmp(w2, "yes") || !strcmp(w2, "no"))) {
+			r->forwarding = w2[0] == 'y'; /* optional: records of 0.1 lack it */
 		} else {
 			memset(r, 0, sizeof(*r));
 			return -EINVAL;
@@ -359,7 +365,25 @@ int iflock_claim(struct iflock *l, struct kernel *k, const char *ifname, bool cr
 		return ret;
 	if (child > 0 && proc_start_time(child, &r.child_start) < 0)
 		r.child = 0; /* gone already: nothing to find later */
+	r.forwarding = l->cur.forwarding;
+	l->cur = r;
 	return write_record(l, &r);
+}
+
+int iflock_note_forwarding(struct iflock *l, bool on)
+{
+	l->cur.forwarding = on;
+	return l->cur.valid ? write_record(l, &l->cur) : 0;
+}
+
+bool iflock_forwarding_left(const struct iflock *l)
+{
+	struct iflock_id now;
+
+	if (!l->prev.valid || !l->prev.forwarding || iflock_identity(&now) < 0)
+		return false;
+	return strcmp(l->prev.id.boot, now.boot) == 0 && l->prev.id.netns_ino == now.netns_ino &&
+	       l->prev.id.netns_cookie == now.netns_cookie;
 }
 
 /* ---- leftovers ---- */

@@ -70,6 +70,7 @@ struct iflock_record {
 	bool created;			/* by us (not adopted with -e) */
 	pid_t child;			/* userspace WireGuard we started, 0 if none */
 	uint64_t child_start;		/* its start time (/proc/PID/stat, clock ticks) */
+	bool forwarding;		/* it turned IPv4 forwarding on (a subnet router) */
 };
 
 struct iflock;
@@ -102,6 +103,14 @@ int iflock_claim(struct iflock *l, struct kernel *k, const char *ifname, bool cr
  * do), or another negative errno.
  */
 int iflock_remove_leftover(struct iflock *l, struct kernel *k, const char *ifname);
+
+/*
+ * This run turned the host's IPv4 forwarding on (or back off): noted in
+ * the record, so that the next start after a crash knows it was ours.
+ */
+int iflock_note_forwarding(struct iflock *l, bool on);
+/* The previous run, here in this boot and namespace, turned forwarding on and did not undo it. */
+bool iflock_forwarding_left(const struct iflock *l);
 
 /* Remove the file (a clean exit leaves nothing) and drop the lock. NULL-safe. */
 void iflock_release(struct iflock *l);

@@ -51,6 +51,7 @@ static void assert_record_equal(const struct iflock_record *a, const struct iflo
 	assert_int_equal(a->created, b->created);
 	assert_int_equal(a->child, b->child);
 	assert_int_equal(a->child_start, b->child_start);
+	assert_int_equal(a->forwarding, b->forwarding);
 }
 
 static void test_format_parse(void **state)
@@ -69,9 +70,21 @@ static void test_format_parse(void **state)
 	r.child = 99;
 	r.child_start = 123456789;
 	r.created = false;
+	r.forwarding = true;
 	n = iflock_format(&r, buf, sizeof(buf));
 	assert_int_equal(iflock_parse(buf, (size_t)n, &back), 0);
 	assert_record_equal(&back, &r);
+
+	/* a record of an earlier version has no forwarding line: not ours */
+	{
+		static const char old[] = "pid 1\nboot b\nnetns 1 2\nifname wg0\nifindex 3\n"
+					  "kind tun\ncreated yes\nchild 0 0\n";
+		assert_int_equal(iflock_parse(old, strlen(old), &back), 0);
+		assert_false(back.forwarding);
+		static const char bad[] = "pid 1\nboot b\nnetns 1 2\nifname wg0\nifindex 3\n"
+					  "kind tun\ncreated yes\nchild 0 0\nforwarding maybe\n";
+		assert_int_equal(iflock_parse(bad, strlen(bad), &back), -EINVAL);
+	}
 }
 
 static void test_parse_refuses(void **state)
