@@ -4,7 +4,9 @@
 # converges (who reaches whom: over the LAN, directly through the NATs, or
 # through a gateway, as each node's `wg_netmanager status` says), then keeps
 # showing it until Ctrl-C or DEMO_SECONDS (default 60) pass; everything is
-# removed on the way out. Needs root.
+# removed on the way out. Two extensions on top: charlie carries its LAN
+# 192.168.7.0/24 (a NAS there, no daemon), beta is an exit node that alpha
+# uses to reach an "internet" host behind it. Needs root.
 set -euo pipefail
 # shellcheck source=netns-tests/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -30,16 +32,37 @@ wg_netmanager demo: the original README's network, in namespaces.
                             home router (NAT)
                                     |  LAN 198.51.100.0/24
                charlie -------------+------------- delta
+                  |                                 beta -- web 198.18.0.1
+              NAS 192.168.7.10 (charlie's LAN)
 
 Every node runs: wg_netmanager -c net.example.yaml -i wgX -a IP -n NAME
+with acceptRoutes: [192.168.0.0/16] and allowExitNodes: true added, and
+  charlie --route 192.168.7.0/24   (a subnet router for its LAN)
+  beta    --exit-node              (an exit node)
+  alpha   --use-exit-node auto     (its internet traffic through beta)
 TXT
 topo_readme_up >/dev/null 2>&1 3>/dev/null
+{
+	ns_new NS_NAS nas
+	ns_new NS_WEB web
+	link "$NS_CHARLIE" eth1 "$NS_NAS" eth0
+	ip -n "$NS_CHARLIE" addr add 192.168.7.1/24 dev eth1
+	ip -n "$NS_NAS" addr add 192.168.7.10/24 dev eth0
+	link "$NS_BETA" eth1 "$NS_WEB" eth0
+	ip -n "$NS_BETA" addr add 198.18.0.2/24 dev eth1
+	ip -n "$NS_WEB" addr add 198.18.0.1/24 dev eth0
+} >/dev/null 2>&1 3>/dev/null
 install -m 600 "$(dirname "$0")/../net.example.yaml" "$TEST_TMP/net.yaml"
+sed -i 's|^  subnet: 10.1.1.0/24|&\n  acceptRoutes: [192.168.0.0/16]\n  allowExitNodes: true|' "$TEST_TMP/net.yaml"
+declare -A EXTRA=([alpha]="--use-exit-node auto" [beta]="--exit-node"
+	[charlie]="--route 192.168.7.0/24" [delta]="")
 
 t0=$(date +%s%N)
 for who in "${NAMES[@]}"; do
 	ns_var="NS_${who^^}"
-	start_node "PID_$who" "${!ns_var}" "$who" "${IP[$who]}" "$(ifname_for "$who")" 3>/dev/null
+	# shellcheck disable=SC2086 # EXTRA holds separate words
+	start_node "PID_$who" "${!ns_var}" "$who" "${IP[$who]}" "$(ifname_for "$who")" \
+		${EXTRA[$who]} 3>/dev/null
 done
 
 elapsed() { printf '%5d ms' $((($(date +%s%N) - t0) / 1000000)); }
@@ -82,6 +105,7 @@ all_ping() {
 
 last=""
 converged=""
+extras=""
 deadline=$(($(date +%s) + DEMO_SECONDS))
 trap 'echo; echo "stopping: the nodes leave and everything is removed"; exit 0' INT
 while [ "$(date +%s)" -lt "$deadline" ]; do
@@ -93,6 +117,17 @@ while [ "$(date +%s)" -lt "$deadline" ]; do
 	if [ -z "$converged" ] && all_ping; then
 		converged=1
 		printf '[%s] all 12 ordered pairs ping over the overlay\n' "$(elapsed)"
+	fi
+	if [ -n "$converged" ] && [ -z "$extras" ] &&
+		ping_ok "$NS_DELTA" 192.168.7.10 && ping_ok "$NS_ALPHA" 192.168.7.10 &&
+		ping_ok "$NS_ALPHA" 198.18.0.1; then
+		extras=1
+		printf '[%s] delta and alpha reach the NAS 192.168.7.10 through charlie\n' "$(elapsed)"
+		printf '[%s] alpha reaches the internet host 198.18.0.1 through its exit node beta\n' \
+			"$(elapsed)"
+		printf '\nalpha'"'"'s routes, as its status shows them:\n'
+		ip netns exec "$NS_ALPHA" "$DAEMON" status -i "$(ifname_for alpha)" 2>/dev/null |
+			sed -n '/^routes:/,/^exit node/p'
 		printf '\nKeeps running for %ss; Ctrl-C to stop earlier.\n' "$DEMO_SECONDS"
 	fi
 	sleep 0.2
