@@ -1,0 +1,363 @@
+/*
+ * The seeds of fuzz/fuzz_mesh.c, and proof that they reach deep into the
+ * core: each seed runs through the fuzz target (included here, so the
+ * harness and its invariants are the fuzzer's own) and must get as far as
+ * it says (adjacencies up, edges claimed, routes, direct paths, boot moves,
+ * leaving). A change to the core or the harness that leaves the seeds
+ * stuck at the door fails here, not silently in a fuzzing run.
+ *
+ * With WGNM_WRITE_CORPUS=dir set, the seeds are also written to dir/mesh/
+ * (see fuzz/README.md):
+ *
+ *   make build/tests/test_fuzz_mesh
+ *   WGNM_WRITE_CORPUS=fuzz/corpus build/tests/test_fuzz_mesh
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+
+#include "../fuzz/fuzz_mesh.c"
+
+struct seq {
+	uint8_t b[4096];
+	size_t n;
+};
+
+static void put_bytes(struct seq *s, const int *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		assert_true(s->n < sizeof(s->b));
+		assert_true(b[i] >= 0 && b[i] <= 0xff);
+		s->b[s->n++] = (uint8_t)b[i];
+	}
+}
+
+/* put(s, byte...): the bytes, counted by the compiler */
+#define put(s, ...) \
+	put_bytes((s), (const int[]){ __VA_ARGS__ }, \
+		  sizeof((const int[]){ __VA_ARGS__ }) / sizeof(int))
+
+static void begin(struct seq *s, uint8_t cfg)
+{
+	s->n = 0;
+	put(s, cfg, 1);
+}
+
+/* Endpoint selectors of fm_ep(): 1 + k is fake k's. */
+#define EP_C 0
+#define EP_FAKE(k) (1 + (k))
+#define EP_LAN_OTHER 12		/* 198.18.0.200, on C's LAN */
+#define EP_FAR 13		/* 203.0.113.200 */
+
+static void neigh(struct seq *s, uint8_t k, int extra_id)
+{
+	put(s, FM_OP_NEIGH, k, extra_id < 0 ? 0 : 0x80 | extra_id);
+}
+
+static void run(struct seq *s, uint16_t ms)
+{
+	put(s, FM_OP_TIMER, 1, ms >> 8, ms & 0xff);
+}
+
+static void pong(struct seq *s, uint8_t k)
+{
+	put(s, FM_OP_PONG, k, 0, 0);
+}
+
+/* A record of node o (fm_id) relayed by fake k, claiming n ids, with one local address. */
+static void record(struct seq *s, uint8_t k, uint8_t o, uint8_t flags, const uint8_t *ids,
+		   uint8_t n, uint8_t local_ep)
+{
+	put(s, FM_OP_RECORD, k, o, flags, n);
+	for (uint8_t i = 0; i < n; i++)
+		put(s, ids[i], 0); /* kind DIRECT, cost 1 */
+	if (flags & FM_R_LOCAL)
+		put(s, 0, local_ep);
+}
+
+static void wg_handshake_key(struct seq *s, uint8_t key)
+{
+	/* a key of fm_key(): selector >= 0xc0 */
+	put(s, FM_OP_WG, 0, 0xc0 | key, FM_W_HANDSHAKE, 23, 37, 0);
+}
+
+static void write_seed(const char *name, const struct seq *s)
+{
+	const char *dir = getenv("WGNM_WRITE_CORPUS");
+	char path[512];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/mesh", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/mesh/%s.bin", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(s->b, 1, s->n, f), s->n);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void run_seed(const char *name, const struct seq *s)
+{
+	write_seed(name, s);
+	assert_int_equal(LLVMFuzzerTestOneInput(s->b, s->n), 0);
+}
+
+/* Two neighbours, one on C's LAN: admitted, tunnels up, edges claimed, routes. */
+static void test_seed_neighbours(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 0, -1);
+	neigh(&s, 1, -1);
+	pong(&s, 0);
+	run(&s, 2000);
+	run_seed("neighbours", &s);
+	assert_int_equal(fuzz_mesh_stats.max_adjacent, 2);
+	assert_int_equal(fuzz_mesh_stats.max_claimed, 2);
+	assert_int_equal(fuzz_mesh_stats.max_routes, 2);
+	assert_true(fuzz_mesh_stats.echoes >= 2);
+	assert_true(fuzz_mesh_stats.sent[WIRE_RECORD] >= 2);
+}
+
+/*
+ * Listed peers F0, F1 and C itself: C says hello to F0's configured
+ * address, F0 echoes from there (and challenges C), C confirms it.
+ */
+static void test_seed_static(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 2 | FM_CFG_SELF_LISTED);
+	put(&s, FM_OP_STATIC, 0, EP_FAKE(0));
+	put(&s, FM_OP_STATIC, 1, EP_FAR);
+	put(&s, FM_OP_STATIC, 2, EP_C); /* C's own listed address */
+	put(&s, FM_OP_ECHO, 0, 0, 1 | 2); /* HELLO_REPLY, with a challenge */
+	run(&s, 50);
+	wg_handshake_key(&s, 0);
+	record(&s, 0, 0, 0, (const uint8_t[]){ 6 }, 1, 0);
+	run(&s, 300);
+	put(&s, FM_OP_ECHO, 1, 0, 1); /* F1 at its listed address, no challenge */
+	run(&s, 16000);
+	pong(&s, 0);
+	pong(&s, 1);
+	run(&s, 3000);
+	run_seed("static", &s);
+	assert_true(fuzz_mesh_stats.max_adjacent >= 1);
+	assert_int_equal(fuzz_mesh_stats.max_claimed, 1);
+	assert_int_equal(fuzz_mesh_stats.max_routes, 1);
+}
+
+/*
+ * C -- F1 -- X (10.99.0.30): F1 relays X's record, whose local address
+ * lies on C's LAN; C tries X there, WireGuard reports a handshake, the
+ * direct path is up. F0 on the other side carries F2 beyond it.
+ */
+static void test_seed_direct(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 1, 7);
+	record(&s, 1, 7, FM_R_LOCAL, (const uint8_t[]){ 1 }, 1, EP_LAN_OTHER);
+	run(&s, 100);
+	wg_handshake_key(&s, 7);
+	run(&s, 500);
+	neigh(&s, 0, 2);
+	record(&s, 0, 2, 0, (const uint8_t[]){ 0 }, 1, 0);
+	run(&s, 3000);
+	pong(&s, 1);
+	run(&s, 5000);
+	run_seed("direct", &s);
+	assert_true(fuzz_mesh_stats.direct_up > 0);
+	assert_int_equal(fuzz_mesh_stats.max_routes, 4);
+	assert_int_equal(fuzz_mesh_stats.max_nodes, 5);
+}
+
+/* Summaries differ: digests, requests, answers; probes answered. */
+static void test_seed_digests(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 0, 8);
+	record(&s, 0, 8, 0, (const uint8_t[]){ 0 }, 1, 0);
+	run(&s, 2500); /* past the gap between two full digests */
+	/* a DIGEST naming F0, C and node 8 a little off; then a REQUEST */
+	put(&s, FM_OP_DIGEST, 0, 0, 3, 0, 1 + 4, 6, 1 + 8, 8, 2);
+	put(&s, FM_OP_DIGEST, 0, 1, 2, 6, 0, 8, 0);
+	/* a PING with a wrong summary: a full digest back */
+	put(&s, FM_OP_PING, 0, 8, 3);
+	run(&s, 16000);
+	pong(&s, 0);
+	run(&s, 2000);
+	run_seed("digests", &s);
+	assert_true(fuzz_mesh_stats.sent[WIRE_DIGEST] >= 2);
+	assert_true(fuzz_mesh_stats.sent[WIRE_RECORD] >= 2);
+	assert_true(fuzz_mesh_stats.sent[WIRE_PONG] >= 1);
+	assert_true(fuzz_mesh_stats.sent[WIRE_PING] >= 1);
+	assert_int_equal(fuzz_mesh_stats.max_routes, 2);
+}
+
+/*
+ * F0 restarts elsewhere while the start C knows is up: a claim. C checks
+ * the known one; it goes silent; the new start takes over.
+ */
+static void test_seed_claim(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 0, -1);
+	put(&s, FM_OP_MOVE, 0, 7);
+	put(&s, FM_OP_RESTART, 0, 0, 0);
+	put(&s, FM_OP_ADMIT, 0);
+	run(&s, 4000);
+	put(&s, FM_OP_ADMIT, 0);
+	run(&s, 1000);
+	neigh(&s, 0, -1);
+	run(&s, 1000);
+	run_seed("claim", &s);
+	assert_int_equal(fuzz_mesh_stats.takeovers, 1);
+	assert_int_equal(fuzz_mesh_stats.max_adjacent, 1);
+	assert_true(fuzz_mesh_stats.sent[WIRE_PING] >= 2);
+}
+
+/* A neighbour holds a newer record of C: C moves its boot past it. */
+static void test_seed_boot_move(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 0, -1);
+	put(&s, FM_OP_HELLO, 0, FM_H_HELD_BOOT | FM_H_PEER_BOOT, 0, 3);
+	run(&s, 100);
+	put(&s, FM_OP_ADMIT, 0);
+	/* F0 keeps talking past the 30 s between two moves */
+	for (int i = 0; i < 4; i++) {
+		run(&s, 8000);
+		put(&s, FM_OP_PING, 0, 0, 0);
+	}
+	record(&s, 0, 6, 3, NULL, 0, 0); /* C's own record, a newer boot */
+	run(&s, 1000);
+	run_seed("boot-move", &s);
+	assert_int_equal(fuzz_mesh_stats.boot_moves, 2);
+}
+
+/*
+ * The host sleeps through F0's probes: a minute late, the timer starts a
+ * check, F0 answers, and the next timer, another minute late, ends the
+ * check with the idle deadline long past: one more round at once.
+ */
+static void test_seed_late_timer(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 0, -1);
+	put(&s, FM_OP_TIMER, 3, 0, 0);
+	put(&s, FM_OP_ADMIT, 0);
+	put(&s, FM_OP_TIMER, 3, 0, 0);
+	pong(&s, 0);
+	run(&s, 1000);
+	run_seed("late-timer", &s);
+	assert_true(fuzz_mesh_stats.catchups >= 1);
+	assert_int_equal(fuzz_mesh_stats.max_adjacent, 1);
+}
+
+/* Roaming to another network, a LEAVE from F1, then C leaves. */
+static void test_seed_roam_leave(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, FM_CFG_LAN);
+	neigh(&s, 0, -1); /* on C's LAN: gone when C leaves it */
+	neigh(&s, 1, -1);
+	neigh(&s, 3, -1);
+	put(&s, FM_OP_PREFIXES, 2, 7, 24, 10, 64);
+	run(&s, 500);
+	put(&s, FM_OP_BYE, 3, 0);
+	run(&s, 500);
+	put(&s, FM_OP_LEAVE);
+	run(&s, 1000);
+	run_seed("roam-leave", &s);
+	assert_true(fuzz_mesh_stats.left);
+	assert_int_equal(fuzz_mesh_stats.route_dels, 3);
+	assert_int_equal(fuzz_mesh_stats.peer_removes, 3);
+	assert_true(fuzz_mesh_stats.sent[WIRE_LEAVE] >= 2);
+}
+
+/* Bodies from the input: a raw hello, and one patched to come from F3. */
+static void test_seed_raw(void **state)
+{
+	struct wire_msg m;
+	uint8_t body[WIRE_MAX_BODY];
+	struct seq s;
+	int n;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	m.hdr.type = WIRE_HELLO;
+	m.hdr.sender = v4(10, 99, 0, 120);
+	m.hdr.boot = 1;
+	m.hdr.counter = 1;
+	snprintf(m.u.hello.name, sizeof(m.u.hello.name), "raw");
+	m.u.hello.wg_port = 51820;
+	m.u.hello.admin_port = 50001;
+	m.u.hello.has = WIRE_HELLO_HAS_TO;
+	m.u.hello.to = ep4(198, 18, 0, 10, 50001);
+	m.u.hello.challenge = 77;
+	n = wire_encode(body, sizeof(body), &m);
+	assert_true(n > 0);
+	begin(&s, 0);
+	put(&s, FM_OP_RAW, EP_FAR, n >> 8, n & 0xff);
+	for (int i = 0; i < n; i++)
+		put(&s, body[i]);
+	/* F3 sends it, then sends it again echoing C's challenge: admitted */
+	put(&s, FM_OP_PATCHED, 3, 0, FM_P_SENDER | FM_P_BOOT | FM_P_COUNTER | FM_P_KEY |
+		FM_P_FROM_FAKE, n >> 8, n & 0xff);
+	for (int i = 0; i < n; i++)
+		put(&s, body[i]);
+	put(&s, FM_OP_PATCHED, 3, 0, FM_P_SENDER | FM_P_BOOT | FM_P_COUNTER | FM_P_KEY |
+		FM_P_FROM_FAKE | FM_P_ECHO | FM_P_PEER_BOOT, n >> 8, n & 0xff);
+	for (int i = 0; i < n; i++)
+		put(&s, body[i]);
+	run(&s, 100);
+	run_seed("raw", &s);
+	assert_int_equal(fuzz_mesh_stats.max_adjacent, 1);
+	assert_true(fuzz_mesh_stats.sent[WIRE_HELLO_REPLY] >= 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_seed_neighbours),
+		cmocka_unit_test(test_seed_static),
+		cmocka_unit_test(test_seed_direct),
+		cmocka_unit_test(test_seed_digests),
+		cmocka_unit_test(test_seed_claim),
+		cmocka_unit_test(test_seed_boot_move),
+		cmocka_unit_test(test_seed_late_timer),
+		cmocka_unit_test(test_seed_roam_leave),
+		cmocka_unit_test(test_seed_raw),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
