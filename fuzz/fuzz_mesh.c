@@ -43,7 +43,8 @@
  *                           jumps (ms, 16 ms or minute steps)
  *   WG n (key fl rx tx ep)*n  WireGuard samples: keys C installed, the
  *                           fakes' keys or others
- *   PREFIXES n (addr len)*n  C's local prefixes change (roaming)
+ *   PREFIXES n (addr len)*n  C's local prefixes change (roaming; n with bit 7:
+ *                           addresses only, mesh_set_local_addrs)
  *   STATIC i addr           a static peer's address resolves
  *   RESTART k mode key      fake k restarts: newer, older, far newer, same
  *                           boot; another key (maybe another node's)
@@ -589,6 +590,7 @@ static void check_state(struct fm *t)
 			violated(t, "the first node of the status is not the core");
 	if (i != n)
 		violated(t, "%zu of %zu nodes have a status", i, n);
+	(void)mesh_busy(m);
 	/* an allowed IP on two peers: WireGuard would move it, silently */
 	for (size_t a = 0; a < t->n_dev; a++)
 		for (size_t b = a; b < t->n_dev; b++)
@@ -1312,17 +1314,23 @@ static void op_wg(struct fm *t, struct fm_in *in)
 	collect(t);
 }
 
+/* n with bit 7: addresses only (mesh_set_local_addrs: host prefixes) */
 static void op_prefixes(struct fm *t, struct fm_in *in)
 {
 	struct prefix pfx[4];
-	size_t n = u8(in) % 5;
+	struct addr addrs[4];
+	uint8_t nb = u8(in);
+	size_t n = nb % 5;
 
 	for (size_t i = 0; i < n; i++) {
 		uint8_t a = u8(in), len = u8(in);
-		pfx[i].addr = fm_addr(t, a);
+		pfx[i].addr = addrs[i] = fm_addr(t, a);
 		pfx[i].len = (uint8_t)(len % (addr_is_v4(&pfx[i].addr) ? 33 : 129));
 	}
-	mesh_set_local_prefixes(t->m, pfx, n, t->now);
+	if (nb & 0x80)
+		mesh_set_local_addrs(t->m, addrs, n, t->now);
+	else
+		mesh_set_local_prefixes(t->m, pfx, n, t->now);
 	collect(t);
 }
 
