@@ -52,6 +52,9 @@
  *   NEIGH k x               ADMIT, a WireGuard handshake, k's record
  *                           claiming C (and node x), 200 ms of timers
  *   LEAVE                   C leaves
+ *   ALIAS k id              fake k starts anew as node id (another fake's,
+ *                           C's, one of 24 more, one outside the subnet):
+ *                           many nodes, the node cap, two starts of one id
  *
  * Invariants, after every event (abort() on violation):
  *   - every SEND / SEND_LAN message encodes with wire_encode (and decodes
@@ -118,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 #define FM_DEV_ALLOWED 64
 #define FM_ROUTES_MAX 64
 #define FM_KEYS 8
-#define FM_IDS 16
+#define FM_IDS 32
 #define FM_EPS 16
 #define FM_T0 1000000ull
 
@@ -141,6 +144,7 @@ enum fm_op {
 	FM_OP_MOVE,
 	FM_OP_NEIGH,
 	FM_OP_LEAVE,
+	FM_OP_ALIAS,
 	FM_OP__COUNT,
 };
 
@@ -207,6 +211,8 @@ struct fuzz_mesh_stats {
 	size_t boot_moves;
 	size_t takeovers;	/* a new start took over a silent one's address */
 	size_t claims_refused;
+	size_t nodes_refused;	/* new nodes beyond the cap */
+	size_t reply_limited;	/* record parts not sent: answer budget spent */
 	size_t refused;
 	size_t catchups;	/* timer rounds run again at the same time */
 	bool left;
@@ -401,12 +407,15 @@ static struct addr fm_addr(const struct fm *t, uint8_t sel)
 	return fm_ep(t, sel).addr;
 }
 
-/* Node ids: the fakes, C, others in the subnet, and two outside it. */
+/*
+ * Node ids: the fakes' (as they start), C, others in the subnet, and two
+ * outside it.
+ */
 static struct addr fm_id(const struct fm *t, uint8_t sel)
 {
 	sel %= FM_IDS;
 	if (sel < FM_FAKES)
-		return t->fake[sel].id;
+		return v4(10, 99, 0, (uint8_t)(100 + sel));
 	if (sel == 6)
 		return t->cfg.id;
 	if (sel <= 12)
@@ -415,7 +424,9 @@ static struct addr fm_id(const struct fm *t, uint8_t sel)
 		return v4(10, 99, 1, 1);
 	if (sel == 14)
 		return v4(10, 98, 0, 1);
-	return v6(99);
+	if (sel == 15)
+		return v6(99);
+	return v4(10, 99, 0, (uint8_t)(40 + sel - 16));
 }
 
 static void fm_key(unsigned k, uint8_t out[WIRE_KEY_LEN])
@@ -662,6 +673,8 @@ static void check_state(struct fm *t)
 	fuzz_mesh_stats.boot_moves = mesh_counters(m)->boot_moves;
 	fuzz_mesh_stats.takeovers = mesh_counters(m)->takeovers;
 	fuzz_mesh_stats.claims_refused = mesh_counters(m)->claims_refused;
+	fuzz_mesh_stats.nodes_refused = mesh_counters(m)->nodes_refused;
+	fuzz_mesh_stats.reply_limited = mesh_counters(m)->reply_limited;
 	fuzz_mesh_stats.refused = mesh_counters(m)->drops[WIRE_DROP_REFUSED];
 }
 
@@ -1372,6 +1385,20 @@ static void op_restart(struct fm *t, struct fm_in *in)
 	f->c_boot = 0;
 }
 
+static void op_alias(struct fm *t, struct fm_in *in)
+{
+	struct fm_fake *f = &t->fake[u8(in) % FM_FAKES];
+	uint8_t sel = u8(in) % FM_IDS;
+
+	f->id = fm_id(t, sel);
+	fm_name_of(t, sel, f->name);
+	f->boot = t->ver[sel].boot;
+	f->key = sel % FM_KEYS;
+	f->counter = 0;
+	f->seq = 0;
+	f->c_boot = 0;
+}
+
 static void op_move(struct fm *t, struct fm_in *in)
 {
 	struct fm_fake *f = &t->fake[u8(in) % FM_FAKES];
@@ -1579,6 +1606,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case FM_OP_LEAVE:
 			if (!t->left)
 				op_leave(t);
+			break;
+		case FM_OP_ALIAS:
+			op_alias(t, &in);
 			break;
 		case FM_OP__COUNT:
 			break;

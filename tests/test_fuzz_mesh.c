@@ -82,10 +82,15 @@ static void record(struct seq *s, uint8_t k, uint8_t o, uint8_t flags, const uin
 		put(s, 0, local_ep);
 }
 
+/* One WireGuard sample of a key of fm_key() (selector >= 0xc0). */
+static void wg(struct seq *s, uint8_t key, uint8_t flags, uint8_t rx, uint8_t tx)
+{
+	put(s, FM_OP_WG, 0, 0xc0 | key, flags, rx, tx, 0);
+}
+
 static void wg_handshake_key(struct seq *s, uint8_t key)
 {
-	/* a key of fm_key(): selector >= 0xc0 */
-	put(s, FM_OP_WG, 0, 0xc0 | key, FM_W_HANDSHAKE, 23, 37, 0);
+	wg(s, key, FM_W_HANDSHAKE, 23, 37);
 }
 
 static void write_seed(const char *name, const struct seq *s)
@@ -184,6 +189,111 @@ static void test_seed_direct(void **state)
 	assert_true(fuzz_mesh_stats.direct_up > 0);
 	assert_int_equal(fuzz_mesh_stats.max_routes, 4);
 	assert_int_equal(fuzz_mesh_stats.max_nodes, 5);
+}
+
+/*
+ * A direct path through NAT: F1 tells C its reflexive endpoint, X's record
+ * has one too and claims C. Up; idle (keepalive off); busy again; then it
+ * swallows what C sends: checked with a new handshake, none comes, lost.
+ */
+static void test_seed_direct_nat(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 1, 7);
+	put(&s, FM_OP_PING, 1, 4, EP_FAR); /* observed_wg: C's reflexive endpoint */
+	run(&s, 200);
+	put(&s, FM_OP_RECORD, 1, 7, FM_R_REFLEXIVE, 2, 1, 0, 6, 0, 8);
+	run(&s, 100);
+	wg_handshake_key(&s, 7);
+	run(&s, 1000);
+	for (int i = 0; i < 3; i++) {
+		run(&s, 50000);
+		wg(&s, 7, 0, 1, 1);
+	}
+	wg(&s, 7, FM_W_BIG, 1, 1);
+	run(&s, 1000);
+	wg(&s, 7, FM_W_NO_RX, 0, 40);
+	run(&s, 1100);
+	wg(&s, 7, FM_W_NO_RX, 0, 40);
+	run(&s, 3000);
+	run_seed("direct-nat", &s);
+	assert_true(fuzz_mesh_stats.direct_up > 0);
+	assert_true(fuzz_mesh_stats.peer_removes >= 2);
+}
+
+/*
+ * F0 relays the records of a chain of 16 nodes behind it (F0 - 16 - 17 -
+ * ... - 31): C holds 16 nodes in all and refuses the rest.
+ */
+static void test_seed_many_nodes(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 0, 16);
+	for (uint8_t o = 16; o < 32; o++)
+		record(&s, 0, o, 0, (const uint8_t[]){ o == 16 ? 0 : o - 1, (o + 1) % 32 }, 2, 0);
+	run(&s, 300);
+	run_seed("many-nodes", &s);
+	assert_int_equal(fuzz_mesh_stats.max_nodes, FM_MAX_NODES);
+	assert_true(fuzz_mesh_stats.nodes_refused >= 1);
+	assert_int_equal(fuzz_mesh_stats.max_routes, FM_MAX_NODES - 1);
+}
+
+/*
+ * F2 comes back under ever new ids until C's node table is full; it also
+ * tries C's own id and one outside the subnet.
+ */
+static void test_seed_aliases(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	/* 150 ms apart: C challenges one source at most every 100 ms */
+	for (uint8_t id = 16; id < 32; id++) {
+		put(&s, FM_OP_ALIAS, 2, id);
+		put(&s, FM_OP_ADMIT, 2);
+		run(&s, 150);
+	}
+	for (uint8_t id = 7; id < 10; id++) {
+		put(&s, FM_OP_ALIAS, 3, id);
+		put(&s, FM_OP_ADMIT, 3);
+		run(&s, 150);
+	}
+	put(&s, FM_OP_ALIAS, 4, 6);
+	put(&s, FM_OP_ADMIT, 4);
+	put(&s, FM_OP_ALIAS, 4, 14);
+	put(&s, FM_OP_ADMIT, 4);
+	run(&s, 1000);
+	run_seed("aliases", &s);
+	assert_int_equal(fuzz_mesh_stats.max_adjacent, FM_MAX_NODES);
+	assert_true(fuzz_mesh_stats.nodes_refused >= 1);
+}
+
+/*
+ * Three relayed records of 993 neighbours each (32 parts), requested at
+ * once: more than one datagram's answer budget.
+ */
+static void test_seed_big_records(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 0, -1);
+	for (uint8_t o = 7; o < 10; o++)
+		put(&s, FM_OP_RECORD, 0, o, FM_R_BIG, 1, 0, 0, 240, 0);
+	run(&s, 200);
+	put(&s, FM_OP_DIGEST, 0, 1, 3, 7, 0, 8, 0, 9, 0);
+	run(&s, 200);
+	run_seed("big-records", &s);
+	assert_true(fuzz_mesh_stats.reply_limited >= 1);
+	assert_true(fuzz_mesh_stats.sent[WIRE_RECORD] >= 64);
 }
 
 /* Summaries differ: digests, requests, answers; probes answered. */
@@ -351,6 +461,10 @@ int main(void)
 		cmocka_unit_test(test_seed_neighbours),
 		cmocka_unit_test(test_seed_static),
 		cmocka_unit_test(test_seed_direct),
+		cmocka_unit_test(test_seed_direct_nat),
+		cmocka_unit_test(test_seed_many_nodes),
+		cmocka_unit_test(test_seed_aliases),
+		cmocka_unit_test(test_seed_big_records),
 		cmocka_unit_test(test_seed_digests),
 		cmocka_unit_test(test_seed_claim),
 		cmocka_unit_test(test_seed_boot_move),
