@@ -396,7 +396,7 @@ static struct endpoint fm_ep(const struct fm *t, uint8_t sel)
 	case 13:
 		return ep4(203, 0, 113, 200, 50001);
 	case 14:
-		return ep4(198, 51, 100, 14, 50001);
+		return ep4(198, 51, 100, 14, 0); /* UDP delivers source port 0 too */
 	default:
 		return ep4(198, 18, 0, 100, 51820); /* F0's LAN address, WireGuard port */
 	}
@@ -475,6 +475,16 @@ static bool host_prefix_ok(const struct fm *t, const struct prefix *p)
 	       prefix_contains(&t->cfg.subnet, &p->addr) && !addr_eq(&p->addr, &t->cfg.id);
 }
 
+/* Not 0.0.0.0 or ::, not port 0 */
+static bool endpoint_usable(const struct endpoint *e)
+{
+	static const uint8_t v4_any[4];
+
+	if (addr_is_zero(&e->addr) || (addr_is_v4(&e->addr) && !memcmp(&e->addr.b[12], v4_any, 4)))
+		return false;
+	return e->port != 0;
+}
+
 static void remember_send(struct fm *t, const struct endpoint *to, const struct wire_msg *msg)
 {
 	const struct wire_hello *h = &msg->u.hello;
@@ -545,6 +555,8 @@ static void dev_set(struct fm *t, const struct mesh_action *a)
 	if (d->n)
 		memcpy(d->allowed, a->u.peer.allowed, d->n * sizeof(d->allowed[0]));
 	if (a->u.peer.flags & MESH_PEER_HAS_ENDPOINT) {
+		if (!endpoint_usable(&a->u.peer.endpoint))
+			violated(t, "PEER_SET with an endpoint WireGuard cannot send to");
 		d->has_ep = true;
 		d->ep = a->u.peer.endpoint;
 	}
