@@ -21,6 +21,11 @@
  *              local addresses not yet known at the start
  *   seed byte  the core's randomness (probe ids, jitter)
  *
+ * Packets come from one of 16 endpoints (fm_ep): C's own, the fakes'
+ * current ones, others on C's LAN, foreign, IPv6, C's address at another
+ * port, one with source port 0. Node ids (fm_id): the fakes', C's, 23 more
+ * in the subnet, two outside it. Keys (fm_key): the fakes', C's, another.
+ *
  *   RAW f len16 body        wire_decode(body) from endpoint f, as it is
  *   PATCHED k f p len16 body  the same, patched by p to come from fake k:
  *                           its id, boot, next counter, `to` naming C, the
