@@ -636,19 +636,19 @@ static void check_state(struct fm *t)
 	/* the peers the core believes installed are the device's, and only those */
 	for (i = 0; i < m->peers.n; i++) {
 		const struct mesh_peer *p = m->peers.items[i];
-		adj += p->adj;
+		adj += p->adj.up;
 		if (p->direct.phase == DIRECT_UP)
 			fuzz_mesh_stats.direct_up++;
-		if (!p->wg_on)
+		if (!p->fib.on)
 			continue;
-		d = dev_find(t, p->wg_key);
+		d = dev_find(t, p->fib.key);
 		if (d < 0)
 			violated(t, "the core believes a WireGuard peer installed that the device lacks");
-		if (t->dev[d].n != p->n_wg_allowed)
+		if (t->dev[d].n != p->fib.n_allowed)
 			violated(t, "a WireGuard peer has %zu allowed IPs on the device, the core "
-				    "believes %zu", t->dev[d].n, p->n_wg_allowed);
-		for (size_t k = 0; k < p->n_wg_allowed; k++)
-			if (!addr_eq(&t->dev[d].allowed[k].addr, &p->wg_allowed[k]))
+				    "believes %zu", t->dev[d].n, p->fib.n_allowed);
+		for (size_t k = 0; k < p->fib.n_allowed; k++)
+			if (!addr_eq(&t->dev[d].allowed[k].addr, &p->fib.allowed[k]))
 				violated(t, "a WireGuard peer's allowed IPs on the device are not "
 					    "the ones the core believes");
 	}
@@ -656,7 +656,7 @@ static void check_state(struct fm *t)
 		bool found = false;
 		for (i = 0; i < m->peers.n && !found; i++) {
 			const struct mesh_peer *p = m->peers.items[i];
-			found = p->wg_on && memcmp(p->wg_key, t->dev[x].key, WIRE_KEY_LEN) == 0;
+			found = p->fib.on && memcmp(p->fib.key, t->dev[x].key, WIRE_KEY_LEN) == 0;
 		}
 		if (!found)
 			violated(t, "a WireGuard peer on the device that the core does not know of");
