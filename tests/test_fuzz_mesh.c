@@ -455,6 +455,51 @@ static void test_seed_raw(void **state)
 	assert_true(fuzz_mesh_stats.sent[WIRE_HELLO_REPLY] >= 2);
 }
 
+/*
+ * The five faults fuzz_mesh found (fixed in 922dc29), each run through the
+ * target's invariants; on the core before the fix each aborted.
+ */
+static void test_seed_findings(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	/* C moves to an address it holds twice: its new record must encode */
+	begin(&s, 0);
+	neigh(&s, 1, -1);
+	put(&s, FM_OP_PREFIXES, 2, 7, 24, 7, 32);
+	run_seed("duplicate-local-address-own-record-unencodable", &s);
+	assert_true(fuzz_mesh_stats.sent[WIRE_RECORD] >= 3);
+
+	/* F1 comes back with F0's WireGuard key: F0's peer must stay as it is */
+	begin(&s, 0);
+	neigh(&s, 0, -1);
+	put(&s, FM_OP_RESTART, 1, 0, 0);
+	neigh(&s, 1, -1);
+	run_seed("two-nodes-one-wireguard-key", &s);
+	assert_int_equal(fuzz_mesh_stats.max_adjacent, 2);
+
+	/* X tried on C's LAN, which C leaves: the failed pair must not spin */
+	begin(&s, 0);
+	neigh(&s, 1, 7);
+	record(&s, 1, 7, FM_R_LOCAL, (const uint8_t[]){ 1 }, 1, EP_LAN_OTHER);
+	run(&s, 100);
+	put(&s, FM_OP_PREFIXES, 1, 7, 24);
+	put(&s, FM_OP_TIMER, 2, 0x03, 0xe8);
+	run_seed("direct-failed-no-candidates-stuck-timer", &s);
+
+	/* a hello from UDP source port 0 */
+	begin(&s, 0);
+	put(&s, FM_OP_HELLO, 0, 0, FM_H2_FROM, 14);
+	run_seed("source-port-0-answered-unencodable", &s);
+
+	/* WireGuard reports F3's endpoint with port 0 */
+	begin(&s, 0);
+	neigh(&s, 3, -1);
+	put(&s, FM_OP_WG, 0, 0, FM_W_ENDPOINT, 1, 1, 14);
+	run_seed("wireguard-endpoint-port-0-in-ping-unencodable", &s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -471,6 +516,7 @@ int main(void)
 		cmocka_unit_test(test_seed_late_timer),
 		cmocka_unit_test(test_seed_roam_leave),
 		cmocka_unit_test(test_seed_raw),
+		cmocka_unit_test(test_seed_findings),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
