@@ -708,10 +708,11 @@ static void print_action(const struct fm *t, const struct mesh_action *a)
 			(unsigned long long)a->u.send.msg.hdr.counter);
 		break;
 	case MESH_ACT_PEER_SET:
-		fprintf(stderr, "PEER_SET key %02x%02x.. keepalive %u, %zu allowed%s\n",
+		fprintf(stderr, "PEER_SET key %02x%02x.. keepalive %u, %zu allowed%s%s\n",
 			a->u.peer.pubkey[0], a->u.peer.pubkey[1], a->u.peer.keepalive,
 			a->u.peer.n_allowed, (a->u.peer.flags & MESH_PEER_HAS_ENDPOINT) ?
-			", endpoint" : "");
+			", endpoint " : "", (a->u.peer.flags & MESH_PEER_HAS_ENDPOINT) ?
+			endpoint_fmt(&a->u.peer.endpoint, s, sizeof(s)) : "");
 		break;
 	case MESH_ACT_PEER_REMOVE:
 		fprintf(stderr, "PEER_REMOVE key %02x%02x..\n", a->u.peer.pubkey[0],

@@ -71,7 +71,7 @@ static void pong(struct seq *s, uint8_t k)
 	put(s, FM_OP_PONG, k, 0, 0);
 }
 
-/* A record of node o (fm_id) relayed by fake k, claiming n ids, with one local address. */
+/* A record of node o (fm_id) relayed by fake k, claiming n ids (and one local address). */
 static void record(struct seq *s, uint8_t k, uint8_t o, uint8_t flags, const uint8_t *ids,
 		   uint8_t n, uint8_t local_ep)
 {
