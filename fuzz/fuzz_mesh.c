@@ -60,6 +60,10 @@
  *   ALIAS k id              fake k starts anew as node id (another fake's,
  *                           C's, one of 24 more, one outside the subnet):
  *                           many nodes, the node cap, two starts of one id
+ *   RELOAD mask ports       a reloaded net.yaml (mesh_set_statics): fakes
+ *                           listed or not, ports changed, C, a repeat
+ *   OPTIONS fl idle         mesh_set_options: no-transit, direct paths'
+ *                           idle time, node cap 16, 8, 4 or 2
  *
  * Invariants, after every event (abort() on violation):
  *   - every SEND / SEND_LAN message encodes with wire_encode (and decodes
@@ -74,8 +78,10 @@
  *     allowed IPs are host prefixes in the subnet, never C's; the peers the
  *     core believes installed are exactly the device's peers, with the
  *     allowed IPs it believes;
- *   - mesh_node_count() <= max_nodes (FM_MAX_NODES), every node's status
- *     readable, self first;
+ *   - mesh_node_count() <= max_nodes (FM_MAX_NODES), and no new node while
+ *     a lowered cap (OPTIONS) is exceeded; every node's status readable,
+ *     self first; the listed peers' status, C's own, the edge iterator
+ *     ends within the records' claims;
  *   - at most FM_MAX_ACTIONS actions per event (see there);
  *   - no stuck timer: after mesh_on_timer(now), mesh_next_timer() > now,
  *     or a few more rounds at the same time make it so (timer_at); and
@@ -104,15 +110,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define FM_MAX_NODES 16		/* cfg.max_nodes: small, so the cap is reached */
 #define FM_FAKES 6
+#define FM_STATICS_MAX (FM_FAKES + 2)	/* the fakes, C, one repeated */
 #define FM_MAX_OPS 512		/* operations per input */
 #define FM_TIMER_STEPS 200	/* timer runs per TIMER operation at most */
 #define FM_TIMER_CATCHUP 3	/* rounds a late timer may need to catch up */
 /*
- * Actions per event. With max_nodes 16 and at most 4 listed peers the core
- * holds at most 20 peers. The largest fan-out of one event is one record
+ * Actions per event. With max_nodes 16 and at most 7 listed peers the core
+ * holds at most 23 peers. The largest fan-out of one event is one record
  * flooded to every neighbour: a relayed record may have WIRE_MAX_NEIGHBOURS
- * neighbours in WIRE_MAX_PARTS (32) parts, so 32 x 20 = 640 sends; our own
- * record (<= 20 neighbours) is one part per neighbour. Besides: answers to
+ * neighbours in WIRE_MAX_PARTS (32) parts, so 32 x 23 = 736 sends; our own
+ * record (<= 23 neighbours) is one part per neighbour. Besides: answers to
  * one datagram within MESH_REPLY_BUDGET (64) parts, one digest per
  * neighbour (16 records fit in one packet), a hello, probe, LEAVE x 2 per
  * peer, a set or remove per peer twice (fib_update runs at most twice per
@@ -150,6 +157,8 @@ enum fm_op {
 	FM_OP_NEIGH,
 	FM_OP_LEAVE,
 	FM_OP_ALIAS,
+	FM_OP_RELOAD,
+	FM_OP_OPTIONS,
 	FM_OP__COUNT,
 };
 
@@ -233,6 +242,7 @@ struct fm_in {
 
 struct fm_fake {
 	struct addr id;
+	struct addr id0;		/* its first id: the one net.yaml may list */
 	char name[WIRE_NAME_MAX + 1];
 	uint64_t boot, counter, seq;
 	unsigned key;			/* index into fm_key() */
@@ -265,9 +275,12 @@ struct fm_dev_peer {
 struct fm {
 	struct mesh *m;
 	struct mesh_config cfg;
-	struct mesh_static_peer statics[FM_FAKES + 1];
-	bool static_set[FM_FAKES + 1];
-	struct endpoint static_ep[FM_FAKES + 1];
+	struct mesh_static_peer statics[FM_STATICS_MAX];
+	size_t n_statics;		/* the list C has now (reloads change it) */
+	bool static_set[FM_FAKES];	/* fake k (its first id) listed, its address set */
+	struct endpoint static_ep[FM_FAKES];
+	size_t node_cap;		/* max_nodes now (reloads change it) */
+	size_t prev_count;		/* mesh_node_count() after the last event */
 	struct endpoint ep;		/* C's admin endpoint */
 	uint64_t now;
 	uint64_t rng;
@@ -602,6 +615,31 @@ static void route_del(struct fm *t, const struct prefix *p)
 	fuzz_mesh_stats.route_dels++;
 }
 
+/* The status calls: bounded, and they end. */
+static void check_status(const struct fm *t)
+{
+	const struct mesh *m = t->m;
+	struct mesh_self_status self;
+	struct mesh_static_status st;
+	struct mesh_edge_iter it = { 0 };
+	struct mesh_edge e;
+	size_t claims = 0, edges = 0;
+
+	mesh_self_status(m, &self);
+	if (self.n_local > MESH_MAX_LOCAL)
+		violated(t, "%zu local addresses in the status", self.n_local);
+	if (mesh_static_count(m) != t->n_statics)
+		violated(t, "%zu listed peers in the status, %zu listed", mesh_static_count(m),
+			 t->n_statics);
+	for (size_t i = 0; i < t->n_statics; i++)
+		(void)mesh_static_status(m, i, &st);
+	for (size_t i = 0; i < lsdb_count(&m->db); i++)
+		claims += lsdb_at(&m->db, i)->n_neigh;
+	while (mesh_edge_next(m, &it, &e))
+		if (++edges > claims)
+			violated(t, "more edges than the records claim (%zu)", claims);
+}
+
 /* State the models can be compared with after any event. */
 static void check_state(struct fm *t)
 {
@@ -613,12 +651,18 @@ static void check_state(struct fm *t)
 
 	if (n > FM_MAX_NODES)
 		violated(t, "%zu nodes held, max_nodes is %d", n, FM_MAX_NODES);
+	/* a lowered cap keeps the nodes held, but takes no new one */
+	if (n > t->node_cap && n > t->prev_count)
+		violated(t, "%zu nodes held after %zu, the cap is %zu", n, t->prev_count,
+			 t->node_cap);
+	t->prev_count = n;
 	for (i = 0; mesh_node_status(m, i, &st); i++)
 		if (i == 0 && !addr_eq(&st.id, &t->cfg.id))
 			violated(t, "the first node of the status is not the core");
 	if (i != n)
 		violated(t, "%zu of %zu nodes have a status", i, n);
 	(void)mesh_busy(m);
+	check_status(t);
 	/* an allowed IP on two peers: WireGuard would move it, silently */
 	for (size_t a = 0; a < t->n_dev; a++)
 		for (size_t b = a; b < t->n_dev; b++)
@@ -856,7 +900,16 @@ static struct wire_msg fake_msg(struct fm_fake *f, enum wire_type type)
 
 static bool is_static_ep(const struct fm *t, unsigned k, const struct endpoint *ep)
 {
-	return k < t->cfg.n_static && t->static_set[k] && endpoint_eq(&t->static_ep[k], ep);
+	return t->static_set[k] && endpoint_eq(&t->static_ep[k], ep);
+}
+
+/* The fake whose first id a listed peer has, or -1 (C, or none). */
+static int static_fake(const struct fm *t, size_t idx)
+{
+	for (unsigned k = 0; k < FM_FAKES; k++)
+		if (addr_eq(&t->statics[idx].id, &t->fake[k].id0))
+			return (int)k;
+	return -1;
 }
 
 /*
@@ -1367,14 +1420,63 @@ static void op_prefixes(struct fm *t, struct fm_in *in)
 
 static void op_static(struct fm *t, struct fm_in *in)
 {
-	size_t idx = u8(in) % (t->cfg.n_static + 1);
+	size_t idx = u8(in) % (t->n_statics + 1);
 	struct addr a = fm_addr(t, u8(in));
+	int k = idx < t->n_statics ? static_fake(t, idx) : -1;
 
-	if (idx < t->cfg.n_static) {
-		t->static_set[idx] = true;
-		t->static_ep[idx] = (struct endpoint){ .addr = a, .port = t->statics[idx].admin_port };
+	if (k >= 0) {
+		t->static_set[k] = true;
+		t->static_ep[k] = (struct endpoint){ .addr = a, .port = t->statics[idx].admin_port };
 	}
 	mesh_set_static_addr(t->m, idx, &a, t->now);
+	collect(t);
+}
+
+/*
+ * A reloaded net.yaml: the fakes of mask bits 0-5 listed (ports changed
+ * for those of bits 0-5 of `ports`), C with bit 6, the first entry again
+ * with bit 7.
+ */
+static void op_reload(struct fm *t, struct fm_in *in)
+{
+	uint8_t mask = u8(in), ports = u8(in);
+	size_t n = 0;
+
+	for (unsigned k = 0; k < FM_FAKES; k++) {
+		const struct mesh_static_peer *old = NULL;
+		uint16_t wg_port = (ports >> k) & 1 ? 51821 : 51820;
+		for (size_t i = 0; i < t->n_statics; i++)
+			if (addr_eq(&t->statics[i].id, &t->fake[k].id0))
+				old = &t->statics[i];
+		/* a new listing, or new ports: its address is looked up again */
+		if (!(mask >> k & 1) || !old || old->wg_port != wg_port)
+			t->static_set[k] = false;
+		if (mask >> k & 1)
+			t->statics[n++] = (struct mesh_static_peer){
+				.id = t->fake[k].id0, .admin_port = 50001, .wg_port = wg_port,
+			};
+	}
+	if (mask & 0x40)
+		t->statics[n++] = (struct mesh_static_peer){
+			.id = t->cfg.id, .admin_port = 50001, .wg_port = 51820,
+		};
+	if ((mask & 0x80) && n)
+		t->statics[n++] = t->statics[0];
+	t->n_statics = n;
+	if (mesh_set_statics(t->m, t->statics, n, t->now) < 0)
+		violated(t, "mesh_set_statics refused a list of %zu", n);
+	collect(t);
+}
+
+/* New options (a reload): no-transit, direct paths' idle time, node cap. */
+static void op_options(struct fm *t, struct fm_in *in)
+{
+	static const size_t caps[4] = { FM_MAX_NODES, 8, 4, 2 };
+	uint8_t fl = u8(in), idle = u8(in);
+
+	t->node_cap = caps[(fl >> 1) & 3];
+	mesh_set_options(t->m, (fl & 1) ? WIRE_NODE_NO_TRANSIT : 0, (uint32_t)idle * 1000,
+			 t->node_cap, t->now);
 	collect(t);
 }
 
@@ -1497,7 +1599,7 @@ static void setup(struct fm *t, uint8_t cfgb, uint8_t seed)
 	t->ep = ep4(198, 18, 0, 10, 50001);
 	for (unsigned i = 0; i < FM_FAKES; i++) {
 		struct fm_fake *f = &t->fake[i];
-		f->id = v4(10, 99, 0, (uint8_t)(100 + i));
+		f->id = f->id0 = v4(10, 99, 0, (uint8_t)(100 + i));
 		snprintf(f->name, sizeof(f->name), "f%u", i);
 		f->boot = 7 + i;
 		f->key = i;
@@ -1525,8 +1627,10 @@ static void setup(struct fm *t, uint8_t cfgb, uint8_t seed)
 		t->statics[n_static++] = (struct mesh_static_peer){
 			.id = t->cfg.id, .admin_port = 50001, .wg_port = 51820,
 		};
-	t->cfg.n_static = n_static;
+	t->cfg.n_static = t->n_statics = n_static;
 	t->cfg.statics = t->statics;
+	t->node_cap = FM_MAX_NODES;
+	t->prev_count = 1;
 	t->cfg.random64 = fm_random;
 	t->cfg.random_arg = &t->rng;
 	t->cfg.mac64 = fm_mac64;
@@ -1627,6 +1731,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case FM_OP_ALIAS:
 			op_alias(t, &in);
+			break;
+		case FM_OP_RELOAD:
+			op_reload(t, &in);
+			break;
+		case FM_OP_OPTIONS:
+			op_options(t, &in);
 			break;
 		case FM_OP__COUNT:
 			break;

@@ -391,6 +391,39 @@ static void test_seed_late_timer(void **state)
 	assert_int_equal(fuzz_mesh_stats.max_adjacent, 1);
 }
 
+/*
+ * Reloads: C holds five nodes when its cap drops to 4 (it keeps them, takes
+ * no new one), becomes no-transit, and a new net.yaml lists F2, C itself
+ * and F2 again instead of F0 and F1; F2 is met at its listed address.
+ */
+static void test_seed_reload(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 2);
+	put(&s, FM_OP_STATIC, 0, EP_FAKE(0));
+	put(&s, FM_OP_ECHO, 0, 0, 1 | 2);
+	run(&s, 50);
+	wg_handshake_key(&s, 0);
+	record(&s, 0, 0, 0, (const uint8_t[]){ 6 }, 1, 0);
+	run(&s, 300);
+	for (uint8_t o = 16; o < 19; o++)
+		record(&s, 0, o, 0, (const uint8_t[]){ 0 }, 1, 0);
+	put(&s, FM_OP_OPTIONS, 2 << 1, 5); /* cap 4, direct paths idle after 5 s */
+	record(&s, 0, 19, 0, (const uint8_t[]){ 0 }, 1, 0);
+	put(&s, FM_OP_OPTIONS, 1, 0); /* no-transit, cap 16 */
+	run(&s, 200);
+	put(&s, FM_OP_RELOAD, 0x04 | 0x40 | 0x80, 0);
+	put(&s, FM_OP_STATIC, 0, EP_FAKE(2));
+	put(&s, FM_OP_ECHO, 2, 0, 1 | 2);
+	run(&s, 1000);
+	run_seed("reload", &s);
+	assert_int_equal(fuzz_mesh_stats.max_nodes, 5);
+	assert_true(fuzz_mesh_stats.nodes_refused >= 1);
+	assert_int_equal(fuzz_mesh_stats.max_adjacent, 2);
+}
+
 /* Roaming to another network, a LEAVE from F1, then C leaves. */
 static void test_seed_roam_leave(void **state)
 {
@@ -514,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_seed_claim),
 		cmocka_unit_test(test_seed_boot_move),
 		cmocka_unit_test(test_seed_late_timer),
+		cmocka_unit_test(test_seed_reload),
 		cmocka_unit_test(test_seed_roam_leave),
 		cmocka_unit_test(test_seed_raw),
 		cmocka_unit_test(test_seed_findings),
