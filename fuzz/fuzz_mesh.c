@@ -64,18 +64,26 @@
  *                           listed or not, ports changed, C, a repeat
  *   OPTIONS fl idle         mesh_set_options: no-transit, direct paths'
  *                           idle time, node cap 16, 8, 4 or 2
+ *   ANNOUNCE k o fl n ...   a record of node o announcing up to 8 routes
+ *                           (fm_route: documentation and private ranges,
+ *                           default routes, the overlay, C's LAN, special
+ *                           ranges) and maybe the exit offer
+ *   SET_ROUTES fl n ... a ...  mesh_set_routes: C's exit offer, its routes,
+ *                           allowExitNodes, useExitNode, acceptRoutes
  *
  * Invariants, after every event (abort() on violation):
  *   - every SEND / SEND_LAN message encodes with wire_encode (and decodes
  *     again), comes from C's id with a boot no newer than C's and a
  *     counter larger than every earlier one;
  *   - the route model: no ROUTE_ADD of an installed route, no ROUTE_DEL of
- *     one that is not; host routes in the subnet, never C's own address;
- *     and, whenever the core has no route computation pending, exactly the
- *     reachable nodes other than C are routed;
+ *     one that is not; a route is another node's address, or outside the
+ *     overlay a subnet route the core chose a carrier for, or the default
+ *     route while it uses an exit node (dst_ok), never C's own address;
+ *     whenever the core has no route computation pending, the routes into
+ *     the overlay are exactly the reachable nodes other than C;
  *   - the device model (keyed by public key, as WireGuard is): no
  *     PEER_REMOVE of a key not installed; an allowed IP never on two peers;
- *     allowed IPs are host prefixes in the subnet, never C's; the peers the
+ *     allowed IPs as routes (dst_ok); the peers the
  *     core believes installed are exactly the device's peers, with the
  *     allowed IPs it believes;
  *   - mesh_node_count() <= max_nodes (FM_MAX_NODES), and no new node while
@@ -118,12 +126,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * Actions per event. With max_nodes 16 and at most 7 listed peers the core
  * holds at most 23 peers. The largest fan-out of one event is one record
  * flooded to every neighbour: a relayed record may have WIRE_MAX_NEIGHBOURS
- * neighbours in WIRE_MAX_PARTS (32) parts, so 32 x 23 = 736 sends; our own
+ * neighbours in WIRE_MAX_PARTS (37) parts, so 37 x 23 = 851 sends; our own
  * record (<= 23 neighbours) is one part per neighbour. Besides: answers to
  * one datagram within MESH_REPLY_BUDGET (64) parts, one digest per
  * neighbour (16 records fit in one packet), a hello, probe, LEAVE x 2 per
  * peer, a set or remove per peer twice (fib_update runs at most twice per
- * finish), a route per node twice, logs a few per peer. Well under 1000;
+ * finish), a route per node and subnet route twice, logs a few per peer
+ * and announcement. Well under 1100;
  * 4096 leaves room for a legitimate change while catching a loop that
  * emits without bound.
  */
@@ -159,6 +168,8 @@ enum fm_op {
 	FM_OP_ALIAS,
 	FM_OP_RELOAD,
 	FM_OP_OPTIONS,
+	FM_OP_ANNOUNCE,
+	FM_OP_SET_ROUTES,
 	FM_OP__COUNT,
 };
 
@@ -220,6 +231,9 @@ struct fuzz_mesh_stats {
 	size_t max_adjacent;	/* neighbours with the adjacency up */
 	size_t max_claimed;	/* edges in C's own record */
 	size_t max_routes;
+	size_t max_subnet_routes;	/* routes outside the overlay */
+	size_t exit_used;	/* events after which an exit node was in use */
+	size_t subnet_refused;	/* announcements refused */
 	size_t peer_sets, peer_removes, route_adds, route_dels;
 	size_t direct_up;	/* a direct path came up */
 	size_t boot_moves;
@@ -292,7 +306,7 @@ struct fm {
 	size_t n_pings;
 	struct fm_dev_peer dev[FM_DEV_MAX];
 	size_t n_dev;
-	struct addr routes[FM_ROUTES_MAX];
+	struct prefix routes[FM_ROUTES_MAX];
 	size_t n_routes;
 	uint64_t last_counter;
 	bool left;
@@ -447,6 +461,54 @@ static struct addr fm_id(const struct fm *t, uint8_t sel)
 	return v4(10, 99, 0, (uint8_t)(40 + sel - 16));
 }
 
+/*
+ * Route prefixes (canonical): documentation and private ranges, the
+ * default routes, the overlay and a node in it, C's LAN and address, the
+ * fakes' underlay, loopback, multicast, link-local.
+ */
+static struct prefix fm_route(uint8_t sel, uint8_t len)
+{
+	static const uint8_t v4s[13][4] = {
+		{ 192, 0, 2, 0 },  { 198, 51, 100, 0 }, { 0, 0, 0, 0 },   { 10, 99, 0, 0 },
+		{ 10, 99, 0, 100 }, { 198, 18, 0, 0 },  { 203, 0, 113, 0 }, { 127, 0, 0, 0 },
+		{ 224, 0, 0, 0 },  { 192, 0, 2, 128 }, { 10, 0, 0, 0 },   { 172, 16, 0, 0 },
+		{ 198, 18, 0, 10 },
+	};
+	struct prefix p;
+
+	sel %= 16;
+	if (sel < 13) {
+		p.addr = v4(v4s[sel][0], v4s[sel][1], v4s[sel][2], v4s[sel][3]);
+		p.len = (uint8_t)(len % 33);
+	} else {
+		memset(&p.addr, 0, sizeof(p.addr));
+		if (sel == 13)
+			p.addr = v6(0); /* 2001:db8:: */
+		else if (sel == 15)
+			p.addr.b[0] = 0xfe, p.addr.b[1] = 0x80;
+		p.len = (uint8_t)(len % 129);
+	}
+	prefix_mask(&p);
+	return p;
+}
+
+/* Up to max distinct route prefixes from the input. */
+static size_t read_routes(struct fm_in *in, struct prefix *out, size_t n, size_t max)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t sel = u8(in), len = u8(in);
+		struct prefix p = fm_route(sel, len);
+		bool dup = false;
+		for (size_t j = 0; j < k; j++)
+			dup |= prefix_eq(&out[j], &p);
+		if (!dup && k < max)
+			out[k++] = p;
+	}
+	return k;
+}
+
 static void fm_key(unsigned k, uint8_t out[WIRE_KEY_LEN])
 {
 	k %= FM_KEYS;
@@ -479,18 +541,50 @@ static long dev_find(const struct fm *t, const uint8_t *key)
 	return -1;
 }
 
-static long route_find(const struct fm *t, const struct addr *a)
+static long route_find(const struct fm *t, const struct prefix *p)
 {
 	for (size_t i = 0; i < t->n_routes; i++)
-		if (addr_eq(&t->routes[i], a))
+		if (prefix_eq(&t->routes[i], p))
 			return (long)i;
 	return -1;
 }
 
-static bool host_prefix_ok(const struct fm *t, const struct prefix *p)
+static struct prefix host_of(const struct addr *a)
 {
-	return p->len == (addr_is_v4(&p->addr) ? 32 : 128) &&
-	       prefix_contains(&t->cfg.subnet, &p->addr) && !addr_eq(&p->addr, &t->cfg.id);
+	struct prefix p = { .addr = *a, .len = addr_is_v4(a) ? 32 : 128 };
+
+	return p;
+}
+
+static bool is_host(const struct prefix *p)
+{
+	return p->len == (addr_is_v4(&p->addr) ? 32 : 128);
+}
+
+/*
+ * A destination the core may route into the tunnel (a route, an allowed
+ * IP): another node's address, or outside the overlay a subnet route it
+ * chose a carrier for, or the default route while it uses an exit node.
+ */
+/* A route into the overlay (the default route aside) */
+static bool in_overlay(const struct fm *t, const struct prefix *p)
+{
+	return p->len && prefix_overlaps(p, &t->cfg.subnet);
+}
+
+static bool dst_ok(const struct fm *t, const struct prefix *p)
+{
+	const struct subnet_state *sn = &t->m->subnet;
+
+	if (p->len == 0)
+		return sn->has_exit;
+	if (in_overlay(t, p))
+		return is_host(p) && prefix_contains(&t->cfg.subnet, &p->addr) &&
+		       !addr_eq(&p->addr, &t->cfg.id);
+	for (size_t i = 0; i < sn->n_active; i++)
+		if (prefix_eq(&sn->active[i].dst, p))
+			return true;
+	return false;
 }
 
 /* Not 0.0.0.0 or ::, not port 0 */
@@ -559,8 +653,9 @@ static void dev_set(struct fm *t, const struct mesh_action *a)
 	if (a->u.peer.n_allowed && !a->u.peer.allowed)
 		violated(t, "PEER_SET without its allowed IPs");
 	for (size_t k = 0; k < a->u.peer.n_allowed; k++)
-		if (!host_prefix_ok(t, &a->u.peer.allowed[k]))
-			violated(t, "PEER_SET allows a prefix that is no other node's host address");
+		if (!dst_ok(t, &a->u.peer.allowed[k]))
+			violated(t, "PEER_SET allows a prefix that is neither another node's "
+				    "address nor a route the core chose");
 	if (i < 0) {
 		if (t->n_dev == FM_DEV_MAX)
 			violated(t, "more than %d WireGuard peers", FM_DEV_MAX);
@@ -595,19 +690,20 @@ static void route_add(struct fm *t, const struct prefix *p)
 {
 	if (t->left)
 		violated(t, "ROUTE_ADD after leaving");
-	if (!host_prefix_ok(t, p))
-		violated(t, "ROUTE_ADD of a prefix that is no other node's host address");
-	if (route_find(t, &p->addr) >= 0)
+	if (!dst_ok(t, p))
+		violated(t, "ROUTE_ADD of a prefix that is neither another node's address "
+			    "nor a route the core chose");
+	if (route_find(t, p) >= 0)
 		violated(t, "ROUTE_ADD of a route already installed");
 	if (t->n_routes == FM_ROUTES_MAX)
 		violated(t, "more than %d routes", FM_ROUTES_MAX);
-	t->routes[t->n_routes++] = p->addr;
+	t->routes[t->n_routes++] = *p;
 	fuzz_mesh_stats.route_adds++;
 }
 
 static void route_del(struct fm *t, const struct prefix *p)
 {
-	long i = route_find(t, &p->addr);
+	long i = route_find(t, p);
 
 	if (i < 0)
 		violated(t, "ROUTE_DEL of a route not installed");
@@ -668,8 +764,7 @@ static void check_state(struct fm *t)
 		for (size_t b = a; b < t->n_dev; b++)
 			for (size_t x = 0; x < t->dev[a].n; x++)
 				for (size_t y = a == b ? x + 1 : 0; y < t->dev[b].n; y++)
-					if (addr_eq(&t->dev[a].allowed[x].addr,
-						    &t->dev[b].allowed[y].addr))
+					if (prefix_eq(&t->dev[a].allowed[x], &t->dev[b].allowed[y]))
 						violated(t, "an allowed IP on two WireGuard peers");
 	if (t->left) {
 		if (t->n_dev || t->n_routes)
@@ -692,7 +787,7 @@ static void check_state(struct fm *t)
 			violated(t, "a WireGuard peer has %zu allowed IPs on the device, the core "
 				    "believes %zu", t->dev[d].n, p->fib.n_allowed);
 		for (size_t k = 0; k < p->fib.n_allowed; k++)
-			if (!addr_eq(&t->dev[d].allowed[k].addr, &p->fib.allowed[k]))
+			if (!prefix_eq(&t->dev[d].allowed[k], &p->fib.allowed[k]))
 				violated(t, "a WireGuard peer's allowed IPs on the device are not "
 					    "the ones the core believes");
 	}
@@ -705,20 +800,32 @@ static void check_state(struct fm *t)
 		if (!found)
 			violated(t, "a WireGuard peer on the device that the core does not know of");
 	}
-	/* with no computation pending, routes are exactly the reachable nodes */
+	/*
+	 * With no computation pending, the routes into the overlay are
+	 * exactly the reachable nodes, and the others are routes the core
+	 * chose (dst_ok).
+	 */
 	if (!m->routes_dirty) {
-		size_t reachable = 0;
+		size_t reachable = 0, overlay = 0;
 		for (i = 0; i < lsdb_count(&m->db); i++) {
 			const struct lsdb_record *r = lsdb_at(&m->db, i);
+			struct prefix h = host_of(&r->id);
 			if (addr_eq(&r->id, &t->cfg.id))
 				continue;
-			if (r->route.reachable != (route_find(t, &r->id) >= 0))
+			if (r->route.reachable != (route_find(t, &h) >= 0))
 				violated(t, "a node %s but %s", r->route.reachable ? "reachable" : "unreachable",
 				     r->route.reachable ? "not routed" : "routed");
 			reachable += r->route.reachable;
 		}
-		if (reachable != t->n_routes)
-			violated(t, "%zu routes for %zu reachable nodes", t->n_routes, reachable);
+		for (i = 0; i < t->n_routes; i++) {
+			if (in_overlay(t, &t->routes[i]))
+				overlay++;
+			else if (!dst_ok(t, &t->routes[i]))
+				violated(t, "a subnet route installed that the core no longer chooses");
+		}
+		if (reachable != overlay)
+			violated(t, "%zu routes into the overlay for %zu reachable nodes", overlay,
+				 reachable);
 	}
 	own = lsdb_get(&m->db, &t->cfg.id);
 	if (!own)
@@ -731,6 +838,15 @@ static void check_state(struct fm *t)
 		fuzz_mesh_stats.max_claimed = own->n_neigh;
 	if (t->n_routes > fuzz_mesh_stats.max_routes)
 		fuzz_mesh_stats.max_routes = t->n_routes;
+	{
+		size_t sub = 0;
+		for (i = 0; i < t->n_routes; i++)
+			sub += !in_overlay(t, &t->routes[i]);
+		if (sub > fuzz_mesh_stats.max_subnet_routes)
+			fuzz_mesh_stats.max_subnet_routes = sub;
+	}
+	fuzz_mesh_stats.exit_used += m->subnet.has_exit;
+	fuzz_mesh_stats.subnet_refused = m->subnet.refused;
 	fuzz_mesh_stats.boot_moves = mesh_counters(m)->boot_moves;
 	fuzz_mesh_stats.takeovers = mesh_counters(m)->takeovers;
 	fuzz_mesh_stats.claims_refused = mesh_counters(m)->claims_refused;
@@ -1205,9 +1321,9 @@ static void op_record(struct fm *t, struct fm_in *in)
 				.cost = 10,
 			};
 		if (pert & 0x80)
-			skip = pert & 0x1f;
+			skip = pert & 0x3f;
 		if (pert & 0x40)
-			twice = (pert >> 1) & 0x1f;
+			twice = (pert >> 1) & 0x3f;
 	}
 	fixed.total_neighbours = total;
 	parts = wire_record_part_count(total);
@@ -1223,6 +1339,64 @@ static void op_record(struct fm *t, struct fm_in *in)
 			feed(t, &f->ep, &m);
 		}
 	}
+}
+
+/*
+ * A record of node o sent by fake k that announces routes (and maybe the
+ * exit offer): one part, up to 8 neighbours, up to 8 routes.
+ */
+static void op_announce(struct fm *t, struct fm_in *in)
+{
+	struct wire_neighbour nb[8];
+	unsigned k = u8(in) % FM_FAKES;
+	uint8_t o = u8(in) % FM_IDS, fl = u8(in), n = u8(in) % 9;
+	struct fm_fake *f = &t->fake[k];
+	struct wire_record fixed;
+	struct wire_msg m = fake_msg(f, WIRE_RECORD);
+
+	memset(&fixed, 0, sizeof(fixed));
+	fixed.id = fm_id(t, o);
+	record_version(t, o, fl & 3, &fixed.boot, &fixed.seq);
+	fm_name_of(t, o, fixed.name);
+	fm_key(o < FM_FAKES ? t->fake[o].key : o, fixed.pubkey);
+	fixed.wg_port = 51820;
+	fixed.admin_port = 50001;
+	fixed.flags = (fl & 4) ? WIRE_NODE_EXIT : 0;
+	for (unsigned i = 0; i < n; i++) {
+		uint8_t id = u8(in), kc = u8(in);
+		nb[i] = (struct wire_neighbour){
+			.id = fm_id(t, id), .kind = (uint8_t)(kc % 3 + 1), .cost = (uint16_t)(1 + kc),
+		};
+	}
+	fixed.n_routes = (uint8_t)read_routes(in, fixed.routes, (fl >> 3) % 9, WIRE_MAX_ROUTES);
+	if (fixed.n_routes)
+		fixed.has |= WIRE_RECORD_HAS_ROUTES;
+	fixed.total_neighbours = n;
+	wire_record_part_fill(&m.u.record, &fixed, nb, n, 0);
+	feed(t, &f->ep, &m);
+}
+
+/*
+ * C's routes settings change (mesh_set_routes, a reload): the exit offer,
+ * allowExitNodes, useExitNode (none, a fake by name, auto), its own routes,
+ * acceptRoutes.
+ */
+static void op_set_routes(struct fm *t, struct fm_in *in)
+{
+	static struct prefix accept[4];
+	struct mesh_config c = *mesh_config(t->m);
+	uint8_t fl = u8(in), nr = u8(in) % 9;
+
+	c.flags = (c.flags & ~WIRE_NODE_EXIT) | ((fl & 1) ? WIRE_NODE_EXIT : 0);
+	c.allow_exit_nodes = (fl & 2) != 0;
+	c.use_exit = (enum mesh_use_exit)((fl >> 2) % 3);
+	fm_name_of(t, (uint8_t)(fl >> 4), c.use_exit_name);
+	c.n_routes = read_routes(in, c.routes, nr, WIRE_MAX_ROUTES);
+	c.n_accept_routes = read_routes(in, accept, u8(in) % 5, 4);
+	c.accept_routes = accept;
+	if (mesh_set_routes(t->m, &c, t->now) < 0)
+		violated(t, "mesh_set_routes failed");
+	collect(t);
 }
 
 static void op_digest(struct fm *t, struct fm_in *in)
@@ -1737,6 +1911,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case FM_OP_OPTIONS:
 			op_options(t, &in);
+			break;
+		case FM_OP_ANNOUNCE:
+			op_announce(t, &in);
+			break;
+		case FM_OP_SET_ROUTES:
+			op_set_routes(t, &in);
 			break;
 		case FM_OP__COUNT:
 			break;
