@@ -561,6 +561,30 @@ static void test_seed_findings(void **state)
 	run_seed("wireguard-endpoint-port-0-in-ping-unencodable", &s);
 }
 
+/*
+ * The sixth (fixed in 460d9fd): a direct path up, then WireGuard reports
+ * X's endpoint with port 0 while what C sends goes unanswered; the check's
+ * fresh peer was set to port 0.
+ */
+static void test_seed_direct_endpoint_port_0(void **state)
+{
+	struct seq s;
+
+	(void)state;
+	begin(&s, 0);
+	neigh(&s, 1, 7);
+	record(&s, 1, 7, FM_R_LOCAL, (const uint8_t[]){ 1 }, 1, EP_LAN_OTHER);
+	run(&s, 100);
+	wg_handshake_key(&s, 7);
+	run(&s, 500);
+	put(&s, FM_OP_WG, 0, 0xc0 | 7, FM_W_ENDPOINT | FM_W_NO_RX | FM_W_BIG, 0, 30, 14);
+	run(&s, 1000);
+	put(&s, FM_OP_WG, 0, 0xc0 | 7, FM_W_NO_RX | FM_W_BIG, 0, 30, 0);
+	run(&s, 3000);
+	run_seed("wireguard-endpoint-port-0-direct-peer", &s);
+	assert_true(fuzz_mesh_stats.direct_up > 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -580,6 +604,7 @@ int main(void)
 		cmocka_unit_test(test_seed_roam_leave),
 		cmocka_unit_test(test_seed_raw),
 		cmocka_unit_test(test_seed_findings),
+		cmocka_unit_test(test_seed_direct_endpoint_port_0),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
