@@ -695,6 +695,32 @@ static int setup_keys(struct daemon *d)
 }
 
 /*
+ * A restart right after a crash can find our WireGuard port still bound:
+ * the userspace WireGuard of the earlier run closes its tunnel before its
+ * UDP sockets, so its interface is gone a moment before its port is free
+ * (seen under load: the new run failed with "Address already in use").
+ * Wait for it, bounded; a port someone keeps is an error (setup_keys).
+ */
+#define WG_PORT_WAIT_MS 3000
+#define WG_PORT_POLL_MS 50
+
+static void wait_wg_port_free(const struct daemon *d)
+{
+	const struct timespec poll = { .tv_nsec = WG_PORT_POLL_MS * 1000000L };
+	uint16_t port = d->cfg->wg_port;
+
+	for (unsigned waited = 0; port && udp_port_busy(port); waited += WG_PORT_POLL_MS) {
+		if (waited == 0)
+			log_info("%s: WireGuard port %u is still in use (the WireGuard of an earlier "
+				 "run exiting?): waiting up to %u s",
+				 d->cfg->ifname, port, WG_PORT_WAIT_MS / 1000);
+		if (waited >= WG_PORT_WAIT_MS)
+			return;
+		nanosleep(&poll, NULL);
+	}
+}
+
+/*
  * A crashed run may have left our interface behind: remove it, once, and
  * only if the lock file's record proves it ours (iflock.h). Anything else
  * of that name is someone's: a configuration error (exit 2).
@@ -741,7 +767,13 @@ static int setup_interface(struct daemon *d)
 		log_errx("%s: its index: %s", cfg->ifname, strerror(-r));
 		return r;
 	}
-	if ((r = setup_keys(d)) < 0) {
+	wait_wg_port_free(d);
+	if ((r = setup_keys(d)) == -EADDRINUSE) {
+		log_errx("%s: WireGuard port %u is in use by another program (ss -ulpn "
+			 "'sport = :%u' shows which)", cfg->ifname, cfg->wg_port, cfg->wg_port);
+		return r;
+	}
+	if (r < 0) {
 		log_errx("%s: setting key and port %u: %s", cfg->ifname, cfg->wg_port, strerror(-r));
 		return r;
 	}

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <linux/sock_diag.h>
 #endif
@@ -185,6 +186,41 @@ int udp_rx_drops(const struct udp *u, uint64_t *drops)
 	return -EOPNOTSUPP;
 }
 #endif
+
+static bool bind_refused(int family, uint16_t port)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int one = 1, fd = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	bool busy;
+
+	if (fd < 0)
+		return false; /* no such family here */
+	memset(&ss, 0, sizeof(ss));
+	if (family == AF_INET6) {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		/* [::] alone: an IPv4 socket on the port is asked about separately */
+		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		len = sizeof(*s6);
+	} else {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		len = sizeof(*s4);
+	}
+	busy = bind(fd, (struct sockaddr *)&ss, len) < 0 && errno == EADDRINUSE;
+	close(fd);
+	return busy;
+}
+
+bool udp_port_busy(uint16_t port)
+{
+	return bind_refused(AF_INET, port) || bind_refused(AF_INET6, port);
+}
 
 #ifdef SO_MARK
 int udp_set_mark(struct udp *u, uint32_t mark)

@@ -35,6 +35,12 @@ uint64_t udp_send_failures(const struct udp *u);
  */
 int udp_rx_drops(const struct udp *u, uint64_t *drops);
 /*
+ * Is UDP port `port` bound by some socket in this network namespace (IPv4
+ * or IPv6)? Found by binding a throwaway socket there; an error other than
+ * EADDRINUSE says nothing (false).
+ */
+bool udp_port_busy(uint16_t port);
+/*
  * Give the socket's packets the mark (SO_MARK; 0 clears it), so that
  * they keep the main routing table while exit-node rules send unmarked
  * traffic into the tunnel (kernel.h). Needs CAP_NET_ADMIN: -EPERM
