@@ -43,7 +43,7 @@
  * Slow paths. Each handshake on a path measures its round trip (rtt_ms:
  * from our fresh peer, or from the last initiation we answered, to the
  * sample before the one that shows the handshake: a lower estimate, 0 when
- * it came within one sample). The timers of trials, stalls and checks are
+ * it came within one sample, or came with the initiation we answered). The timers of trials, stalls and checks are
  * their constants plus a multiple of it, so that a 600 ms round trip is
  * not taken for silence, nor a handshake on its way destroyed by a fresh
  * peer; on a fast path (0) they are the constants.
@@ -101,6 +101,7 @@
 #define DIRECT_SILENT_MS 210000
 #define DIRECT_RTT_MAX_MS 5000	/* a measured round trip counts up to this */
 #define DIRECT_KEEPALIVE_BYTES 32	/* a WireGuard keepalive in its tx counter */
+#define DIRECT_INITIATION_BYTES 148	/* a handshake initiation */
 #define DIRECT_ACTIVE_BYTES 600		/* more than keepalives in a window */
 #define DIRECT_TRIAL_KEEPALIVE 1
 #define DIRECT_KEEPALIVE MESH_NAT_KEEPALIVE_S
@@ -225,13 +226,18 @@ static void fresh(struct mesh *m, struct mesh_peer *p)
  * A handshake shows in this sample: it took at least from hs_from to the
  * sample before (when it had not come yet). A fresh peer that answers
  * rather than initiates (fib.c) starts its own initiation only after its
- * wait, so that counts from the wait's end.
+ * wait, so that counts from the wait's end. If this sample also brought
+ * X's initiation (more than a response and a keepalive: a response is 92
+ * bytes), we answered it and had the answer's confirmation within one
+ * sample: a fast path, however long we had waited for X to begin.
  */
-static void measure_rtt(struct mesh_peer *p)
+static void measure_rtt(struct mesh_peer *p, const struct mesh_wg_stats *s)
 {
 	struct direct_state *d = &p->direct;
 	uint64_t rtt = p->seen.at > d->hs_from ? p->seen.at - d->hs_from : 0;
 
+	if (s->rx_bytes >= p->seen.rx + DIRECT_INITIATION_BYTES + DIRECT_KEEPALIVE_BYTES)
+		rtt = 0;
 	d->rtt_ms = (uint32_t)(rtt < DIRECT_RTT_MAX_MS ? rtt : DIRECT_RTT_MAX_MS);
 }
 
@@ -495,7 +501,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 			}
 			return;
 		}
-		measure_rtt(p);
+		measure_rtt(p, s);
 		r = lsdb_get(&m->db, &p->id);
 		d->ep = s->has_endpoint ? s->endpoint : d->ep;
 		if (r && is_local_of(r, &d->ep.addr) && mesh_on_local_lan(m, &d->ep.addr))
@@ -546,7 +552,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 	 */
 	if (d->check_until) {
 		if (s->last_handshake_sec) {
-			measure_rtt(p);
+			measure_rtt(p, s);
 			check_passed(m, p);
 			return;
 		}
