@@ -39,6 +39,12 @@ struct t {
 	bool x_port0;		/* the device reports X's endpoint with port 0 */
 };
 
+/*
+ * A's last address octet: 1 (A initiates the first handshake toward X at
+ * 10.99.0.3, the lower address) unless a test sets it higher.
+ */
+static uint8_t a_last = 1;
+
 static void reset(struct t *t)
 {
 	h_reset(&t->h);
@@ -187,7 +193,7 @@ static void setup(struct t *t, bool own_reflexive, bool x_lan)
 	struct addr neigh[2];
 
 	memset(t, 0, sizeof(*t));
-	h_setup(&t->h, 0, 1);
+	h_setup(&t->h, 0, a_last);
 	t->h.cfg.direct_idle_ms = 20000;
 	mesh_free(t->h.m);
 	t->h.m = mesh_new(&t->h.cfg, t->h.now);
@@ -741,6 +747,256 @@ static void test_idle_sleep_wake(void **state)
 	teardown(&t);
 }
 
+/*
+ * The slow path's WireGuard, as A's device reports it (slow_step, every
+ * 200 ms, as the host samples while something is in flux): a fresh peer
+ * (a PEER_REMOVE of X's key, then its set) counts from zero; once it has
+ * been told to initiate (a keepalive), its handshake completes rtt ms
+ * later, and is reported on the next sample.
+ */
+struct slow {
+	uint64_t rtt;
+	size_t removes;		/* X's PEER_REMOVEs seen: a new one is a fresh peer */
+	uint64_t init_at;	/* the fresh peer initiated then (0: not yet) */
+};
+
+static void slow_step(struct t *t, struct slow *w)
+{
+	size_t removes = x_acts(t, MESH_ACT_PEER_REMOVE);
+	const struct h_set *set = x_last_set(t);
+
+	if (removes != w->removes) {
+		w->removes = removes;
+		w->init_at = 0;
+		t->x_rx = t->x_tx = 0;
+		t->x_hs = 0;
+	}
+	if (!w->init_at && set && set->keepalive) {
+		w->init_at = set->at;
+		t->x_tx += 148; /* the initiation */
+	}
+	if (!t->x_hs && w->init_at && t->h.now >= w->init_at + w->rtt) {
+		t->x_hs = 1600000000;
+		t->x_rx += 92;
+		t->x_tx += 32;
+	}
+	x_stats(t);
+}
+
+/* ms of 200 ms samples on the slow path. */
+static void slow_for(struct t *t, struct slow *w, uint64_t ms)
+{
+	for (uint64_t done = 0; done < ms; done += 200) {
+		later(t, 200);
+		slow_step(t, w);
+	}
+}
+
+/*
+ * Up through NAT on a path with a 600 ms round trip: the trial's handshake
+ * completes 600 ms after the trial peer initiated, and X claims the edge.
+ */
+static void make_up_slow(struct t *t, struct slow *w)
+{
+	setup(t, true, false);
+	*w = (struct slow){ .rtt = 600, .removes = SIZE_MAX };
+	for (int k = 0; k < 10 && xd(t)->phase != DIRECT_UP; k++)
+		slow_for(t, w, 200);
+	assert_int_equal(xd(t)->phase, DIRECT_UP);
+	t->x_claims_a = true;
+	x_record(t);
+	later(t, 200);
+	assert_int_equal(xd(t)->phase, DIRECT_UP);
+}
+
+/*
+ * The handshake's round trip is measured, as a lower estimate: from the
+ * trial peer's initiation to the sample before the one that showed it. A
+ * handshake within one sample (a fast path) measures 0, and so does one
+ * that came with X's initiation, however long we waited for it: the side
+ * that answers (A at 10.99.0.9) initiates once and then waits for X's
+ * re-created peer, which comes up to 2 s later on a fast path (its 1979 ms
+ * made a LAN-fast path through NAT look slow under 20% loss).
+ */
+static void test_rtt_measured(void **state)
+{
+	struct t t;
+	struct slow w;
+
+	(void)state;
+	make_up_slow(&t, &w);
+	print_message("   600 ms round trip measured as %u ms\n", xd(&t)->rtt_ms);
+	assert_true(xd(&t)->rtt_ms >= 400 && xd(&t)->rtt_ms <= 600);
+	teardown(&t);
+	make_up(&t);
+	assert_int_equal(xd(&t)->rtt_ms, 0);
+	teardown(&t);
+
+	a_last = 9;
+	setup(&t, true, false);
+	a_last = 1;
+	t.x_tx = 148; /* our one initiation, dropped by X's NAT */
+	for (int k = 0; k < 10; k++) {
+		later(&t, 200);
+		x_stats(&t);
+	}
+	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
+	later(&t, 200);
+	t.x_rx += 148 + 32; /* X's initiation, and its keepalive after our response */
+	t.x_tx += 92;
+	t.x_hs = 1600000000;
+	x_stats(&t);
+	assert_int_equal(xd(&t)->phase, DIRECT_UP);
+	assert_int_equal(xd(&t)->rtt_ms, 0);
+	teardown(&t);
+}
+
+/*
+ * Through NAT only the side that initiates first re-creates its trial
+ * peer. Both re-creating in step, on a slow path (300 ms one way) each
+ * side's initiation passes the other's NAT before that side's answer
+ * comes back: each answers the other's initiation, which replaces its own
+ * handshake, both answers are refused, and the next pair of initiations
+ * crosses the same way (the README network's direct paths never came up
+ * under 300 ms of delay). Here A (10.99.0.9) is the side that waits for X
+ * (10.99.0.3): it initiates once at the start, which opens its NAT, and
+ * keeps that peer for the whole try.
+ */
+static void test_rekick_initiator_only(void **state)
+{
+	struct t t;
+	uint64_t t0;
+
+	(void)state;
+	a_last = 9;
+	setup(&t, true, false);
+	a_last = 1;
+	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
+	assert_int_equal(x_last_set(&t)->keepalive, 1); /* both initiate at first */
+	t0 = t.h.now - 100;
+	reset(&t);
+	while (t.h.now + 200 < t0 + TRY_NAT_MS) {
+		later(&t, 200);
+		t.x_tx += 148; /* WireGuard's initiations, no answer */
+		x_stats(&t);
+	}
+	assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
+	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 0);
+	later(&t, 300);
+	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
+	teardown(&t);
+}
+
+/*
+ * Data on a slow path: each packet's answer comes 800 ms later (600 ms
+ * round trip, a loaded host). That is no stall: with the constants alone
+ * (500 ms) every lone packet made a check, whose fresh peers (every 300
+ * ms) never let a 600 ms handshake complete, so the edge was lost and
+ * punched again over and over. The stall counts from twice the measured
+ * round trip more; a tunnel that really stopped answering is still
+ * checked, within that.
+ */
+static void test_slow_path_no_false_stall(void **state)
+{
+	struct t t;
+	struct slow w;
+	uint64_t limit;
+
+	(void)state;
+	make_up_slow(&t, &w);
+	reset(&t);
+	w.removes = 0;
+	for (int k = 0; k < 100; k++) { /* 20 s, a packet a second */
+		later(&t, 200);
+		if (k % 5 == 0)
+			t.x_tx += 148;
+		else if (k % 5 == 4)
+			t.x_rx += 148; /* its answer */
+		x_stats(&t);
+		assert_int_equal(xd(&t)->check_until, 0);
+	}
+	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 0);
+	assert_int_equal(xd(&t)->phase, DIRECT_UP);
+
+	/* no answer at all: checked within the longer bound */
+	limit = 500 + 2u * xd(&t)->rtt_ms + 200;
+	for (uint64_t ms = 0; ms <= limit && !xd(&t)->check_until; ms += 200) {
+		later(&t, 200);
+		t.x_tx += 148;
+		x_stats(&t);
+	}
+	assert_int_not_equal(xd(&t)->check_until, 0);
+	teardown(&t);
+}
+
+/*
+ * A check on a slow path (another node lost its edge to X, or a stall):
+ * the fresh peer's handshake takes 600 ms, so the check re-creates it only
+ * after several round trips, and passes. With the constants alone it was
+ * re-created every 300 ms (a sample every 200 ms: every 400 ms), never
+ * lived long enough for an answer, and the edge was lost after 1.5 s.
+ */
+static void test_slow_path_check_passes(void **state)
+{
+	struct t t;
+	struct slow w;
+	struct mesh_peer *p;
+
+	(void)state;
+	make_up_slow(&t, &w);
+	p = mesh_peer_get(t.h.m, &t.x_id);
+	h_at(&t.h, t.h.now);
+	direct_check(t.h.m, p, "a test");
+	h_collect(&t.h);
+	later(&t, 10);
+	assert_int_not_equal(xd(&t)->check_until, 0);
+	for (int k = 0; k < 40 && xd(&t)->check_until; k++)
+		slow_for(&t, &w, 200);
+	assert_int_equal(xd(&t)->check_until, 0);
+	assert_true(xd(&t)->patient); /* it answered */
+	assert_int_equal(xd(&t)->phase, DIRECT_UP);
+	teardown(&t);
+}
+
+/*
+ * The side that answers (A at 10.99.0.9) waits for X's initiation before
+ * initiating itself: MESH_ANSWER_WAIT_MS and two round trips, the path's
+ * measured one (fib.c). A check on a slow path starts that way: no
+ * keepalive (no initiation) for 100 + 2 x rtt ms, then one. With a 100
+ * ms wait alone, both sides checking the path at once crossed.
+ */
+static void test_answer_wait_scales(void **state)
+{
+	struct t t;
+	struct slow w;
+	struct mesh_peer *p;
+	uint64_t t0, wait;
+	const struct h_set *set;
+
+	(void)state;
+	a_last = 9;
+	make_up_slow(&t, &w);
+	a_last = 1;
+	assert_true(xd(&t)->rtt_ms >= 400);
+	wait = 100 + 2u * xd(&t)->rtt_ms;
+	p = mesh_peer_get(t.h.m, &t.x_id);
+	reset(&t);
+	h_at(&t.h, t.h.now);
+	t0 = t.h.now;
+	direct_check(t.h.m, p, "a test");
+	h_collect(&t.h);
+	later(&t, 10);
+	assert_int_equal(x_acts(&t, MESH_ACT_PEER_REMOVE), 1);
+	assert_int_equal(x_last_set(&t)->keepalive, 0);
+	later(&t, t0 + wait - 50 - t.h.now);
+	assert_int_equal(x_last_set(&t)->keepalive, 0);
+	later(&t, 100);
+	set = x_last_set(&t);
+	assert_int_equal(set->keepalive, 1);
+	assert_true(set->at >= t0 + wait);
+	teardown(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -757,6 +1013,11 @@ int main(void)
 		cmocka_unit_test(test_stall_beyond_x),
 		cmocka_unit_test(test_repunch_unclaimed),
 		cmocka_unit_test(test_idle_sleep_wake),
+		cmocka_unit_test(test_rtt_measured),
+		cmocka_unit_test(test_rekick_initiator_only),
+		cmocka_unit_test(test_slow_path_no_false_stall),
+		cmocka_unit_test(test_slow_path_check_passes),
+		cmocka_unit_test(test_answer_wait_scales),
 	};
 
 	if (getenv("WGNM_TEST_FILTER"))

@@ -87,7 +87,10 @@ static void test_counters_back(void **state)
  * Sending into a tunnel that stays silent: once nothing has been heard
  * from the neighbour (admin packets or WireGuard) for MESH_STALL_MS, a
  * sample showing traffic sent and none received starts a check at once
- * (a probe now), not at the idle timer.
+ * (a probe now), not at the idle timer. On a slow path (a smoothed round
+ * trip of 600 ms, 300 ms each way) the answer to what we sent takes that
+ * long: silence counts from two round trips (with 500 ms, a live
+ * neighbour 600 ms away was checked every few seconds under traffic).
  */
 static void test_stall_starts_check(void **state)
 {
@@ -97,13 +100,18 @@ static void test_stall_starts_check(void **state)
 		uint64_t drx, dtx;	/* counter growth in the sample */
 		bool up;
 		bool checked;
+		uint32_t srtt;		/* ms; 0: as measured (a few ms) */
 	} cases[] = {
-		{ "silent 499 ms", MESH_STALL_MS - 1, 0, 1000, true, false },
-		{ "silent 500 ms", MESH_STALL_MS, 0, 1000, true, true },
-		{ "silent 5 s", 5000, 0, 1000, true, true },
-		{ "silent, but nothing sent", 5000, 0, 0, true, false },
-		{ "something came back", 5000, 92, 1000, true, false },
-		{ "no adjacency", 5000, 0, 1000, false, false },
+		{ "silent 499 ms", MESH_STALL_MS - 1, 0, 1000, true, false, 0 },
+		{ "silent 500 ms", MESH_STALL_MS, 0, 1000, true, true, 0 },
+		{ "silent 5 s", 5000, 0, 1000, true, true, 0 },
+		{ "silent, but nothing sent", 5000, 0, 0, true, false, 0 },
+		{ "something came back", 5000, 92, 1000, true, false, 0 },
+		{ "no adjacency", 5000, 0, 1000, false, false, 0 },
+		{ "srtt 200 ms, silent 500 ms", MESH_STALL_MS, 0, 1000, true, true, 200 },
+		{ "srtt 600 ms, silent 800 ms", 800, 0, 1000, true, false, 600 },
+		{ "srtt 600 ms, silent 1199 ms", 1199, 0, 1000, true, false, 600 },
+		{ "srtt 600 ms, silent 1200 ms", 1200, 0, 1000, true, true, 600 },
 	};
 
 	(void)state;
@@ -115,6 +123,8 @@ static void test_stall_starts_check(void **state)
 
 		ping.u.ping.record_seq = b.seq;
 		h_feed(&t, &b, &ping);
+		if (cases[c].srtt)
+			p->adj.srtt_ms = cases[c].srtt;
 		if (!cases[c].up)
 			adj_down(t.m, p, "a test");
 		h_collect(&t);
@@ -124,8 +134,10 @@ static void test_stall_starts_check(void **state)
 		if ((h_count_sent_to(&t, &b, WIRE_PING) == 1) != cases[c].checked)
 			fail_msg("%s: %zu probes", cases[c].what, h_count_sent_to(&t, &b, WIRE_PING));
 		assert_int_equal(p->adj.check_since != 0, cases[c].checked);
-		if (cases[c].checked)
-			assert_true(p->adj.check_dead_ms == MESH_PROBE_DEAD_STALL_MS);
+		if (cases[c].checked) /* at least 4 RTT (probe.c) */
+			assert_true(p->adj.check_dead_ms ==
+				    (4u * p->adj.srtt_ms > MESH_PROBE_DEAD_STALL_MS ? 4u * p->adj.srtt_ms
+										  : MESH_PROBE_DEAD_STALL_MS));
 		/* the stall is noted (the host samples more often) whenever we send into silence */
 		assert_int_equal(p->seen.stall_since != 0, cases[c].dtx && !cases[c].drx);
 		h_teardown(&t);

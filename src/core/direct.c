@@ -22,12 +22,31 @@
  *                            +----> TRYING
  *
  * The two sides' rounds need not start together: a NAT candidate is tried
- * for 6 s and its trial peer re-created every 2 s (WireGuard itself would
- * retry only after 5 s), so each side sends initiations at 0, 2 and 4 s and
- * rounds up to about 6 s apart still meet. A LAN candidate: 2 s, re-created
- * after 1 s. Only one side of a pair initiates at first (fib.c's kick: two
- * initiations crossing leave both sides without a session); the other
- * initiates MESH_ANSWER_WAIT_MS after its own (re-)creation if nothing came.
+ * for 6 s, and the side that initiates (fib_we_initiate) re-creates its
+ * trial peer every 2 s (WireGuard itself would retry only after 5 s), so it
+ * sends initiations at 0, 2 and 4 s; the other side's one initiation at its
+ * start opens its NAT (and WireGuard repeats it after 5 s), so rounds up to
+ * about 6 s apart still meet. A LAN candidate: 2 s, re-created after 1 s by
+ * both. Only one side of a LAN pair initiates at first (fib.c's kick); the
+ * other initiates MESH_ANSWER_WAIT_MS after its own (re-)creation if
+ * nothing came.
+ *
+ * Crossing initiations. Through NAT both sides initiate at once (the first
+ * initiation to arrive is normally dropped by the other NAT). When both
+ * pass (the NATs were open already, or the path is so slow that each
+ * side's initiation leaves before the other's arrives: 300 ms one way
+ * suffices), each side answers the other's, which replaces its own
+ * handshake, so both answers are refused and neither has a session.
+ * Re-created in step every 2 s by both, they crossed every time; only one
+ * side re-creating, its next initiation meets a peer that answers.
+ *
+ * Slow paths. Each handshake on a path measures its round trip (rtt_ms:
+ * from our fresh peer, or from the last initiation we answered, to the
+ * sample before the one that shows the handshake: a lower estimate, 0 when
+ * it came within one sample, or came with the initiation we answered). The timers of trials, stalls and checks are
+ * their constants plus a multiple of it, so that a 600 ms round trip is
+ * not taken for silence, nor a handshake on its way destroyed by a fresh
+ * peer; on a fast path (0) they are the constants.
  *
  * Bounds. A round tries each candidate for 2 s (LAN) or 6 s (NAT). A
  * failed round is retried after 10 s, 30 s, 90 s; after DIRECT_MAX_ROUNDS
@@ -80,7 +99,9 @@
  * when its session expires (180 s) and the next keepalive needs a new one.
  */
 #define DIRECT_SILENT_MS 210000
+#define DIRECT_RTT_MAX_MS 5000	/* a measured round trip counts up to this */
 #define DIRECT_KEEPALIVE_BYTES 32	/* a WireGuard keepalive in its tx counter */
+#define DIRECT_INITIATION_BYTES 148	/* a handshake initiation */
 #define DIRECT_ACTIVE_BYTES 600		/* more than keepalives in a window */
 #define DIRECT_TRIAL_KEEPALIVE 1
 #define DIRECT_KEEPALIVE MESH_NAT_KEEPALIVE_S
@@ -172,9 +193,63 @@ static void set_phase(struct mesh *m, struct direct_state *d, enum direct_phase 
 	m->routes_dirty = true; /* the WireGuard peer changes */
 }
 
+/* The timers of a path: constants (a fast path) plus k round trips. */
+static uint64_t rtts(const struct direct_state *d, unsigned k)
+{
+	return (uint64_t)k * d->rtt_ms;
+}
+
 static uint64_t rekick_ms(const struct direct_state *d)
 {
-	return d->kind == WIRE_PATH_LAN ? DIRECT_REKICK_LAN_MS : DIRECT_REKICK_MS;
+	return d->kind == WIRE_PATH_LAN ? DIRECT_REKICK_LAN_MS : DIRECT_REKICK_MS + rtts(d, 2);
+}
+
+static uint64_t stall_ms(const struct direct_state *d)
+{
+	return (d->patient ? DIRECT_PATIENT_STALL_MS : DIRECT_STALL_MS) + rtts(d, 2);
+}
+
+static uint64_t unclaimed_ms(const struct direct_state *d)
+{
+	return DIRECT_UNCLAIMED_MS + rtts(d, 4);
+}
+
+/* A fresh peer: WireGuard starts a new handshake, whose round trip counts from now. */
+static void fresh(struct mesh *m, struct mesh_peer *p)
+{
+	mesh_peer_fresh(p);
+	p->direct.hs_from = m->now;
+	m->routes_dirty = true;
+}
+
+/*
+ * A handshake shows in this sample: it took at least from hs_from to the
+ * sample before (when it had not come yet). A fresh peer that answers
+ * rather than initiates (fib.c) starts its own initiation only after its
+ * wait, so that counts from the wait's end. If this sample also brought
+ * X's initiation (more than a response and a keepalive: a response is 92
+ * bytes), we answered it and had the answer's confirmation within one
+ * sample: a fast path, however long we had waited for X to begin.
+ */
+static void measure_rtt(struct mesh_peer *p, const struct mesh_wg_stats *s)
+{
+	struct direct_state *d = &p->direct;
+	uint64_t rtt = p->seen.at > d->hs_from ? p->seen.at - d->hs_from : 0;
+
+	if (s->rx_bytes >= p->seen.rx + DIRECT_INITIATION_BYTES + DIRECT_KEEPALIVE_BYTES)
+		rtt = 0;
+	d->rtt_ms = (uint32_t)(rtt < DIRECT_RTT_MAX_MS ? rtt : DIRECT_RTT_MAX_MS);
+}
+
+/* A sample before the handshake: what moves the start of its round trip. */
+static void note_no_handshake(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s)
+{
+	struct direct_state *d = &p->direct;
+
+	if (s->rx_bytes > p->seen.rx)
+		d->hs_from = m->now; /* an initiation, answered now (or a response refused) */
+	if (p->fib.answer_until > d->hs_from)
+		d->hs_from = p->fib.answer_until;
 }
 
 static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
@@ -184,9 +259,10 @@ static void try_cand(struct mesh *m, struct mesh_peer *p, unsigned i)
 	d->cand = i;
 	d->ep = d->cands[i];
 	d->kind = d->cand_kind[i];
-	d->deadline = m->now + (d->kind == WIRE_PATH_LAN ? DIRECT_TRY_LAN_MS : DIRECT_TRY_NAT_MS);
+	d->deadline = m->now + (d->kind == WIRE_PATH_LAN ? DIRECT_TRY_LAN_MS
+							 : DIRECT_TRY_NAT_MS + rtts(d, 6));
 	d->rekick_at = m->now + rekick_ms(d);
-	mesh_peer_fresh(p); /* a fresh peer: WireGuard starts a new handshake */
+	fresh(m, p); /* a fresh peer: WireGuard starts a new handshake */
 	set_phase(m, d, DIRECT_TRYING);
 }
 
@@ -324,7 +400,7 @@ void direct_update(struct mesh *m, struct mesh_peer *p)
 			d->unclaimed_since = 0;
 		} else if (!d->unclaimed_since) {
 			d->unclaimed_since = m->now;
-		} else if (m->now - d->unclaimed_since >= DIRECT_UNCLAIMED_MS) {
+		} else if (m->now - d->unclaimed_since >= unclaimed_ms(d)) {
 			/* it dropped the edge (a stall on its side): punch again, together */
 			d->unclaimed_since = 0;
 			d->failures = 0;
@@ -376,10 +452,9 @@ static void check_tunnel(struct mesh *m, struct mesh_peer *p, const char *why)
 	mesh_log(m, MESH_LOG_DEBUG, "direct path to %s: %s; checking it with a new handshake",
 		 p->name, why);
 	d->data_since = 0;
-	d->check_until = m->now + DIRECT_CHECK_MS;
-	d->rekick_at = m->now + DIRECT_CHECK_REKICK_MS;
-	mesh_peer_fresh(p);
-	m->routes_dirty = true;
+	d->check_until = m->now + DIRECT_CHECK_MS + rtts(d, 8);
+	d->rekick_at = m->now + DIRECT_CHECK_REKICK_MS + rtts(d, 4);
+	fresh(m, p);
 }
 
 void direct_check(struct mesh *m, struct mesh_peer *p, const char *why)
@@ -411,19 +486,22 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 
 	if (d->phase == DIRECT_TRYING) {
 		if (s->last_handshake_sec == 0) {
+			note_no_handshake(m, p, s);
 			/*
 			 * Re-create the trial peer (a fresh initiation) only on a
 			 * sample that shows no handshake yet: on a timer it could
 			 * destroy a session completed since the last sample, which
-			 * the other side already counts as up.
+			 * the other side already counts as up. Through NAT only the
+			 * side that initiates (see the top: crossings).
 			 */
-			if (d->rekick_at && m->now >= d->rekick_at && m->now < d->deadline) {
-				mesh_peer_fresh(p);
+			if (d->rekick_at && m->now >= d->rekick_at && m->now < d->deadline &&
+			    (d->kind != WIRE_PATH_NAT || fib_we_initiate(m, p))) {
+				fresh(m, p);
 				d->rekick_at = m->now + rekick_ms(d);
-				m->routes_dirty = true;
 			}
 			return;
 		}
+		measure_rtt(p, s);
 		r = lsdb_get(&m->db, &p->id);
 		d->ep = s->has_endpoint ? s->endpoint : d->ep;
 		if (r && is_local_of(r, &d->ep.addr) && mesh_on_local_lan(m, &d->ep.addr))
@@ -441,6 +519,10 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 		mesh_log(m, MESH_LOG_INFO, "direct path to %s is up (%s)", p->name,
 			 d->kind == WIRE_PATH_LAN ? "LAN" : d->kind == WIRE_PATH_NAT ? "through NAT"
 										   : "public");
+		if (d->rtt_ms)
+			mesh_log(m, MESH_LOG_DEBUG,
+				 "direct path to %s: a slow path, round trip %u ms or more", p->name,
+				 d->rtt_ms);
 		set_phase(m, d, DIRECT_UP);
 		return;
 	}
@@ -470,16 +552,19 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 	 */
 	if (d->check_until) {
 		if (s->last_handshake_sec) {
+			measure_rtt(p, s);
 			check_passed(m, p);
-		} else if (m->now >= d->rekick_at) {
+			return;
+		}
+		note_no_handshake(m, p, s);
+		if (m->now >= d->rekick_at) {
 			/*
 			 * No handshake yet: a fresh initiation (WireGuard would
 			 * retry only after 5 s). Several tries in the check's time
 			 * make a lossy path (20% loss) almost never fail a check.
 			 */
-			mesh_peer_fresh(p);
-			d->rekick_at = m->now + DIRECT_CHECK_REKICK_MS;
-			m->routes_dirty = true;
+			fresh(m, p);
+			d->rekick_at = m->now + DIRECT_CHECK_REKICK_MS + rtts(d, 4);
 		}
 		return; /* no answer: direct_update gives up at check_until */
 	}
@@ -488,8 +573,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 		d->data_since = 0;
 	else if (s->tx_bytes > p->seen.tx + DIRECT_KEEPALIVE_BYTES && !d->data_since)
 		d->data_since = p->seen.at ? p->seen.at : m->now;
-	if (d->data_since &&
-	    m->now - d->data_since >= (d->patient ? DIRECT_PATIENT_STALL_MS : DIRECT_STALL_MS))
+	if (d->data_since && m->now - d->data_since >= stall_ms(d))
 		check_tunnel(m, p, "no answer to what we sent");
 	else if (d->kind != WIRE_PATH_LAN && !d->asleep && p->seen.last_rx &&
 		 m->now - p->seen.last_rx >= DIRECT_SILENT_MS)
@@ -526,8 +610,8 @@ uint64_t direct_next_timer(const struct mesh *m, const struct mesh_peer *p)
 		return d->retry_at && d->n_cands ? d->retry_at : UINT64_MAX;
 	case DIRECT_UP: {
 		uint64_t t = d->check_until ? d->check_until : UINT64_MAX;
-		if (d->unclaimed_since && d->unclaimed_since + DIRECT_UNCLAIMED_MS < t)
-			t = d->unclaimed_since + DIRECT_UNCLAIMED_MS;
+		if (d->unclaimed_since && d->unclaimed_since + unclaimed_ms(d) < t)
+			t = d->unclaimed_since + unclaimed_ms(d);
 		return t;
 	}
 	case DIRECT_IDLE:

@@ -47,6 +47,8 @@ struct direct_state {
 	uint64_t data_since;		/* up: data sent, nothing heard since; 0 = no */
 	uint64_t check_until;		/* up, stalled: a new handshake must come by then */
 	bool patient;			/* up: the tunnel answered a check; see direct.c */
+	uint32_t rtt_ms;		/* the path's round trip, from its last handshake (direct.c) */
+	uint64_t hs_from;		/* ms: a handshake from now on took at least now - this */
 	bool peer_claimed;		/* its record claimed us when last looked at */
 	char why[112];			/* the last failure, for the status view */
 };

@@ -181,7 +181,7 @@ static bool installed_as_is(const struct mesh_peer *p)
 }
 
 /* Are we the side of this pair that initiates the first handshake? */
-static bool we_initiate(const struct mesh *m, const struct mesh_peer *p)
+bool fib_we_initiate(const struct mesh *m, const struct mesh_peer *p)
 {
 	/* a listed node has a known endpoint; the other may sit behind NAT */
 	if (m->self_listed != p->is_static)
@@ -205,7 +205,7 @@ static bool both_initiate(const struct mesh_peer *p)
  * initiate at once. If both sides initiate within a round trip, each
  * answers the other's initiation, which replaces its own handshake state,
  * so both responses are refused and neither side has a session until
- * WireGuard retries after 5 s. So one side initiates (we_initiate: the
+ * WireGuard retries after 5 s. So one side initiates (fib_we_initiate: the
  * unlisted node toward a listed one, else the lower address), and the
  * other installs without keepalive and waits for it.
  *
@@ -234,14 +234,14 @@ static void kick(const struct mesh *m, const struct mesh_peer *p, struct want *w
 	if (p->fib.handshake && !fresh)
 		return;
 	if (p->adj.up)
-		initiate = we_initiate(m, p) ? p->adj.peer_has_us
-					     : !fresh && m->now >= p->fib.answer_until;
+		initiate = fib_we_initiate(m, p) ? p->adj.peer_has_us
+						 : !fresh && m->now >= p->fib.answer_until;
 	else
-		initiate = both_initiate(p) || we_initiate(m, p) ||
+		initiate = both_initiate(p) || fib_we_initiate(m, p) ||
 			   (!fresh && m->now >= p->fib.answer_until);
 	if (!initiate) {
 		w->keepalive = 0;
-		w->answer = !we_initiate(m, p);
+		w->answer = !fib_we_initiate(m, p);
 		return;
 	}
 	if (w->keepalive == 0)
@@ -298,6 +298,18 @@ static bool same_allowed(const struct mesh_peer *p, const struct want *w)
 	       (w->n == 0 || memcmp(p->fib.allowed, w->allowed, w->n * sizeof(*w->allowed)) == 0);
 }
 
+/*
+ * The round trip to it: a neighbour's probes measure it; a direct path's
+ * handshakes do (direct.c; a LAN candidate's is short whatever was measured
+ * through NAT).
+ */
+static uint32_t peer_rtt(const struct mesh_peer *p)
+{
+	if (p->adj.up)
+		return p->adj.srtt_ms;
+	return p->direct.kind == WIRE_PATH_LAN ? 0 : p->direct.rtt_ms;
+}
+
 static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 {
 	struct mesh_action *a;
@@ -332,8 +344,8 @@ static void emit_peer_set(struct mesh *m, struct mesh_peer *p, struct want *w)
 		/* a fresh peer in WireGuard: its counters start at zero */
 		p->fib.handshake = false;
 		p->fib.answer_until = !w->answer ? 0
-				     : p->adj.up   ? m->now + MESH_NEIGH_ANSWER_WAIT_MS + 4u * p->adj.srtt_ms
-						: m->now + MESH_ANSWER_WAIT_MS + 2u * p->adj.srtt_ms;
+				     : p->adj.up   ? m->now + MESH_NEIGH_ANSWER_WAIT_MS + 4u * peer_rtt(p)
+						: m->now + MESH_ANSWER_WAIT_MS + 2u * peer_rtt(p);
 	}
 	/* initiating a neighbour's first handshake: retry it if none comes */
 	if (p->adj.up && !p->fib.handshake && w->keepalive && !p->fib.retry_at) {

@@ -28,8 +28,8 @@
 #define MESH_PROBE_DEAD_STALL_MS 2000	/* a stalled tunnel: dead after this much more */
 #define MESH_PROBE_DEAD_HINT_MS 1000	/* another node lost it: dead after this much more */
 #define MESH_PROBE_RING 8		/* send times kept for RTT samples */
-#define MESH_STALL_MS 500		/* sending into a silent tunnel this long: probe */
-#define MESH_ANSWER_WAIT_MS 100		/* + 2 RTT: the answering side of a trial waits (fib.c) */
+#define MESH_STALL_MS 500		/* sending into a silent tunnel this long (or 2 RTT): probe */
+#define MESH_ANSWER_WAIT_MS 100		/* + 2 RTT: the answering side of a direct path waits (fib.c) */
 #define MESH_NEIGH_ANSWER_WAIT_MS 500	/* + 4 RTT: and of a neighbour's new peer */
 #define MESH_HS_RETRY_MS 300		/* + 3 RTT: no first handshake, a fresh initiation */
 #define MESH_HS_RETRY_MAX_MS 4000
@@ -383,6 +383,8 @@ uint64_t flood_next_timer(const struct mesh_peer *p);
 /* fib.c */
 /* Is it an adjacency we claim in our record (WireGuard has agreed)? */
 bool fib_claimed(const struct mesh_peer *p);
+/* Do we initiate the first handshake of this pair (the other side waits)? */
+bool fib_we_initiate(const struct mesh *m, const struct mesh_peer *p);
 /* Recompute paths, then emit WireGuard and route changes as diffs. */
 int fib_update(struct mesh *m);
 /* Withdraw every installed peer and route (leaving). */

@@ -21,6 +21,13 @@ static struct mesh_peer *peer_by_wg_key(const struct mesh *m, const uint8_t *key
 	return NULL;
 }
 
+static uint64_t stall_ms(const struct mesh_peer *p)
+{
+	uint64_t rtts = 2 * (uint64_t)p->adj.srtt_ms;
+
+	return rtts > MESH_STALL_MS ? rtts : MESH_STALL_MS;
+}
+
 static void sample_one(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_stats *s)
 {
 	bool sent, got;
@@ -48,12 +55,15 @@ static void sample_one(struct mesh *m, struct mesh_peer *p, const struct mesh_wg
 	 * A tunnel that swallows what we send: check the neighbour now, not at
 	 * the idle timer. The silence counts from the last thing heard, so a
 	 * dead node with traffic flowing to it is down within about three
-	 * seconds (a sample, MESH_STALL_MS and MESH_PROBE_DEAD_STALL_MS).
+	 * seconds (a sample, MESH_STALL_MS and MESH_PROBE_DEAD_STALL_MS). On a
+	 * slow path an answer takes its round trip: silence counts only from
+	 * two of them (600 ms away, an answer late by half a second was taken
+	 * for a stall, and every few seconds a check probed a live neighbour).
 	 * Before the first handshake what we send are initiations: fib.c
 	 * retries those; the adjacency is not in question.
 	 */
 	if (p->adj.up && p->fib.handshake && sent && !got &&
-	    m->now - mesh_last_heard(p) >= MESH_STALL_MS)
+	    m->now - mesh_last_heard(p) >= stall_ms(p))
 		probe_check(m, p, MESH_PROBE_DEAD_STALL_MS, "sending into a silent tunnel");
 	p->seen.stall_since = sent && !got ? (p->seen.stall_since ? p->seen.stall_since : m->now) : 0;
 	p->seen.has_endpoint = s->has_endpoint;
