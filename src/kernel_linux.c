@@ -153,23 +153,10 @@ struct nlmsghdr *kernel_build_addr_msg(void *buf, enum kernel_op op, unsigned if
 struct nlmsghdr *kernel_build_route_msg(void *buf, enum kernel_op op, unsigned ifindex,
 					const struct prefix *dst)
 {
-	uint16_t flags = 0, type = RTM_NEWROUTE;
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = kernel_route_msg_header(buf, op);
 	struct rtmsg *rtm;
 	bool v4 = addr_is_v4(&dst->addr);
 
-	switch (op) {
-	case KERNEL_OP_ADD:
-		flags = NLM_F_CREATE | NLM_F_EXCL;
-		break;
-	case KERNEL_OP_REPLACE:
-		flags = NLM_F_CREATE | NLM_F_REPLACE;
-		break;
-	case KERNEL_OP_DEL:
-		type = RTM_DELROUTE;
-		break;
-	}
-	nlh = put_header(buf, type, flags);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)nl_addr_family(&dst->addr);
 	rtm->rtm_dst_len = dst->len;
@@ -486,6 +473,19 @@ static struct nlmsghdr *dump_msg(void *buf, uint16_t type, size_t hdrlen)
 struct nlmsghdr *kernel_msg_header(void *buf, uint16_t type, uint16_t flags)
 {
 	return put_header(buf, type, flags);
+}
+
+struct nlmsghdr *kernel_route_msg_header(void *buf, enum kernel_op op)
+{
+	switch (op) {
+	case KERNEL_OP_ADD:
+		return put_header(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	case KERNEL_OP_REPLACE:
+		return put_header(buf, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE);
+	case KERNEL_OP_DEL:
+		break;
+	}
+	return put_header(buf, RTM_DELROUTE, 0);
 }
 
 struct nlmsghdr *kernel_dump_msg(void *buf, uint16_t type, size_t hdrlen)

@@ -61,6 +61,8 @@ struct nl_sock *kernel_nl(struct kernel *k);
  * KERNEL_MSG_SIZE bytes; the dump's fixed header of hdrlen bytes is 0. */
 struct nlmsghdr *kernel_msg_header(void *buf, uint16_t type, uint16_t flags);
 struct nlmsghdr *kernel_dump_msg(void *buf, uint16_t type, size_t hdrlen);
+/* A route request's header: RTM_NEWROUTE (create, or replace) or RTM_DELROUTE. */
+struct nlmsghdr *kernel_route_msg_header(void *buf, enum kernel_op op);
 /* Write "1" to a /proc/sys file: 0 or a negative errno. */
 int kernel_proc_enable(const char *path);
 

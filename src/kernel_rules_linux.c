@@ -71,22 +71,9 @@ struct nlmsghdr *kernel_build_exit_rule_msg(void *buf, enum kernel_op op, int fa
 struct nlmsghdr *kernel_build_exit_route_msg(void *buf, enum kernel_op op, unsigned ifindex,
 					     int family, uint32_t table)
 {
-	uint16_t flags = 0, type = RTM_NEWROUTE;
-	struct nlmsghdr *nlh;
+	struct nlmsghdr *nlh = kernel_route_msg_header(buf, op);
 	struct rtmsg *rtm;
 
-	switch (op) {
-	case KERNEL_OP_ADD:
-		flags = NLM_F_CREATE | NLM_F_EXCL;
-		break;
-	case KERNEL_OP_REPLACE:
-		flags = NLM_F_CREATE | NLM_F_REPLACE;
-		break;
-	case KERNEL_OP_DEL:
-		type = RTM_DELROUTE;
-		break;
-	}
-	nlh = kernel_msg_header(buf, type, flags);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)family;
 	rtm->rtm_dst_len = 0;           /* the default route */
