@@ -14,19 +14,10 @@ need_tool nft
 need_tool wg
 
 topo_readme_up
-ip netns exec "$NS_INET" nft -f - <<'NFT'
-table bridge loss {
-	counter dropped { }
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		numgen random mod 100 < 20 counter name dropped drop
-	}
-}
-NFT
+readme_internet_loss 20
 t0=$(date +%s%N)
 readme_start
-wait_for "all interfaces" 50 wg show "$IF_D" public-key
-K_A=$(wg show "$IF_A" public-key) K_C=$(wg show "$IF_C" public-key) K_D=$(wg show "$IF_D" public-key)
+readme_wait_keys
 
 best_paths() {
 	peer_holds "$IF_C" "$K_D" 10.1.1.22 && peer_holds "$IF_D" "$K_C" 10.1.1.21 &&
@@ -39,7 +30,7 @@ echo "best paths after $((($(date +%s%N) - t0) / 1000000)) ms with 20% loss"
 mapfile -t nodes < <(topo_readme_nodes)
 # a ping may be lost too: each pair gets many tries
 all_pairs_ping 100 "${nodes[@]}"
-dropped=$(ip netns exec "$NS_INET" nft list counter bridge loss dropped | awk '/packets/ { print $2 }')
+dropped=$(readme_internet_dropped)
 echo "the internet dropped $dropped packets"
 [ "${dropped:-0}" -gt 0 ] || fail "the loss rule dropped nothing: the test tested nothing"
 echo ok

@@ -39,8 +39,7 @@ echo "home router <-> beta underlay round trip: ${rtt:-none} ms"
 
 t0=$(date +%s%N)
 readme_start
-wait_for "all interfaces" 50 wg show "$IF_D" public-key
-K_A=$(wg show "$IF_A" public-key) K_C=$(wg show "$IF_C" public-key) K_D=$(wg show "$IF_D" public-key)
+readme_wait_keys
 mapfile -t nodes < <(topo_readme_nodes)
 
 # 1. Start. The bound, from the protocol's timers with a 600 +- 100 ms

@@ -27,19 +27,10 @@ need_tool python3
 STEADY_S=${STEADY_S:-60}
 
 topo_readme_up
-ip netns exec "$NS_INET" nft -f - <<'NFT'
-table bridge loss {
-	counter dropped { }
-	chain forward {
-		type filter hook forward priority filter; policy accept;
-		numgen random mod 100 < 20 counter name dropped drop
-	}
-}
-NFT
+readme_internet_loss 20
 t0=$(date +%s%N)
 readme_start
-wait_for "all interfaces" 50 wg show "$IF_D" public-key
-K_A=$(wg show "$IF_A" public-key) K_C=$(wg show "$IF_C" public-key) K_D=$(wg show "$IF_D" public-key)
+readme_wait_keys
 mapfile -t nodes < <(topo_readme_nodes)
 
 # 34-loss.sh allows 60 s for this (a lost hello or initiation costs a retry)
@@ -51,7 +42,7 @@ all_pairs_within 15 "${nodes[@]}"
 
 STEADY_MAX_LOST_PCT=45 steady_state "$STEADY_S" "beta=direct charlie=nat delta=nat" \
 	"alpha=nat beta=direct delta=lan" "${nodes[@]}"
-dropped=$(ip netns exec "$NS_INET" nft list counter bridge loss dropped | awk '/packets/ { print $2 }')
+dropped=$(readme_internet_dropped)
 echo "the internet dropped $dropped packets"
 [ "${dropped:-0}" -gt 100 ] || fail "the loss rule dropped only ${dropped:-0} packets"
 echo ok

@@ -118,3 +118,32 @@ topo_readme_nodes() {
 	printf '%s\n' "$NS_ALPHA:10.1.1.1" "$NS_BETA:10.1.1.2" "$NS_CHARLIE:10.1.1.21" \
 		"$NS_DELTA:10.1.1.22"
 }
+
+# readme_internet_loss PCT: every frame crossing the internet bridge, one
+# way, is dropped with probability PCT % (an nft random-drop rule; no netem)
+readme_internet_loss() {
+	ip netns exec "$NS_INET" nft -f - <<NFT
+table bridge loss {
+	counter dropped { }
+	chain forward {
+		type filter hook forward priority filter; policy accept;
+		numgen random mod 100 < $1 counter name dropped drop
+	}
+}
+NFT
+}
+
+# readme_internet_dropped: how many frames readme_internet_loss dropped
+readme_internet_dropped() {
+	ip netns exec "$NS_INET" nft list counter bridge loss dropped | awk '/packets/ { print $2 }'
+}
+
+# readme_wait_keys: after readme_start, wait for the interfaces and put the
+# WireGuard public keys of alpha, charlie and delta into K_A, K_C, K_D
+# shellcheck disable=SC2034 # K_* are the callers'
+readme_wait_keys() {
+	wait_for "all interfaces" 50 wg show "$IF_D" public-key
+	K_A=$(wg show "$IF_A" public-key)
+	K_C=$(wg show "$IF_C" public-key)
+	K_D=$(wg show "$IF_D" public-key)
+}

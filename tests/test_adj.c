@@ -644,6 +644,86 @@ static void test_hello_backoff(void **state)
 	h_teardown(&t);
 }
 
+/* The hellos A sent to f since the last reset, and the last of them. */
+static size_t hellos_to(const struct h *t, const struct h_fake *f, const struct wire_msg **last)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < t->n_sent; i++)
+		if (endpoint_eq(&t->sent[i].to, &f->ep) && t->sent[i].msg.hdr.type == WIRE_HELLO) {
+			*last = &t->sent[i].msg;
+			n++;
+		}
+	return n;
+}
+
+/*
+ * A says hello to a static peer, which answers with its challenge; A's
+ * echo is lost. A has the adjacency up, the peer has nothing: A sends the
+ * echo again (250 ms, then doubling) until the peer shows it has A, and
+ * once the challenge has (nearly) expired asks for a fresh one. Before,
+ * nothing was sent until the idle check 15 s later.
+ */
+static void test_echo_resent(void **state)
+{
+	struct h t;
+	struct h_fake s;
+	struct wire_msg h;
+	const struct wire_msg *hello = NULL;
+	uint64_t t0;
+
+	(void)state;
+	h_setup(&t, 1, 1);
+	h_fake_init(&s, 100, "gw", 1);
+	s.ep = h_ep(198, 18, 0, 100, 50001);
+	mesh_set_static_addr(t.m, 0, &s.ep.addr, t.now);
+	h_collect(&t);
+	assert_int_equal(hellos_to(&t, &s, &hello), 1);
+	/* the peer's answer: the echo of A's challenge and a challenge of its own */
+	h = h_hello(&t, &s, WIRE_HELLO_REPLY, 0x5eed, hello->u.hello.challenge);
+	h_reset(&t);
+	t.now += 20;
+	h_feed(&t, &s, &h);
+	assert_true(h_adjacent(&t, &s.id));
+	assert_int_equal(hellos_to(&t, &s, &hello), 1);
+	assert_true(hello->u.hello.echo == 0x5eed); /* the echo: lost on the way */
+	t0 = t.now;
+
+	/* resent at 250, 750, 1750 and 3750 ms: the echo while the challenge is fresh */
+	h_reset(&t);
+	h_later(&t, 240);
+	assert_int_equal(hellos_to(&t, &s, &hello), 0);
+	h_later(&t, 20);
+	assert_int_equal(hellos_to(&t, &s, &hello), 1);
+	assert_true(hello->u.hello.echo == 0x5eed);
+	h_reset(&t);
+	while (t.now - t0 < 1800)
+		h_later(&t, 50);
+	assert_int_equal(hellos_to(&t, &s, &hello), 2);
+	assert_true(hello->u.hello.echo == 0x5eed);
+	h_reset(&t);
+	while (t.now - t0 < 3800)
+		h_later(&t, 50);
+	assert_int_equal(hellos_to(&t, &s, &hello), 1);
+	assert_true(hello->u.hello.echo == 0x5eed);
+	/* at 7750 ms the challenge has expired: ask for a fresh one */
+	h_reset(&t);
+	while (t.now - t0 < 7800)
+		h_later(&t, 50);
+	assert_int_equal(hellos_to(&t, &s, &hello), 1);
+	assert_false(hello->u.hello.has & WIRE_HELLO_HAS_ECHO);
+	assert_true(hello->u.hello.challenge != 0);
+
+	/* the peer has A now (its hello names A's boot): no more resends */
+	s.a_boot = t.cfg.boot;
+	h = h_hello(&t, &s, WIRE_HELLO_REPLY, 0, 0);
+	h_feed(&t, &s, &h);
+	h_reset(&t);
+	h_later(&t, 10000);
+	assert_int_equal(hellos_to(&t, &s, &hello), 0);
+	h_teardown(&t);
+}
+
 /* A with LAN discovery on, alone (and N_STATIC unresolved static peers). */
 static void setup_lan(struct h *t, size_t n_static)
 {
@@ -848,6 +928,7 @@ int main(void)
 		cmocka_unit_test(test_held_boot_ours),
 		cmocka_unit_test(test_boot_jump),
 		cmocka_unit_test(test_hello_backoff),
+		cmocka_unit_test(test_echo_resent),
 		cmocka_unit_test(test_lan_hello),
 		cmocka_unit_test(test_lan_hello_heard),
 		cmocka_unit_test(test_roamed),

@@ -157,6 +157,39 @@ static void test_flood_but_sender(void **state)
 }
 
 /*
+ * The probe after a flood, or its answer, is lost: A probes again (a
+ * second and two round trips later), at most MESH_SYNC_TRIES probes in
+ * all; one answer ends it. Before, nothing followed the first probe
+ * until the idle check 15 s later, and a record lost under 20% loss
+ * waited that long.
+ */
+static void test_sync_probe_repeated(void **state)
+{
+	struct fx x;
+	uint64_t t0;
+
+	(void)state;
+	fx_setup(&x);
+	feed_x(&x, &x.b, 1);
+	t0 = x.t.now;
+	h_reset(&x.t);
+	/* C and D answer nothing for 10 s */
+	h_later(&x.t, 10000);
+	assert_int_equal(h_count_sent_to(&x.t, &x.c, WIRE_PING), MESH_SYNC_TRIES);
+	assert_int_equal(h_count_sent_to(&x.t, &x.d, WIRE_PING), MESH_SYNC_TRIES);
+	assert_int_equal(h_count_sent_to(&x.t, &x.b, WIRE_PING), 0);
+	assert_true(x.t.now - t0 < MESH_PROBE_IDLE_MS); /* none of them an idle check */
+
+	/* again, and the first probe is answered: no second one */
+	feed_x(&x, &x.b, 2);
+	h_reset(&x.t);
+	run(&x.t, x.all, 3, 4000, PLAIN);
+	assert_int_equal(h_count_sent_to(&x.t, &x.c, WIRE_PING), 1);
+	assert_int_equal(h_count_sent_to(&x.t, &x.d, WIRE_PING), 1);
+	h_teardown(&x.t);
+}
+
+/*
  * Versions of X's record from different neighbours, in turn. Only a newer
  * one is stored and flooded (to all but its sender); the one held again
  * is ignored; an older one is answered with ours, to its sender only.
@@ -810,6 +843,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_flood_but_sender),
+		cmocka_unit_test(test_sync_probe_repeated),
 		cmocka_unit_test(test_versions),
 		cmocka_unit_test(test_full_digest_on_up),
 		cmocka_unit_test(test_summary_mismatch),

@@ -109,8 +109,11 @@ static bool answer_record(struct mesh *m, struct mesh_peer *p, const struct lsdb
 /*
  * Records go out unacknowledged; a second after flooding to a neighbour we
  * probe it, and the database summaries in probe and answer reveal anything
- * lost on the way (a mismatch starts a digest exchange). A quiet mesh sends
- * no such probes.
+ * lost on the way (a mismatch starts a digest exchange). The probe or its
+ * answer may be lost too: until an answer comes we probe again, up to
+ * MESH_SYNC_TRIES times (under 20% loss a lost record otherwise waited for
+ * the next idle check or digest, 15 to 30 s). A quiet mesh sends no such
+ * probes.
  */
 void flood_record(struct mesh *m, const struct lsdb_record *r, const struct mesh_peer *except)
 {
@@ -121,6 +124,8 @@ void flood_record(struct mesh *m, const struct lsdb_record *r, const struct mesh
 		flood_send_record(m, p, r);
 		if (!p->sync.at)
 			p->sync.at = m->now + MESH_SYNC_CHECK_MS;
+		p->sync.checks_left = MESH_SYNC_TRIES;
+		p->sync.follow_up = false; /* an answer from before does not cover this */
 	}
 }
 
@@ -406,6 +411,13 @@ void flood_on_summary(struct mesh *m, struct mesh_peer *p, const struct wire_msg
 {
 	const struct wire_ping *ping = &msg->u.ping;
 
+	if (msg->hdr.type == WIRE_PONG) {
+		/* an answer: no probe again for a flood (what it says is below) */
+		p->sync.checks_left = 0;
+		if (p->sync.follow_up)
+			p->sync.at = 0;
+		p->sync.follow_up = false;
+	}
 	flood_want_record(m, p, msg->hdr.boot, ping->record_seq);
 	if (!(ping->has & WIRE_PING_HAS_DB))
 		return;
@@ -434,6 +446,11 @@ void flood_timers(struct mesh *m, struct mesh_peer *p)
 	if (p->sync.at && m->now >= p->sync.at) {
 		p->sync.at = 0;
 		probe_send(m, p); /* its answer carries the summary */
+		/* again if no answer came by then (the probe or the answer lost) */
+		if (p->sync.checks_left && --p->sync.checks_left) {
+			p->sync.at = m->now + MESH_SYNC_CHECK_MS + 2u * p->adj.srtt_ms;
+			p->sync.follow_up = true;
+		}
 	}
 	if (m->now >= p->sync.next_digest) {
 		flood_send_summary(m, p);

@@ -21,6 +21,9 @@
 #define MESH_HELLO_FIRST_MS 250		/* first hello retry; doubles */
 #define MESH_HELLO_MAX_MS 8000		/* hello retry cap toward a static peer */
 #define MESH_HELLO_QUICK_TRIES 4	/* retries at the first interval before doubling */
+#define MESH_ECHO_FIRST_MS 250		/* first resend of an unconfirmed echo; doubles */
+#define MESH_ECHO_MAX_MS 4000		/* its cap */
+#define MESH_ECHO_TRIES 8		/* resends before the liveness checks take over */
 #define MESH_PROBE_IDLE_MS 15000	/* probe a neighbour silent this long (adj.c) */
 #define MESH_PROBE_IDLE_SLACK_MS 2000	/* the higher id waits this much longer */
 #define MESH_PROBE_EVERY_MS 250		/* probes of one check this far apart, at least */
@@ -36,6 +39,7 @@
 #define MESH_DIGEST_MS 30000		/* summary digest to each neighbour */
 #define MESH_SYNC_CHECK_MS 1000		/* after sending records: compare summaries */
 #define MESH_RESYNC_TRIES 3		/* quick re-checks of a mismatch before waiting */
+#define MESH_SYNC_TRIES 4		/* probes after a flood until one is answered */
 #define MESH_FULL_DIGEST_GAP_MS 2000	/* at most one full digest per neighbour per gap */
 #define MESH_CHALLENGE_GAP_MS 100	/* at most one challenge per source or peer per gap */
 #define MESH_CHALLENGE_RATE 50		/* challenges per second to all sources, sustained */
@@ -86,6 +90,16 @@ struct adj_state {
 	uint32_t hello_backoff;
 	unsigned hello_tries;
 	bool peer_has_us;		/* it has confirmed our current boot */
+	/*
+	 * Our echo of its challenge, which it may not have got: resent until
+	 * it shows it has us (peer_has_us), since the last message of the
+	 * hello exchange is not acknowledged otherwise (adj.c, "Echo").
+	 */
+	uint64_t echo;			/* its challenge we echoed; 0 = none */
+	uint64_t echo_since;		/* ms: when its challenge came */
+	uint64_t next_echo;		/* ms: resend then; 0 = not */
+	uint32_t echo_backoff;
+	unsigned echo_tries;
 	uint64_t challenge_at;		/* ms: no challenge to it before */
 	bool has_observed_me;
 	struct endpoint observed_me;	/* where it sees our packets come from */
@@ -124,6 +138,8 @@ struct flood_sync {
 	uint64_t next_digest;		/* summary digest then (unless probes carried one) */
 	uint64_t at;			/* probe to compare summaries then; 0 = none */
 	unsigned resync_left;		/* quick re-checks left until summaries agree */
+	unsigned checks_left;		/* probes left after a flood until one is answered */
+	bool follow_up;			/* `at` is such a probe again, not a first one */
 	uint64_t full_digest_sent;
 	uint64_t reply_tokens;		/* record parts we may send it in answers (x1000) */
 	uint64_t reply_at;
