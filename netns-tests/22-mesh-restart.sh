@@ -55,8 +55,9 @@ restart_charlie_with_port_held() {
 		bash -c "! ip -n $NS_CHARLIE link show $IF_C"
 	wait_for "charlie's old WireGuard to free port 50021" 50 \
 		bash -c "! ip netns exec $NS_CHARLIE ss -Hulpn 'sport = :50021' | grep -q ."
-	bg_run P_HOLD "$TEST_TMP/hold.log" hold_port "$NS_CHARLIE" 50021 "$1"
-	wait_for "the port holder to bind" 50 grep -q bound "$TEST_TMP/hold.log"
+	# a log of its own: the last holder's "bound" must not be taken for this one's
+	bg_run P_HOLD "$TEST_TMP/hold-$1.log" hold_port "$NS_CHARLIE" 50021 "$1"
+	wait_for "the port holder to bind" 50 grep -q bound "$TEST_TMP/hold-$1.log"
 	start_node P_CHARLIE "$NS_CHARLIE" charlie 10.1.1.21 "$IF_C"
 }
 
