@@ -148,6 +148,8 @@ void daemon_act_apply(struct daemon_act *h, const struct mesh_action *acts, size
 		case MESH_ACT_ROUTE_DEL:
 			do_route(h, &acts[i]);
 			break;
+		case MESH_ACT_REVOKED:
+			break; /* kept on disk by the membership host code (to come) */
 		case MESH_ACT_LOG:
 			do_log(&acts[i]);
 			break;

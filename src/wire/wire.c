@@ -22,9 +22,7 @@
 #include <string.h>
 
 #include "wire/buf.h"
-
-#define FAMILY_V4 4
-#define FAMILY_V6 6
+#include "wire/fields.h"
 
 #define HELLO_KNOWN_HAS                                                                      \
 	(WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO | WIRE_HELLO_LAN | WIRE_HELLO_HAS_TO |   \
@@ -52,85 +50,6 @@ const char *wire_drop_name(enum wire_drop d)
 	if ((unsigned)d >= WIRE_DROP__COUNT || !drop_names[d])
 		return "unknown";
 	return drop_names[d];
-}
-
-/* --- field codecs --------------------------------------------------- */
-
-static void put_addr(struct buf_writer *w, const struct addr *a)
-{
-	if (addr_is_v4(a)) {
-		buf_put_u8(w, FAMILY_V4);
-		buf_put_bytes(w, a->b + 12, 4);
-	} else {
-		buf_put_u8(w, FAMILY_V6);
-		buf_put_bytes(w, a->b, 16);
-	}
-}
-
-/*
- * A v4-mapped address sent as family 6 would decode fine but re-encode as
- * family 4; refusing it keeps the encoding canonical.
- */
-static void get_addr(struct buf_reader *r, struct addr *a)
-{
-	uint8_t fam = buf_get_u8(r);
-
-	memset(a, 0, sizeof(*a));
-	if (fam == FAMILY_V4) {
-		uint8_t v4[4];
-
-		buf_get_bytes(r, v4, sizeof(v4));
-		addr_from_v4(a, v4);
-	} else if (fam == FAMILY_V6) {
-		buf_get_bytes(r, a->b, 16);
-		if (addr_is_v4(a))
-			r->err = true;
-	} else {
-		r->err = true;
-	}
-}
-
-static void put_endpoint(struct buf_writer *w, const struct endpoint *e)
-{
-	put_addr(w, &e->addr);
-	buf_put_u16(w, e->port);
-}
-
-static void get_endpoint(struct buf_reader *r, struct endpoint *e)
-{
-	get_addr(r, &e->addr);
-	e->port = buf_get_u16(r);
-}
-
-/* Only called on a name that passed wire_name_valid(). */
-static void put_name(struct buf_writer *w, const char *name)
-{
-	size_t n = strnlen(name, WIRE_NAME_MAX + 1);
-
-	buf_put_u8(w, (uint8_t)n);
-	buf_put_bytes(w, name, n);
-}
-
-/* Bytes are checked later by wire_name_valid(); a NUL inside would hide
- * the rest of the name, so that is refused here. */
-static void get_name(struct buf_reader *r, char name[WIRE_NAME_MAX + 1])
-{
-	size_t n = buf_get_u8(r);
-	const uint8_t *p;
-
-	memset(name, 0, WIRE_NAME_MAX + 1);
-	if (n == 0 || n > WIRE_NAME_MAX) {
-		r->err = true;
-		return;
-	}
-	p = buf_take(r, n);
-	if (!p)
-		return;
-	if (memchr(p, 0, n)) {
-		r->err = true;
-		return;
-	}
-	memcpy(name, p, n);
 }
 
 /* --- value checks shared by encode and decode ----------------------- */
@@ -304,15 +223,15 @@ static void put_hello(struct buf_writer *w, const struct wire_msg *m)
 	const struct wire_hello *h = &m->u.hello;
 
 	buf_put_u8(w, (uint8_t)h->has);
-	put_name(w, h->name);
+	wire_put_name(w, h->name);
 	buf_put_u16(w, h->wg_port);
 	buf_put_u16(w, h->admin_port);
 	buf_put_u16(w, (uint16_t)h->flags);
 	buf_put_bytes(w, h->pubkey, WIRE_KEY_LEN);
 	if (h->has & WIRE_HELLO_HAS_TO)
-		put_endpoint(w, &h->to);
+		wire_put_endpoint(w, &h->to);
 	if (h->has & WIRE_HELLO_HAS_OBSERVED)
-		put_endpoint(w, &h->observed);
+		wire_put_endpoint(w, &h->observed);
 	buf_put_u64(w, h->challenge);
 	if (h->has & WIRE_HELLO_HAS_ECHO)
 		buf_put_u64(w, h->echo);
@@ -328,15 +247,15 @@ static void get_hello(struct buf_reader *r, struct wire_msg *m)
 	struct wire_hello *h = &m->u.hello;
 
 	h->has = buf_get_u8(r);
-	get_name(r, h->name);
+	wire_get_name(r, h->name);
 	h->wg_port = buf_get_u16(r);
 	h->admin_port = buf_get_u16(r);
 	h->flags = buf_get_u16(r);
 	buf_get_bytes(r, h->pubkey, WIRE_KEY_LEN);
 	if (h->has & WIRE_HELLO_HAS_TO)
-		get_endpoint(r, &h->to);
+		wire_get_endpoint(r, &h->to);
 	if (h->has & WIRE_HELLO_HAS_OBSERVED)
-		get_endpoint(r, &h->observed);
+		wire_get_endpoint(r, &h->observed);
 	h->challenge = buf_get_u64(r);
 	if (h->has & WIRE_HELLO_HAS_ECHO)
 		h->echo = buf_get_u64(r);
@@ -352,8 +271,8 @@ static void put_record(struct buf_writer *w, const struct wire_msg *m)
 	const struct wire_record *rec = &m->u.record;
 
 	buf_put_u8(w, (uint8_t)rec->has);
-	put_name(w, rec->name);
-	put_addr(w, &rec->id);
+	wire_put_name(w, rec->name);
+	wire_put_addr(w, &rec->id);
 	buf_put_u64(w, rec->boot);
 	buf_put_u64(w, rec->seq);
 	buf_put_bytes(w, rec->pubkey, WIRE_KEY_LEN);
@@ -362,22 +281,20 @@ static void put_record(struct buf_writer *w, const struct wire_msg *m)
 	buf_put_u16(w, (uint16_t)rec->flags);
 	buf_put_u8(w, rec->n_local);
 	for (unsigned i = 0; i < rec->n_local; i++)
-		put_addr(w, &rec->local[i]);
+		wire_put_addr(w, &rec->local[i]);
 	if (rec->has & WIRE_RECORD_HAS_REFLEXIVE)
-		put_endpoint(w, &rec->reflexive);
+		wire_put_endpoint(w, &rec->reflexive);
 	if (rec->has & WIRE_RECORD_HAS_ROUTES) {
 		buf_put_u8(w, rec->n_routes);
-		for (unsigned i = 0; i < rec->n_routes; i++) {
-			put_addr(w, &rec->routes[i].addr);
-			buf_put_u8(w, rec->routes[i].len);
-		}
+		for (unsigned i = 0; i < rec->n_routes; i++)
+			wire_put_prefix(w, &rec->routes[i]);
 	}
 	buf_put_u16(w, rec->total_neighbours);
 	buf_put_u8(w, rec->part);
 	buf_put_u8(w, rec->parts);
 	buf_put_u8(w, rec->n_neighbours);
 	for (unsigned i = 0; i < rec->n_neighbours; i++) {
-		put_addr(w, &rec->neighbours[i].id);
+		wire_put_addr(w, &rec->neighbours[i].id);
 		buf_put_u8(w, rec->neighbours[i].kind);
 		buf_put_u16(w, rec->neighbours[i].cost);
 	}
@@ -388,8 +305,8 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 	struct wire_record *rec = &m->u.record;
 
 	rec->has = buf_get_u8(r);
-	get_name(r, rec->name);
-	get_addr(r, &rec->id);
+	wire_get_name(r, rec->name);
+	wire_get_addr(r, &rec->id);
 	rec->boot = buf_get_u64(r);
 	rec->seq = buf_get_u64(r);
 	buf_get_bytes(r, rec->pubkey, WIRE_KEY_LEN);
@@ -402,19 +319,17 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 		return;
 	}
 	for (unsigned i = 0; i < rec->n_local; i++)
-		get_addr(r, &rec->local[i]);
+		wire_get_addr(r, &rec->local[i]);
 	if (rec->has & WIRE_RECORD_HAS_REFLEXIVE)
-		get_endpoint(r, &rec->reflexive);
+		wire_get_endpoint(r, &rec->reflexive);
 	if (rec->has & WIRE_RECORD_HAS_ROUTES) {
 		rec->n_routes = buf_get_u8(r);
 		if (rec->n_routes > WIRE_MAX_ROUTES) {
 			r->err = true;
 			return;
 		}
-		for (unsigned i = 0; i < rec->n_routes; i++) {
-			get_addr(r, &rec->routes[i].addr);
-			rec->routes[i].len = buf_get_u8(r);
-		}
+		for (unsigned i = 0; i < rec->n_routes; i++)
+			wire_get_prefix(r, &rec->routes[i]);
 	}
 	rec->total_neighbours = buf_get_u16(r);
 	rec->part = buf_get_u8(r);
@@ -425,7 +340,7 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 		return;
 	}
 	for (unsigned i = 0; i < rec->n_neighbours; i++) {
-		get_addr(r, &rec->neighbours[i].id);
+		wire_get_addr(r, &rec->neighbours[i].id);
 		rec->neighbours[i].kind = buf_get_u8(r);
 		rec->neighbours[i].cost = buf_get_u16(r);
 	}
@@ -439,7 +354,7 @@ static void put_digest(struct buf_writer *w, const struct wire_msg *m)
 	buf_put_u64(w, d->hash);
 	buf_put_u8(w, d->n);
 	for (unsigned i = 0; i < d->n; i++) {
-		put_addr(w, &d->entries[i].id);
+		wire_put_addr(w, &d->entries[i].id);
 		buf_put_u64(w, d->entries[i].boot);
 		buf_put_u64(w, d->entries[i].seq);
 	}
@@ -457,7 +372,7 @@ static void get_digest(struct buf_reader *r, struct wire_msg *m)
 		return;
 	}
 	for (unsigned i = 0; i < d->n; i++) {
-		get_addr(r, &d->entries[i].id);
+		wire_get_addr(r, &d->entries[i].id);
 		d->entries[i].boot = buf_get_u64(r);
 		d->entries[i].seq = buf_get_u64(r);
 	}
@@ -481,7 +396,7 @@ static void put_ping(struct buf_writer *w, const struct wire_msg *m)
 	buf_put_u64(w, p->record_seq);
 	buf_put_u8(w, (uint8_t)p->has);
 	if (p->has & WIRE_PING_HAS_OBSERVED_WG)
-		put_endpoint(w, &p->observed_wg);
+		wire_put_endpoint(w, &p->observed_wg);
 	if (p->has & WIRE_PING_HAS_DB) {
 		buf_put_u16(w, p->db_total);
 		buf_put_u64(w, p->db_hash);
@@ -496,7 +411,7 @@ static void get_ping(struct buf_reader *r, struct wire_msg *m)
 	p->record_seq = buf_get_u64(r);
 	p->has = buf_get_u8(r);
 	if (p->has & WIRE_PING_HAS_OBSERVED_WG)
-		get_endpoint(r, &p->observed_wg);
+		wire_get_endpoint(r, &p->observed_wg);
 	if (p->has & WIRE_PING_HAS_DB) {
 		p->db_total = buf_get_u16(r);
 		p->db_hash = buf_get_u64(r);
@@ -538,7 +453,7 @@ int wire_encode(uint8_t *out, size_t cap, const struct wire_msg *m)
 		return -EINVAL;
 	buf_writer_init(&w, out, cap);
 	buf_put_u8(&w, m->hdr.type);
-	put_addr(&w, &m->hdr.sender);
+	wire_put_addr(&w, &m->hdr.sender);
 	buf_put_u64(&w, m->hdr.boot);
 	buf_put_u64(&w, m->hdr.counter);
 	c->put(&w, m);
@@ -567,7 +482,7 @@ int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, enum wire_dr
 		*drop = WIRE_DROP_UNKNOWN_TYPE;
 		return -EBADMSG;
 	}
-	get_addr(&r, &tmp.hdr.sender);
+	wire_get_addr(&r, &tmp.hdr.sender);
 	tmp.hdr.boot = buf_get_u64(&r);
 	tmp.hdr.counter = buf_get_u64(&r);
 	c->get(&r, &tmp);

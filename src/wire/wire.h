@@ -21,10 +21,11 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "wire/fields.h"
 
 #define WIRE_VERSION 2
 #define WIRE_MAX_PACKET 1200	/* whole sealed datagram, header included */
-#define WIRE_NAME_MAX 32	/* bytes, without the terminating NUL */
+#define WIRE_NAME_MAX WIRE_FIELD_NAME_MAX	/* bytes, without the terminating NUL */
 #define WIRE_KEY_LEN 32
 #define WIRE_MAX_LOCAL_ADDRS 16
 #define WIRE_MAX_NEIGHBOURS 1024
