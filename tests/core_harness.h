@@ -94,6 +94,9 @@ struct h {
 	} wg[H_MAX_WG];
 	size_t n_wg;
 	size_t wg_overlaps, wg_stray_removes;
+	/* revocations the core asked to keep (MESH_ACT_REVOKED), over all time */
+	struct revocation revoked[H_MAX_SEEN];
+	size_t n_revoked;
 	/* LAN broadcasts since the last h_reset, and when */
 	struct wire_msg lan[H_MAX_SEEN];
 	uint64_t lan_at[H_MAX_SEEN];
@@ -281,6 +284,10 @@ static inline void h_collect(struct h *t)
 			assert_true(pos >= 0); /* only what was added */
 			t->routes[pos] = t->routes[--t->n_routes];
 			t->route_del[t->n_route_del++] = a->u.route.dst;
+			break;
+		case MESH_ACT_REVOKED:
+			assert_true(t->n_revoked < H_MAX_SEEN);
+			t->revoked[t->n_revoked++] = a->u.revoked;
 			break;
 		case MESH_ACT_LOG:
 			if (t->log_grep[0] && strstr(a->u.log.text, t->log_grep)) {

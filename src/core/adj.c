@@ -179,6 +179,7 @@ static void send_hello(struct mesh *m, struct mesh_peer *p, const struct addr *i
 		h->held_boot = held;
 	}
 	h->record_seq = m->seq;
+	member_fill_hello(m, msg, id); /* a network with a CA: our certificate, and the proof */
 }
 
 /*
@@ -308,8 +309,12 @@ static bool boot_jump_too_far(const struct mesh *m, const struct mesh_peer *p, u
  * The sender echoed our challenge at `from`: confirm its boot, unless that
  * start is refused. Returns the peer, or NULL (dropped, counted).
  */
+/*
+ * vouched: the hello proved the certificate of the identity we hold for
+ * its address (a network with a CA): its new start takes over at once.
+ */
 static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
-			       const struct wire_msg *msg, uint32_t rtt)
+			       const struct wire_msg *msg, uint32_t rtt, bool vouched)
 {
 	const struct wire_header *h = &msg->hdr;
 	bool new_start;
@@ -320,7 +325,7 @@ static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct
 		return NULL;
 	}
 	new_start = !p->adj.replay.confirmed || p->adj.replay.boot != h->boot;
-	if (new_start && p->adj.replay.confirmed && !claim_allowed(m, p, from, h->boot))
+	if (new_start && p->adj.replay.confirmed && !vouched && !claim_allowed(m, p, from, h->boot))
 		return NULL;
 	if (new_start && boot_jump_too_far(m, p, h->boot)) {
 		mesh_refuse(m, &p->id, "a boot id far past the one we hold (forged?)");
@@ -470,6 +475,7 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 	struct endpoint ep;
 
 	note_observed_wg(p, ping);
+	member_on_ping(m, p, ping); /* revocations: send it what it lacks */
 	/*
 	 * A neighbour on one of our LANs sees our LAN address, which tells
 	 * nobody outside anything: only farther neighbours reveal the
@@ -542,6 +548,10 @@ static bool dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	case WIRE_DIGEST:
 	case WIRE_REQUEST:
 		break; /* flood.c's */
+	case WIRE_CERT:
+	case WIRE_CERT_REQUEST:
+	case WIRE_REVOKE:
+		break; /* member.c's */
 	}
 	return false;
 }
@@ -563,7 +573,7 @@ struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
 	struct mesh_peer *p = mesh_peer_get(m, &h->sender);
 	enum replay_verdict v = p ? replay_check(&p->adj.replay, h->boot, h->counter)
 				  : REPLAY_NEEDS_CHALLENGE;
-	bool hello = is_hello(msg), echo_ok = false;
+	bool hello = is_hello(msg), echo_ok = false, vouched = false;
 	uint32_t rtt = 0;
 
 	if (hello && (msg->u.hello.has & WIRE_HELLO_LAN)) {
@@ -588,12 +598,19 @@ struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
 		echo_ok = cookie_check(&m->cookie, msg->u.hello.echo, &h->sender, &cep, m->now,
 				       &rtt);
 	}
+	/* a network with a CA: the answer to our challenge proves a certificate too */
+	if (echo_ok && m->cfg.has_ca) {
+		enum member_verdict mv = member_on_hello(m, msg);
+		if (mv == MEMBER_REFUSED)
+			return NULL;
+		vouched = mv == MEMBER_SAME_IDENTITY;
+	}
 	if (v == REPLAY_NEEDS_CHALLENGE) {
 		if (!echo_ok) {
 			challenge_sender(m, p, from, msg);
 			return NULL;
 		}
-		if (!(p = admit(m, p, from, msg, rtt)))
+		if (!(p = admit(m, p, from, msg, rtt, vouched)))
 			return NULL;
 	} else {
 		replay_commit(&p->adj.replay, h->boot, h->counter);

@@ -153,6 +153,7 @@ enum mesh_route_verdict {
 	MESH_ROUTE_STATIC_ENDPOINT,	/* holds a static peer's endpoint */
 	MESH_ROUTE_NOT_ACCEPTED,	/* outside network.acceptRoutes */
 	MESH_ROUTE_EXITS_OFF,		/* an exit node offer; network.allowExitNodes is off */
+	MESH_ROUTE_NOT_CERTIFIED,	/* beyond what the announcer's certificate allows */
 	MESH_ROUTE__COUNT,
 };
 const char *mesh_route_verdict_name(enum mesh_route_verdict v);

@@ -22,13 +22,15 @@
 #include <string.h>
 
 #include "wire/buf.h"
+#include "wire/cert.h"
 #include "wire/fields.h"
 
 #define HELLO_KNOWN_HAS                                                                      \
 	(WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO | WIRE_HELLO_LAN | WIRE_HELLO_HAS_TO |   \
-	 WIRE_HELLO_HAS_PEER_BOOT | WIRE_HELLO_HAS_HELD_BOOT)
-#define RECORD_KNOWN_HAS (WIRE_RECORD_HAS_REFLEXIVE | WIRE_RECORD_HAS_ROUTES)
-#define PING_KNOWN_HAS (WIRE_PING_HAS_OBSERVED_WG | WIRE_PING_HAS_DB)
+	 WIRE_HELLO_HAS_PEER_BOOT | WIRE_HELLO_HAS_HELD_BOOT | WIRE_HELLO_HAS_CERT |            \
+	 WIRE_HELLO_HAS_PROOF)
+#define RECORD_KNOWN_HAS (WIRE_RECORD_HAS_REFLEXIVE | WIRE_RECORD_HAS_ROUTES | WIRE_RECORD_HAS_SIG)
+#define PING_KNOWN_HAS (WIRE_PING_HAS_OBSERVED_WG | WIRE_PING_HAS_DB | WIRE_PING_HAS_REVOKED)
 
 static const char *const drop_names[WIRE_DROP__COUNT] = {
 	[WIRE_DROP_SHORT] = "short",
@@ -106,6 +108,15 @@ static bool hello_valid(const struct wire_msg *m)
 		return false;
 	if ((h->has & WIRE_HELLO_HAS_HELD_BOOT) && h->held_boot == 0)
 		return false;
+	/* a proof answers a challenge, with the certificate it proves */
+	if ((h->has & WIRE_HELLO_HAS_PROOF) &&
+	    (!(h->has & WIRE_HELLO_HAS_ECHO) || !(h->has & WIRE_HELLO_HAS_CERT)))
+		return false;
+	if (h->has & WIRE_HELLO_HAS_CERT) {
+		uint8_t tmp[CERT_MAX_LEN];
+		if (cert_encode(tmp, sizeof(tmp), &h->cert) < 0)
+			return false;
+	}
 	return true;
 }
 
@@ -218,6 +229,51 @@ static bool ping_valid(const struct wire_msg *m)
 
 /* --- per-type bodies ------------------------------------------------ */
 
+/* A certificate inside a message: its length (u16), then cert_encode's bytes. */
+static void put_cert(struct buf_writer *w, const struct cert *c)
+{
+	uint8_t tmp[CERT_MAX_LEN];
+	int n = cert_encode(tmp, sizeof(tmp), c);
+
+	if (n < 0) {
+		w->err = true; /* hello_valid / cert_valid refused it before: not reached */
+		return;
+	}
+	buf_put_u16(w, (uint16_t)n);
+	buf_put_bytes(w, tmp, (size_t)n);
+}
+
+static void get_cert(struct buf_reader *r, struct cert *c)
+{
+	size_t n = buf_get_u16(r);
+	const uint8_t *p = n <= CERT_MAX_LEN ? buf_take(r, n) : NULL;
+
+	if (!p || cert_decode(p, n, c) < 0)
+		r->err = true;
+}
+
+static void put_revocation(struct buf_writer *w, const struct revocation *rv)
+{
+	uint8_t tmp[REVOKE_MAX_LEN];
+	int n = revocation_encode(tmp, sizeof(tmp), rv);
+
+	if (n < 0) {
+		w->err = true;
+		return;
+	}
+	buf_put_u16(w, (uint16_t)n);
+	buf_put_bytes(w, tmp, (size_t)n);
+}
+
+static void get_revocation(struct buf_reader *r, struct revocation *rv)
+{
+	size_t n = buf_get_u16(r);
+	const uint8_t *p = n <= REVOKE_MAX_LEN ? buf_take(r, n) : NULL;
+
+	if (!p || revocation_decode(p, n, rv) < 0)
+		r->err = true;
+}
+
 static void put_hello(struct buf_writer *w, const struct wire_msg *m)
 {
 	const struct wire_hello *h = &m->u.hello;
@@ -240,6 +296,10 @@ static void put_hello(struct buf_writer *w, const struct wire_msg *m)
 	if (h->has & WIRE_HELLO_HAS_HELD_BOOT)
 		buf_put_u64(w, h->held_boot);
 	buf_put_u64(w, h->record_seq);
+	if (h->has & WIRE_HELLO_HAS_CERT)
+		put_cert(w, &h->cert);
+	if (h->has & WIRE_HELLO_HAS_PROOF)
+		buf_put_bytes(w, h->proof, CERT_SIG_LEN);
 }
 
 static void get_hello(struct buf_reader *r, struct wire_msg *m)
@@ -264,12 +324,15 @@ static void get_hello(struct buf_reader *r, struct wire_msg *m)
 	if (h->has & WIRE_HELLO_HAS_HELD_BOOT)
 		h->held_boot = buf_get_u64(r);
 	h->record_seq = buf_get_u64(r);
+	if (h->has & WIRE_HELLO_HAS_CERT)
+		get_cert(r, &h->cert);
+	if (h->has & WIRE_HELLO_HAS_PROOF)
+		buf_get_bytes(r, h->proof, CERT_SIG_LEN);
 }
 
-static void put_record(struct buf_writer *w, const struct wire_msg *m)
+/* The fields every part repeats, up to the neighbour count. */
+static void put_record_fixed(struct buf_writer *w, const struct wire_record *rec)
 {
-	const struct wire_record *rec = &m->u.record;
-
 	buf_put_u8(w, (uint8_t)rec->has);
 	wire_put_name(w, rec->name);
 	wire_put_addr(w, &rec->id);
@@ -289,15 +352,63 @@ static void put_record(struct buf_writer *w, const struct wire_msg *m)
 		for (unsigned i = 0; i < rec->n_routes; i++)
 			wire_put_prefix(w, &rec->routes[i]);
 	}
+	if (rec->has & WIRE_RECORD_HAS_SIG)
+		buf_put_u64(w, rec->cert_serial);
 	buf_put_u16(w, rec->total_neighbours);
+}
+
+static void put_neighbours(struct buf_writer *w, const struct wire_neighbour *n, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++) {
+		wire_put_addr(w, &n[i].id);
+		buf_put_u8(w, n[i].kind);
+		buf_put_u16(w, n[i].cost);
+	}
+}
+
+static void put_record(struct buf_writer *w, const struct wire_msg *m)
+{
+	const struct wire_record *rec = &m->u.record;
+
+	put_record_fixed(w, rec);
 	buf_put_u8(w, rec->part);
 	buf_put_u8(w, rec->parts);
 	buf_put_u8(w, rec->n_neighbours);
-	for (unsigned i = 0; i < rec->n_neighbours; i++) {
-		wire_put_addr(w, &rec->neighbours[i].id);
-		buf_put_u8(w, rec->neighbours[i].kind);
-		buf_put_u16(w, rec->neighbours[i].cost);
-	}
+	put_neighbours(w, rec->neighbours, rec->n_neighbours);
+	if (rec->has & WIRE_RECORD_HAS_SIG)
+		buf_put_bytes(w, rec->sig, CERT_SIG_LEN);
+}
+
+int wire_record_signed_bytes(const struct wire_record *fixed, const struct wire_neighbour *all,
+			     uint16_t total, uint8_t *out, size_t cap)
+{
+	static const char domain[] = "wgnm-record-1";
+	struct wire_record f = *fixed;
+	struct buf_writer w;
+
+	f.has |= WIRE_RECORD_HAS_SIG;
+	f.total_neighbours = total;
+	buf_writer_init(&w, out, cap);
+	buf_put_bytes(&w, domain, sizeof(domain) - 1);
+	put_record_fixed(&w, &f);
+	put_neighbours(&w, all, total);
+	return w.err ? -ENOSPC : (int)w.off;
+}
+
+int wire_hello_proof_bytes(const struct wire_header *h, const struct wire_hello *hello,
+			   const struct addr *receiver, uint8_t *out, size_t cap)
+{
+	static const char domain[] = "wgnm-hello-1";
+	struct buf_writer w;
+
+	buf_writer_init(&w, out, cap);
+	buf_put_bytes(&w, domain, sizeof(domain) - 1);
+	wire_put_addr(&w, &h->sender);
+	buf_put_u64(&w, h->boot);
+	buf_put_u64(&w, hello->echo);
+	buf_put_bytes(&w, hello->pubkey, WIRE_KEY_LEN);
+	wire_put_addr(&w, receiver);
+	return w.err ? -ENOSPC : (int)w.off;
 }
 
 static void get_record(struct buf_reader *r, struct wire_msg *m)
@@ -331,6 +442,8 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 		for (unsigned i = 0; i < rec->n_routes; i++)
 			wire_get_prefix(r, &rec->routes[i]);
 	}
+	if (rec->has & WIRE_RECORD_HAS_SIG)
+		rec->cert_serial = buf_get_u64(r);
 	rec->total_neighbours = buf_get_u16(r);
 	rec->part = buf_get_u8(r);
 	rec->parts = buf_get_u8(r);
@@ -344,6 +457,8 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 		rec->neighbours[i].kind = buf_get_u8(r);
 		rec->neighbours[i].cost = buf_get_u16(r);
 	}
+	if (rec->has & WIRE_RECORD_HAS_SIG)
+		buf_get_bytes(r, rec->sig, CERT_SIG_LEN);
 }
 
 static void put_digest(struct buf_writer *w, const struct wire_msg *m)
@@ -401,6 +516,10 @@ static void put_ping(struct buf_writer *w, const struct wire_msg *m)
 		buf_put_u16(w, p->db_total);
 		buf_put_u64(w, p->db_hash);
 	}
+	if (p->has & WIRE_PING_HAS_REVOKED) {
+		buf_put_u16(w, p->rev_total);
+		buf_put_u64(w, p->rev_hash);
+	}
 }
 
 static void get_ping(struct buf_reader *r, struct wire_msg *m)
@@ -416,6 +535,77 @@ static void get_ping(struct buf_reader *r, struct wire_msg *m)
 		p->db_total = buf_get_u16(r);
 		p->db_hash = buf_get_u64(r);
 	}
+	if (p->has & WIRE_PING_HAS_REVOKED) {
+		p->rev_total = buf_get_u16(r);
+		p->rev_hash = buf_get_u64(r);
+	}
+}
+
+/* --- certificates, their requests, revocations ---------------------- */
+
+static void put_cert_msg(struct buf_writer *w, const struct wire_msg *m)
+{
+	put_cert(w, &m->u.cert);
+}
+
+static void get_cert_msg(struct buf_reader *r, struct wire_msg *m)
+{
+	get_cert(r, &m->u.cert);
+}
+
+static bool cert_msg_valid(const struct wire_msg *m)
+{
+	uint8_t tmp[CERT_MAX_LEN];
+
+	return cert_encode(tmp, sizeof(tmp), &m->u.cert) > 0;
+}
+
+static void put_cert_request(struct buf_writer *w, const struct wire_msg *m)
+{
+	wire_put_addr(w, &m->u.cert_request.id);
+	buf_put_u64(w, m->u.cert_request.serial);
+}
+
+static void get_cert_request(struct buf_reader *r, struct wire_msg *m)
+{
+	wire_get_addr(r, &m->u.cert_request.id);
+	m->u.cert_request.serial = buf_get_u64(r);
+}
+
+static bool cert_request_valid(const struct wire_msg *m)
+{
+	return !addr_unspecified(&m->u.cert_request.id) && m->u.cert_request.serial != 0;
+}
+
+static void put_revoke(struct buf_writer *w, const struct wire_msg *m)
+{
+	put_revocation(w, &m->u.revoke);
+}
+
+static void get_revoke(struct buf_reader *r, struct wire_msg *m)
+{
+	get_revocation(r, &m->u.revoke);
+}
+
+static bool revoke_valid(const struct wire_msg *m)
+{
+	uint8_t tmp[REVOKE_MAX_LEN];
+
+	return revocation_encode(tmp, sizeof(tmp), &m->u.revoke) > 0;
+}
+
+uint64_t wire_revocation_hash_add(uint64_t acc, const struct revocation *rv)
+{
+	uint8_t tmp[REVOKE_MAX_LEN];
+	int n = revocation_encode(tmp, sizeof(tmp), rv);
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ tmp[i]) * 0x100000001b3ULL;
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ULL;
+	h ^= h >> 27;
+	return acc + h;
 }
 
 struct wire_codec {
@@ -433,6 +623,9 @@ static const struct wire_codec codecs[WIRE_TYPE_MAX + 1] = {
 	[WIRE_LEAVE] = { put_leave, get_leave, leave_valid },
 	[WIRE_PING] = { put_ping, get_ping, ping_valid },
 	[WIRE_PONG] = { put_ping, get_ping, ping_valid },
+	[WIRE_CERT] = { put_cert_msg, get_cert_msg, cert_msg_valid },
+	[WIRE_CERT_REQUEST] = { put_cert_request, get_cert_request, cert_request_valid },
+	[WIRE_REVOKE] = { put_revoke, get_revoke, revoke_valid },
 };
 
 static const struct wire_codec *codec_for(unsigned type)
