@@ -290,8 +290,6 @@ static void apply_actions(struct sim *s, size_t i)
 		case MESH_ACT_ROUTE_DEL:
 			dev_route(s, &nd->dev, &a->u.route.dst, a->type == MESH_ACT_ROUTE_ADD);
 			break;
-		case MESH_ACT_REVOKED:
-			break; /* a daemon keeps it on disk; the simulator has none */
 		case MESH_ACT_LOG:
 			if (s->verbose)
 				fprintf(stderr, "%8" PRIu64 " n%zu: %s\n", s->now, i,
