@@ -452,15 +452,8 @@ bool config_member_same(const struct config_member *a, const struct config_membe
 {
 	return a->has_ca == b->has_ca && memcmp(a->ca_key, b->ca_key, CERT_KEY_LEN) == 0 &&
 	       same_revoked(a, b) && a->has_identity == b->has_identity &&
-	       sodium_memcmp(a->identity, b->identity, sizeof(a->identity)) == 0 &&
+	       memcmp(a->identity_pub, b->identity_pub, sizeof(a->identity_pub)) == 0 &&
 	       a->has_cert == b->has_cert && (!a->has_cert || same_cert(&a->cert, &b->cert));
-}
-
-bool config_member_prev_key_same(const struct config_member *a, const struct config_member *b)
-{
-	return a->has_prev_key == b->has_prev_key &&
-	       sodium_memcmp(a->prev_shared_key, b->prev_shared_key,
-			     sizeof(a->prev_shared_key)) == 0;
 }
 
 static void print_cert(const struct cert *c, uint64_t now, FILE *out)

@@ -123,9 +123,11 @@ int config_b64_decode_var(uint8_t *out, size_t cap, const char *b64);
 bool config_member_verify(void *arg, const uint8_t key[CERT_KEY_LEN], const uint8_t *msg,
 			  size_t len, const uint8_t sig[CERT_SIG_LEN]);
 
+/*
+ * The same membership: CA key, revocations, identity (by its public key:
+ * the daemon wipes the seed once it has it) and certificate.
+ */
 bool config_member_same(const struct config_member *a, const struct config_member *b);
-/* Did the key material the daemon seals and opens with change (previousSharedKey)? */
-bool config_member_prev_key_same(const struct config_member *a, const struct config_member *b);
 /* Print the settings, never a secret. now: unix seconds, for the days left. */
 void config_member_print(const struct config_member *mb, uint64_t now, FILE *out);
 

@@ -68,6 +68,7 @@ static void usage(FILE *out)
 		"  -l, --log-file [FILE]         also log to FILE (alone: NAME.log, as the original)\n"
 		"  -v, --verbose                 more log output (repeatable)\n"
 		"      --run-dir DIR             control sockets (default /run/wg_netmanager)\n"
+		"      --state-dir DIR           kept revocations (default /var/lib/wg_netmanager)\n"
 		"  -h, --help                    this help\n"
 		"  -V, --version                 print the version\n"
 		"\n"
@@ -237,6 +238,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "run-dir", required_argument, NULL, 'R' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "route", required_argument, NULL, 'r' },
 		{ "exit-node", no_argument, NULL, 'X' },
 		{ "use-exit-node", required_argument, NULL, 'U' },
@@ -287,6 +289,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			}
 			break;
 		case 'R': a->opts.run_dir = optarg; break;
+		case 'S': a->opts.state_dir = optarg; break;
 		case 'r':
 			/* one over the limit is kept, so that config_load says so */
 			if (a->cli.rt.n_routes <= CONFIG_MAX_ROUTES)
