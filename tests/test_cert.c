@@ -63,7 +63,7 @@ static void test_round_trip(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct cert c, back;
-		uint8_t buf[CERT_MAX_LEN], again[CERT_MAX_LEN];
+		uint8_t buf[CERT_MAX_LEN + 1], again[CERT_MAX_LEN];
 		int n;
 
 		sample_cert(&c, sizes[i]);
