@@ -10,7 +10,10 @@
 
 #include <errno.h>
 #include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "wire/cert.h"
 #include "wire_samples.h"
@@ -63,7 +66,7 @@ static void test_round_trip(void **state)
 	(void)state;
 	for (size_t i = 0; i < ARRAY_SIZE(sizes); i++) {
 		struct cert c, back;
-		uint8_t buf[CERT_MAX_LEN], again[CERT_MAX_LEN];
+		uint8_t buf[CERT_MAX_LEN + 1], again[CERT_MAX_LEN];
 		int n;
 
 		sample_cert(&c, sizes[i]);
@@ -217,6 +220,55 @@ static void test_revocations(void **state)
 	}
 }
 
+/*
+ * With WGNM_WRITE_CORPUS=dir: the seeds of fuzz/fuzz_cert in dir/cert
+ * (first byte 0: a certificate, 1: a revocation; then its encoding).
+ */
+static void write_seed(const char *dir, const char *name, uint8_t kind, const uint8_t *buf,
+		       size_t n)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cert/%s", dir, name);
+	f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fputc(kind, f), kind);
+	assert_int_equal(fwrite(buf, 1, n, f), n);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_write_corpus(void **state)
+{
+	static const char *const sizes[] = { "min", "typical", "max" };
+	const char *dir = getenv("WGNM_WRITE_CORPUS");
+	char path[512];
+
+	(void)state;
+	if (!dir)
+		skip();
+	snprintf(path, sizeof(path), "%s/cert", dir);
+	mkdir(path, 0755);
+	for (int i = 0; i < 3; i++) {
+		struct cert c;
+		struct wire_msg m;
+		uint8_t buf[CERT_MAX_LEN > REVOKE_MAX_LEN ? CERT_MAX_LEN : REVOKE_MAX_LEN];
+		char name[32];
+		int n;
+
+		sample_cert(&c, (enum sample_size)i);
+		n = cert_encode(buf, sizeof(buf), &c);
+		assert_true(n > 0);
+		snprintf(name, sizeof(name), "cert-%s", sizes[i]);
+		write_seed(dir, name, 0, buf, (size_t)n);
+		sample_cert_msg(&m, WIRE_REVOKE, (enum sample_size)i);
+		n = revocation_encode(buf, sizeof(buf), &m.u.revoke);
+		assert_true(n > 0);
+		snprintf(name, sizeof(name), "revoke-%s", sizes[i]);
+		write_seed(dir, name, 1, buf, (size_t)n);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_check),
 		cmocka_unit_test(test_revocations),
+		cmocka_unit_test(test_write_corpus),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

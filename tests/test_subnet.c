@@ -301,6 +301,16 @@ static void test_exit_nodes(void **state)
 	assert_false(t.m->subnet.has_exit);
 	assert_false(h_has_prefix_route(&t, &any));
 	assert_non_null(strstr(t.m->subnet.exit_why, "nobody offers no exit"));
+	/* in use, then no exit wanted any more: said so, with the reason */
+	policy(&t, true, MESH_EXIT_NAMED, "bob", NULL, 0);
+	h_later(&t, 200);
+	assert_true(t.m->subnet.has_exit);
+	snprintf(t.log_grep, sizeof(t.log_grep), "exit node bob no longer");
+	policy(&t, true, MESH_EXIT_NONE, NULL, NULL, 0);
+	h_later(&t, 200);
+	assert_false(h_has_prefix_route(&t, &any));
+	assert_int_equal(t.log_hits, 1);
+	assert_non_null(strstr(t.log_last, "no longer used (useExitNode is off)"));
 	h_teardown(&t);
 }
 

@@ -734,10 +734,27 @@ static uint64_t lan_jitter(struct mesh *m)
  * nothing is sent once any neighbour is up, so a connected mesh pays
  * nothing for it.
  */
+/*
+ * A hello to whoever answers (a LAN broadcast, a seed endpoint): it names
+ * no target, and is answered with a challenge.
+ */
+void adj_fill_open_hello(struct mesh *m, struct wire_msg *msg)
+{
+	struct wire_hello *h = &msg->u.hello;
+
+	snprintf(h->name, sizeof(h->name), "%s", m->cfg.name);
+	h->has = WIRE_HELLO_LAN;
+	h->wg_port = m->cfg.wg_port;
+	h->admin_port = m->cfg.admin_port;
+	h->flags = m->cfg.flags;
+	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
+	h->record_seq = m->seq;
+	member_fill_hello(m, msg, NULL);
+}
+
 void adj_lan_hello_timer(struct mesh *m)
 {
 	struct mesh_action *a;
-	struct wire_hello *h;
 
 	if (!m->cfg.lan_discovery || !m->n_local || adj_any(m) || m->now < m->lan_hello_at)
 		return;
@@ -749,14 +766,7 @@ void adj_lan_hello_timer(struct mesh *m)
 	a->u.send.msg.hdr.boot = m->cfg.boot;
 	a->u.send.msg.hdr.counter = ++m->counter;
 	m->ctr.tx[WIRE_HELLO]++;
-	h = &a->u.send.msg.u.hello;
-	snprintf(h->name, sizeof(h->name), "%s", m->cfg.name);
-	h->has = WIRE_HELLO_LAN;
-	h->wg_port = m->cfg.wg_port;
-	h->admin_port = m->cfg.admin_port;
-	h->flags = m->cfg.flags;
-	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
-	h->record_seq = m->seq;
+	adj_fill_open_hello(m, &a->u.send.msg);
 	/* jittered: two nodes started together must not keep broadcasting in step */
 	m->lan_hello_at = m->now + m->lan_hello_backoff + lan_jitter(m);
 	m->lan_hello_backoff = m->lan_hello_backoff * 2 > MESH_LAN_HELLO_MAX_MS

@@ -500,6 +500,20 @@ void member_timers(struct mesh *m)
 			 (unsigned long long)((m->cfg.cert.not_after - now + 86399) / 86400));
 }
 
+void mesh_member_status(const struct mesh *m, struct mesh_member_status *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->has_ca = m->cfg.has_ca;
+	if (!out->has_ca)
+		return;
+	out->serial = m->cfg.cert.serial;
+	out->not_after = m->cfg.cert.not_after;
+	out->own_revoked = m->member.own_revoked;
+	out->refused = m->member.refused;
+	out->n_revoked = m->member.n_revoked;
+	out->n_certs = m->member.certs.n;
+}
+
 void member_free(struct member_state *s)
 {
 	for (size_t i = 0; i < s->certs.n; i++)

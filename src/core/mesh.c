@@ -202,6 +202,7 @@ void mesh_on_timer(struct mesh *m, uint64_t now)
 	adj_lan_hello_timer(m);
 	fib_timers(m);
 	member_timers(m);
+	seed_timers(m);
 	direct_update_all(m);
 	finish(m);
 	collect_garbage(m);
@@ -228,6 +229,7 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		t = min_u64(t, direct_next_timer(m, p));
 	}
 	t = min_u64(t, fib_next_timer(m));
+	t = min_u64(t, seed_next_timer(m));
 	if (m->own_dirty)
 		t = min_u64(t, self_originate_due(m));
 	if (m->routes_dirty)
@@ -308,6 +310,7 @@ void mesh_free(struct mesh *m)
 	free(m->kroutes);
 	subnet_free(&m->subnet);
 	member_free(&m->member);
+	seed_free(m);
 	free(m->statics);
 	free(m);
 }

@@ -358,6 +358,17 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
  */
 size_t mesh_routes(const struct mesh *m, struct mesh_route_status *out, size_t max);
 void mesh_exit_status(const struct mesh *m, struct mesh_exit_status *out);
+/* Membership with a CA (status): our certificate, what was refused, what is revoked. */
+struct mesh_member_status {
+	bool has_ca;
+	uint64_t serial;		/* our certificate's */
+	uint64_t not_after;		/* unix seconds */
+	bool own_revoked;		/* a revocation names our certificate */
+	uint64_t refused;		/* hellos and records refused for their certificate */
+	size_t n_revoked;		/* revocations known */
+	size_t n_certs;			/* other nodes' certificates held */
+};
+void mesh_member_status(const struct mesh *m, struct mesh_member_status *out);
 /* Direct paths are being tried or the start is recent: sample WireGuard often. */
 bool mesh_busy(const struct mesh *m);
 /* Leaving: tell the neighbours and withdraw everything installed. */

@@ -227,6 +227,14 @@ struct mesh {
 	size_t n_kroutes;
 	struct subnet_state subnet;	/* announced routes and exit nodes (subnet.c) */
 	struct member_state member;	/* certificates and revocations (member.c) */
+	/* seed endpoints: hellos to whoever answers there (seed.c) */
+	struct seed {
+		bool resolved;
+		struct endpoint ep;
+		uint64_t next;
+		uint32_t backoff;
+	} *seeds;
+	size_t n_seeds;
 	struct mesh_action *acts;
 	size_t n_acts;
 	size_t cap_acts;
@@ -401,6 +409,13 @@ void fib_timers(struct mesh *m);
 uint64_t fib_next_timer(const struct mesh *m);
 /* WireGuard reports a handshake with the installed peer. */
 void fib_on_handshake(struct mesh *m, struct mesh_peer *p);
+
+/* adj.c: a hello naming no target (LAN broadcast, seeds) */
+void adj_fill_open_hello(struct mesh *m, struct wire_msg *msg);
+/* seed.c: static peers given by an endpoint only (--peer) */
+void seed_timers(struct mesh *m);
+uint64_t seed_next_timer(const struct mesh *m);
+void seed_free(struct mesh *m);
 
 /* flood.c: ask p for a node's record */
 void flood_request_record(struct mesh *m, struct mesh_peer *p, const struct addr *id);

@@ -319,6 +319,9 @@ static void tell_exit_change(struct mesh *m, const struct subnet_seen *chosen, c
 		mesh_log(m, MESH_LOG_INFO, "using exit node %s%s%s", r->name,
 			 old->has_exit ? " instead of " : "",
 			 old->has_exit ? (was ? was->name : "a node gone") : "");
+	else if (old->has_exit && !why[0])
+		mesh_log(m, MESH_LOG_INFO, "exit node %s no longer used (useExitNode is off)",
+			 was ? was->name : "gone");
 	else if (old->has_exit)
 		mesh_log(m, MESH_LOG_WARN, "exit node %s no longer usable: no exit node (%s)",
 			 was ? was->name : "gone", why);
