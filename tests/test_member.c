@@ -321,6 +321,66 @@ static void test_revocations_spread(void **state)
 	h_teardown(&t);
 }
 
+/*
+ * A revoked node we reach by a direct path: the path goes with its
+ * record, and with it the WireGuard peer (it must not stay up answering
+ * handshakes, as it did when only the adjacency and record went).
+ *
+ *   A (198.18.0.1/24) -- B -- X (198.18.0.9, on A's LAN)
+ *    \_______ direct (LAN) _______/
+ */
+static void test_revoke_direct(void **state)
+{
+	struct h t;
+	struct h_fake b, x;
+	struct addr x_local = h_ip(198, 18, 0, 9), b_neigh[1];
+	struct h_record_extra xr = { 0 };
+	struct wire_msg cert;
+	struct revocation r;
+	const struct mesh_peer *p;
+
+	(void)state;
+	h_setup_ca(&t, 0, 1);
+	h_fake_init(&x, 9, "xavier", 3);
+	h_certify(&t, &x);
+	certified_up(&t, &b, 2, "bob", &x.id, 1);
+	/* X's record through B: its certificate asked for, then the record again */
+	b_neigh[0] = b.id;
+	xr.sign_sk = x.id_sk;
+	xr.cert_serial = x.cert.serial;
+	xr.n_local = 1;
+	xr.local = &x_local;
+	h_feed_record_extra(&t, &b, &x.id, "xavier", 3, 1, x.key, b_neigh, 1, &xr);
+	cert = h_msg(&b, WIRE_CERT);
+	cert.u.cert = x.cert;
+	h_feed(&t, &b, &cert);
+	h_feed_record_extra(&t, &b, &x.id, "xavier", 3, 1, x.key, b_neigh, 1, &xr);
+	h_later(&t, 1000);
+	p = mesh_peer_get(t.m, &x.id);
+	assert_non_null(p);
+	assert_int_equal(p->direct.phase, DIRECT_TRYING);
+	h_wg_up(&t, &x);
+	h_later(&t, 200);
+	assert_int_equal(p->direct.phase, DIRECT_UP);
+	assert_true(h_wg_find(&t, x.key) && h_wg_find(&t, x.key)->on);
+
+	r = revoke_name(&t, "xavier");
+	h_reset(&t);
+	assert_int_equal(mesh_revoke(t.m, &r, t.now), 1);
+	h_collect(&t);
+	h_later(&t, 500); /* route computations are paced: well within 2 s */
+	assert_true(h_was_removed(&t, x.key));
+	assert_false(h_wg_find(&t, x.key)->on);
+	/* and it stays off while X's WireGuard still answers */
+	for (int i = 0; i < 10; i++) {
+		h_wg_up(&t, &x);
+		h_later(&t, 1000);
+	}
+	assert_false(h_wg_find(&t, x.key)->on);
+	assert_null(h_wg_holder(&t, &x.id));
+	h_teardown(&t);
+}
+
 /* Routes and exit offers only within the certificate's rights, on top of acceptRoutes. */
 static void test_route_rights(void **state)
 {
@@ -372,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_records),
 		cmocka_unit_test(test_revoke),
 		cmocka_unit_test(test_revocations_spread),
+		cmocka_unit_test(test_revoke_direct),
 		cmocka_unit_test(test_route_rights),
 	};
 
