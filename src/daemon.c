@@ -56,6 +56,7 @@ struct daemon {
 	struct seal_key key;
 	struct seal_key prev_key;	/* network.previousSharedKey's: opens, never seals */
 	bool has_prev_key;
+	uint64_t prev_key_opened;	/* datagrams it opened since it was set (status) */
 	struct daemon_member member;	/* identity, certificate, kept revocations */
 	uint8_t wg_pub[WGDEV_KEY_LEN];
 	struct kernel *k;
@@ -213,6 +214,19 @@ static void key_miss(struct daemon *d, const struct endpoint *from)
 			  endpoint_fmt(from, ep, sizeof(ep)));
 }
 
+/* Our key opens it, or during a change of the shared key (reload.h) the previous one. */
+static int open_datagram(struct daemon *d, const uint8_t *buf, size_t len, struct wire_msg *msg,
+			 enum wire_drop *why)
+{
+	if (seal_open_decode(&d->key, buf, len, msg, why) >= 0)
+		return 0;
+	if (!d->has_prev_key || *why != WIRE_DROP_OPEN_FAILED ||
+	    seal_open_decode(&d->prev_key, buf, len, msg, why) < 0)
+		return -1;
+	d->prev_key_opened++;
+	return 0;
+}
+
 static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *from, void *arg)
 {
 	struct daemon *d = arg;
@@ -221,10 +235,7 @@ static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *f
 
 	if (d->stopping)
 		return;
-	/* during a change of the shared key, either opens (reload.h) */
-	if (seal_open_decode(&d->key, buf, len, &msg, &why) < 0 &&
-	    (!d->has_prev_key || why != WIRE_DROP_OPEN_FAILED ||
-	     seal_open_decode(&d->prev_key, buf, len, &msg, &why) < 0)) {
+	if (open_datagram(d, buf, len, &msg, &why) < 0) {
 		char ep[ENDPOINT_STRLEN], more[48] = "";
 		uint64_t quiet;
 
@@ -486,9 +497,10 @@ static void apply_prev_key(struct daemon *d, struct config *nc)
 	struct seal_key k;
 	bool has = daemon_member_prev_key(nc, &k);
 
-	if (has && (!d->has_prev_key || sodium_memcmp(k.k, d->prev_key.k, sizeof(k.k)) != 0))
+	if (has && (!d->has_prev_key || sodium_memcmp(k.k, d->prev_key.k, sizeof(k.k)) != 0)) {
 		log_info("reload: previousSharedKey set: packets sealed with it are accepted too");
-	else if (!has && d->has_prev_key)
+		d->prev_key_opened = 0;
+	} else if (!has && d->has_prev_key)
 		log_info("reload: previousSharedKey removed: only sharedKey opens packets now");
 	seal_key_wipe(&d->prev_key);
 	d->prev_key = k;
@@ -613,6 +625,8 @@ static int daemon_snapshot(struct status_snapshot *out, unsigned want, void *arg
 	in.backend = wgdev_backend_name(wgdev_backend_of(d->wg));
 	in.has_socket_drops[0] = d->udp && udp_rx_drops(d->udp, &in.socket_drops[0]) == 0;
 	in.has_socket_drops[1] = d->lan && udp_rx_drops(d->lan, &in.socket_drops[1]) == 0;
+	in.has_prev_key = d->has_prev_key;
+	in.prev_key_opened = d->prev_key_opened;
 	r = status_collect(&in, out);
 	wgdev_device_free(dev);
 	return r;
