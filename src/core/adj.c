@@ -546,12 +546,11 @@ static bool dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 		break;
 	case WIRE_RECORD:
 	case WIRE_DIGEST:
-	case WIRE_REQUEST:
-		break; /* flood.c's */
+	case WIRE_REQUEST:	/* flood.c's */
 	case WIRE_CERT:
 	case WIRE_CERT_REQUEST:
-	case WIRE_REVOKE:
-		break; /* member.c's */
+	case WIRE_REVOKE:	/* member.c's */
+		break;
 	}
 	return false;
 }
