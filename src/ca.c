@@ -84,17 +84,6 @@ static int flush_stdout(void)
 	return 0;
 }
 
-/* "2027-12-07 20:52 UTC" */
-static const char *fmt_time(uint64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, len, "%" PRIu64, t);
-	return buf;
-}
-
 /* ---- keys ---- */
 
 /* The CA's signing function (cert_sign_fn): arg is the 64-byte secret key. */
@@ -403,7 +392,7 @@ static int print_cert(const struct cert *c, const uint8_t *identity_seed, const 
 	}
 	sodium_bin2base64(b64, sizeof(b64), bin, (size_t)n, sodium_base64_VARIANT_ORIGINAL);
 	fprintf(stderr, "certificate for %s, serial %016" PRIx64 ", valid until %s%s\n", c->name,
-		c->serial, fmt_time(c->not_after, t, sizeof(t)), note);
+		c->serial, config_member_fmt_time(c->not_after, t, sizeof(t)), note);
 	if (identity_seed) {
 		char a[ADDR_STRLEN];
 

@@ -273,8 +273,7 @@ void config_member_apply_cli(struct config_member *mb, const struct config_membe
 
 /* ---- the checks ---- */
 
-/* "2027-12-07 20:52 UTC" */
-static const char *fmt_time(uint64_t t, char *buf, size_t len)
+const char *config_member_fmt_time(uint64_t t, char *buf, size_t len)
 {
 	time_t tt = (time_t)(t > 253402300799u ? 0 : t);	/* after the year 9999: a number */
 	struct tm tm;
@@ -324,15 +323,15 @@ static void check_validity(const struct cert *c, const struct config_member_ctx 
 	if (ctx->now >= c->not_after)
 		config_msg(msgs, false, ctx->peer_path, line, col,
 			   "certificate expired on %s; have a new one signed ('wg_netmanager ca "
-			   "sign')", fmt_time(c->not_after, t, sizeof(t)));
+			   "sign')", config_member_fmt_time(c->not_after, t, sizeof(t)));
 	else if (ctx->now < c->not_before)
 		config_msg(msgs, true, ctx->peer_path, line, col,
 			   "certificate is valid only from %s: the others refuse this node until "
-			   "then (is this host's clock right?)", fmt_time(c->not_before, t, sizeof(t)));
+			   "then (is this host's clock right?)", config_member_fmt_time(c->not_before, t, sizeof(t)));
 	else if (c->not_after - ctx->now < CONFIG_CERT_WARN_S)
 		config_msg(msgs, true, ctx->peer_path, line, col,
 			   "certificate expires on %s (in %llu day(s)); have a new one signed "
-			   "('wg_netmanager ca sign')", fmt_time(c->not_after, t, sizeof(t)),
+			   "('wg_netmanager ca sign')", config_member_fmt_time(c->not_after, t, sizeof(t)),
 			   (unsigned long long)days_left(c->not_after, ctx->now));
 }
 
@@ -462,7 +461,7 @@ static void print_cert(const struct cert *c, uint64_t now, FILE *out)
 
 	fprintf(out, "certificate:     serial %016llx, %s %s, valid until %s",
 		(unsigned long long)c->serial, c->name, addr_fmt(&c->addr, a, sizeof(a)),
-		fmt_time(c->not_after, t, sizeof(t)));
+		config_member_fmt_time(c->not_after, t, sizeof(t)));
 	if (now >= c->not_after)
 		fprintf(out, " (expired)\n");
 	else

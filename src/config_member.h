@@ -108,6 +108,12 @@ struct config_member_ctx {
 void config_member_check(const struct config_member *mb, const struct config_member_ctx *ctx,
 			 struct config_msgs *msgs);
 
+/*
+ * A certificate's time for people: "2027-12-07 20:52 UTC" (after the year
+ * 9999, the number). Returns buf.
+ */
+const char *config_member_fmt_time(uint64_t t, char *buf, size_t len);
+
 /* The node name the certificate holds, for a node not named otherwise; NULL if none. */
 const char *config_member_cert_name(const struct config_member *mb);
 

@@ -58,18 +58,6 @@ static uint8_t *take_identity(struct config *cfg, uint8_t pk[CERT_KEY_LEN])
 	return sk;
 }
 
-/* "2027-12-07 20:52 UTC" */
-static const char *fmt_time(uint64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (t > 253402300799u || !gmtime_r(&tt, &tm) ||
-	    strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, len, "%" PRIu64, t);
-	return buf;
-}
-
 /* "node charlie", "serial 5ed0947e87db15de", or both. */
 static const char *describe(const struct revocation *r, char *buf, size_t len)
 {
@@ -170,7 +158,7 @@ int daemon_member_start(struct daemon_member *dm, struct config *cfg, const char
 	}
 	log_info("member of the network by certificate %016" PRIx64 " (%s), valid until %s",
 		 cfg->mb.cert.serial, cfg->mb.cert.name,
-		 fmt_time(cfg->mb.cert.not_after, when, sizeof(when)));
+		 config_member_fmt_time(cfg->mb.cert.not_after, when, sizeof(when)));
 	return 0;
 }
 

@@ -163,7 +163,7 @@ struct status_exit {
  * Membership (network.caKey) and a change of the shared key
  * (previousSharedKey). Without a CA only the second half means anything.
  */
-#define STATUS_MEMBER_WARN_DAYS 7	/* the certificate's end is near (as the log warns) */
+#define STATUS_MEMBER_WARN_DAYS 7	/* this close, the certificate's end is near (as the log warns) */
 
 struct status_member {
 	bool has_ca;
@@ -311,8 +311,9 @@ void status_json_kbool(struct status_buf *b, bool *first, const char *key, bool 
 /*
  * Membership (status_member.c): a section of the text view (nothing
  * without a CA or a previous shared key) and the JSON member
- * "membership". Whole days left of our certificate at the snapshot's
- * time (negative: expired), and whether to warn of it.
+ * "membership". Days left of our certificate at the snapshot's time, a
+ * day begun counted as the log counts them (negative: expired), and
+ * whether to warn of it.
  */
 void status_format_member_text(const struct status_snapshot *s, struct status_buf *b);
 void status_format_member_json(const struct status_snapshot *s, struct status_buf *b);

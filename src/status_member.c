@@ -2,9 +2,9 @@
  * Membership in the status: a section of the text view and the JSON
  * member "membership" (the metrics are status_metrics.c's).
  *
- * With network.caKey the section names our certificate (serial, end, whole
- * days left), warns STATUS_MEMBER_WARN_DAYS days before the end as the
- * log does (config_member.c at start, core/member.c daily), says when our
+ * With network.caKey the section names our certificate (serial, end, days
+ * left, counted as the log counts them), warns STATUS_MEMBER_WARN_DAYS days
+ * before the end as the log does (config_member.c at start, core/member.c daily), says when our
  * certificate is revoked, and counts what is held (revocations, other
  * nodes' certificates) and what was refused for its certificate. During a
  * change of the shared key it says how many datagrams still came sealed
@@ -15,7 +15,8 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <time.h>
+
+#include "config_member.h"
 
 #define DAY_S 86400
 
@@ -23,24 +24,17 @@ int64_t status_member_days_left(const struct status_snapshot *s)
 {
 	int64_t left = s->member.not_after - s->now;
 
-	/* whole days, rounded down: the day the certificate ends is day 0 */
-	return left >= 0 ? left / DAY_S : -1 - (-left - 1) / DAY_S;
+	/*
+	 * As the log counts them (a day begun counts): 3 for a certificate
+	 * ending in 2 days and an hour. Expired: -1 on its first day, and so on.
+	 */
+	return left > 0 ? (left + DAY_S - 1) / DAY_S : -1 - (-left) / DAY_S;
 }
 
 bool status_member_warn(const struct status_snapshot *s)
 {
 	return s->member.has_ca &&
-	       s->member.not_after - s->now < (int64_t)STATUS_MEMBER_WARN_DAYS * DAY_S;
-}
-
-static const char *fmt_utc(int64_t t, char *buf, size_t len)
-{
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!gmtime_r(&tt, &tm) || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		snprintf(buf, len, "%" PRId64, t);
-	return buf;
+	       s->member.not_after - s->now <= (int64_t)STATUS_MEMBER_WARN_DAYS * DAY_S;
 }
 
 void status_format_member_text(const struct status_snapshot *s, struct status_buf *b)
@@ -57,7 +51,7 @@ void status_format_member_text(const struct status_snapshot *s, struct status_bu
 		status_buf_printf(b, "membership: certificate %016" PRIx64 ", valid until %s (%s); "
 				  "%zu revocation(s) held, %zu other certificate(s) held, "
 				  "%" PRIu64 " refused for their certificate\n",
-				  m->serial, fmt_utc(m->not_after, end, sizeof(end)), left,
+				  m->serial, config_member_fmt_time((uint64_t)m->not_after, end, sizeof(end)), left,
 				  m->n_revoked, m->n_certs, m->refused);
 		if (m->own_revoked)
 			status_buf_printf(b, "  warning: this node's certificate is revoked: the others "
@@ -66,7 +60,7 @@ void status_format_member_text(const struct status_snapshot *s, struct status_bu
 			status_buf_printf(b, "  warning: this node's certificate has expired: the "
 					  "others refuse it (sign a new one: wg_netmanager ca sign)\n");
 		else if (status_member_warn(s))
-			status_buf_printf(b, "  warning: this node's certificate ends in %" PRId64
+			status_buf_printf(b, "  warning: this node's certificate expires in %" PRId64
 					  " day(s): sign a new one (wg_netmanager ca sign)\n", days);
 	}
 	if (m->has_prev_key)

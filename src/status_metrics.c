@@ -203,8 +203,8 @@ static void member_metrics(const struct status_snapshot *s, struct status_buf *b
 		status_buf_printf(b, ",serial=\"%016" PRIx64 "\"} %" PRId64 "\n", m->serial,
 				  m->not_after);
 		prom_head(b, "wgnm_member_cert_days_left", "gauge",
-			  "Whole days until this node's certificate ends (negative: expired; "
-			  "the log and status warn under 7).");
+			  "Days until this node's certificate ends, a day begun counted "
+			  "(negative: expired; the log and status warn from 7).");
 		prom_if(b, "wgnm_member_cert_days_left", s);
 		status_buf_printf(b, "} %" PRId64 "\n", status_member_days_left(s));
 		prom_simple(b, s, "wgnm_member_cert_revoked", "gauge",

@@ -495,9 +495,9 @@ static void test_metrics(void **state)
 }
 
 /*
- * Membership in the status, case by case: days left (rounded down, the
- * last day is day 0, expired is negative), the warning under 7 days, a
- * revoked certificate, no CA. Each row: the certificate's end relative to
+ * Membership in the status, case by case: days left (as the log counts
+ * them, a day begun counts; expired is negative), the warning from 7 days
+ * left (as the log's), a revoked certificate, no CA. Each row: the certificate's end relative to
  * the snapshot, then what the text, the JSON and the metrics must hold
  * (and what the text must not).
  */
@@ -510,27 +510,27 @@ static void test_member(void **state)
 		bool warn;
 		const char *text, *json, *metric, *not_text;
 	} rows[] = {
-		{ true, false, false, 30 * 86400 + 5, 30, false, "(30 day(s) left)",
-		  "\"days_left\": 30, \"expiry_warning\": false",
-		  "wgnm_member_cert_days_left{interface=\"wg0\"} 30\n", "warning" },
-		{ true, false, false, 7 * 86400, 7, false, "(7 day(s) left)",
+		{ true, false, false, 30 * 86400 + 5, 31, false, "(31 day(s) left)",
+		  "\"days_left\": 31, \"expiry_warning\": false",
+		  "wgnm_member_cert_days_left{interface=\"wg0\"} 31\n", "warning" },
+		{ true, false, false, 7 * 86400 + 1, 8, false, "(8 day(s) left)",
 		  "\"expiry_warning\": false", "wgnm_member_ca{interface=\"wg0\"} 1\n", "warning" },
-		{ true, false, false, 7 * 86400 - 1, 6, true,
-		  "  warning: this node's certificate ends in 6 day(s)", "\"expiry_warning\": true",
-		  "wgnm_member_cert_days_left{interface=\"wg0\"} 6\n", "shared key" },
-		{ true, false, false, 59, 0, true, "ends in 0 day(s)", "\"days_left\": 0",
-		  "wgnm_member_cert_days_left{interface=\"wg0\"} 0\n", "expired" },
-		{ true, false, false, 0, 0, true, "(0 day(s) left)", "\"days_left\": 0",
-		  "wgnm_member_cert_days_left{interface=\"wg0\"} 0\n", "expired" },
-		{ true, false, false, -1, -1, true,
-		  "(expired)", "\"days_left\": -1",
-		  "wgnm_member_cert_days_left{interface=\"wg0\"} -1\n", "ends in" },
-		{ true, false, false, -86400 - 1, -2, true, "certificate has expired",
-		  "\"days_left\": -2", "wgnm_member_cert_days_left{interface=\"wg0\"} -2\n",
-		  "ends in" },
+		{ true, false, false, 7 * 86400, 7, true,
+		  "  warning: this node's certificate expires in 7 day(s): sign a new one",
+		  "\"expiry_warning\": true", "wgnm_member_cert_days_left{interface=\"wg0\"} 7\n",
+		  "shared key" },
+		{ true, false, false, 59, 1, true, "expires in 1 day(s)", "\"days_left\": 1",
+		  "wgnm_member_cert_days_left{interface=\"wg0\"} 1\n", "expired" },
+		{ true, false, false, 0, -1, true, "(expired)", "\"days_left\": -1",
+		  "wgnm_member_cert_days_left{interface=\"wg0\"} -1\n", "expires in" },
+		{ true, false, false, -86399, -1, true, "certificate has expired",
+		  "\"days_left\": -1", "wgnm_member_cert_days_left{interface=\"wg0\"} -1\n",
+		  "expires in" },
+		{ true, false, false, -86400, -2, true, "(expired)", "\"days_left\": -2",
+		  "wgnm_member_cert_days_left{interface=\"wg0\"} -2\n", "left)" },
 		{ true, true, false, 300 * 86400, 300, false, "certificate is revoked",
 		  "\"revoked\": true", "wgnm_member_cert_revoked{interface=\"wg0\"} 1\n",
-		  "expired" },
+		  "expire" },
 		{ false, false, true, 0, 0, false,
 		  "shared key: previousSharedKey accepted too; 4 datagram(s) opened",
 		  "{\"ca\": false, \"serial\": null, \"not_after\": null, \"days_left\": null",

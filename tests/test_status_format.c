@@ -254,7 +254,7 @@ static void add_routes(struct status_snapshot *s)
 }
 
 /*
- * Membership: a CA, our certificate ending in 3 days and an hour (a
+ * Membership: a CA, our certificate ending in 3 days less an hour (a
  * warning), revocations and certificates held, refusals, and a change of
  * the shared key under way.
  */
@@ -262,7 +262,7 @@ static void add_member(struct status_snapshot *s)
 {
 	s->member.has_ca = true;
 	s->member.serial = 0x606f808c41af0ce0ull;
-	s->member.not_after = NOW + 3 * 86400 + 3600;
+	s->member.not_after = NOW + 3 * 86400 - 3600;
 	s->member.n_revoked = 2;
 	s->member.n_certs = 3;
 	s->member.refused = 5;
@@ -406,9 +406,9 @@ static const char want_text[] =
 	"  192.168.7.0/24       delta          via beta         standby\n"
 	"  172.31.0.0/16        eta            LAN              refused: outside network.acceptRoutes\n"
 	"exit node: using beta (auto)\n"
-	"membership: certificate 606f808c41af0ce0, valid until 2023-11-17 23:13 UTC (3 day(s) left); "
+	"membership: certificate 606f808c41af0ce0, valid until 2023-11-17 21:13 UTC (3 day(s) left); "
 	"2 revocation(s) held, 3 other certificate(s) held, 5 refused for their certificate\n"
-	"  warning: this node's certificate ends in 3 day(s): sign a new one (wg_netmanager ca sign)\n"
+	"  warning: this node's certificate expires in 3 day(s): sign a new one (wg_netmanager ca sign)\n"
 	"shared key: previousSharedKey accepted too; 12 datagram(s) opened with it since it was set\n"
 	"admin port drops: open-failed 1, replay 3 (harmless: unconfirmed 12, self 2)\n";
 
@@ -541,7 +541,7 @@ static const char want_json[] =
 	"  \"routes_left_out\": 0,\n"
 	"  \"routes_refused\": 1,\n"
 	"  \"exit_node\": {\"use\": \"auto\", \"want\": null, \"active\": \"beta\", \"why_none\": null, \"offered\": false},\n"
-	"  \"membership\": {\"ca\": true, \"serial\": \"606f808c41af0ce0\", \"not_after\": 1700262800, "
+	"  \"membership\": {\"ca\": true, \"serial\": \"606f808c41af0ce0\", \"not_after\": 1700255600, "
 	"\"days_left\": 3, \"expiry_warning\": true, \"revoked\": false, \"revocations\": 2, "
 	"\"certificates\": 3, \"refused\": 5, \"previous_shared_key\": true, \"previous_key_opened\": 12},\n"
 	"  \"edges\": [\n"
@@ -729,9 +729,9 @@ static const char want_metrics[] =
 	"wgnm_member_ca{interface=\"wg0\"} 1\n"
 	"# HELP wgnm_member_cert_expiry_seconds When this node's certificate ends, in unix seconds.\n"
 	"# TYPE wgnm_member_cert_expiry_seconds gauge\n"
-	"wgnm_member_cert_expiry_seconds{interface=\"wg0\",serial=\"606f808c41af0ce0\"} 1700262800\n"
-	"# HELP wgnm_member_cert_days_left Whole days until this node's certificate ends (negative: "
-	"expired; the log and status warn under 7).\n"
+	"wgnm_member_cert_expiry_seconds{interface=\"wg0\",serial=\"606f808c41af0ce0\"} 1700255600\n"
+	"# HELP wgnm_member_cert_days_left Days until this node's certificate ends, a day begun "
+	"counted (negative: expired; the log and status warn from 7).\n"
 	"# TYPE wgnm_member_cert_days_left gauge\n"
 	"wgnm_member_cert_days_left{interface=\"wg0\"} 3\n"
 	"# HELP wgnm_member_cert_revoked 1 when a revocation names this node's certificate.\n"
