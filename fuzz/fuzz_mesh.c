@@ -885,6 +885,9 @@ static void print_action(const struct fm *t, const struct mesh_action *a)
 		break;
 	case MESH_ACT_LOG:
 		break;
+	case MESH_ACT_REVOKED:
+		fprintf(stderr, "REVOKED\n");
+		break;
 	}
 }
 
@@ -922,6 +925,9 @@ static void collect(struct fm *t)
 			if (t->verbose)
 				fprintf(stderr, "%8llu   %s\n", (unsigned long long)(t->now - FM_T0),
 					a->u.log.text);
+			break;
+		case MESH_ACT_REVOKED: /* a network without a CA has no revocations */
+			violated(t, "a revocation in a network without a CA");
 			break;
 		default:
 			violated(t, "an action of unknown type %d", (int)a->type);

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "client_int.h"
+#include "config_member.h"
 #include "control.h"
 #include "status.h"
 #include "tui/tui.h"
@@ -32,7 +33,7 @@
 
 static const char *const command_names[] = {
 	[CMD_STATUS] = "status", [CMD_METRICS] = "metrics", [CMD_TOP] = "top",
-	[CMD_NETCHECK] = "netcheck", [CMD_PING] = "ping",
+	[CMD_NETCHECK] = "netcheck", [CMD_PING] = "ping", [CMD_REVOKE] = "revoke",
 };
 
 #define N_COMMANDS (sizeof(command_names) / sizeof(command_names[0]))
@@ -54,6 +55,7 @@ static void usage(FILE *out, enum client_cmd cmd, bool full)
 		[CMD_TOP] = "top [-i IF] [-v] [--run-dir DIR]",
 		[CMD_NETCHECK] = "netcheck [-i IF] [--json] [--run-dir DIR]",
 		[CMD_PING] = "ping [-i IF] [-c COUNT] [-W SECONDS] [--run-dir DIR] NODE",
+		[CMD_REVOKE] = "revoke [-i IF] [--run-dir DIR] REVOCATION",
 	};
 
 	fprintf(out, "usage: wg_netmanager %s\n", lines[cmd]);
@@ -69,21 +71,25 @@ static void usage(FILE *out, enum client_cmd cmd, bool full)
 		     "DIR/IF.sock (DIR default " CONTROL_DEFAULT_DIR "). ping NODE (a name or an\n"
 		     "overlay address) says how NODE is reached and pings it over the overlay,\n"
 		     "COUNT times (default %u, at most %u), waiting SECONDS for each answer\n"
-		     "(default %u, at most %u): exit 0 if it answered, 1 if not. See\n"
-		     "wg_netmanager(8).\n",
+		     "(default %u, at most %u): exit 0 if it answered, 1 if not. revoke\n"
+		     "hands a revocation ('wg_netmanager ca revoke') to the daemon, which\n"
+		     "applies it and floods it to the mesh. See wg_netmanager(8).\n",
 		     CLIENT_PING_COUNT, CLIENT_PING_COUNT_MAX, CLIENT_PING_WAIT_S,
 		     CLIENT_PING_WAIT_MAX_S);
 }
 
-/* status, metrics and netcheck: one request, one answer. */
+/* status, metrics, netcheck and revoke: one request, one answer. */
 static int run_once(const struct client_opts *o)
 {
 	const char *req;
-	char *body;
+	char *body, revoke[CONTROL_LINE_MAX + 8];
 	size_t len;
 	int fd = client_connect(o, false), code = EXIT_RUNTIME;
 
-	if (o->cmd == CMD_METRICS)
+	if (o->cmd == CMD_REVOKE) {
+		snprintf(revoke, sizeof(revoke), "revoke %s\n", o->revocation);
+		req = revoke;
+	} else if (o->cmd == CMD_METRICS)
 		req = "metrics\n";
 	else if (o->cmd == CMD_NETCHECK)
 		req = o->json ? "netcheck json\n" : "netcheck\n";
@@ -303,6 +309,21 @@ static bool number_arg(const char *cmd, const char *opt, const char *s, unsigned
 	return true;
 }
 
+/* A revocation as `ca revoke` prints it; else false after saying why. */
+static bool revocation_text_valid(const char *s)
+{
+	uint8_t bin[REVOKE_MAX_LEN + 1];
+	struct revocation r;
+	int n = strlen(s) < CONTROL_LINE_MAX - 8 ? config_b64_decode_var(bin, sizeof(bin), s) : -1;
+
+	if (n < 0 || revocation_decode(bin, (size_t)n, &r) < 0) {
+		fprintf(stderr, "wg_netmanager revoke: '%.24s%s' is not a revocation in base64 (make "
+				"one with 'wg_netmanager ca revoke')\n", s, strlen(s) > 24 ? "..." : "");
+		return false;
+	}
+	return true;
+}
+
 /* Options that only some commands take. */
 static bool option_fits(enum client_cmd cmd, int c)
 {
@@ -374,6 +395,17 @@ int client_main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
+	if (o.cmd == CMD_REVOKE) {
+		if (optind >= argc) {
+			fprintf(stderr, "wg_netmanager revoke: which revocation? (the line 'wg_netmanager "
+					"ca revoke' printed)\n");
+			usage(stderr, o.cmd, false);
+			return EXIT_USAGE;
+		}
+		o.revocation = argv[optind++];
+		if (!revocation_text_valid(o.revocation))
+			return EXIT_USAGE;
+	}
 	if (o.cmd == CMD_PING) {
 		if (optind >= argc) {
 			fprintf(stderr, "wg_netmanager ping: which node? (a name or an overlay address)\n");
@@ -399,6 +431,7 @@ int client_main(int argc, char **argv)
 	case CMD_STATUS:
 	case CMD_METRICS:
 	case CMD_NETCHECK:
+	case CMD_REVOKE:
 		break;
 	}
 	return run_once(&o);

@@ -17,7 +17,7 @@
 #define CLIENT_PING_WAIT_S 1u		/* seconds to wait for each answer */
 #define CLIENT_PING_WAIT_MAX_S 10u
 
-enum client_cmd { CMD_STATUS, CMD_METRICS, CMD_TOP, CMD_NETCHECK, CMD_PING };
+enum client_cmd { CMD_STATUS, CMD_METRICS, CMD_TOP, CMD_NETCHECK, CMD_PING, CMD_REVOKE };
 
 struct client_opts {
 	enum client_cmd cmd;
@@ -27,6 +27,7 @@ struct client_opts {
 	bool verbose;
 	bool edges;		/* status --edges */
 	const char *node;	/* ping NODE */
+	const char *revocation;	/* revoke REVOCATION */
 	unsigned count;		/* ping -c */
 	unsigned wait_s;	/* ping -W */
 };

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -27,6 +28,7 @@ void config_init(struct config *cfg)
 	cfg->direct_idle_s = CONFIG_DEFAULT_DIRECT_IDLE_S;
 	cfg->max_nodes = CONFIG_DEFAULT_MAX_NODES;
 	config_routes_init(&cfg->rt);
+	config_member_init(&cfg->mb);
 }
 
 void config_free(struct config *cfg)
@@ -34,6 +36,7 @@ void config_free(struct config *cfg)
 	if (!cfg)
 		return;
 	sodium_memzero(cfg->shared_key, sizeof(cfg->shared_key));
+	config_member_free(&cfg->mb);
 	free(cfg->peers);
 	cfg->peers = NULL;
 	cfg->n_peers = 0;
@@ -160,6 +163,18 @@ ROUTES_READER(read_exit_node)
 ROUTES_READER(read_use_exit_node)
 ROUTES_READER(read_masquerade)
 
+/* Membership: config_member.c reads them into cfg->mb. */
+#define MEMBER_READER(fn)                                                                  \
+	static void fn(struct yamlwalk *w, yaml_node_t *v, void *arg)                     \
+	{                                                                                  \
+		config_##fn(w, v, &((struct config *)arg)->mb);                            \
+	}
+MEMBER_READER(read_ca_key)
+MEMBER_READER(read_revoked)
+MEMBER_READER(read_prev_key)
+MEMBER_READER(read_identity)
+MEMBER_READER(read_certificate)
+
 static const struct yamlwalk_key network_keys[] = {
 	{ "sharedKey", true, read_shared_key },
 	{ "subnet", true, read_subnet },
@@ -169,6 +184,9 @@ static const struct yamlwalk_key network_keys[] = {
 	{ "maxNodes", false, read_max_nodes },
 	{ "acceptRoutes", false, read_accept_routes },
 	{ "allowExitNodes", false, read_allow_exit_nodes },
+	{ "caKey", false, read_ca_key },
+	{ "revoked", false, read_revoked },
+	{ "previousSharedKey", false, read_prev_key },
 	{ NULL, false, NULL },
 };
 
@@ -415,6 +433,8 @@ static const struct yamlwalk_key peer_file_keys[] = {
 	{ "exitNode", false, read_exit_node },
 	{ "useExitNode", false, read_use_exit_node },
 	{ "masquerade", false, read_masquerade },
+	{ "identityKey", false, read_identity },
+	{ "certificate", false, read_certificate },
 	{ NULL, false, NULL },
 };
 
@@ -453,6 +473,10 @@ static int load_file(struct config *cfg, const char *path, bool is_net, struct c
 		r = config_parse_peer(cfg, path, buf, len, msgs);
 	sodium_memzero(buf, len);
 	free(buf);
+	/* peer.yaml is a secret's file only once it holds identityKey */
+	if (!is_net && cfg->mb.has_identity &&
+	    yamlwalk_check_secret(path, "the identity key (identityKey)", msgs) < 0 && r == 0)
+		r = -EPERM;
 	return r;
 }
 
@@ -496,6 +520,7 @@ static void apply_cli(struct config *cfg, const struct config_cli *cli, struct c
 	if (cli->no_transit)
 		cfg->no_transit = true;
 	config_routes_apply_cli(&cfg->rt, &cli->rt, msgs);
+	config_member_apply_cli(&cfg->mb, &cli->mb, msgs);
 }
 
 /* A name from peer.yaml or -n, else the host name if it is a valid one. */
@@ -506,6 +531,12 @@ static void self_name(struct config *cfg, struct config_msgs *msgs)
 
 	if (cfg->name[0])
 		return;
+	/* a certified node not named otherwise is the name its certificate holds */
+	if (config_member_cert_name(&cfg->mb)) {
+		snprintf(cfg->name, sizeof(cfg->name), "%s", config_member_cert_name(&cfg->mb));
+		cfg->name_from_cert = true;
+		return;
+	}
 	if (gethostname(host, sizeof(host) - 1) == 0 && name_valid(host, &why)) {
 		snprintf(cfg->name, sizeof(cfg->name), "%s", host);
 		cfg->name_from_hostname = true;
@@ -565,12 +596,30 @@ static void self_ports(struct config *cfg, struct config_msgs *msgs)
 			   "WireGuard port and admin port are both %u", cfg->wg_port);
 }
 
+/* Membership: the certificate against this node, as the others will check it. */
+static void self_member(const struct config *cfg, struct config_msgs *msgs)
+{
+	struct config_member_ctx ctx = {
+		.name = cfg->name_from_hostname ? "" : cfg->name,
+		.wg_ip = cfg->has_wg_ip ? &cfg->wg_ip : NULL,
+		.rt = &cfg->rt,
+		.shared_key = cfg->has_shared_key ? cfg->shared_key : NULL,
+		.now = (uint64_t)time(NULL),
+		.net_path = cfg->net_path,
+		.peer_path = cfg->peer_path,
+		.peer_file_used = cfg->peer_file_used,
+	};
+
+	config_member_check(&cfg->mb, &ctx, msgs);
+}
+
 /* This node: a name, an address inside the subnet, ports, its static entry. */
 static void finish_self(struct config *cfg, struct config_msgs *msgs)
 {
 	if (!cfg->ifname[0])
 		snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", CONFIG_DEFAULT_IFNAME);
 	self_name(cfg, msgs);
+	self_member(cfg, msgs);
 	if (!cfg->has_wg_ip) {
 		config_msg(msgs, false, "command line", 0, 0,
 			   "no address for this node: give -a ADDRESS or 'wgIp:' in peer.yaml");
@@ -593,6 +642,7 @@ int config_load(struct config *cfg, const struct config_cli *cli, struct config_
 	const char *peer = cli->peer_path ? cli->peer_path : CONFIG_PEER_PATH;
 	unsigned before = msgs->n_errors;
 
+	snprintf(cfg->peer_path, sizeof(cfg->peer_path), "%s", peer);
 	load_file(cfg, net, true, msgs);
 	/* peer.yaml is optional unless named on the command line */
 	if (cli->peer_path || access(peer, F_OK) == 0) {
@@ -613,7 +663,9 @@ void config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "sharedKey:       %s\n", cfg->has_shared_key ? "set (32 bytes, not shown)" : "missing");
 	fprintf(out, "subnet:          %s\n", prefix_fmt(&cfg->subnet, p, sizeof(p)));
 	fprintf(out, "name:            %s%s\n", cfg->name,
-		cfg->name_from_hostname ? " (from the host name)" : "");
+		cfg->name_from_hostname ? " (from the host name)"
+		: cfg->name_from_cert	? " (from the certificate)"
+					: "");
 	fprintf(out, "wgIp:            %s\n", addr_fmt(&cfg->wg_ip, a, sizeof(a)));
 	fprintf(out, "interface:       %s (%s)\n", cfg->ifname,
 		cfg->existing_interface ? "existing, used as it is" : "created and removed by wg_netmanager");
@@ -628,6 +680,7 @@ void config_print(const struct config *cfg, FILE *out)
 	fprintf(out, "admin port:      %u\n", cfg->admin_port);
 	fprintf(out, "transit:         %s\n", cfg->no_transit ? "no (never forwards others' traffic)" : "yes");
 	config_routes_print(&cfg->rt, out);
+	config_member_print(&cfg->mb, (uint64_t)time(NULL), out);
 	fprintf(out, "static peers:    %zu\n", cfg->n_peers);
 	for (size_t i = 0; i < cfg->n_peers; i++) {
 		const struct config_static_peer *sp = &cfg->peers[i];

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "addr.h"
+#include "config_member.h"
 #include "config_routes.h"
 #include "names.h"
 #include "yamlwalk.h"
@@ -69,6 +70,7 @@ struct config_cli {
 	uint16_t admin_port;
 	bool no_transit;
 	struct config_routes_cli rt;	/* --route, --exit-node, --use-exit-node */
+	struct config_member_cli mb;	/* --peer */
 };
 
 struct config {
@@ -99,11 +101,13 @@ struct config {
 	uint16_t admin_port;
 	bool no_transit;
 	struct config_routes rt;		/* subnet routes and exit nodes, both files */
+	struct config_member mb;		/* CA, certificate, revocations, previous key, --peer */
+	bool name_from_cert;			/* the name came from the certificate */
 	const struct config_static_peer *self_static;	/* this node's peers[] entry */
 };
 
 void config_init(struct config *cfg);
-/* Wipes the shared key and frees the peer list. NULL-safe. */
+/* Wipes the keys and frees the peer list and the revocations. NULL-safe. */
 void config_free(struct config *cfg);
 
 /*

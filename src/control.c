@@ -49,6 +49,7 @@ static const char help_text[] =
 	"log [LEVEL] [time]  stream log lines (error, warning, info, debug, trace);\n"
 	"                  with time: logt LEVEL MS TEXT, MS when it was logged\n"
 	"nolog             stop streaming log lines\n"
+	"revoke REVOCATION hand a revocation (wg_netmanager ca revoke) to the mesh\n"
 	"version           the daemon's version\n"
 	"help              this list\n"
 	"quit              close the connection\n";
@@ -152,6 +153,13 @@ int control_parse(const char *line, size_t len, struct control_req *req, const c
 		}
 		if (k < nw)
 			goto bad_args;
+		return 0;
+	}
+	if (strcmp(w[0], "revoke") == 0) {
+		if (nw != 2)
+			goto bad_args;
+		req->cmd = CONTROL_REVOKE;
+		snprintf(req->arg, sizeof(req->arg), "%s", w[1]);
 		return 0;
 	}
 	static const struct {
@@ -289,6 +297,8 @@ struct control {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	control_snapshot_fn *snapshot;
 	void *arg;
+	control_revoke_fn *revoke;
+	void *revoke_ctx;
 	struct client *clients;
 	size_t n_clients;
 	bool in_log;			/* a log line written here must not come back */
@@ -430,6 +440,7 @@ static void answer_status(struct client *cl, const struct control_req *req)
 	case CONTROL_VERSION:
 	case CONTROL_HELP:
 	case CONTROL_QUIT:
+	case CONTROL_REVOKE:
 		status_format_text(&s, &b);
 		if (s.has_edges) {
 			status_buf_printf(&b, "\n");
@@ -446,6 +457,21 @@ static void answer_status(struct client *cl, const struct control_req *req)
 }
 
 static void send_backlog(struct client *cl);
+
+static void answer_revoke(struct client *cl, const struct control_req *req)
+{
+	struct control *c = cl->ctl;
+	char answer[512] = "";
+
+	if (!c->revoke) {
+		send_error(cl, "revoke: this daemon takes no revocations");
+		return;
+	}
+	if (c->revoke(req->arg, answer, sizeof(answer), c->revoke_ctx) < 0)
+		send_error(cl, answer[0] ? answer : "revoke: refused");
+	else
+		send_ok(cl, answer, strlen(answer));
+}
 
 /* Returns false if the client is gone. */
 static bool handle_line(struct client *cl, const char *line, size_t len)
@@ -486,6 +512,9 @@ static bool handle_line(struct client *cl, const char *line, size_t len)
 		break;
 	case CONTROL_QUIT:
 		client_close(cl);
+		break;
+	case CONTROL_REVOKE:
+		answer_revoke(cl, &req);
 		break;
 	}
 	return !cl->closing;
@@ -636,6 +665,14 @@ void control_log(struct control *c, enum log_level level, const char *line)
 		send_log_line(cl, level, b->time_ms, line);
 	}
 	c->in_log = false;
+}
+
+void control_set_revoke(struct control *c, control_revoke_fn *fn, void *ctx)
+{
+	if (!c)
+		return;
+	c->revoke = fn;
+	c->revoke_ctx = ctx;
 }
 
 size_t control_clients(const struct control *c)

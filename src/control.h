@@ -20,6 +20,10 @@
  *                       with the last CONTROL_LOG_BACKLOG lines logged; with
  *                       "time", each line says when it was logged
  *     nolog             stop streaming
+ *     revoke REVOCATION a revocation (base64, from `wg_netmanager ca revoke`)
+ *                       for the mesh: the answer says in words what became
+ *                       of it (applied and spreading, already known, or why
+ *                       not); an error frame if it was refused
  *     version           the daemon's version
  *     help              the list of requests
  *     quit              close the connection
@@ -65,7 +69,7 @@ struct status_snapshot;
 #else
 #define CONTROL_DEFAULT_DIR "/var/run/wg_netmanager"
 #endif
-#define CONTROL_LINE_MAX 128
+#define CONTROL_LINE_MAX 256	/* a revocation in base64 is up to 156 bytes */
 #define CONTROL_MAX_CLIENTS 16
 #define CONTROL_MAX_REPLY (8u << 20)
 #define CONTROL_MAX_QUEUE (16u << 20)
@@ -84,6 +88,7 @@ enum control_cmd {
 	CONTROL_VERSION,
 	CONTROL_HELP,
 	CONTROL_QUIT,
+	CONTROL_REVOKE,
 };
 
 struct control_req {
@@ -91,6 +96,7 @@ struct control_req {
 	bool edges;		/* CONTROL_STATUS, CONTROL_STATUS_JSON: and the edges */
 	enum log_level level;	/* CONTROL_LOG */
 	bool time;		/* CONTROL_LOG: timed frames (logt) */
+	char arg[CONTROL_LINE_MAX];	/* CONTROL_REVOKE: the revocation, as sent */
 };
 
 /*
@@ -141,6 +147,15 @@ struct control;
  */
 int control_open(struct uv_loop_s *loop, const char *dir, const char *ifname,
 		 control_snapshot_fn *fn, void *arg, struct control **out);
+/*
+ * What the daemon does with "revoke ARG": 0 with answer filled (one or
+ * more lines, each ending in "\n"), or a negative errno with answer
+ * saying why (one line, no "\n"), sent as an error frame.
+ */
+typedef int control_revoke_fn(const char *arg, char *answer, size_t len, void *ctx);
+/* Take "revoke" requests (without: they are answered with an error). */
+void control_set_revoke(struct control *c, control_revoke_fn *fn, void *ctx);
+
 /* Close every connection and remove the socket. NULL-safe. */
 void control_close(struct control *c);
 /* Hand a log line to every client streaming logs (a log_set_sink target). */

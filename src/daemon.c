@@ -3,7 +3,8 @@
  * the world.
  *
  * Start order (each step undone in reverse on failure or exit):
- *   keys (admin key from sharedKey, this boot's WireGuard key pair)
+ *   keys (admin key from sharedKey and previousSharedKey, this boot's
+ *   WireGuard key pair; the identity key and certificate: daemon_member.c)
  *   -> the interface lock (iflock.h) -> rtnetlink command socket
  *   -> WireGuard interface (created, or adopted with -e; a leftover of a
  *   crashed run is removed first, if the lock's record proves it ours)
@@ -31,6 +32,7 @@
 
 #include "control.h"
 #include "daemon_act.h"
+#include "daemon_member.h"
 #include "core/mesh.h"
 #include "gateway.h"
 #include "iflock.h"
@@ -52,6 +54,10 @@ struct daemon {
 	struct gateway *gw;		/* forwarding, masquerade, exit routing (gateway.c) */
 	const struct daemon_opts *opts;
 	struct seal_key key;
+	struct seal_key prev_key;	/* network.previousSharedKey's: opens, never seals */
+	bool has_prev_key;
+	uint64_t prev_key_opened;	/* datagrams it opened since it was set (status) */
+	struct daemon_member member;	/* identity, certificate, kept revocations */
 	uint8_t wg_pub[WGDEV_KEY_LEN];
 	struct kernel *k;
 	struct iflock *lock;		/* IFLOCK_DIR: one daemon per interface */
@@ -162,7 +168,8 @@ static void run_actions(struct daemon *d)
 	size_t n = mesh_actions(d->mesh, &acts);
 	struct daemon_act h = { .key = &d->key, .udp = d->udp, .bcast = d->bcast,
 				.n_bcast = d->n_bcast, .k = d->k, .ifindex = d->ifindex,
-				.wg = d->wg, .gw = d->gw, .ifname = d->cfg->ifname };
+				.wg = d->wg, .gw = d->gw, .ifname = d->cfg->ifname,
+				.revoked_path = d->member.revoked_path };
 
 	daemon_act_apply(&h, acts, n);
 	d->send_errors += h.send_errors;
@@ -207,6 +214,19 @@ static void key_miss(struct daemon *d, const struct endpoint *from)
 			  endpoint_fmt(from, ep, sizeof(ep)));
 }
 
+/* Our key opens it, or during a change of the shared key (reload.h) the previous one. */
+static int open_datagram(struct daemon *d, const uint8_t *buf, size_t len, struct wire_msg *msg,
+			 enum wire_drop *why)
+{
+	if (seal_open_decode(&d->key, buf, len, msg, why) >= 0)
+		return 0;
+	if (!d->has_prev_key || *why != WIRE_DROP_OPEN_FAILED ||
+	    seal_open_decode(&d->prev_key, buf, len, msg, why) < 0)
+		return -1;
+	d->prev_key_opened++;
+	return 0;
+}
+
 static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *from, void *arg)
 {
 	struct daemon *d = arg;
@@ -215,7 +235,7 @@ static void on_datagram(const uint8_t *buf, size_t len, const struct endpoint *f
 
 	if (d->stopping)
 		return;
-	if (seal_open_decode(&d->key, buf, len, &msg, &why) < 0) {
+	if (open_datagram(d, buf, len, &msg, &why) < 0) {
 		char ep[ENDPOINT_STRLEN], more[48] = "";
 		uint64_t quiet;
 
@@ -471,6 +491,23 @@ static void apply_statics(struct daemon *d, const struct config *nc)
 	d->resolver = resolver_start(&d->loop, d->hosts, nc->n_peers, on_resolved, d);
 }
 
+/* previousSharedKey: set, replaced or dropped; opened with, never sealed with. */
+static void apply_prev_key(struct daemon *d, struct config *nc)
+{
+	struct seal_key k;
+	bool has = daemon_member_prev_key(nc, &k);
+
+	if (has && (!d->has_prev_key || sodium_memcmp(k.k, d->prev_key.k, sizeof(k.k)) != 0)) {
+		log_info("reload: previousSharedKey set: packets sealed with it are accepted too");
+		d->prev_key_opened = 0;
+	} else if (!has && d->has_prev_key)
+		log_info("reload: previousSharedKey removed: only sharedKey opens packets now");
+	seal_key_wipe(&d->prev_key);
+	d->prev_key = k;
+	d->has_prev_key = has;
+	seal_key_wipe(&k);
+}
+
 /* New routes settings: the core re-announces and re-judges. */
 static void apply_routes(struct daemon *d, const struct config *nc)
 {
@@ -524,6 +561,10 @@ static void daemon_reload(struct daemon *d)
 		seal_key_wipe(&key);
 	}
 	sodium_memzero(nc->shared_key, sizeof(nc->shared_key));
+	if (plan.prev_key)
+		apply_prev_key(d, nc);
+	if (plan.member)
+		daemon_member_reload(&d->member, d->mesh, nc, now_ms(d));
 	if (plan.mtu && kernel_link_set_mtu(d->k, d->ifindex, nc->mtu) < 0)
 		log_warnx("reload: %s: mtu %u: not set", nc->ifname, nc->mtu);
 	if (plan.options) {
@@ -584,8 +625,25 @@ static int daemon_snapshot(struct status_snapshot *out, unsigned want, void *arg
 	in.backend = wgdev_backend_name(wgdev_backend_of(d->wg));
 	in.has_socket_drops[0] = d->udp && udp_rx_drops(d->udp, &in.socket_drops[0]) == 0;
 	in.has_socket_drops[1] = d->lan && udp_rx_drops(d->lan, &in.socket_drops[1]) == 0;
+	in.has_prev_key = d->has_prev_key;
+	in.prev_key_opened = d->prev_key_opened;
 	r = status_collect(&in, out);
 	wgdev_device_free(dev);
+	return r;
+}
+
+/* `wg_netmanager revoke`: into the core, and out to the mesh at once. */
+static int on_revoke(const char *b64, char *answer, size_t len, void *arg)
+{
+	struct daemon *d = arg;
+	int r;
+
+	if (!d->mesh || d->stopping) {
+		snprintf(answer, len, "starting, try again");
+		return -EAGAIN;
+	}
+	r = daemon_member_revoke(d->mesh, b64, now_ms(d), answer, len);
+	run_actions(d);
 	return r;
 }
 
@@ -632,6 +690,7 @@ static int operator_start(struct daemon *d)
 	if (r < 0)
 		log_warnx("control socket %s/%s.sock: %s; status, metrics and top will not work",
 			  dir, d->cfg->ifname, strerror(-r));
+	control_set_revoke(d->ctl, on_revoke, d);
 	log_set_sink(on_log_line, d);
 	return 0;
 }
@@ -831,8 +890,13 @@ static int setup_mesh(struct daemon *d)
 	mc.lan_discovery = cfg->lan_port != 0;
 	mc.direct_idle_ms = cfg->direct_idle_s * 1000u;
 	mc.max_nodes = cfg->max_nodes;
+	if (daemon_member_start(&d->member, cfg, d->opts->state_dir, &mc) < 0) {
+		free(statics);
+		return -ENOMEM;
+	}
 	d->mesh = mesh_new(&mc, now_ms(d));
 	free(statics); /* the core keeps its own copy */
+	daemon_member_settled(&d->member);
 	return d->mesh ? 0 : -ENOMEM;
 }
 
@@ -909,9 +973,11 @@ static void teardown(struct daemon *d)
 	iflock_release(d->lock); /* nothing left behind: no record */
 	kernel_events_close(d->kev);
 	mesh_free(d->mesh);
+	daemon_member_free(&d->member);
 	free(d->hosts);
 	kernel_close(d->k);
 	seal_key_wipe(&d->key);
+	seal_key_wipe(&d->prev_key);
 	sodium_memzero(d->cookie_key, sizeof(d->cookie_key));
 	/* configurations of reloads (main's own is main's to free) */
 	for (size_t i = 0; i < d->n_retired; i++)
@@ -994,6 +1060,7 @@ int daemon_run(struct config *cfg, const struct daemon_opts *opts)
 	r = seal_key_derive(&d.key, cfg->shared_key);
 	/* the admin key is all we need; the shared key goes */
 	sodium_memzero(cfg->shared_key, sizeof(cfg->shared_key));
+	d.has_prev_key = daemon_member_prev_key(cfg, &d.prev_key);
 	if (r < 0) {
 		log_errx("deriving the admin key: %s", strerror(-r));
 		goto out;

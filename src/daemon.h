@@ -15,6 +15,7 @@ struct daemon_opts {
 	bool tui;
 	const char *backend;	/* "auto", "kernel" or "userspace" */
 	const char *run_dir;	/* control sockets; default /run/wg_netmanager */
+	const char *state_dir;	/* kept revocations; default /var/lib/wg_netmanager */
 	const struct config_cli *cli;	/* to load the configuration again (SIGHUP) */
 };
 

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon_member.h"
 #include "gateway.h"
 #include "kernel.h"
 #include "log.h"
@@ -147,6 +148,9 @@ void daemon_act_apply(struct daemon_act *h, const struct mesh_action *acts, size
 		case MESH_ACT_ROUTE_ADD:
 		case MESH_ACT_ROUTE_DEL:
 			do_route(h, &acts[i]);
+			break;
+		case MESH_ACT_REVOKED:
+			daemon_member_keep(h->revoked_path, &acts[i].u.revoked);
 			break;
 		case MESH_ACT_LOG:
 			do_log(&acts[i]);

@@ -33,6 +33,7 @@ struct daemon_act {
 	struct wgdev *wg;
 	struct gateway *gw;		/* the default route (an exit node in use) */
 	const char *ifname;		/* for the log */
+	const char *revoked_path;	/* where revocations are kept ("": nowhere) */
 	uint64_t send_errors;		/* out: datagrams the socket did not take */
 };
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ca.h"
 #include "client.h"
 #include "config.h"
 #include "daemon.h"
@@ -21,7 +22,8 @@
 #define EXIT_USAGE 2
 
 static const char *const commands[] = { "check", "genkey", "status", "metrics", "top",
-					"netcheck", "ping", "help", "install", NULL };
+					"netcheck", "ping", "help", "install", "ca",
+					"revoke", NULL };
 
 static bool is_command(const char *word)
 {
@@ -42,6 +44,8 @@ static void usage(FILE *out)
 		"       wg_netmanager top [-i IF]        its full-screen status view\n"
 		"       wg_netmanager ping [-i IF] [-c N] NODE   how NODE is reached; ping it\n"
 		"       wg_netmanager netcheck [-i IF] [--json]  NAT and addresses, as neighbours see them\n"
+		"       wg_netmanager ca init|sign|identity|revoke ...   the network's certificates\n"
+		"       wg_netmanager revoke [-i IF] REVOCATION   hand a revocation to the daemon\n"
 		"       wg_netmanager help [COMMAND]     this help\n"
 		"\n"
 		"  -c, --network_config FILE     network YAML (default " CONFIG_NET_PATH ")\n"
@@ -57,11 +61,14 @@ static void usage(FILE *out)
 		"                                replaces peer.yaml's routes)\n"
 		"      --exit-node               offer this node as an exit node (default route)\n"
 		"      --use-exit-node NAME|auto send internet traffic through an exit node\n"
+		"      --peer HOST:PORT[/ADMINPORT]  a static peer by its endpoint only\n"
+		"                                (repeatable; ADMINPORT default PORT + 500)\n"
 		"  -b, --backend auto|kernel|userspace   WireGuard backend (default auto)\n"
 		"  -t, --tui                     full-screen status view\n"
 		"  -l, --log-file [FILE]         also log to FILE (alone: NAME.log, as the original)\n"
 		"  -v, --verbose                 more log output (repeatable)\n"
 		"      --run-dir DIR             control sockets (default /run/wg_netmanager)\n"
+		"      --state-dir DIR           kept revocations (default /var/lib/wg_netmanager)\n"
 		"  -h, --help                    this help\n"
 		"  -V, --version                 print the version\n"
 		"\n"
@@ -130,6 +137,10 @@ static int cmd_help(int argc, char **argv)
 	if (argc == 3 && client_is_command(argv[2])) {
 		char *cargv[] = { argv[2], help_opt, NULL };
 		return client_main(2, cargv);
+	}
+	if (argc == 3 && strcmp(argv[2], "ca") == 0) {
+		char *cargv[] = { argv[2], help_opt, NULL };
+		return ca_main(2, cargv);
 	}
 	if (argc == 3 && !is_command(argv[2])) {
 		near = config_closest_word(argv[2], commands);
@@ -227,9 +238,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 		{ "log-file", required_argument, NULL, 'l' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "run-dir", required_argument, NULL, 'R' },
+		{ "state-dir", required_argument, NULL, 'S' },
 		{ "route", required_argument, NULL, 'r' },
 		{ "exit-node", no_argument, NULL, 'X' },
 		{ "use-exit-node", required_argument, NULL, 'U' },
+		{ "peer", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -276,6 +289,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 			}
 			break;
 		case 'R': a->opts.run_dir = optarg; break;
+		case 'S': a->opts.state_dir = optarg; break;
 		case 'r':
 			/* one over the limit is kept, so that config_load says so */
 			if (a->cli.rt.n_routes <= CONFIG_MAX_ROUTES)
@@ -283,6 +297,11 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'X': a->cli.rt.exit_node = true; break;
 		case 'U': a->cli.rt.use_exit = optarg; break;
+		case 'P':
+			/* one over the limit is kept, so that config_load says so */
+			if (a->cli.mb.n_seeds <= CONFIG_MAX_SEEDS)
+				a->cli.mb.seeds[a->cli.mb.n_seeds++] = optarg;
+			break;
 		case 'v': a->opts.verbosity++; break;
 		case 'h': usage(stdout); return 0 + 1;
 		case 'V': printf("wg_netmanager %s\n", WGNM_VERSION); return 0 + 1;
@@ -349,6 +368,8 @@ int main(int argc, char **argv)
 			return usage_error("genkey takes no arguments, got", argv[2]);
 		return cmd_genkey();
 	}
+	if (argc >= 2 && strcmp(argv[1], "ca") == 0)
+		return ca_main(argc - 1, argv + 1);
 	if (argc >= 2 && client_is_command(argv[1]))
 		return client_main(argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "help") == 0)

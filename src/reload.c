@@ -64,10 +64,31 @@ static void keep_identity(const struct config *old, struct config *new, struct r
 	}
 }
 
+/*
+ * A certificate for the new name or address, while the running node keeps
+ * its old ones: the others would refuse it. The running identity and
+ * certificate stay (the daemon keeps its key for the same public key).
+ */
+static void keep_certificate(const struct config *old, struct config *new,
+			     struct reload_plan *plan)
+{
+	const struct config_member *o = &old->mb;
+	struct config_member *n = &new->mb;
+
+	if (!n->has_ca || !n->has_cert || !o->has_cert ||
+	    (addr_eq(&n->cert.addr, &new->wg_ip) && strcmp(n->cert.name, new->name) == 0))
+		return;
+	keep(plan, "certificate (for another name or wgIp)");
+	n->cert = o->cert;
+	n->has_identity = o->has_identity;
+	memcpy(n->identity_pub, o->identity_pub, sizeof(n->identity_pub));
+}
+
 bool reload_plan(const struct config *old, struct config *new, struct reload_plan *plan)
 {
 	memset(plan, 0, sizeof(*plan));
 	keep_identity(old, new, plan);
+	keep_certificate(old, new, plan);
 	/*
 	 * The running node wiped its copy of the key after deriving the admin
 	 * key: the caller derives the new one and compares those.
@@ -79,5 +100,9 @@ bool reload_plan(const struct config *old, struct config *new, struct reload_pla
 			(old->self_static != NULL) != (new->self_static != NULL);
 	plan->mtu = old->mtu != new->mtu;
 	plan->routes = !config_routes_same(&old->rt, &new->rt);
-	return plan->shared_key || plan->statics || plan->options || plan->mtu || plan->routes;
+	plan->member = !config_member_same(&old->mb, &new->mb);
+	/* as the shared key: the running node keeps only the derived key */
+	plan->prev_key = old->mb.has_prev_key || new->mb.has_prev_key;
+	return plan->shared_key || plan->statics || plan->options || plan->mtu || plan->routes ||
+	       plan->member || plan->prev_key;
 }

@@ -31,6 +31,9 @@ static const char *const type_names[WIRE_TYPE_MAX + 1] = {
 	[WIRE_LEAVE] = "leave",
 	[WIRE_PING] = "ping",
 	[WIRE_PONG] = "pong",
+	[WIRE_CERT] = "cert",
+	[WIRE_CERT_REQUEST] = "cert_request",
+	[WIRE_REVOKE] = "revoke",
 };
 
 const char *status_path_name(enum status_path p)

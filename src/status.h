@@ -13,6 +13,8 @@
  *   status_metrics.c  Prometheus text (`metrics`)
  *   status_tsv.c      the tab-separated feed `top` reads back
  *   status_edges.c    the graph's edges (`status --edges`), text and JSON
+ *   status_member.c   membership (network.caKey, previousSharedKey): a
+ *                     section of the text view and the JSON member
  *
  * Apart from status_collect(), which reads the core, everything here is a
  * pure function of its arguments (tests/test_status.c,
@@ -157,6 +159,24 @@ struct status_exit {
 	uint64_t refused;		/* route announcements refused, each once */
 };
 
+/*
+ * Membership (network.caKey) and a change of the shared key
+ * (previousSharedKey). Without a CA only the second half means anything.
+ */
+#define STATUS_MEMBER_WARN_DAYS 7	/* this close, the certificate's end is near (as the log warns) */
+
+struct status_member {
+	bool has_ca;
+	uint64_t serial;		/* our certificate's */
+	int64_t not_after;		/* unix seconds */
+	bool own_revoked;		/* a revocation names our certificate */
+	uint64_t refused;		/* hellos, records, certificates refused for their certificate */
+	size_t n_revoked;		/* revocations held */
+	size_t n_certs;			/* other nodes' certificates held */
+	bool has_prev_key;		/* previousSharedKey set */
+	uint64_t prev_key_opened;	/* datagrams opened with it since it was set */
+};
+
 struct status_snapshot {
 	char ifname[STATUS_IFNAME_MAX];
 	char name[WIRE_NAME_MAX + 1];
@@ -193,6 +213,7 @@ struct status_snapshot {
 	struct status_route *routes;	/* owned */
 	size_t routes_left_out;		/* beyond STATUS_ROUTES_MAX */
 	struct status_exit exit;
+	struct status_member member;	/* status_member.c formats it */
 };
 
 /* What status_collect gathers beyond the node table. */
@@ -210,6 +231,8 @@ struct status_input {
 	uint64_t socket_drops[2];	/* as in status_snapshot */
 	bool has_socket_drops[2];
 	unsigned want;			/* STATUS_WANT_* */
+	bool has_prev_key;		/* as in status_member (the daemon's, not the core's) */
+	uint64_t prev_key_opened;
 };
 
 /* status_collect.c */
@@ -284,6 +307,18 @@ void status_json_kstr(struct status_buf *b, bool *first, const char *key, bool h
 		      const char *v);
 void status_json_ku64(struct status_buf *b, bool *first, const char *key, bool has, uint64_t v);
 void status_json_kbool(struct status_buf *b, bool *first, const char *key, bool v);
+
+/*
+ * Membership (status_member.c): a section of the text view (nothing
+ * without a CA or a previous shared key) and the JSON member
+ * "membership". Days left of our certificate at the snapshot's time, a
+ * day begun counted as the log counts them (negative: expired), and
+ * whether to warn of it.
+ */
+void status_format_member_text(const struct status_snapshot *s, struct status_buf *b);
+void status_format_member_json(const struct status_snapshot *s, struct status_buf *b);
+int64_t status_member_days_left(const struct status_snapshot *s);
+bool status_member_warn(const struct status_snapshot *s);
 
 /* status_metrics.c */
 void status_format_metrics(const struct status_snapshot *s, const char *version,

@@ -229,6 +229,22 @@ static void collect_self(const struct status_input *in, struct status_snapshot *
 	out->reflexive_from = self.reflexive_from;
 }
 
+static void collect_member(const struct status_input *in, struct status_snapshot *out)
+{
+	struct mesh_member_status ms;
+
+	mesh_member_status(in->mesh, &ms);
+	out->member.has_ca = ms.has_ca;
+	out->member.serial = ms.serial;
+	out->member.not_after = (int64_t)ms.not_after;
+	out->member.own_revoked = ms.own_revoked;
+	out->member.refused = ms.refused;
+	out->member.n_revoked = ms.n_revoked;
+	out->member.n_certs = ms.n_certs;
+	out->member.has_prev_key = in->has_prev_key;
+	out->member.prev_key_opened = in->prev_key_opened;
+}
+
 /* Routes and the exit node, after the nodes (their names and paths). */
 static int collect_routes(const struct status_input *in, struct status_snapshot *out)
 {
@@ -302,6 +318,7 @@ int status_collect(const struct status_input *in, struct status_snapshot *out)
 	}
 	status_explain(out);
 	collect_self(in, out);
+	collect_member(in, out);
 	if (collect_statics(in, out) < 0 || collect_routes(in, out) < 0 ||
 	    ((in->want & STATUS_WANT_EDGES) && collect_edges(in, out) < 0)) {
 		status_snapshot_free(out);

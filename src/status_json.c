@@ -139,6 +139,7 @@ void status_format_json(const struct status_snapshot *s, struct status_buf *b)
 		json_static(s, &s->statics[i], i == 0, b);
 	status_buf_printf(b, "%s]", s->n_statics ? "\n  " : "");
 	status_format_routes_json(s, b);
+	status_format_member_json(s, b);
 	if (s->has_edges) {
 		status_buf_printf(b, ",\n  \"edges\": ");
 		status_format_edges_json(s, b);

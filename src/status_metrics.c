@@ -59,6 +59,7 @@ static void prom_node(struct status_buf *b, const char *name, const struct statu
 }
 
 static void routes_metrics(const struct status_snapshot *s, struct status_buf *b);
+static void member_metrics(const struct status_snapshot *s, struct status_buf *b);
 
 void status_format_metrics(const struct status_snapshot *s, const char *version,
 			   struct status_buf *b)
@@ -159,6 +160,7 @@ void status_format_metrics(const struct status_snapshot *s, const char *version,
 			status_buf_printf(b, "} %" PRId64 "\n", s->nodes[i].last_handshake);
 		}
 	routes_metrics(s, b);
+	member_metrics(s, b);
 }
 
 /* Subnet routes by state, refusals, whether an exit node is in use. */
@@ -182,3 +184,41 @@ static void routes_metrics(const struct status_snapshot *s, struct status_buf *b
 		    s->exit.active ? 1 : 0);
 }
 
+
+/*
+ * Membership: whether a CA is set; with one, our certificate (its serial
+ * as a label of its end), what is held and refused; and datagrams opened
+ * with previousSharedKey while one is set.
+ */
+static void member_metrics(const struct status_snapshot *s, struct status_buf *b)
+{
+	const struct status_member *m = &s->member;
+
+	prom_simple(b, s, "wgnm_member_ca", "gauge",
+		    "1 when network.caKey is set: only certified nodes are admitted.", m->has_ca);
+	if (m->has_ca) {
+		prom_head(b, "wgnm_member_cert_expiry_seconds", "gauge",
+			  "When this node's certificate ends, in unix seconds.");
+		prom_if(b, "wgnm_member_cert_expiry_seconds", s);
+		status_buf_printf(b, ",serial=\"%016" PRIx64 "\"} %" PRId64 "\n", m->serial,
+				  m->not_after);
+		prom_head(b, "wgnm_member_cert_days_left", "gauge",
+			  "Days until this node's certificate ends, a day begun counted "
+			  "(negative: expired; the log and status warn from 7).");
+		prom_if(b, "wgnm_member_cert_days_left", s);
+		status_buf_printf(b, "} %" PRId64 "\n", status_member_days_left(s));
+		prom_simple(b, s, "wgnm_member_cert_revoked", "gauge",
+			    "1 when a revocation names this node's certificate.", m->own_revoked);
+		prom_simple(b, s, "wgnm_member_revocations", "gauge", "Revocations held.",
+			    m->n_revoked);
+		prom_simple(b, s, "wgnm_member_certificates", "gauge",
+			    "Other nodes' certificates held.", m->n_certs);
+		prom_simple(b, s, "wgnm_member_refused_total", "counter",
+			    "Hellos, records and certificates refused for their certificate.",
+			    m->refused);
+	}
+	if (m->has_prev_key)
+		prom_simple(b, s, "wgnm_previous_key_opened_total", "counter",
+			    "Datagrams opened with network.previousSharedKey since it was set.",
+			    m->prev_key_opened);
+}

@@ -151,6 +151,7 @@ void status_format_text(const struct status_snapshot *s, struct status_buf *b)
 	for (size_t i = 0; i < s->n_statics; i++)
 		static_line(s, &s->statics[i], b);
 	status_format_routes_text(s, b);
+	status_format_member_text(s, b);
 	if (!s->has_ctr)
 		return;
 	status_buf_printf(b, "admin port drops:");

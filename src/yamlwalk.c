@@ -194,6 +194,18 @@ static int check_secret_file(const char *path, const struct stat *st, const char
 	return 0;
 }
 
+int yamlwalk_check_secret(const char *path, const char *secret, struct config_msgs *msgs)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		int err = -errno;
+		config_msg(msgs, false, path, 0, 0, "cannot check its mode: %s", strerror(-err));
+		return err;
+	}
+	return check_secret_file(path, &st, secret, msgs);
+}
+
 /* Read size bytes, and one more to notice a file that grows meanwhile. */
 static int read_whole(int fd, const char *path, char *data, size_t size, size_t *got,
 			struct config_msgs *msgs)
@@ -598,14 +610,21 @@ static void warn_unknown_key(struct yamlwalk *w, const yaml_node_t *k, const cha
 			     const char *what, const struct yamlwalk_key *keys)
 {
 	const char *known[YAMLWALK_MAX_KEYS + 1], *best;
-	char list[128] = "";	/* "name, wgIp, ...", cut where it does not fit */
+	char list[128] = "";	/* "name, wgIp, ...", cut after the last key that fits */
 	size_t i, off = 0;
+	bool cut = false;
 
 	for (i = 0; i < YAMLWALK_MAX_KEYS && keys[i].name; i++) {
 		known[i] = keys[i].name;
-		if (off < sizeof(list))
-			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-						i ? ", " : "", known[i]);
+		if (cut)
+			continue;
+		if (off + 2 + strlen(known[i]) + sizeof(", ...") <= sizeof(list)) {
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s", i ? ", " : "",
+						known[i]);
+		} else {
+			snprintf(list + off, sizeof(list) - off, ", ...");
+			cut = true;
+		}
 	}
 	known[i] = NULL;
 	best = config_closest_word(key, known);

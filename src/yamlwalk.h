@@ -70,6 +70,13 @@ const char *config_closest_word(const char *word, const char *const *known);
 int yamlwalk_read_file(const char *path, size_t max, const char *secret, char **buf,
 		       size_t *len, struct config_msgs *msgs);
 
+/*
+ * A file read without yamlwalk_read_file's secret checks that turned out
+ * to hold a secret after all (peer.yaml with identityKey): the same checks
+ * on path now. 0 or -EPERM (said), or a negative errno of stat.
+ */
+int yamlwalk_check_secret(const char *path, const char *secret, struct config_msgs *msgs);
+
 /* One document being walked, handed to every reader. */
 struct yamlwalk;
 

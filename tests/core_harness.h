@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 
 #include "core/mesh.h"
 #include "core/mesh_int.h"
@@ -45,6 +46,7 @@
 struct h_sent {
 	struct endpoint to;
 	struct wire_msg msg;
+	uint64_t at;		/* the fake clock when it was sent */
 };
 
 struct h_set {
@@ -94,6 +96,12 @@ struct h {
 	} wg[H_MAX_WG];
 	size_t n_wg;
 	size_t wg_overlaps, wg_stray_removes;
+	/* a network with a CA (h_setup_ca): its keys, A's identity, the fake wall clock */
+	uint8_t ca_pk[32], ca_sk[64], id_sk[64];
+	uint64_t unix_now;
+	/* revocations the core asked to keep (MESH_ACT_REVOKED), over all time */
+	struct revocation revoked[H_MAX_SEEN];
+	size_t n_revoked;
 	/* LAN broadcasts since the last h_reset, and when */
 	struct wire_msg lan[H_MAX_SEEN];
 	uint64_t lan_at[H_MAX_SEEN];
@@ -116,6 +124,10 @@ struct h_fake {
 	struct prefix routes[WIRE_MAX_ROUTES];
 	uint8_t n_local;
 	struct addr local[4];
+	/* a network with a CA: its identity and certificate (h_certify) */
+	bool certified;
+	uint8_t id_pk[32], id_sk[64];
+	struct cert cert;
 };
 
 static inline uint64_t h_random(void *arg)
@@ -247,7 +259,7 @@ static inline void h_collect(struct h *t)
 		switch (a->type) {
 		case MESH_ACT_SEND:
 			assert_true(t->n_sent < H_MAX_SEEN);
-			t->sent[t->n_sent++] = (struct h_sent){ a->u.send.to, a->u.send.msg };
+			t->sent[t->n_sent++] = (struct h_sent){ a->u.send.to, a->u.send.msg, t->now };
 			break;
 		case MESH_ACT_PEER_SET: {
 			struct h_set *ps;
@@ -281,6 +293,10 @@ static inline void h_collect(struct h *t)
 			assert_true(pos >= 0); /* only what was added */
 			t->routes[pos] = t->routes[--t->n_routes];
 			t->route_del[t->n_route_del++] = a->u.route.dst;
+			break;
+		case MESH_ACT_REVOKED:
+			assert_true(t->n_revoked < H_MAX_SEEN);
+			t->revoked[t->n_revoked++] = a->u.revoked;
 			break;
 		case MESH_ACT_LOG:
 			if (t->log_grep[0] && strstr(a->u.log.text, t->log_grep)) {
@@ -370,6 +386,86 @@ static inline void h_setup(struct h *t, size_t n_static, uint8_t last)
 	h_setup_opts(t, n_static, last, 0);
 }
 
+/* ---- a network with a CA ---- */
+
+static inline void h_ca_sign(void *arg, const uint8_t *msg, size_t len, uint8_t sig[64])
+{
+	crypto_sign_detached(sig, NULL, msg, len, arg);
+}
+
+static inline bool h_ca_verify(void *arg, const uint8_t key[32], const uint8_t *msg, size_t len,
+			       const uint8_t sig[64])
+{
+	(void)arg;
+	return crypto_sign_verify_detached(sig, msg, len, key) == 0;
+}
+
+static inline uint64_t h_unix_time(void *arg)
+{
+	return ((const struct h *)arg)->unix_now;
+}
+
+/*
+ * A certificate signed by t's CA for (id, name), valid an hour around
+ * t->unix_now; identity pk (and its secret sk) made here.
+ */
+static inline void h_make_cert(struct h *t, const struct addr *id, const char *name,
+			       uint8_t pk[32], uint8_t sk[64], struct cert *c)
+{
+	crypto_sign_keypair(pk, sk);
+	memset(c, 0, sizeof(*c));
+	randombytes_buf(&c->serial, sizeof(c->serial));
+	c->serial |= 1;
+	c->not_before = t->unix_now - 3600;
+	c->not_after = t->unix_now + 3600;
+	memcpy(c->identity, pk, 32);
+	c->addr = *id;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+}
+
+static inline void h_sign_cert(struct h *t, struct cert *c)
+{
+	assert_int_equal(cert_sign(c, h_ca_sign, t->ca_sk), 0);
+}
+
+/* f gets an identity and a certificate of t's CA (routes and rights may be added before h_sign_cert). */
+static inline void h_certify(struct h *t, struct h_fake *f)
+{
+	h_make_cert(t, &f->id, f->name, f->id_pk, f->id_sk, &f->cert);
+	h_sign_cert(t, &f->cert);
+	f->certified = true;
+}
+
+/* A in a network with a CA: its own certificate, the CA's key, a wall clock. */
+static inline void h_setup_ca(struct h *t, size_t n_static, uint8_t last)
+{
+	struct h tmp;
+	uint8_t pk[32];
+
+	if (sodium_init() < 0)
+		fail_msg("libsodium");
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.unix_now = 1700000000;
+	crypto_sign_keypair(tmp.ca_pk, tmp.ca_sk);
+	h_setup(t, n_static, last);
+	memcpy(t->ca_pk, tmp.ca_pk, 32);
+	memcpy(t->ca_sk, tmp.ca_sk, 64);
+	t->unix_now = tmp.unix_now;
+	t->cfg.has_ca = true;
+	memcpy(t->cfg.ca_key, t->ca_pk, 32);
+	h_make_cert(t, &t->cfg.id, t->cfg.name, pk, t->id_sk, &t->cfg.cert);
+	h_sign_cert(t, &t->cfg.cert);
+	t->cfg.sign = h_ca_sign;
+	t->cfg.sign_arg = t->id_sk;
+	t->cfg.verify = h_ca_verify;
+	t->cfg.unix_time = h_unix_time;
+	t->cfg.time_arg = t;
+	assert_int_equal(mesh_set_membership(t->m, &t->cfg, t->now), 0);
+	h_collect(t);
+	h_later(t, 1000);
+	h_reset(t);
+}
+
 static inline void h_teardown(struct h *t)
 {
 	mesh_free(t->m);
@@ -424,6 +520,17 @@ static inline struct wire_msg h_hello(const struct h *t, struct h_fake *f, enum 
 		h->peer_boot = f->a_boot;
 	}
 	h->record_seq = f->seq;
+	if (f->certified) {
+		h->has |= WIRE_HELLO_HAS_CERT;
+		h->cert = f->cert;
+		if (echo) {
+			uint8_t proof[128];
+			int n = wire_hello_proof_bytes(&m.hdr, h, &t->cfg.id, proof, sizeof(proof));
+			assert_true(n > 0);
+			crypto_sign_detached(h->proof, NULL, proof, (size_t)n, f->id_sk);
+			h->has |= WIRE_HELLO_HAS_PROOF;
+		}
+	}
 	return m;
 }
 
@@ -532,7 +639,23 @@ struct h_record_extra {
 	const struct prefix *routes;
 	uint8_t n_local;
 	const struct addr *local;
+	/* a network with a CA: the originator's identity signs it, naming this certificate */
+	const uint8_t *sign_sk;
+	uint64_t cert_serial;
 };
+
+/* Sign a one-part record as its originator would (a network with a CA). */
+static inline void h_sign_record(struct wire_record *r, const uint8_t *sk, uint64_t serial)
+{
+	uint8_t buf[4096];
+	int n;
+
+	r->has |= WIRE_RECORD_HAS_SIG;
+	r->cert_serial = serial;
+	n = wire_record_signed_bytes(r, r->neighbours, r->total_neighbours, buf, sizeof(buf));
+	assert_true(n > 0);
+	crypto_sign_detached(r->sig, NULL, buf, (size_t)n, sk);
+}
 
 static inline void h_feed_record_extra(struct h *t, struct h_fake *f, const struct addr *id,
 				       const char *name, uint64_t boot, uint64_t seq,
@@ -563,6 +686,8 @@ static inline void h_feed_record_extra(struct h *t, struct h_fake *f, const stru
 	r->n_neighbours = (uint8_t)n;
 	for (size_t i = 0; i < n; i++)
 		r->neighbours[i] = (struct wire_neighbour){ neigh[i], WIRE_PATH_DIRECT, 10 };
+	if (x->sign_sk)
+		h_sign_record(r, x->sign_sk, x->cert_serial);
 	h_feed(t, f, &m);
 }
 
@@ -590,7 +715,8 @@ static inline void h_feed_record(struct h *t, struct h_fake *f, const struct add
 
 static inline void h_own_record(struct h *t, struct h_fake *f, const struct addr *neigh, size_t n)
 {
-	struct h_record_extra x = { f->flags, f->n_routes, f->routes, f->n_local, f->local };
+	struct h_record_extra x = { f->flags, f->n_routes, f->routes, f->n_local, f->local,
+				    f->certified ? f->id_sk : NULL, f->cert.serial };
 
 	f->seq++;
 	h_feed_record_extra(t, f, &f->id, f->name, f->boot, f->seq, f->key, neigh, n, &x);

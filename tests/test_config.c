@@ -532,7 +532,7 @@ static const struct msg_case msg_cases[] = {
 	{ "p_unknown_far", true,
 	  Y("colour: blue\n"),
 	  0, 1,
-	  { "peer.yaml:1:1: warning: unknown key 'colour' in the document ignored (known keys: name, wgIp, wgInterface, existingInterface, wgPort, adminPort, noTransit, routes, exitNode, useExitNode, masquerade)" } },
+	  { "peer.yaml:1:1: warning: unknown key 'colour' in the document ignored (known keys: name, wgIp, wgInterface, existingInterface, wgPort, adminPort, noTransit, routes, exitNode, useExitNode, masquerade, ...)" } },
 	{ "p_root_list", true,
 	  Y("- name: alice\n"),
 	  1, 0,
@@ -598,6 +598,44 @@ static const struct msg_case msg_cases[] = {
 	  { "net.yaml:4:34: acceptRoutes: '172.16.1.1/12' has host bits set (did you mean 172.16.0.0/12?)",
 	    "net.yaml:4:49: acceptRoutes: 'nonsense' is not a CIDR prefix like 192.168.7.0/24",
 	    "net.yaml:5:19: allowExitNodes must be true or false, not 'maybe'" } },
+	/* membership (the checks that need signatures: tests/test_ca.c) */
+	{ "n_ca_key_bad", false,
+	  Y(NET
+	  "  caKey: " KEY31 "\n"),
+	  1, 0,
+	  { "net.yaml:4:10: caKey must be an Ed25519 public key, 32 bytes in base64 (make one with 'wg_netmanager ca init')" } },
+	{ "n_ca_key_not_base64", false,
+	  Y(NET
+	  "  caKey: \"not base64!\"\n"),
+	  1, 0,
+	  { "net.yaml:4:10: caKey must be an Ed25519 public key, 32 bytes in base64 (make one with 'wg_netmanager ca init')" } },
+	{ "n_revoked_bad", false,
+	  Y(NET
+	  "  revoked: [" KEY ", AQ==, \"#\"]\n"),
+	  3, 0,
+	  { "net.yaml:4:13: revoked: '8Ls3lTyPqH2oX6vTQPV2...' is not a revocation in base64 (make one with 'wg_netmanager ca revoke')",
+	    "net.yaml:4:59: revoked: 'AQ==...' is not a revocation in base64 (make one with 'wg_netmanager ca revoke')",
+	    "net.yaml:4:65: revoked: '#...' is not a revocation in base64 (make one with 'wg_netmanager ca revoke')" } },
+	{ "n_revoked_not_list", false,
+	  Y(NET
+	  "  revoked: AQ==\n"),
+	  1, 0,
+	  { "net.yaml:4:12: revoked must be a list, not a single value" } },
+	{ "n_prev_key_bad", false,
+	  Y(NET
+	  "  previousSharedKey: " KEY33 "\n"),
+	  1, 0,
+	  { "net.yaml:4:22: previousSharedKey must be 32 bytes in base64 (the sharedKey being replaced)" } },
+	{ "p_identity_bad", true,
+	  Y("identityKey: " KEY31 "\n"
+	  "certificate: " KEY "\n"),
+	  2, 0,
+	  { "peer.yaml:1:14: identityKey must be 32 bytes in base64 (make one with 'wg_netmanager ca sign' or 'wg_netmanager ca identity')",
+	    "peer.yaml:2:14: certificate: not a node certificate in base64 (make one with 'wg_netmanager ca sign')" } },
+	{ "p_certificate_list", true,
+	  Y("certificate: [a]\n"),
+	  1, 0,
+	  { "peer.yaml:1:14: certificate must be a single value, not a list" } },
 };
 
 static int parse(bool peer, struct config *cfg, const char *buf, size_t len,
@@ -1322,6 +1360,15 @@ static void test_key_wiped_from_libyaml(void **state)
 	assert_true(cfg.has_shared_key);
 	config_free(&cfg);
 	assert_int_equal(parse(false, &cfg, broken, strlen(broken), &m), -EINVAL);
+	config_free(&cfg);
+	/* the other secrets: the shared key being replaced, this node's identity */
+	assert_int_equal(parse(false, &cfg, Y(NET "  previousSharedKey: " KEY "\n"), &m), 0);
+	assert_true(cfg.mb.has_prev_key);
+	config_free(&cfg);
+	assert_int_equal(parse(true, &cfg, Y("identityKey: " KEY "\nname: x\n"), &m), 0);
+	assert_true(cfg.mb.has_identity);
+	config_free(&cfg);
+	assert_int_equal(parse(true, &cfg, Y("identityKey: " KEY "\nname: [\n"), &m), -EINVAL);
 	config_free(&cfg);
 	yaml_free_watch = 0;
 	assert_true(yaml_free_blocks > 10);	/* the hook saw libyaml at work */

@@ -62,6 +62,10 @@ static const struct parse_case parse_cases[] = {
 	OK("version", CONTROL_VERSION),
 	OK("help", CONTROL_HELP),
 	OK("quit", CONTROL_QUIT),
+	OK("revoke AQIHY2hhcmxpZQ==", CONTROL_REVOKE),
+	OK(" revoke  x ", CONTROL_REVOKE),
+	BAD("revoke"),
+	BAD("revoke a b"),
 	BAD(""),
 	BAD("   "),
 	BAD("\r"),
@@ -106,6 +110,8 @@ static void test_parse_table(void **state)
 				assert_int_equal(req.level, c->level);
 			assert_int_equal(req.edges, strstr(c->line, "edges") != NULL);
 			assert_int_equal(req.time, strstr(c->line, "time") != NULL);
+			if (c->cmd == CONTROL_REVOKE)
+				assert_true(strlen(req.arg) > 0 && strchr(req.arg, ' ') == NULL);
 		} else {
 			assert_non_null(why);
 		}
@@ -125,6 +131,12 @@ static void test_parse_limits(void **state)
 	assert_int_equal(control_parse(line, CONTROL_LINE_MAX - 1, &req, &why), 0);
 	assert_int_equal(control_parse(line, CONTROL_LINE_MAX, &req, &why), -EINVAL);
 	assert_string_equal(why, "request too long");
+	/* a revocation of the largest kind fits: 156 bytes of base64 */
+	memset(line, 'A', sizeof(line));
+	memcpy(line, "revoke ", 7);
+	assert_int_equal(control_parse(line, 7 + 156, &req, &why), 0);
+	assert_int_equal(req.cmd, CONTROL_REVOKE);
+	assert_int_equal(strlen(req.arg), 156);
 	/* a NUL inside is a control byte, not the end */
 	assert_int_equal(control_parse("status\0json", 11, &req, &why), -EINVAL);
 	/* the length is what counts, not a terminator */
@@ -231,7 +243,22 @@ struct fixture {
 	int snapshots;
 	unsigned want;		/* what the last snapshot was asked for */
 	bool fail_snapshot;
+	char revoked[CONTROL_LINE_MAX];	/* what the revoke handler was given */
 };
+
+/* A daemon's revoke handler: "ok" for AQ==, refused otherwise. */
+static int fake_revoke(const char *arg, char *answer, size_t len, void *ctx)
+{
+	struct fixture *fx = ctx;
+
+	snprintf(fx->revoked, sizeof(fx->revoked), "%s", arg);
+	if (strcmp(arg, "AQ==") == 0) {
+		snprintf(answer, len, "revoked node x\n");
+		return 0;
+	}
+	snprintf(answer, len, "not signed by this network's CA");
+	return -EINVAL;
+}
 
 static int fake_snapshot(struct status_snapshot *s, unsigned want, void *arg)
 {
@@ -368,6 +395,16 @@ static void test_server_requests(void **state)
 	cli_send(fd, "metrics\n");
 	cli_read(fx, fd, buf, sizeof(buf), 27, &eof);
 	assert_string_equal(buf, "error starting, try again\n");
+
+	/* revoke: refused without a handler, then the handler's words */
+	cli_send(fd, "revoke AQ==\n");
+	cli_read(fx, fd, buf, sizeof(buf), 49, &eof);
+	assert_string_equal(buf, "error revoke: this daemon takes no revocations\n");
+	control_set_revoke(fx->ctl, fake_revoke, fx);
+	cli_send(fd, "revoke AQ==\nrevoke Zm9v\n");
+	cli_read(fx, fd, buf, sizeof(buf), 21 + 38, &eof);
+	assert_string_equal(buf, "ok 15\nrevoked node x\nerror not signed by this network's CA\n");
+	assert_string_equal(fx->revoked, "Zm9v");
 
 	cli_send(fd, "quit\n");
 	cli_read(fx, fd, buf, sizeof(buf), 1, &eof);

@@ -111,12 +111,106 @@ static void test_kept(void **state)
 	config_free(&b);
 }
 
+/* A node with a CA, its certificate for alpha 10.1.1.1. */
+static void member(struct config *c, uint8_t id)
+{
+	c->mb.has_ca = true;
+	memset(c->mb.ca_key, 0xca, sizeof(c->mb.ca_key));
+	c->mb.has_identity = c->mb.has_cert = true;
+	memset(c->mb.identity_pub, id, sizeof(c->mb.identity_pub));
+	memset(c->mb.identity, 0, sizeof(c->mb.identity));	/* wiped by the daemon */
+	c->mb.cert.serial = 7;
+	c->mb.cert.not_before = 1;
+	c->mb.cert.not_after = 2;
+	memcpy(c->mb.cert.identity, c->mb.identity_pub, sizeof(c->mb.cert.identity));
+	c->mb.cert.addr = c->wg_ip;
+	snprintf(c->mb.cert.name, sizeof(c->mb.cert.name), "%s", c->name);
+}
+
+/* Membership is applied on a reload: CA key, revocations, certificate, previousSharedKey. */
+static void test_member(void **state)
+{
+	struct config a, b;
+	struct reload_plan p;
+
+	(void)state;
+	base(&a);
+	member(&a, 1);
+	base(&b);
+	b.has_shared_key = false;
+	member(&b, 1);
+	b.mb.identity[0] = 9;	/* the new file's seed: the public key is what counts */
+	assert_false(reload_plan(&a, &b, &p));
+	assert_false(p.member || p.prev_key);
+
+	member(&b, 2);	/* a new identity and certificate */
+	assert_true(reload_plan(&a, &b, &p));
+	assert_true(p.member);
+	member(&b, 1);
+	b.mb.cert.serial = 8;	/* a new certificate, the same identity */
+	assert_true(reload_plan(&a, &b, &p) && p.member);
+	member(&b, 1);
+	b.mb.ca_key[0] = 1;
+	assert_true(reload_plan(&a, &b, &p) && p.member);
+	member(&b, 1);
+	b.mb.revoked = calloc(1, sizeof(*b.mb.revoked));
+	assert_non_null(b.mb.revoked);
+	b.mb.n_revoked = 1;
+	b.mb.revoked[0].r.flags = REVOKE_FLAG_NAME;
+	snprintf(b.mb.revoked[0].r.name, sizeof(b.mb.revoked[0].r.name), "mallory");
+	assert_true(reload_plan(&a, &b, &p) && p.member);
+	assert_int_equal(p.n_kept, 0);
+	config_free(&b);
+
+	/* previousSharedKey: added, and removed again */
+	base(&b);
+	b.has_shared_key = false;
+	member(&b, 1);
+	b.mb.has_prev_key = true;
+	assert_true(reload_plan(&a, &b, &p) && p.prev_key && !p.member);
+	a.mb.has_prev_key = true;
+	b.mb.has_prev_key = false;
+	assert_true(reload_plan(&a, &b, &p) && p.prev_key);
+	config_free(&a);
+	config_free(&b);
+}
+
+/*
+ * A new name with a certificate for it: the name waits for a restart, and
+ * so does the certificate (the running name's stays), or every other node
+ * would refuse this one.
+ */
+static void test_member_kept(void **state)
+{
+	struct config a, b;
+	struct reload_plan p;
+
+	(void)state;
+	base(&a);
+	member(&a, 1);
+	base(&b);
+	b.has_shared_key = false;
+	snprintf(b.name, sizeof(b.name), "omega");
+	member(&b, 2);
+	reload_plan(&a, &b, &p);
+	assert_int_equal(p.n_kept, 2);
+	assert_string_equal(p.kept[0], "name");
+	assert_string_equal(p.kept[1], "certificate (for another name or wgIp)");
+	assert_string_equal(b.mb.cert.name, "alpha");
+	assert_int_equal(b.mb.identity_pub[0], 1);
+	assert_false(p.member);
+	config_free(&a);
+	config_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_nothing_changed),
 		cmocka_unit_test(test_applied),
 		cmocka_unit_test(test_kept),
+		cmocka_unit_test(test_member),
+		cmocka_unit_test(test_member_kept),
 	};
 
 	if (getenv("WGNM_TEST_FILTER"))

@@ -494,6 +494,94 @@ static void test_metrics(void **state)
 	status_snapshot_free(&s);
 }
 
+/*
+ * Membership in the status, case by case: days left (as the log counts
+ * them, a day begun counts; expired is negative), the warning from 7 days
+ * left (as the log's), a revoked certificate, no CA. Each row: the certificate's end relative to
+ * the snapshot, then what the text, the JSON and the metrics must hold
+ * (and what the text must not).
+ */
+static void test_member(void **state)
+{
+	static const struct {
+		bool ca, revoked, prev_key;
+		int64_t end;			/* not_after - now */
+		int64_t days;
+		bool warn;
+		const char *text, *json, *metric, *not_text;
+	} rows[] = {
+		{ true, false, false, 30 * 86400 + 5, 31, false, "(31 day(s) left)",
+		  "\"days_left\": 31, \"expiry_warning\": false",
+		  "wgnm_member_cert_days_left{interface=\"wg0\"} 31\n", "warning" },
+		{ true, false, false, 7 * 86400 + 1, 8, false, "(8 day(s) left)",
+		  "\"expiry_warning\": false", "wgnm_member_ca{interface=\"wg0\"} 1\n", "warning" },
+		{ true, false, false, 7 * 86400, 7, true,
+		  "  warning: this node's certificate expires in 7 day(s): sign a new one",
+		  "\"expiry_warning\": true", "wgnm_member_cert_days_left{interface=\"wg0\"} 7\n",
+		  "shared key" },
+		{ true, false, false, 59, 1, true, "expires in 1 day(s)", "\"days_left\": 1",
+		  "wgnm_member_cert_days_left{interface=\"wg0\"} 1\n", "expired" },
+		{ true, false, false, 0, -1, true, "(expired)", "\"days_left\": -1",
+		  "wgnm_member_cert_days_left{interface=\"wg0\"} -1\n", "expires in" },
+		{ true, false, false, -86399, -1, true, "certificate has expired",
+		  "\"days_left\": -1", "wgnm_member_cert_days_left{interface=\"wg0\"} -1\n",
+		  "expires in" },
+		{ true, false, false, -86400, -2, true, "(expired)", "\"days_left\": -2",
+		  "wgnm_member_cert_days_left{interface=\"wg0\"} -2\n", "left)" },
+		{ true, true, false, 300 * 86400, 300, false, "certificate is revoked",
+		  "\"revoked\": true", "wgnm_member_cert_revoked{interface=\"wg0\"} 1\n",
+		  "expire" },
+		{ false, false, true, 0, 0, false,
+		  "shared key: previousSharedKey accepted too; 4 datagram(s) opened",
+		  "{\"ca\": false, \"serial\": null, \"not_after\": null, \"days_left\": null",
+		  "wgnm_previous_key_opened_total{interface=\"wg0\"} 4\n", "membership" },
+		{ false, false, false, 0, 0, false, "admin port drops",
+		  "\"previous_shared_key\": false, \"previous_key_opened\": 0}",
+		  "wgnm_member_ca{interface=\"wg0\"} 0\n", "membership" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		struct status_snapshot s;
+		struct status_buf b;
+
+		make_snapshot(&s);
+		s.member.has_ca = rows[i].ca;
+		s.member.own_revoked = rows[i].revoked;
+		s.member.serial = 0xabcdef0123456789ull;
+		s.member.not_after = s.now + rows[i].end;
+		s.member.has_prev_key = rows[i].prev_key;
+		s.member.prev_key_opened = rows[i].prev_key ? 4 : 0;
+		if (rows[i].ca)
+			assert_int_equal(status_member_days_left(&s), rows[i].days);
+		assert_int_equal(status_member_warn(&s), rows[i].warn);
+
+		status_buf_init(&b, 1 << 20);
+		status_format_text(&s, &b);
+		if (!strstr(b.p, rows[i].text) || strstr(b.p, rows[i].not_text))
+			fail_msg("row %zu: want '%s', not '%s', in\n%s", i, rows[i].text,
+				 rows[i].not_text, b.p);
+		status_buf_free(&b);
+
+		status_buf_init(&b, 1 << 20);
+		status_format_json(&s, &b);
+		assert_true(json_valid(b.p));
+		if (!strstr(b.p, rows[i].json))
+			fail_msg("row %zu: want '%s' in\n%s", i, rows[i].json, b.p);
+		status_buf_free(&b);
+
+		status_buf_init(&b, 1 << 20);
+		status_format_metrics(&s, "0.1.0", &b);
+		if (!strstr(b.p, rows[i].metric))
+			fail_msg("row %zu: want '%s' in\n%s", i, rows[i].metric, b.p);
+		/* the certificate's series only with a CA, the old key's only with one */
+		assert_true(!strstr(b.p, "wgnm_member_cert_expiry_seconds{") == !rows[i].ca);
+		assert_true(!strstr(b.p, "wgnm_previous_key_opened_total{") == !rows[i].prev_key);
+		status_buf_free(&b);
+		status_snapshot_free(&s);
+	}
+}
+
 static void test_tsv_roundtrip(void **state)
 {
 	struct status_snapshot s, t;
@@ -1299,6 +1387,7 @@ int main(void)
 		cmocka_unit_test(test_json_checker),
 		cmocka_unit_test(test_json),
 		cmocka_unit_test(test_metrics),
+		cmocka_unit_test(test_member),
 		cmocka_unit_test(test_tsv_roundtrip),
 		cmocka_unit_test(test_tsv_rejects),
 		cmocka_unit_test(test_sort),

@@ -253,6 +253,23 @@ static void add_routes(struct status_snapshot *s)
 	s->exit.refused = 1;
 }
 
+/*
+ * Membership: a CA, our certificate ending in 3 days less an hour (a
+ * warning), revocations and certificates held, refusals, and a change of
+ * the shared key under way.
+ */
+static void add_member(struct status_snapshot *s)
+{
+	s->member.has_ca = true;
+	s->member.serial = 0x606f808c41af0ce0ull;
+	s->member.not_after = NOW + 3 * 86400 - 3600;
+	s->member.n_revoked = 2;
+	s->member.n_certs = 3;
+	s->member.refused = 5;
+	s->member.has_prev_key = true;
+	s->member.prev_key_opened = 12;
+}
+
 static void make(struct status_snapshot *s, bool edges)
 {
 	memset(s, 0, sizeof(*s));
@@ -284,6 +301,7 @@ static void make(struct status_snapshot *s, bool edges)
 	add_nodes(s);
 	add_statics(s);
 	add_routes(s);
+	add_member(s);
 	if (edges)
 		add_edges(s);
 	status_explain(s);
@@ -388,6 +406,10 @@ static const char want_text[] =
 	"  192.168.7.0/24       delta          via beta         standby\n"
 	"  172.31.0.0/16        eta            LAN              refused: outside network.acceptRoutes\n"
 	"exit node: using beta (auto)\n"
+	"membership: certificate 606f808c41af0ce0, valid until 2023-11-17 21:13 UTC (3 day(s) left); "
+	"2 revocation(s) held, 3 other certificate(s) held, 5 refused for their certificate\n"
+	"  warning: this node's certificate expires in 3 day(s): sign a new one (wg_netmanager ca sign)\n"
+	"shared key: previousSharedKey accepted too; 12 datagram(s) opened with it since it was set\n"
 	"admin port drops: open-failed 1, replay 3 (harmless: unconfirmed 12, self 2)\n";
 
 static const char want_json[] =
@@ -483,9 +505,10 @@ static const char want_json[] =
 	"\"open-failed\": 1, \"malformed\": 0, \"unknown-type\": 0, \"replay\": 3, \"old-boot\": 0, "
 	"\"unconfirmed\": 12, \"refused\": 0, \"self\": 2},\n"
 	"  \"packets\": {\"rx\": {\"hello\": 5, \"hello_reply\": 0, \"record\": 40, \"digest\": 0, "
-	"\"request\": 0, \"leave\": 0, \"ping\": 0, \"pong\": 0}, \"tx\": {\"hello\": 0, "
+	"\"request\": 0, \"leave\": 0, \"ping\": 0, \"pong\": 0, \"cert\": 0, "
+	"\"cert_request\": 0, \"revoke\": 0}, \"tx\": {\"hello\": 0, "
 	"\"hello_reply\": 0, \"record\": 0, \"digest\": 0, \"request\": 0, \"leave\": 0, \"ping\": 7, "
-	"\"pong\": 8}},\n"
+	"\"pong\": 8, \"cert\": 0, \"cert_request\": 0, \"revoke\": 0}},\n"
 	"  \"route_changes\": 4,\n"
 	"  \"spf_runs\": 9,\n"
 	"  \"claims_refused\": 1,\n"
@@ -518,6 +541,9 @@ static const char want_json[] =
 	"  \"routes_left_out\": 0,\n"
 	"  \"routes_refused\": 1,\n"
 	"  \"exit_node\": {\"use\": \"auto\", \"want\": null, \"active\": \"beta\", \"why_none\": null, \"offered\": false},\n"
+	"  \"membership\": {\"ca\": true, \"serial\": \"606f808c41af0ce0\", \"not_after\": 1700255600, "
+	"\"days_left\": 3, \"expiry_warning\": true, \"revoked\": false, \"revocations\": 2, "
+	"\"certificates\": 3, \"refused\": 5, \"previous_shared_key\": true, \"previous_key_opened\": 12},\n"
 	"  \"edges\": [\n"
 	"    {\"from\": \"alpha\", \"from_address\": \"10.1.1.1\", \"to\": \"beta\", \"to_address\": "
 	"\"10.1.1.2\", \"kind\": \"lan\", \"cost\": 1, \"both\": true, \"endpoint\": null, "
@@ -572,6 +598,9 @@ static const char want_metrics[] =
 	"wgnm_packets_total{interface=\"wg0\",direction=\"rx\",type=\"leave\"} 0\n"
 	"wgnm_packets_total{interface=\"wg0\",direction=\"rx\",type=\"ping\"} 0\n"
 	"wgnm_packets_total{interface=\"wg0\",direction=\"rx\",type=\"pong\"} 0\n"
+	"wgnm_packets_total{interface=\"wg0\",direction=\"rx\",type=\"cert\"} 0\n"
+	"wgnm_packets_total{interface=\"wg0\",direction=\"rx\",type=\"cert_request\"} 0\n"
+	"wgnm_packets_total{interface=\"wg0\",direction=\"rx\",type=\"revoke\"} 0\n"
 	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"hello\"} 0\n"
 	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"hello_reply\"} 0\n"
 	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"record\"} 0\n"
@@ -580,6 +609,9 @@ static const char want_metrics[] =
 	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"leave\"} 0\n"
 	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"ping\"} 7\n"
 	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"pong\"} 8\n"
+	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"cert\"} 0\n"
+	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"cert_request\"} 0\n"
+	"wgnm_packets_total{interface=\"wg0\",direction=\"tx\",type=\"revoke\"} 0\n"
 	"# HELP wgnm_drops_total Admin port datagrams dropped, by reason.\n"
 	"# TYPE wgnm_drops_total counter\n"
 	"wgnm_drops_total{interface=\"wg0\",reason=\"short\"} 0\n"
@@ -691,7 +723,33 @@ static const char want_metrics[] =
 	"wgnm_routes_refused_total{interface=\"wg0\"} 1\n"
 	"# HELP wgnm_exit_node_active 1 while an exit node carries this node's internet traffic.\n"
 	"# TYPE wgnm_exit_node_active gauge\n"
-	"wgnm_exit_node_active{interface=\"wg0\"} 1\n";
+	"wgnm_exit_node_active{interface=\"wg0\"} 1\n"
+	"# HELP wgnm_member_ca 1 when network.caKey is set: only certified nodes are admitted.\n"
+	"# TYPE wgnm_member_ca gauge\n"
+	"wgnm_member_ca{interface=\"wg0\"} 1\n"
+	"# HELP wgnm_member_cert_expiry_seconds When this node's certificate ends, in unix seconds.\n"
+	"# TYPE wgnm_member_cert_expiry_seconds gauge\n"
+	"wgnm_member_cert_expiry_seconds{interface=\"wg0\",serial=\"606f808c41af0ce0\"} 1700255600\n"
+	"# HELP wgnm_member_cert_days_left Days until this node's certificate ends, a day begun "
+	"counted (negative: expired; the log and status warn from 7).\n"
+	"# TYPE wgnm_member_cert_days_left gauge\n"
+	"wgnm_member_cert_days_left{interface=\"wg0\"} 3\n"
+	"# HELP wgnm_member_cert_revoked 1 when a revocation names this node's certificate.\n"
+	"# TYPE wgnm_member_cert_revoked gauge\n"
+	"wgnm_member_cert_revoked{interface=\"wg0\"} 0\n"
+	"# HELP wgnm_member_revocations Revocations held.\n"
+	"# TYPE wgnm_member_revocations gauge\n"
+	"wgnm_member_revocations{interface=\"wg0\"} 2\n"
+	"# HELP wgnm_member_certificates Other nodes' certificates held.\n"
+	"# TYPE wgnm_member_certificates gauge\n"
+	"wgnm_member_certificates{interface=\"wg0\"} 3\n"
+	"# HELP wgnm_member_refused_total Hellos, records and certificates refused for their certificate.\n"
+	"# TYPE wgnm_member_refused_total counter\n"
+	"wgnm_member_refused_total{interface=\"wg0\"} 5\n"
+	"# HELP wgnm_previous_key_opened_total Datagrams opened with network.previousSharedKey since it "
+	"was set.\n"
+	"# TYPE wgnm_previous_key_opened_total counter\n"
+	"wgnm_previous_key_opened_total{interface=\"wg0\"} 12\n";
 
 static const char want_tsv[] =
 	"H\twg0\talpha\t10.1.1.1\tuserspace\t1700000000\t93784\n"

@@ -44,6 +44,28 @@ static inline struct addr sample_v6(uint16_t hi, uint16_t lo)
 	return x;
 }
 
+/* A certificate: IPv4 and no routes, or the largest (IPv6, 32-byte name, 8 IPv6 routes). */
+static inline void sample_cert(struct cert *c, enum sample_size sz)
+{
+	memset(c, 0, sizeof(*c));
+	c->serial = sz == SAMPLE_MAX ? UINT64_MAX : 0x1234;
+	c->not_before = 1700000000;
+	c->not_after = sz == SAMPLE_MAX ? UINT64_MAX : 1731536000;
+	memset(c->identity, 0x1d, sizeof(c->identity));
+	memset(c->sig, 0x5e, sizeof(c->sig));
+	if (sz != SAMPLE_MAX) {
+		c->addr = sample_v4(10, 1, 1, 21);
+		memcpy(c->name, "charlie", 8);
+		return;
+	}
+	c->flags = CERT_FLAG_EXIT;
+	c->addr = sample_v6(0xffff, 0xfffe);
+	memset(c->name, 'z', WIRE_NAME_MAX);
+	c->n_routes = CERT_MAX_ROUTES;
+	for (int i = 0; i < CERT_MAX_ROUTES; i++)
+		c->routes[i] = (struct prefix){ sample_v6(0xdddd, (uint16_t)(0xff00 + i)), 128 };
+}
+
 static inline void sample_header(struct wire_msg *m, uint8_t type, enum sample_size sz)
 {
 	memset(m, 0, sizeof(*m));
@@ -98,6 +120,10 @@ static inline void sample_hello(struct wire_msg *m, uint8_t type, enum sample_si
 		h->peer_boot = h->held_boot = UINT64_MAX;
 		h->record_seq = UINT64_MAX;
 		h->wg_port = h->admin_port = UINT16_MAX;
+		/* a network with a CA: the largest certificate, and the proof */
+		h->has |= WIRE_HELLO_HAS_CERT | WIRE_HELLO_HAS_PROOF;
+		sample_cert(&h->cert, SAMPLE_MAX);
+		memset(h->proof, 0x9f, sizeof(h->proof));
 	}
 }
 
@@ -140,7 +166,9 @@ static inline void sample_record(struct wire_msg *m, enum sample_size sz)
 		r->local[i] = sample_v6(0xfe, (uint16_t)(0xff00 + i));
 	r->reflexive.addr = sample_v6(0xbeef, 0xffff);
 	r->reflexive.port = UINT16_MAX;
-	r->has |= WIRE_RECORD_HAS_ROUTES;
+	r->has |= WIRE_RECORD_HAS_ROUTES | WIRE_RECORD_HAS_SIG;
+	r->cert_serial = UINT64_MAX;
+	memset(r->sig, 0x7a, sizeof(r->sig));
 	r->n_routes = WIRE_MAX_ROUTES;
 	for (int i = 0; i < WIRE_MAX_ROUTES; i++)
 		r->routes[i] = (struct prefix){ sample_v6(0xcccc, (uint16_t)(0xff00 + i)), 128 };
@@ -193,8 +221,10 @@ static inline void sample_ping(struct wire_msg *m, uint8_t type, enum sample_siz
 	m->u.ping.db_total = sz == SAMPLE_MAX ? UINT16_MAX : 4;
 	m->u.ping.db_hash = sz == SAMPLE_MAX ? UINT64_MAX : 0x1234;
 	if (sz == SAMPLE_MAX) {
-		/* the largest form: an IPv6 observed endpoint */
-		m->u.ping.has |= WIRE_PING_HAS_OBSERVED_WG;
+		/* the largest form: an IPv6 observed endpoint, a revocations summary */
+		m->u.ping.has |= WIRE_PING_HAS_OBSERVED_WG | WIRE_PING_HAS_REVOKED;
+		m->u.ping.rev_total = UINT16_MAX;
+		m->u.ping.rev_hash = UINT64_MAX;
 		memset(m->u.ping.observed_wg.addr.b, 0xfe, 16);
 		m->u.ping.observed_wg.port = 65535;
 	} else {
@@ -205,7 +235,28 @@ static inline void sample_ping(struct wire_msg *m, uint8_t type, enum sample_siz
 	}
 }
 
-/* Build sample i of SAMPLE_COUNT (8 types x 3 sizes); returns its name. */
+static inline void sample_cert_msg(struct wire_msg *m, uint8_t type, enum sample_size sz)
+{
+	sample_header(m, type, sz);
+	if (type == WIRE_CERT) {
+		sample_cert(&m->u.cert, sz);
+	} else if (type == WIRE_CERT_REQUEST) {
+		m->u.cert_request.id = sz == SAMPLE_MAX ? sample_v6(0xffff, 0xfffe) : sample_v4(10, 1, 1, 2);
+		m->u.cert_request.serial = sz == SAMPLE_MAX ? UINT64_MAX : 0x1234;
+	} else {
+		struct revocation *r = &m->u.revoke;
+		r->flags = sz == SAMPLE_MIN	? REVOKE_FLAG_SERIAL
+			   : sz == SAMPLE_MAX ? REVOKE_FLAG_SERIAL | REVOKE_FLAG_NAME
+					      : REVOKE_FLAG_NAME;
+		r->serial = r->flags & REVOKE_FLAG_SERIAL ? (sz == SAMPLE_MAX ? UINT64_MAX : 99) : 0;
+		if (r->flags & REVOKE_FLAG_NAME)
+			memset(r->name, sz == SAMPLE_MAX ? 'z' : 'c', sz == SAMPLE_MAX ? WIRE_NAME_MAX : 7);
+		r->issued = sz == SAMPLE_MAX ? UINT64_MAX : 1700000000;
+		memset(r->sig, 0x33, sizeof(r->sig));
+	}
+}
+
+/* Build sample i of SAMPLE_COUNT (all types x 3 sizes); returns its name. */
 #define SAMPLE_COUNT (WIRE_TYPE_MAX * 3)
 
 static inline const char *sample_build(struct wire_msg *m, unsigned i)
@@ -219,6 +270,9 @@ static inline const char *sample_build(struct wire_msg *m, unsigned i)
 		"leave-min", "leave-typical", "leave-max",
 		"ping-min", "ping-typical", "ping-max",
 		"pong-min", "pong-typical", "pong-max",
+		"cert-min", "cert-typical", "cert-max",
+		"cert_request-min", "cert_request-typical", "cert_request-max",
+		"revoke-min", "revoke-typical", "revoke-max",
 	};
 	uint8_t type = (uint8_t)(i / 3 + 1);
 	enum sample_size sz = (enum sample_size)(i % 3);
@@ -241,6 +295,11 @@ static inline const char *sample_build(struct wire_msg *m, unsigned i)
 	case WIRE_PING:
 	case WIRE_PONG:
 		sample_ping(m, type, sz);
+		break;
+	case WIRE_CERT:
+	case WIRE_CERT_REQUEST:
+	case WIRE_REVOKE:
+		sample_cert_msg(m, type, sz);
 		break;
 	}
 	return names[i];

@@ -189,6 +189,7 @@ static void send_hello(struct mesh *m, struct mesh_peer *p, const struct addr *i
 		h->held_boot = held;
 	}
 	h->record_seq = m->seq;
+	member_fill_hello(m, msg, id); /* a network with a CA: our certificate, and the proof */
 }
 
 /*
@@ -319,8 +320,12 @@ static bool boot_jump_too_far(const struct mesh *m, const struct mesh_peer *p, u
  * The sender echoed our challenge at `from`: confirm its boot, unless that
  * start is refused. Returns the peer, or NULL (dropped, counted).
  */
+/*
+ * vouched: the hello proved the certificate of the identity we hold for
+ * its address (a network with a CA): its new start takes over at once.
+ */
 static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct endpoint *from,
-			       const struct wire_msg *msg, uint32_t rtt)
+			       const struct wire_msg *msg, uint32_t rtt, bool vouched)
 {
 	const struct wire_header *h = &msg->hdr;
 	bool new_start;
@@ -331,7 +336,7 @@ static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct
 		return NULL;
 	}
 	new_start = !p->adj.replay.confirmed || p->adj.replay.boot != h->boot;
-	if (new_start && p->adj.replay.confirmed && !claim_allowed(m, p, from, h->boot))
+	if (new_start && p->adj.replay.confirmed && !vouched && !claim_allowed(m, p, from, h->boot))
 		return NULL;
 	if (new_start && boot_jump_too_far(m, p, h->boot)) {
 		mesh_refuse(m, &p->id, "a boot id far past the one we hold (forged?)");
@@ -524,6 +529,7 @@ static void on_ping_common(struct mesh *m, struct mesh_peer *p, const struct wir
 	struct endpoint ep;
 
 	note_observed_wg(p, ping);
+	member_on_ping(m, p, ping); /* revocations: send it what it lacks */
 	/*
 	 * A neighbour on one of our LANs sees our LAN address, which tells
 	 * nobody outside anything: only farther neighbours reveal the
@@ -594,8 +600,11 @@ static bool dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 		break;
 	case WIRE_RECORD:
 	case WIRE_DIGEST:
-	case WIRE_REQUEST:
-		break; /* flood.c's */
+	case WIRE_REQUEST:	/* flood.c's */
+	case WIRE_CERT:
+	case WIRE_CERT_REQUEST:
+	case WIRE_REVOKE:	/* member.c's */
+		break;
 	}
 	return false;
 }
@@ -617,7 +626,7 @@ struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
 	struct mesh_peer *p = mesh_peer_get(m, &h->sender);
 	enum replay_verdict v = p ? replay_check(&p->adj.replay, h->boot, h->counter)
 				  : REPLAY_NEEDS_CHALLENGE;
-	bool hello = is_hello(msg), echo_ok = false;
+	bool hello = is_hello(msg), echo_ok = false, vouched = false;
 	uint32_t rtt = 0;
 
 	if (hello && (msg->u.hello.has & WIRE_HELLO_LAN)) {
@@ -642,12 +651,19 @@ struct mesh_peer *adj_on_packet(struct mesh *m, const struct endpoint *from,
 		echo_ok = cookie_check(&m->cookie, msg->u.hello.echo, &h->sender, &cep, m->now,
 				       &rtt);
 	}
+	/* a network with a CA: the answer to our challenge proves a certificate too */
+	if (echo_ok && m->cfg.has_ca) {
+		enum member_verdict mv = member_on_hello(m, msg);
+		if (mv == MEMBER_REFUSED)
+			return NULL;
+		vouched = mv == MEMBER_SAME_IDENTITY;
+	}
 	if (v == REPLAY_NEEDS_CHALLENGE) {
 		if (!echo_ok) {
 			challenge_sender(m, p, from, msg);
 			return NULL;
 		}
-		if (!(p = admit(m, p, from, msg, rtt)))
+		if (!(p = admit(m, p, from, msg, rtt, vouched)))
 			return NULL;
 	} else {
 		replay_commit(&p->adj.replay, h->boot, h->counter);
@@ -775,10 +791,27 @@ static uint64_t lan_jitter(struct mesh *m)
  * nothing is sent once any neighbour is up, so a connected mesh pays
  * nothing for it.
  */
+/*
+ * A hello to whoever answers (a LAN broadcast, a seed endpoint): it names
+ * no target, and is answered with a challenge.
+ */
+void adj_fill_open_hello(struct mesh *m, struct wire_msg *msg)
+{
+	struct wire_hello *h = &msg->u.hello;
+
+	snprintf(h->name, sizeof(h->name), "%s", m->cfg.name);
+	h->has = WIRE_HELLO_LAN;
+	h->wg_port = m->cfg.wg_port;
+	h->admin_port = m->cfg.admin_port;
+	h->flags = m->cfg.flags;
+	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
+	h->record_seq = m->seq;
+	member_fill_hello(m, msg, NULL);
+}
+
 void adj_lan_hello_timer(struct mesh *m)
 {
 	struct mesh_action *a;
-	struct wire_hello *h;
 
 	if (!m->cfg.lan_discovery || !m->n_local || adj_any(m) || m->now < m->lan_hello_at)
 		return;
@@ -790,14 +823,7 @@ void adj_lan_hello_timer(struct mesh *m)
 	a->u.send.msg.hdr.boot = m->cfg.boot;
 	a->u.send.msg.hdr.counter = ++m->counter;
 	m->ctr.tx[WIRE_HELLO]++;
-	h = &a->u.send.msg.u.hello;
-	snprintf(h->name, sizeof(h->name), "%s", m->cfg.name);
-	h->has = WIRE_HELLO_LAN;
-	h->wg_port = m->cfg.wg_port;
-	h->admin_port = m->cfg.admin_port;
-	h->flags = m->cfg.flags;
-	memcpy(h->pubkey, m->cfg.pubkey, WIRE_KEY_LEN);
-	h->record_seq = m->seq;
+	adj_fill_open_hello(m, &a->u.send.msg);
 	/* jittered: two nodes started together must not keep broadcasting in step */
 	m->lan_hello_at = m->now + m->lan_hello_backoff + lan_jitter(m);
 	m->lan_hello_backoff = m->lan_hello_backoff * 2 > MESH_LAN_HELLO_MAX_MS

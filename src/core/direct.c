@@ -429,6 +429,17 @@ void direct_update_all(struct mesh *m)
 		if (p)
 			direct_update(m, p);
 	}
+	/*
+	 * A path whose node lost its record without a withdrawal (a revoked
+	 * node's record is dropped at once) is not visited above: it ends here,
+	 * and its WireGuard peer with it.
+	 */
+	for (size_t i = 0; i < m->peers.n; i++) {
+		struct mesh_peer *p = m->peers.items[i];
+
+		if (p->direct.phase != DIRECT_IDLE && !lsdb_get(&m->db, &p->id))
+			stop(m, p);
+	}
 }
 
 static uint64_t idle_ms(const struct mesh *m)

@@ -30,31 +30,6 @@
 
 #include "core/mesh_int.h"
 
-static void record_to_wire(const struct lsdb_record *r, struct wire_record *w)
-{
-	memset(w, 0, sizeof(*w));
-	snprintf(w->name, sizeof(w->name), "%s", r->name);
-	w->id = r->id;
-	w->boot = r->boot;
-	w->seq = r->seq;
-	memcpy(w->pubkey, r->pubkey, WIRE_KEY_LEN);
-	w->wg_port = r->wg_port;
-	w->admin_port = r->admin_port;
-	w->flags = r->flags;
-	w->n_local = r->n_local;
-	memcpy(w->local, r->local, sizeof(w->local));
-	if (r->has_reflexive) {
-		w->has |= WIRE_RECORD_HAS_REFLEXIVE;
-		w->reflexive = r->reflexive;
-	}
-	if (r->n_routes) {
-		w->has |= WIRE_RECORD_HAS_ROUTES;
-		w->n_routes = r->n_routes;
-		memcpy(w->routes, r->routes, r->n_routes * sizeof(r->routes[0]));
-	}
-	w->total_neighbours = r->n_neigh;
-}
-
 static void send_request(struct mesh *m, struct mesh_peer *p, const struct wire_digest *want)
 {
 	struct endpoint to;
@@ -73,7 +48,7 @@ void flood_send_record(struct mesh *m, const struct mesh_peer *p, const struct l
 
 	if (!mesh_peer_admin_ep(p, &to))
 		return;
-	record_to_wire(r, &fixed);
+	reasm_record_to_wire(r, &fixed);
 	for (unsigned i = 0; i < parts; i++) {
 		struct wire_msg *msg = mesh_send(m, &to, WIRE_RECORD);
 		if (!msg)
@@ -322,6 +297,9 @@ void flood_on_record(struct mesh *m, struct mesh_peer *p, const struct wire_msg 
 		mesh_refuse(m, &r.id, "a record of a new node (the node table is full)");
 		return;
 	}
+	/* a network with a CA: signed by its originator's certificate (asked for if missing) */
+	if (m->cfg.has_ca && !member_record_ok(m, p, &r))
+		return;
 	{
 		struct lsdb_record old = have ? *have : r;
 		struct wire_neighbour *old_neigh = NULL;
@@ -396,6 +374,16 @@ void flood_adjacency_up(struct mesh *m, struct mesh_peer *p)
 	p->sync.resync_left = MESH_RESYNC_TRIES;
 	p->sync.next_digest = m->now + MESH_DIGEST_MS;
 	flood_send_full_digest(m, p);
+}
+
+/* Ask p for node id's record now (its certificate just arrived: it can be checked). */
+void flood_request_record(struct mesh *m, struct mesh_peer *p, const struct addr *id)
+{
+	struct wire_digest want = { .n = 1 };
+
+	want.entries[0].id = *id;
+	want.entries[0].boot = 1;
+	send_request(m, p, &want);
 }
 
 void flood_on_hello(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg)

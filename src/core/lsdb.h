@@ -33,6 +33,9 @@ struct lsdb_record {
 	struct endpoint reflexive;
 	uint8_t n_routes;		/* subnets it announces (as it sent them) */
 	struct prefix routes[WIRE_MAX_ROUTES];
+	/* networks with a CA: its certificate, and its identity's signature of the record */
+	uint64_t cert_serial;		/* 0: unsigned */
+	uint8_t sig[CERT_SIG_LEN];
 	uint16_t n_neigh;
 	struct wire_neighbour *neigh;	/* owned */
 	uint64_t stored_at;		/* ms */

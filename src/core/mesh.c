@@ -62,6 +62,27 @@ static void finish(struct mesh *m)
 	}
 }
 
+/*
+ * Nodes a revocation named (member.c lists them): their adjacency goes,
+ * their record goes everywhere (a tombstone keeps copies out), and routes
+ * and WireGuard peers follow at the next computation.
+ */
+static void cut_revoked(struct mesh *m)
+{
+	for (size_t i = 0; i < m->member.n_cut; i++) {
+		const struct addr *id = &m->member.cut[i];
+		struct mesh_peer *p = mesh_peer_get(m, id);
+
+		if (p && p->adj.up)
+			adj_down(m, p, "its certificate was revoked");
+		if (lsdb_get(&m->db, id)) {
+			lsdb_drop(&m->db, id, m->now, MESH_TOMB_MS);
+			m->routes_dirty = true;
+		}
+	}
+	m->member.n_cut = 0;
+}
+
 /* ---- events ---- */
 
 void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
@@ -89,8 +110,10 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 	}
 	p = adj_on_packet(m, from, msg, &came_up);
 	if (p) {
-		if (came_up)
+		if (came_up) {
 			flood_adjacency_up(m, p);
+			member_adjacency_up(m, p);
+		}
 		switch ((enum wire_type)h->type) {
 		case WIRE_HELLO:
 		case WIRE_HELLO_REPLY:
@@ -109,10 +132,21 @@ void mesh_on_packet(struct mesh *m, uint64_t now, const struct endpoint *from,
 		case WIRE_REQUEST:
 			flood_on_request(m, p, &msg->u.digest);
 			break;
+		case WIRE_CERT:
+			if (member_on_cert(m, msg))
+				flood_request_record(m, p, &msg->u.cert.addr);
+			break;
+		case WIRE_CERT_REQUEST:
+			member_on_cert_request(m, p, msg);
+			break;
+		case WIRE_REVOKE:
+			member_on_revoke(m, p, msg);
+			break;
 		case WIRE_LEAVE:
 			break;
 		}
 	}
+	cut_revoked(m);
 	finish(m);
 }
 
@@ -167,6 +201,8 @@ void mesh_on_timer(struct mesh *m, uint64_t now)
 	}
 	adj_lan_hello_timer(m);
 	fib_timers(m);
+	member_timers(m);
+	seed_timers(m);
 	direct_update_all(m);
 	finish(m);
 	collect_garbage(m);
@@ -193,6 +229,7 @@ uint64_t mesh_next_timer(const struct mesh *m)
 		t = min_u64(t, direct_next_timer(m, p));
 	}
 	t = min_u64(t, fib_next_timer(m));
+	t = min_u64(t, seed_next_timer(m));
 	if (m->own_dirty)
 		t = min_u64(t, self_originate_due(m));
 	if (m->routes_dirty)
@@ -248,7 +285,8 @@ struct mesh *mesh_new(const struct mesh_config *cfg, uint64_t now)
 	m->cfg.n_static = 0;
 	m->cfg.accept_routes = NULL; /* subnet.c too */
 	m->cfg.n_accept_routes = 0;
-	if (node_set_statics(m, cfg->statics, cfg->n_static) < 0 || subnet_configure(m, cfg) < 0)
+	if (node_set_statics(m, cfg->statics, cfg->n_static) < 0 || subnet_configure(m, cfg) < 0 ||
+	    member_configure(m, cfg) < 0)
 		goto fail;
 	self_originate(m);
 	finish(m);
@@ -271,6 +309,8 @@ void mesh_free(struct mesh *m)
 	reasm_free(&m->reasm);
 	free(m->kroutes);
 	subnet_free(&m->subnet);
+	member_free(&m->member);
+	seed_free(m);
 	free(m->statics);
 	free(m);
 }
@@ -392,6 +432,28 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *given, size_t 
 		direct_update_all(m);
 	}
 	finish(m);
+}
+
+int mesh_revoke(struct mesh *m, const struct revocation *r, uint64_t now)
+{
+	int ret;
+
+	m->now = now;
+	ret = member_revoke(m, r);
+	cut_revoked(m);
+	finish(m);
+	return ret;
+}
+
+int mesh_set_membership(struct mesh *m, const struct mesh_config *c, uint64_t now)
+{
+	int ret;
+
+	m->now = now;
+	ret = member_configure(m, c);
+	cut_revoked(m);
+	finish(m);
+	return ret;
 }
 
 int mesh_set_routes(struct mesh *m, const struct mesh_config *c, uint64_t now)

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "wire/cert.h"
 #include "wire/wire.h"
 
 #define MESH_MAX_STATIC 1024
@@ -70,6 +71,23 @@ struct mesh_config {
 	enum mesh_use_exit { MESH_EXIT_NONE = 0, MESH_EXIT_NAMED, MESH_EXIT_AUTO } use_exit;
 	char use_exit_name[WIRE_NAME_MAX + 1];
 	uint32_t direct_idle_ms;	/* idle NAT edge: keepalive off after; 0 = default */
+	/*
+	 * Membership (network.caKey; member.c). has_ca false: the shared-key
+	 * mode, and the rest of this block is ignored. Signatures are the
+	 * host's (Ed25519): sign with this node's identity key, verify
+	 * anyone's; unix_time for validity periods (the core reads no clock).
+	 */
+	bool has_ca;
+	uint8_t ca_key[CERT_KEY_LEN];
+	struct cert cert;		/* ours, for our identity key and this address */
+	cert_sign_fn sign;
+	void *sign_arg;
+	cert_verify_fn verify;
+	void *verify_arg;
+	uint64_t (*unix_time)(void *arg);
+	void *time_arg;
+	size_t n_revoked;		/* known at start: net.yaml's list and the stored ones */
+	const struct revocation *revoked;	/* copied */
 };
 
 enum mesh_action_type {
@@ -80,6 +98,7 @@ enum mesh_action_type {
 	MESH_ACT_ROUTE_DEL,
 	MESH_ACT_LOG,
 	MESH_ACT_SEND_LAN,	/* encode, seal and broadcast msg on every local LAN */
+	MESH_ACT_REVOKED,	/* a new revocation: keep it (it must survive restarts) */
 };
 
 enum mesh_log_level {
@@ -118,6 +137,7 @@ struct mesh_action {
 			enum mesh_log_level level;
 			char text[200];
 		} log;
+		struct revocation revoked;	/* MESH_ACT_REVOKED */
 	} u;
 };
 
@@ -133,6 +153,7 @@ enum mesh_route_verdict {
 	MESH_ROUTE_STATIC_ENDPOINT,	/* holds a static peer's endpoint */
 	MESH_ROUTE_NOT_ACCEPTED,	/* outside network.acceptRoutes */
 	MESH_ROUTE_EXITS_OFF,		/* an exit node offer; network.allowExitNodes is off */
+	MESH_ROUTE_NOT_CERTIFIED,	/* beyond what the announcer's certificate allows */
 	MESH_ROUTE__COUNT,
 };
 const char *mesh_route_verdict_name(enum mesh_route_verdict v);
@@ -283,6 +304,29 @@ void mesh_set_options(struct mesh *m, uint32_t flags, uint32_t direct_idle_ms, s
  * useExitNode of c; the rest of c is ignored. 0 or -ENOMEM.
  */
 int mesh_set_routes(struct mesh *m, const struct mesh_config *c, uint64_t now);
+/*
+ * A revocation handed in by the operator (`wg_netmanager revoke`, or a
+ * reloaded net.yaml): checked against the CA, applied (the nodes it
+ * names are cut off) and flooded. 1 new, 0 already known, -EINVAL not
+ * signed by this network's CA, -EPERM no CA configured, -ENOSPC the store
+ * is full.
+ */
+int mesh_revoke(struct mesh *m, const struct revocation *r, uint64_t now);
+/*
+ * New membership settings (a reload): the CA key, our certificate, the
+ * revocations of net.yaml (added to those known; none is forgotten).
+ * Only the membership block of c is read.
+ */
+int mesh_set_membership(struct mesh *m, const struct mesh_config *c, uint64_t now);
+/*
+ * Static peers given only by an endpoint (--peer HOST:PORT/ADMINPORT):
+ * hellos go there, LAN-style (whoever answers), while no neighbour
+ * answers from that endpoint. n seeds; their endpoints set (again) with
+ * mesh_set_seed_endpoint once resolved.
+ */
+int mesh_set_seeds(struct mesh *m, size_t n, uint64_t now);
+void mesh_set_seed_endpoint(struct mesh *m, size_t idx, const struct endpoint *admin_ep,
+			    uint64_t now);
 /* This host's addresses outside the overlay (for NAT detection). */
 void mesh_set_local_addrs(struct mesh *m, const struct addr *addrs, size_t n, uint64_t now);
 /* One WireGuard peer as the device reports it (sampled about every second). */
@@ -314,6 +358,17 @@ void mesh_set_local_prefixes(struct mesh *m, const struct prefix *pfx, size_t n,
  */
 size_t mesh_routes(const struct mesh *m, struct mesh_route_status *out, size_t max);
 void mesh_exit_status(const struct mesh *m, struct mesh_exit_status *out);
+/* Membership with a CA (status): our certificate, what was refused, what is revoked. */
+struct mesh_member_status {
+	bool has_ca;
+	uint64_t serial;		/* our certificate's */
+	uint64_t not_after;		/* unix seconds */
+	bool own_revoked;		/* a revocation names our certificate */
+	uint64_t refused;		/* hellos and records refused for their certificate */
+	size_t n_revoked;		/* revocations known */
+	size_t n_certs;			/* other nodes' certificates held */
+};
+void mesh_member_status(const struct mesh *m, struct mesh_member_status *out);
 /* Direct paths are being tried or the start is recent: sample WireGuard often. */
 bool mesh_busy(const struct mesh *m);
 /* Leaving: tell the neighbours and withdraw everything installed. */

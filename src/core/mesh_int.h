@@ -12,6 +12,7 @@
 #include "core/direct.h"
 #include "core/idtab.h"
 #include "core/lsdb.h"
+#include "core/member.h"
 #include "core/mesh.h"
 #include "core/reasm.h"
 #include "core/replay.h"
@@ -241,6 +242,15 @@ struct mesh {
 	struct prefix *kroutes;		/* installed kernel routes, sorted (fib.c) */
 	size_t n_kroutes;
 	struct subnet_state subnet;	/* announced routes and exit nodes (subnet.c) */
+	struct member_state member;	/* certificates and revocations (member.c) */
+	/* seed endpoints: hellos to whoever answers there (seed.c) */
+	struct seed {
+		bool resolved;
+		struct endpoint ep;
+		uint64_t next;
+		uint32_t backoff;
+	} *seeds;
+	size_t n_seeds;
 	struct mesh_action *acts;
 	size_t n_acts;
 	size_t cap_acts;
@@ -417,5 +427,38 @@ void fib_timers(struct mesh *m);
 uint64_t fib_next_timer(const struct mesh *m);
 /* WireGuard reports a handshake with the installed peer. */
 void fib_on_handshake(struct mesh *m, struct mesh_peer *p);
+
+/* adj.c: a hello naming no target (LAN broadcast, seeds) */
+void adj_fill_open_hello(struct mesh *m, struct wire_msg *msg);
+/* seed.c: static peers given by an endpoint only (--peer) */
+void seed_timers(struct mesh *m);
+uint64_t seed_next_timer(const struct mesh *m);
+void seed_free(struct mesh *m);
+
+/* flood.c: ask p for a node's record */
+void flood_request_record(struct mesh *m, struct mesh_peer *p, const struct addr *id);
+
+/* member.c: membership with a certificate authority (has_ca) */
+int member_configure(struct mesh *m, const struct mesh_config *c);
+void member_free(struct member_state *s);
+void member_timers(struct mesh *m);
+const struct cert *member_cert_of(const struct mesh *m, const struct addr *id);
+/* A hello that answered our challenge: its certificate and proof. */
+enum member_verdict member_on_hello(struct mesh *m, const struct wire_msg *msg);
+/* Our certificate into a hello, and the proof if it answers a challenge of to_id. */
+void member_fill_hello(struct mesh *m, struct wire_msg *msg, const struct addr *to_id);
+/* A record before it is stored: signed by its originator's certificate (asked for if missing). */
+bool member_record_ok(struct mesh *m, struct mesh_peer *from, const struct lsdb_record *r);
+void member_sign_record(struct mesh *m, struct lsdb_record *r);
+void member_on_cert_request(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg);
+/* A certificate we asked for: true if kept (then ask for the record again). */
+bool member_on_cert(struct mesh *m, const struct wire_msg *msg);
+void member_on_revoke(struct mesh *m, struct mesh_peer *p, const struct wire_msg *msg);
+int member_revoke(struct mesh *m, const struct revocation *r);
+void member_fill_ping(const struct mesh *m, struct wire_ping *ping);
+void member_on_ping(struct mesh *m, struct mesh_peer *p, const struct wire_ping *ping);
+void member_adjacency_up(struct mesh *m, struct mesh_peer *p);
+bool member_allows_route(const struct mesh *m, const struct addr *id, const struct prefix *dst);
+bool member_allows_exit(const struct mesh *m, const struct addr *id);
 
 #endif

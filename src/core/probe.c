@@ -128,6 +128,7 @@ void probe_fill(const struct mesh *m, struct mesh_peer *p, struct wire_ping *pin
 		p->adj.told_wg_endpoint = p->seen.endpoint;
 		p->adj.told_wg = true;
 	}
+	member_fill_ping(m, ping); /* a network with a CA: our revocations' summary */
 }
 
 void probe_send(struct mesh *m, struct mesh_peer *p)

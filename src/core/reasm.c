@@ -2,6 +2,7 @@
 #include "core/reasm.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +32,36 @@ void reasm_expire(struct reasm *r, uint64_t now)
 			slot_clear(&r->slot[i]);
 }
 
+void reasm_record_to_wire(const struct lsdb_record *r, struct wire_record *w)
+{
+	memset(w, 0, sizeof(*w));
+	snprintf(w->name, sizeof(w->name), "%s", r->name);
+	w->id = r->id;
+	w->boot = r->boot;
+	w->seq = r->seq;
+	memcpy(w->pubkey, r->pubkey, WIRE_KEY_LEN);
+	w->wg_port = r->wg_port;
+	w->admin_port = r->admin_port;
+	w->flags = r->flags;
+	w->n_local = r->n_local;
+	memcpy(w->local, r->local, sizeof(w->local));
+	if (r->has_reflexive) {
+		w->has |= WIRE_RECORD_HAS_REFLEXIVE;
+		w->reflexive = r->reflexive;
+	}
+	if (r->n_routes) {
+		w->has |= WIRE_RECORD_HAS_ROUTES;
+		w->n_routes = r->n_routes;
+		memcpy(w->routes, r->routes, r->n_routes * sizeof(r->routes[0]));
+	}
+	if (r->cert_serial) {
+		w->has |= WIRE_RECORD_HAS_SIG;
+		w->cert_serial = r->cert_serial;
+		memcpy(w->sig, r->sig, sizeof(w->sig));
+	}
+	w->total_neighbours = r->n_neigh;
+}
+
 void reasm_fixed_to_record(const struct wire_record *w, struct lsdb_record *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -48,6 +79,10 @@ void reasm_fixed_to_record(const struct wire_record *w, struct lsdb_record *out)
 	out->reflexive = w->reflexive;
 	out->n_routes = w->n_routes;
 	memcpy(out->routes, w->routes, w->n_routes * sizeof(w->routes[0]));
+	if (w->has & WIRE_RECORD_HAS_SIG) {
+		out->cert_serial = w->cert_serial;
+		memcpy(out->sig, w->sig, sizeof(out->sig));
+	}
 }
 
 /* Do two parts describe the same record version with the same fixed fields? */
@@ -61,6 +96,7 @@ static bool same_fixed(const struct wire_record *a, const struct wire_record *b)
 	       memcmp(a->local, b->local, a->n_local * sizeof(a->local[0])) == 0 &&
 	       endpoint_eq(&a->reflexive, &b->reflexive) && a->n_routes == b->n_routes &&
 	       memcmp(a->routes, b->routes, a->n_routes * sizeof(a->routes[0])) == 0 &&
+	       a->cert_serial == b->cert_serial && memcmp(a->sig, b->sig, sizeof(a->sig)) == 0 &&
 	       a->total_neighbours == b->total_neighbours && a->parts == b->parts;
 }
 

@@ -47,5 +47,7 @@ int reasm_add(struct reasm *r, const struct wire_record *part, uint64_t now,
 void reasm_expire(struct reasm *r, uint64_t now);
 /* Convert the fixed fields of a wire record (no neighbours). */
 void reasm_fixed_to_record(const struct wire_record *w, struct lsdb_record *out);
+/* The fixed fields of a record part from a stored record (flooding, signing). */
+void reasm_record_to_wire(const struct lsdb_record *r, struct wire_record *w);
 
 #endif

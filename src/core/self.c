@@ -65,6 +65,7 @@ void self_originate(struct mesh *m)
 		mesh_log(m, MESH_LOG_DEBUG, "our record, version %llu:%s",
 			 (unsigned long long)r.seq, what);
 	}
+	member_sign_record(m, &r); /* a network with a CA: signed with our identity */
 	if (lsdb_put(&m->db, &r, m->now) < 0)
 		return;
 	stored = lsdb_get(&m->db, &m->cfg.id);

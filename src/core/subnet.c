@@ -39,6 +39,7 @@ static const char *const verdict_names[MESH_ROUTE__COUNT] = {
 	[MESH_ROUTE_STATIC_ENDPOINT] = "holds a static peer's endpoint",
 	[MESH_ROUTE_NOT_ACCEPTED] = "outside network.acceptRoutes",
 	[MESH_ROUTE_EXITS_OFF] = "exit nodes are not allowed (network.allowExitNodes)",
+	[MESH_ROUTE_NOT_CERTIFIED] = "beyond what its certificate allows",
 };
 
 const char *mesh_route_verdict_name(enum mesh_route_verdict v)
@@ -110,6 +111,8 @@ enum mesh_route_verdict subnet_judge(const struct mesh *m, const struct lsdb_rec
 		return MESH_ROUTE_STATIC_ENDPOINT;
 	if (!inside_accept_list(m, dst))
 		return MESH_ROUTE_NOT_ACCEPTED;
+	if (!member_allows_route(m, &r->id, dst))
+		return MESH_ROUTE_NOT_CERTIFIED;
 	return MESH_ROUTE_ACCEPTED;
 }
 
@@ -164,7 +167,9 @@ static struct subnet_seen *collect(const struct mesh *m, size_t *n_out)
 		if (r->flags & WIRE_NODE_EXIT)
 			seen[n++] = (struct subnet_seen){
 				.node = r->id, .boot = r->boot, .dst = any_v4(), .exit = true,
-				.verdict = m->cfg.allow_exit_nodes ? MESH_ROUTE_ACCEPTED : MESH_ROUTE_EXITS_OFF,
+				.verdict = !m->cfg.allow_exit_nodes	      ? MESH_ROUTE_EXITS_OFF
+					   : !member_allows_exit(m, &r->id) ? MESH_ROUTE_NOT_CERTIFIED
+									     : MESH_ROUTE_ACCEPTED,
 			};
 	}
 	qsort(seen, n, sizeof(*seen), seen_cmp);

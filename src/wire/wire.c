@@ -22,15 +22,15 @@
 #include <string.h>
 
 #include "wire/buf.h"
-
-#define FAMILY_V4 4
-#define FAMILY_V6 6
+#include "wire/cert.h"
+#include "wire/fields.h"
 
 #define HELLO_KNOWN_HAS                                                                      \
 	(WIRE_HELLO_HAS_OBSERVED | WIRE_HELLO_HAS_ECHO | WIRE_HELLO_LAN | WIRE_HELLO_HAS_TO |   \
-	 WIRE_HELLO_HAS_PEER_BOOT | WIRE_HELLO_HAS_HELD_BOOT)
-#define RECORD_KNOWN_HAS (WIRE_RECORD_HAS_REFLEXIVE | WIRE_RECORD_HAS_ROUTES)
-#define PING_KNOWN_HAS (WIRE_PING_HAS_OBSERVED_WG | WIRE_PING_HAS_DB)
+	 WIRE_HELLO_HAS_PEER_BOOT | WIRE_HELLO_HAS_HELD_BOOT | WIRE_HELLO_HAS_CERT |            \
+	 WIRE_HELLO_HAS_PROOF)
+#define RECORD_KNOWN_HAS (WIRE_RECORD_HAS_REFLEXIVE | WIRE_RECORD_HAS_ROUTES | WIRE_RECORD_HAS_SIG)
+#define PING_KNOWN_HAS (WIRE_PING_HAS_OBSERVED_WG | WIRE_PING_HAS_DB | WIRE_PING_HAS_REVOKED)
 
 static const char *const drop_names[WIRE_DROP__COUNT] = {
 	[WIRE_DROP_SHORT] = "short",
@@ -52,85 +52,6 @@ const char *wire_drop_name(enum wire_drop d)
 	if ((unsigned)d >= WIRE_DROP__COUNT || !drop_names[d])
 		return "unknown";
 	return drop_names[d];
-}
-
-/* --- field codecs --------------------------------------------------- */
-
-static void put_addr(struct buf_writer *w, const struct addr *a)
-{
-	if (addr_is_v4(a)) {
-		buf_put_u8(w, FAMILY_V4);
-		buf_put_bytes(w, a->b + 12, 4);
-	} else {
-		buf_put_u8(w, FAMILY_V6);
-		buf_put_bytes(w, a->b, 16);
-	}
-}
-
-/*
- * A v4-mapped address sent as family 6 would decode fine but re-encode as
- * family 4; refusing it keeps the encoding canonical.
- */
-static void get_addr(struct buf_reader *r, struct addr *a)
-{
-	uint8_t fam = buf_get_u8(r);
-
-	memset(a, 0, sizeof(*a));
-	if (fam == FAMILY_V4) {
-		uint8_t v4[4];
-
-		buf_get_bytes(r, v4, sizeof(v4));
-		addr_from_v4(a, v4);
-	} else if (fam == FAMILY_V6) {
-		buf_get_bytes(r, a->b, 16);
-		if (addr_is_v4(a))
-			r->err = true;
-	} else {
-		r->err = true;
-	}
-}
-
-static void put_endpoint(struct buf_writer *w, const struct endpoint *e)
-{
-	put_addr(w, &e->addr);
-	buf_put_u16(w, e->port);
-}
-
-static void get_endpoint(struct buf_reader *r, struct endpoint *e)
-{
-	get_addr(r, &e->addr);
-	e->port = buf_get_u16(r);
-}
-
-/* Only called on a name that passed wire_name_valid(). */
-static void put_name(struct buf_writer *w, const char *name)
-{
-	size_t n = strnlen(name, WIRE_NAME_MAX + 1);
-
-	buf_put_u8(w, (uint8_t)n);
-	buf_put_bytes(w, name, n);
-}
-
-/* Bytes are checked later by wire_name_valid(); a NUL inside would hide
- * the rest of the name, so that is refused here. */
-static void get_name(struct buf_reader *r, char name[WIRE_NAME_MAX + 1])
-{
-	size_t n = buf_get_u8(r);
-	const uint8_t *p;
-
-	memset(name, 0, WIRE_NAME_MAX + 1);
-	if (n == 0 || n > WIRE_NAME_MAX) {
-		r->err = true;
-		return;
-	}
-	p = buf_take(r, n);
-	if (!p)
-		return;
-	if (memchr(p, 0, n)) {
-		r->err = true;
-		return;
-	}
-	memcpy(name, p, n);
 }
 
 /* --- value checks shared by encode and decode ----------------------- */
@@ -187,6 +108,15 @@ static bool hello_valid(const struct wire_msg *m)
 		return false;
 	if ((h->has & WIRE_HELLO_HAS_HELD_BOOT) && h->held_boot == 0)
 		return false;
+	/* a proof answers a challenge, with the certificate it proves */
+	if ((h->has & WIRE_HELLO_HAS_PROOF) &&
+	    (!(h->has & WIRE_HELLO_HAS_ECHO) || !(h->has & WIRE_HELLO_HAS_CERT)))
+		return false;
+	if (h->has & WIRE_HELLO_HAS_CERT) {
+		uint8_t tmp[CERT_MAX_LEN];
+		if (cert_encode(tmp, sizeof(tmp), &h->cert) < 0)
+			return false;
+	}
 	return true;
 }
 
@@ -299,20 +229,65 @@ static bool ping_valid(const struct wire_msg *m)
 
 /* --- per-type bodies ------------------------------------------------ */
 
+/* A certificate inside a message: its length (u16), then cert_encode's bytes. */
+static void put_cert(struct buf_writer *w, const struct cert *c)
+{
+	uint8_t tmp[CERT_MAX_LEN];
+	int n = cert_encode(tmp, sizeof(tmp), c);
+
+	if (n < 0) {
+		w->err = true; /* hello_valid / cert_valid refused it before: not reached */
+		return;
+	}
+	buf_put_u16(w, (uint16_t)n);
+	buf_put_bytes(w, tmp, (size_t)n);
+}
+
+static void get_cert(struct buf_reader *r, struct cert *c)
+{
+	size_t n = buf_get_u16(r);
+	const uint8_t *p = n <= CERT_MAX_LEN ? buf_take(r, n) : NULL;
+
+	if (!p || cert_decode(p, n, c) < 0)
+		r->err = true;
+}
+
+static void put_revocation(struct buf_writer *w, const struct revocation *rv)
+{
+	uint8_t tmp[REVOKE_MAX_LEN];
+	int n = revocation_encode(tmp, sizeof(tmp), rv);
+
+	if (n < 0) {
+		w->err = true;
+		return;
+	}
+	buf_put_u16(w, (uint16_t)n);
+	buf_put_bytes(w, tmp, (size_t)n);
+}
+
+static void get_revocation(struct buf_reader *r, struct revocation *rv)
+{
+	size_t n = buf_get_u16(r);
+	const uint8_t *p = n <= REVOKE_MAX_LEN ? buf_take(r, n) : NULL;
+
+	if (!p || revocation_decode(p, n, rv) < 0)
+		r->err = true;
+}
+
 static void put_hello(struct buf_writer *w, const struct wire_msg *m)
 {
 	const struct wire_hello *h = &m->u.hello;
 
 	buf_put_u8(w, (uint8_t)h->has);
-	put_name(w, h->name);
+	wire_put_name(w, h->name);
 	buf_put_u16(w, h->wg_port);
 	buf_put_u16(w, h->admin_port);
 	buf_put_u16(w, (uint16_t)h->flags);
 	buf_put_bytes(w, h->pubkey, WIRE_KEY_LEN);
 	if (h->has & WIRE_HELLO_HAS_TO)
-		put_endpoint(w, &h->to);
+		wire_put_endpoint(w, &h->to);
 	if (h->has & WIRE_HELLO_HAS_OBSERVED)
-		put_endpoint(w, &h->observed);
+		wire_put_endpoint(w, &h->observed);
 	buf_put_u64(w, h->challenge);
 	if (h->has & WIRE_HELLO_HAS_ECHO)
 		buf_put_u64(w, h->echo);
@@ -321,6 +296,10 @@ static void put_hello(struct buf_writer *w, const struct wire_msg *m)
 	if (h->has & WIRE_HELLO_HAS_HELD_BOOT)
 		buf_put_u64(w, h->held_boot);
 	buf_put_u64(w, h->record_seq);
+	if (h->has & WIRE_HELLO_HAS_CERT)
+		put_cert(w, &h->cert);
+	if (h->has & WIRE_HELLO_HAS_PROOF)
+		buf_put_bytes(w, h->proof, CERT_SIG_LEN);
 }
 
 static void get_hello(struct buf_reader *r, struct wire_msg *m)
@@ -328,15 +307,15 @@ static void get_hello(struct buf_reader *r, struct wire_msg *m)
 	struct wire_hello *h = &m->u.hello;
 
 	h->has = buf_get_u8(r);
-	get_name(r, h->name);
+	wire_get_name(r, h->name);
 	h->wg_port = buf_get_u16(r);
 	h->admin_port = buf_get_u16(r);
 	h->flags = buf_get_u16(r);
 	buf_get_bytes(r, h->pubkey, WIRE_KEY_LEN);
 	if (h->has & WIRE_HELLO_HAS_TO)
-		get_endpoint(r, &h->to);
+		wire_get_endpoint(r, &h->to);
 	if (h->has & WIRE_HELLO_HAS_OBSERVED)
-		get_endpoint(r, &h->observed);
+		wire_get_endpoint(r, &h->observed);
 	h->challenge = buf_get_u64(r);
 	if (h->has & WIRE_HELLO_HAS_ECHO)
 		h->echo = buf_get_u64(r);
@@ -345,15 +324,18 @@ static void get_hello(struct buf_reader *r, struct wire_msg *m)
 	if (h->has & WIRE_HELLO_HAS_HELD_BOOT)
 		h->held_boot = buf_get_u64(r);
 	h->record_seq = buf_get_u64(r);
+	if (h->has & WIRE_HELLO_HAS_CERT)
+		get_cert(r, &h->cert);
+	if (h->has & WIRE_HELLO_HAS_PROOF)
+		buf_get_bytes(r, h->proof, CERT_SIG_LEN);
 }
 
-static void put_record(struct buf_writer *w, const struct wire_msg *m)
+/* The fields every part repeats, up to the neighbour count. */
+static void put_record_fixed(struct buf_writer *w, const struct wire_record *rec)
 {
-	const struct wire_record *rec = &m->u.record;
-
 	buf_put_u8(w, (uint8_t)rec->has);
-	put_name(w, rec->name);
-	put_addr(w, &rec->id);
+	wire_put_name(w, rec->name);
+	wire_put_addr(w, &rec->id);
 	buf_put_u64(w, rec->boot);
 	buf_put_u64(w, rec->seq);
 	buf_put_bytes(w, rec->pubkey, WIRE_KEY_LEN);
@@ -362,25 +344,71 @@ static void put_record(struct buf_writer *w, const struct wire_msg *m)
 	buf_put_u16(w, (uint16_t)rec->flags);
 	buf_put_u8(w, rec->n_local);
 	for (unsigned i = 0; i < rec->n_local; i++)
-		put_addr(w, &rec->local[i]);
+		wire_put_addr(w, &rec->local[i]);
 	if (rec->has & WIRE_RECORD_HAS_REFLEXIVE)
-		put_endpoint(w, &rec->reflexive);
+		wire_put_endpoint(w, &rec->reflexive);
 	if (rec->has & WIRE_RECORD_HAS_ROUTES) {
 		buf_put_u8(w, rec->n_routes);
-		for (unsigned i = 0; i < rec->n_routes; i++) {
-			put_addr(w, &rec->routes[i].addr);
-			buf_put_u8(w, rec->routes[i].len);
-		}
+		for (unsigned i = 0; i < rec->n_routes; i++)
+			wire_put_prefix(w, &rec->routes[i]);
 	}
+	if (rec->has & WIRE_RECORD_HAS_SIG)
+		buf_put_u64(w, rec->cert_serial);
 	buf_put_u16(w, rec->total_neighbours);
+}
+
+static void put_neighbours(struct buf_writer *w, const struct wire_neighbour *n, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++) {
+		wire_put_addr(w, &n[i].id);
+		buf_put_u8(w, n[i].kind);
+		buf_put_u16(w, n[i].cost);
+	}
+}
+
+static void put_record(struct buf_writer *w, const struct wire_msg *m)
+{
+	const struct wire_record *rec = &m->u.record;
+
+	put_record_fixed(w, rec);
 	buf_put_u8(w, rec->part);
 	buf_put_u8(w, rec->parts);
 	buf_put_u8(w, rec->n_neighbours);
-	for (unsigned i = 0; i < rec->n_neighbours; i++) {
-		put_addr(w, &rec->neighbours[i].id);
-		buf_put_u8(w, rec->neighbours[i].kind);
-		buf_put_u16(w, rec->neighbours[i].cost);
-	}
+	put_neighbours(w, rec->neighbours, rec->n_neighbours);
+	if (rec->has & WIRE_RECORD_HAS_SIG)
+		buf_put_bytes(w, rec->sig, CERT_SIG_LEN);
+}
+
+int wire_record_signed_bytes(const struct wire_record *fixed, const struct wire_neighbour *all,
+			     uint16_t total, uint8_t *out, size_t cap)
+{
+	static const char domain[] = "wgnm-record-1";
+	struct wire_record f = *fixed;
+	struct buf_writer w;
+
+	f.has |= WIRE_RECORD_HAS_SIG;
+	f.total_neighbours = total;
+	buf_writer_init(&w, out, cap);
+	buf_put_bytes(&w, domain, sizeof(domain) - 1);
+	put_record_fixed(&w, &f);
+	put_neighbours(&w, all, total);
+	return w.err ? -ENOSPC : (int)w.off;
+}
+
+int wire_hello_proof_bytes(const struct wire_header *h, const struct wire_hello *hello,
+			   const struct addr *receiver, uint8_t *out, size_t cap)
+{
+	static const char domain[] = "wgnm-hello-1";
+	struct buf_writer w;
+
+	buf_writer_init(&w, out, cap);
+	buf_put_bytes(&w, domain, sizeof(domain) - 1);
+	wire_put_addr(&w, &h->sender);
+	buf_put_u64(&w, h->boot);
+	buf_put_u64(&w, hello->echo);
+	buf_put_bytes(&w, hello->pubkey, WIRE_KEY_LEN);
+	wire_put_addr(&w, receiver);
+	return w.err ? -ENOSPC : (int)w.off;
 }
 
 static void get_record(struct buf_reader *r, struct wire_msg *m)
@@ -388,8 +416,8 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 	struct wire_record *rec = &m->u.record;
 
 	rec->has = buf_get_u8(r);
-	get_name(r, rec->name);
-	get_addr(r, &rec->id);
+	wire_get_name(r, rec->name);
+	wire_get_addr(r, &rec->id);
 	rec->boot = buf_get_u64(r);
 	rec->seq = buf_get_u64(r);
 	buf_get_bytes(r, rec->pubkey, WIRE_KEY_LEN);
@@ -402,20 +430,20 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 		return;
 	}
 	for (unsigned i = 0; i < rec->n_local; i++)
-		get_addr(r, &rec->local[i]);
+		wire_get_addr(r, &rec->local[i]);
 	if (rec->has & WIRE_RECORD_HAS_REFLEXIVE)
-		get_endpoint(r, &rec->reflexive);
+		wire_get_endpoint(r, &rec->reflexive);
 	if (rec->has & WIRE_RECORD_HAS_ROUTES) {
 		rec->n_routes = buf_get_u8(r);
 		if (rec->n_routes > WIRE_MAX_ROUTES) {
 			r->err = true;
 			return;
 		}
-		for (unsigned i = 0; i < rec->n_routes; i++) {
-			get_addr(r, &rec->routes[i].addr);
-			rec->routes[i].len = buf_get_u8(r);
-		}
+		for (unsigned i = 0; i < rec->n_routes; i++)
+			wire_get_prefix(r, &rec->routes[i]);
 	}
+	if (rec->has & WIRE_RECORD_HAS_SIG)
+		rec->cert_serial = buf_get_u64(r);
 	rec->total_neighbours = buf_get_u16(r);
 	rec->part = buf_get_u8(r);
 	rec->parts = buf_get_u8(r);
@@ -425,10 +453,12 @@ static void get_record(struct buf_reader *r, struct wire_msg *m)
 		return;
 	}
 	for (unsigned i = 0; i < rec->n_neighbours; i++) {
-		get_addr(r, &rec->neighbours[i].id);
+		wire_get_addr(r, &rec->neighbours[i].id);
 		rec->neighbours[i].kind = buf_get_u8(r);
 		rec->neighbours[i].cost = buf_get_u16(r);
 	}
+	if (rec->has & WIRE_RECORD_HAS_SIG)
+		buf_get_bytes(r, rec->sig, CERT_SIG_LEN);
 }
 
 static void put_digest(struct buf_writer *w, const struct wire_msg *m)
@@ -439,7 +469,7 @@ static void put_digest(struct buf_writer *w, const struct wire_msg *m)
 	buf_put_u64(w, d->hash);
 	buf_put_u8(w, d->n);
 	for (unsigned i = 0; i < d->n; i++) {
-		put_addr(w, &d->entries[i].id);
+		wire_put_addr(w, &d->entries[i].id);
 		buf_put_u64(w, d->entries[i].boot);
 		buf_put_u64(w, d->entries[i].seq);
 	}
@@ -457,7 +487,7 @@ static void get_digest(struct buf_reader *r, struct wire_msg *m)
 		return;
 	}
 	for (unsigned i = 0; i < d->n; i++) {
-		get_addr(r, &d->entries[i].id);
+		wire_get_addr(r, &d->entries[i].id);
 		d->entries[i].boot = buf_get_u64(r);
 		d->entries[i].seq = buf_get_u64(r);
 	}
@@ -481,10 +511,14 @@ static void put_ping(struct buf_writer *w, const struct wire_msg *m)
 	buf_put_u64(w, p->record_seq);
 	buf_put_u8(w, (uint8_t)p->has);
 	if (p->has & WIRE_PING_HAS_OBSERVED_WG)
-		put_endpoint(w, &p->observed_wg);
+		wire_put_endpoint(w, &p->observed_wg);
 	if (p->has & WIRE_PING_HAS_DB) {
 		buf_put_u16(w, p->db_total);
 		buf_put_u64(w, p->db_hash);
+	}
+	if (p->has & WIRE_PING_HAS_REVOKED) {
+		buf_put_u16(w, p->rev_total);
+		buf_put_u64(w, p->rev_hash);
 	}
 }
 
@@ -496,11 +530,82 @@ static void get_ping(struct buf_reader *r, struct wire_msg *m)
 	p->record_seq = buf_get_u64(r);
 	p->has = buf_get_u8(r);
 	if (p->has & WIRE_PING_HAS_OBSERVED_WG)
-		get_endpoint(r, &p->observed_wg);
+		wire_get_endpoint(r, &p->observed_wg);
 	if (p->has & WIRE_PING_HAS_DB) {
 		p->db_total = buf_get_u16(r);
 		p->db_hash = buf_get_u64(r);
 	}
+	if (p->has & WIRE_PING_HAS_REVOKED) {
+		p->rev_total = buf_get_u16(r);
+		p->rev_hash = buf_get_u64(r);
+	}
+}
+
+/* --- certificates, their requests, revocations ---------------------- */
+
+static void put_cert_msg(struct buf_writer *w, const struct wire_msg *m)
+{
+	put_cert(w, &m->u.cert);
+}
+
+static void get_cert_msg(struct buf_reader *r, struct wire_msg *m)
+{
+	get_cert(r, &m->u.cert);
+}
+
+static bool cert_msg_valid(const struct wire_msg *m)
+{
+	uint8_t tmp[CERT_MAX_LEN];
+
+	return cert_encode(tmp, sizeof(tmp), &m->u.cert) > 0;
+}
+
+static void put_cert_request(struct buf_writer *w, const struct wire_msg *m)
+{
+	wire_put_addr(w, &m->u.cert_request.id);
+	buf_put_u64(w, m->u.cert_request.serial);
+}
+
+static void get_cert_request(struct buf_reader *r, struct wire_msg *m)
+{
+	wire_get_addr(r, &m->u.cert_request.id);
+	m->u.cert_request.serial = buf_get_u64(r);
+}
+
+static bool cert_request_valid(const struct wire_msg *m)
+{
+	return !addr_unspecified(&m->u.cert_request.id) && m->u.cert_request.serial != 0;
+}
+
+static void put_revoke(struct buf_writer *w, const struct wire_msg *m)
+{
+	put_revocation(w, &m->u.revoke);
+}
+
+static void get_revoke(struct buf_reader *r, struct wire_msg *m)
+{
+	get_revocation(r, &m->u.revoke);
+}
+
+static bool revoke_valid(const struct wire_msg *m)
+{
+	uint8_t tmp[REVOKE_MAX_LEN];
+
+	return revocation_encode(tmp, sizeof(tmp), &m->u.revoke) > 0;
+}
+
+uint64_t wire_revocation_hash_add(uint64_t acc, const struct revocation *rv)
+{
+	uint8_t tmp[REVOKE_MAX_LEN];
+	int n = revocation_encode(tmp, sizeof(tmp), rv);
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (int i = 0; i < n; i++)
+		h = (h ^ tmp[i]) * 0x100000001b3ULL;
+	h ^= h >> 31;
+	h *= 0x7fb5d329728ea185ULL;
+	h ^= h >> 27;
+	return acc + h;
 }
 
 struct wire_codec {
@@ -518,6 +623,9 @@ static const struct wire_codec codecs[WIRE_TYPE_MAX + 1] = {
 	[WIRE_LEAVE] = { put_leave, get_leave, leave_valid },
 	[WIRE_PING] = { put_ping, get_ping, ping_valid },
 	[WIRE_PONG] = { put_ping, get_ping, ping_valid },
+	[WIRE_CERT] = { put_cert_msg, get_cert_msg, cert_msg_valid },
+	[WIRE_CERT_REQUEST] = { put_cert_request, get_cert_request, cert_request_valid },
+	[WIRE_REVOKE] = { put_revoke, get_revoke, revoke_valid },
 };
 
 static const struct wire_codec *codec_for(unsigned type)
@@ -538,7 +646,7 @@ int wire_encode(uint8_t *out, size_t cap, const struct wire_msg *m)
 		return -EINVAL;
 	buf_writer_init(&w, out, cap);
 	buf_put_u8(&w, m->hdr.type);
-	put_addr(&w, &m->hdr.sender);
+	wire_put_addr(&w, &m->hdr.sender);
 	buf_put_u64(&w, m->hdr.boot);
 	buf_put_u64(&w, m->hdr.counter);
 	c->put(&w, m);
@@ -567,7 +675,7 @@ int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, enum wire_dr
 		*drop = WIRE_DROP_UNKNOWN_TYPE;
 		return -EBADMSG;
 	}
-	get_addr(&r, &tmp.hdr.sender);
+	wire_get_addr(&r, &tmp.hdr.sender);
 	tmp.hdr.boot = buf_get_u64(&r);
 	tmp.hdr.counter = buf_get_u64(&r);
 	c->get(&r, &tmp);

@@ -21,15 +21,17 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "wire/cert.h"
+#include "wire/fields.h"
 
 #define WIRE_VERSION 2
 #define WIRE_MAX_PACKET 1200	/* whole sealed datagram, header included */
-#define WIRE_NAME_MAX 32	/* bytes, without the terminating NUL */
+#define WIRE_NAME_MAX WIRE_FIELD_NAME_MAX	/* bytes, without the terminating NUL */
 #define WIRE_KEY_LEN 32
 #define WIRE_MAX_LOCAL_ADDRS 16
 #define WIRE_MAX_NEIGHBOURS 1024
-/* room for WIRE_MAX_ROUTES IPv6 routes beside a part's fixed fields */
-#define WIRE_NEIGH_PER_PART 28
+/* room for WIRE_MAX_ROUTES IPv6 routes and a signature beside a part's fixed fields */
+#define WIRE_NEIGH_PER_PART 24
 #define WIRE_MAX_ROUTES 8	/* subnet routes a node announces */
 #define WIRE_MAX_PARTS ((WIRE_MAX_NEIGHBOURS + WIRE_NEIGH_PER_PART - 1) / WIRE_NEIGH_PER_PART)
 #define WIRE_DIGEST_MAX 32	/* entries per digest or request packet */
@@ -51,7 +53,10 @@ enum wire_type {
 	WIRE_LEAVE = 6,
 	WIRE_PING = 7,
 	WIRE_PONG = 8,
-	WIRE_TYPE_MAX = WIRE_PONG,
+	WIRE_CERT = 9,		/* a node's certificate (networks with a CA) */
+	WIRE_CERT_REQUEST = 10,	/* asks a neighbour for a certificate */
+	WIRE_REVOKE = 11,	/* a revocation, flooded */
+	WIRE_TYPE_MAX = WIRE_REVOKE,
 };
 
 /* Why a received datagram was dropped; counted and shown in the status. */
@@ -99,6 +104,8 @@ struct wire_header {
 #define WIRE_HELLO_HAS_TO 0x8u		/* to is set: every hello but a LAN one */
 #define WIRE_HELLO_HAS_PEER_BOOT 0x10u	/* peer_boot is set */
 #define WIRE_HELLO_HAS_HELD_BOOT 0x20u	/* held_boot is set */
+#define WIRE_HELLO_HAS_CERT 0x40u	/* cert is set (networks with a CA) */
+#define WIRE_HELLO_HAS_PROOF 0x80u	/* proof: the identity's signature (with echo) */
 
 /* HELLO and HELLO_REPLY. */
 struct wire_hello {
@@ -120,6 +127,9 @@ struct wire_hello {
 	uint64_t peer_boot;			/* the receiver's boot the sender has confirmed */
 	uint64_t held_boot;			/* a newer boot of the receiver the sender holds */
 	uint64_t record_seq;			/* sender's current record seq */
+	struct cert cert;			/* the sender's certificate */
+	/* the sender's identity key signs wire_hello_proof_bytes: it holds the certificate's key */
+	uint8_t proof[CERT_SIG_LEN];
 };
 
 struct wire_neighbour {
@@ -130,6 +140,7 @@ struct wire_neighbour {
 
 #define WIRE_RECORD_HAS_REFLEXIVE 0x1u
 #define WIRE_RECORD_HAS_ROUTES 0x2u	/* n_routes >= 1 */
+#define WIRE_RECORD_HAS_SIG 0x4u	/* cert_serial and sig (networks with a CA) */
 
 /* One part of a link-state record (see the top of this file). */
 struct wire_record {
@@ -152,6 +163,9 @@ struct wire_record {
 	uint8_t parts;				/* >= 1 */
 	uint8_t n_neighbours;			/* in this part */
 	struct wire_neighbour neighbours[WIRE_NEIGH_PER_PART];
+	/* the originator's certificate, and its identity's signature of the whole record */
+	uint64_t cert_serial;
+	uint8_t sig[CERT_SIG_LEN];
 };
 
 struct wire_digest_entry {
@@ -182,6 +196,7 @@ struct wire_leave {
 
 #define WIRE_PING_HAS_OBSERVED_WG 0x1u	/* observed_wg is set */
 #define WIRE_PING_HAS_DB 0x2u		/* db_total and db_hash are set */
+#define WIRE_PING_HAS_REVOKED 0x4u	/* rev_total and rev_hash are set */
 
 /*
  * PING and PONG: liveness and round-trip time between neighbours. They
@@ -196,6 +211,14 @@ struct wire_ping {
 	struct endpoint observed_wg;
 	uint16_t db_total;	/* records the sender holds */
 	uint64_t db_hash;	/* wire_digest_hash_add over all of them */
+	uint16_t rev_total;	/* revocations the sender holds (networks with a CA) */
+	uint64_t rev_hash;	/* wire_revocation_hash over all of them */
+};
+
+/* CERT_REQUEST: the certificate of node id with this serial, please. */
+struct wire_cert_request {
+	struct addr id;
+	uint64_t serial;
 };
 
 struct wire_msg {
@@ -206,6 +229,9 @@ struct wire_msg {
 		struct wire_digest digest;	/* DIGEST and REQUEST */
 		struct wire_leave leave;
 		struct wire_ping ping;		/* PING and PONG */
+		struct cert cert;		/* CERT */
+		struct wire_cert_request cert_request;
+		struct revocation revoke;	/* REVOKE */
 	} u;
 };
 
@@ -220,6 +246,21 @@ int wire_encode(uint8_t *out, size_t cap, const struct wire_msg *m);
  * -EBADMSG (*drop says why: MALFORMED or UNKNOWN_TYPE).
  */
 int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, enum wire_drop *drop);
+
+/*
+ * What a node's identity key signs (networks with a CA). The proof of a
+ * hello that answers a challenge: the sender, its boot, the echo, its
+ * WireGuard key and the receiver, so it proves the certificate's key is
+ * here now and binds this start's WireGuard key to it. A record: its
+ * fixed fields (cert_serial among them) and all its neighbours, as one
+ * byte string whatever the split into parts. Length, or negative (-ENOSPC).
+ */
+int wire_hello_proof_bytes(const struct wire_header *h, const struct wire_hello *hello,
+			   const struct addr *receiver, uint8_t *out, size_t cap);
+int wire_record_signed_bytes(const struct wire_record *fixed, const struct wire_neighbour *all,
+			     uint16_t total, uint8_t *out, size_t cap);
+/* Order-independent hash of a set of revocations (one at a time: acc starts at 0). */
+uint64_t wire_revocation_hash_add(uint64_t acc, const struct revocation *r);
 
 /* Split a record with total_neighbours neighbours into parts. */
 unsigned wire_record_part_count(uint16_t total_neighbours);

@@ -295,6 +295,8 @@ static void apply_actions(struct sim *s, size_t i)
 				fprintf(stderr, "%8" PRIu64 " n%zu: %s\n", s->now, i,
 					a->u.log.text);
 			break;
+		case MESH_ACT_REVOKED:
+			break; /* the simulator keeps nothing on disk */
 		}
 	}
 	mesh_actions_clear(nd->m);
