@@ -11,6 +11,8 @@
  */
 #include "control.h"
 
+#include "privdir.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -680,24 +682,6 @@ size_t control_clients(const struct control *c)
 	return c ? c->n_clients : 0;
 }
 
-/* dir: ours and private, or created so. */
-static int prepare_dir(const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return -errno;
-	if (lstat(dir, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (st.st_uid != geteuid() || (st.st_mode & 022))
-		return -EPERM; /* others could replace our socket */
-	return 0;
-}
-
 /* A socket left at path: in use by a live daemon, or stale. */
 static int check_stale(const char *path)
 {
@@ -742,7 +726,7 @@ int control_open(struct uv_loop_s *loop, const char *dir, const char *ifname,
 	c->snapshot = fn;
 	c->arg = arg;
 	if ((r = control_socket_path(dir, ifname, c->path, sizeof(c->path))) < 0 ||
-	    (r = prepare_dir(dir)) < 0 || (r = check_stale(c->path)) < 0)
+	    (r = privdir_prepare(dir)) < 0 || (r = check_stale(c->path)) < 0)
 		goto fail_free;
 	if ((r = uv_pipe_init(loop, &c->listen, 0)) < 0)
 		goto fail_free;

@@ -16,6 +16,7 @@
 
 #include "kernel.h"
 #include "log.h"
+#include "privdir.h"
 #include "wgdev_uapi.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -201,22 +202,6 @@ bool iflock_owns(const struct iflock_record *prev, const struct iflock_id *now,
 
 /* ---- the file ---- */
 
-/* dir: created 0700, or ours and closed to others. */
-static int prepare_dir(const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	if (lstat(dir, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (st.st_uid != geteuid() || (st.st_mode & 022))
-		return -EPERM;
-	return 0;
-}
-
 /* The parent (the default run directory) need only exist. */
 static int prepare_dirs(const char *dir)
 {
@@ -231,7 +216,7 @@ static int prepare_dirs(const char *dir)
 		if (mkdir(parent, 0700) < 0 && errno != EEXIST)
 			return -errno;
 	}
-	return prepare_dir(dir);
+	return privdir_prepare(dir);
 }
 
 static void read_previous(struct iflock *l)

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
 #include <sodium.h>
 
 #include "config_member.h"
+#include "privdir.h"
 
 #define REVSTORE_MAX_BYTES ((size_t)REVSTORE_MAX * REVSTORE_LINE_MAX)
 
@@ -24,24 +26,6 @@ int revstore_path(const char *state_dir, const char *ifname, char *buf, size_t l
 		return -EINVAL;
 	n = snprintf(buf, len, "%s/%s/" REVSTORE_FILE, state_dir, ifname);
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
-}
-
-/* dir: a directory nobody else may write, made 0700 when missing. */
-static int prepare_dir(const char *dir)
-{
-	struct stat st;
-
-	if (mkdir(dir, 0700) == 0)
-		return 0;
-	if (errno != EEXIST)
-		return -errno;
-	if (lstat(dir, &st) < 0)
-		return -errno;
-	if (!S_ISDIR(st.st_mode))
-		return -ENOTDIR;
-	if (st.st_mode & 022)
-		return -EPERM;
-	return 0;
 }
 
 /* The state directory and the interface's below it: path's two parents. */
@@ -58,11 +42,11 @@ static int prepare_dirs(const char *path)
 	*slash = '\0';
 	if ((slash = strrchr(dir, '/')) != NULL && slash != dir) {
 		*slash = '\0';
-		if ((r = prepare_dir(dir)) < 0)
+		if ((r = privdir_prepare(dir)) < 0)
 			return r;
 		*slash = '/';
 	}
-	return prepare_dir(dir);
+	return privdir_prepare(dir);
 }
 
 static int read_all(int fd, char *buf, size_t cap, size_t *len)
