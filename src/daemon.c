@@ -218,12 +218,12 @@ static void key_miss(struct daemon *d, const struct endpoint *from)
 static int open_datagram(struct daemon *d, const uint8_t *buf, size_t len, struct wire_msg *msg,
 			 enum wire_drop *why)
 {
-	if (seal_open_decode(&d->key, buf, len, msg, why) >= 0)
-		return 0;
-	if (!d->has_prev_key || *why != WIRE_DROP_OPEN_FAILED ||
-	    seal_open_decode(&d->prev_key, buf, len, msg, why) < 0)
+	bool with_prev;
+
+	if (seal_open_decode_either(&d->key, d->has_prev_key ? &d->prev_key : NULL, buf, len, msg,
+				    why, &with_prev) < 0)
 		return -1;
-	d->prev_key_opened++;
+	d->prev_key_opened += with_prev;
 	return 0;
 }
 

@@ -193,6 +193,60 @@ static void test_wrong_key_and_sizes(void **state)
 	assert_int_equal(seal_packet(pkt, 101, &key_a, body, 57), 101);
 }
 
+/*
+ * A change of the shared key (previousSharedKey): what either key sealed
+ * opens, the new key first; what neither sealed keeps the new key's
+ * reason; without a previous key only the new one opens.
+ */
+static void test_key_rotation(void **state)
+{
+	struct wire_msg m, out;
+	uint8_t pkt_a[WIRE_MAX_PACKET], pkt_b[WIRE_MAX_PACKET], pkt_c[WIRE_MAX_PACKET];
+	uint8_t shared[32], body[8] = { WIRE_PING };
+	struct seal_key key_c;
+	enum wire_drop why;
+	bool with_prev = true;
+	int pa, pb, pc, pu;
+
+	(void)state;
+	memset(shared, 0x33, sizeof(shared));
+	assert_int_equal(seal_key_derive(&key_c, shared), 0);
+	sample_hello(&m, WIRE_HELLO, SAMPLE_TYPICAL);
+	pa = seal_encode(pkt_a, sizeof(pkt_a), &key_a, &m);
+	pb = seal_encode(pkt_b, sizeof(pkt_b), &key_b, &m);
+	pc = seal_encode(pkt_c, sizeof(pkt_c), &key_c, &m);
+	assert_true(pa > 0 && pb > 0 && pc > 0);
+
+	/* new key b, previous key a */
+	assert_int_equal(seal_open_decode_either(&key_b, &key_a, pkt_b, (size_t)pb, &out, &why,
+						 &with_prev), 0);
+	assert_false(with_prev);
+	assert_int_equal(seal_open_decode_either(&key_b, &key_a, pkt_a, (size_t)pa, &out, &why,
+						 &with_prev), 0);
+	assert_true(with_prev);
+	assert_int_equal(out.hdr.type, WIRE_HELLO);
+	assert_int_equal(seal_open_decode_either(&key_b, &key_a, pkt_c, (size_t)pc, &out, &why,
+						 &with_prev), -EBADMSG);
+	assert_int_equal(why, WIRE_DROP_OPEN_FAILED);
+	assert_false(with_prev);
+	/* sealed with the previous key but undecodable: the decoder's reason */
+	pu = seal_packet(pkt_c, sizeof(pkt_c), &key_a, body, sizeof(body));
+	assert_int_equal(seal_open_decode_either(&key_b, &key_a, pkt_c, (size_t)pu, &out, &why,
+						 &with_prev), -EBADMSG);
+	assert_int_equal(why, WIRE_DROP_MALFORMED);
+	/* the previous key dropped: only b opens */
+	assert_int_equal(seal_open_decode_either(&key_b, NULL, pkt_a, (size_t)pa, &out, &why,
+						 &with_prev), -EBADMSG);
+	assert_int_equal(why, WIRE_DROP_OPEN_FAILED);
+	assert_int_equal(seal_open_decode_either(&key_b, NULL, pkt_b, (size_t)pb, &out, &why,
+						 &with_prev), 0);
+	/* a short datagram is short with either key: the previous one is not tried */
+	assert_int_equal(seal_open_decode_either(&key_b, &key_a, pkt_a, 10, &out, &why,
+						 &with_prev), -EMSGSIZE);
+	assert_int_equal(why, WIRE_DROP_SHORT);
+	seal_key_wipe(&key_c);
+}
+
 /* Authentic but undecodable bodies: the drop reason comes from the decoder. */
 static void test_open_decode_reasons(void **state)
 {
@@ -339,6 +393,7 @@ int main(void)
 		cmocka_unit_test(test_every_bit_flip_rejected),
 		cmocka_unit_test(test_wrong_key_and_sizes),
 		cmocka_unit_test(test_open_decode_reasons),
+		cmocka_unit_test(test_key_rotation),
 		cmocka_unit_test(test_base64_keys),
 		cmocka_unit_test(test_write_corpus),
 	};

@@ -129,6 +129,21 @@ out:
 	return rc;
 }
 
+int seal_open_decode_either(const struct seal_key *key, const struct seal_key *prev,
+			    const uint8_t *pkt, size_t len, struct wire_msg *m,
+			    enum wire_drop *why, bool *with_prev)
+{
+	int rc = seal_open_decode(key, pkt, len, m, why);
+
+	*with_prev = false;
+	if (rc >= 0 || !prev || *why != WIRE_DROP_OPEN_FAILED)
+		return rc;
+	/* opened by the previous key but undecodable: the decoder's reason */
+	rc = seal_open_decode(prev, pkt, len, m, why);
+	*with_prev = rc >= 0;
+	return rc;
+}
+
 int seal_encode(uint8_t *out, size_t cap, const struct seal_key *key, const struct wire_msg *m)
 {
 	uint8_t body[SEAL_MAX_BODY];

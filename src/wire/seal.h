@@ -14,6 +14,7 @@
 #ifndef WGNM_WIRE_SEAL_H
 #define WGNM_WIRE_SEAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,6 +67,16 @@ int seal_open(uint8_t *body_out, size_t cap, const struct seal_key *key,
  */
 int seal_open_decode(const struct seal_key *key, const uint8_t *pkt, size_t len,
 		     struct wire_msg *m, enum wire_drop *why);
+
+/*
+ * seal_open_decode during a change of the shared key: with `key`, and,
+ * when that fails to open it (and only then), with `prev` (NULL: none).
+ * *with_prev says which key opened it. A datagram sealed with neither
+ * keeps key's drop reason. New datagrams are sealed with `key` only.
+ */
+int seal_open_decode_either(const struct seal_key *key, const struct seal_key *prev,
+			    const uint8_t *pkt, size_t len, struct wire_msg *m,
+			    enum wire_drop *why, bool *with_prev);
 
 /* Encode and seal in one step. Returns the datagram length or -errno. */
 int seal_encode(uint8_t *out, size_t cap, const struct seal_key *key, const struct wire_msg *m);
