@@ -659,18 +659,21 @@ static size_t hellos_to(const struct h *t, const struct h_fake *f, const struct 
 
 /*
  * A says hello to a static peer, which answers with its challenge; A's
- * echo is lost. A has the adjacency up, the peer has nothing: A sends the
- * echo again (250 ms, then doubling) until the peer shows it has A, and
- * once the challenge has (nearly) expired asks for a fresh one. Before,
- * nothing was sent until the idle check 15 s later.
+ * echo is lost. A has the adjacency up, the peer has nothing: A asks again
+ * (a hello with a fresh challenge, not the old echo, whose age would
+ * give the peer a round trip inflated by the wait) at 250, 750, 1750,
+ * 3750, 7750 and 11750 ms, until the peer shows it has A. Before, nothing
+ * was sent until the idle check 15 s later.
  */
 static void test_echo_resent(void **state)
 {
+	static const uint64_t want[] = { 250, 750, 1750, 3750, 7750, 11750 };
 	struct h t;
 	struct h_fake s;
 	struct wire_msg h;
 	const struct wire_msg *hello = NULL;
 	uint64_t t0;
+	size_t k = 0;
 
 	(void)state;
 	h_setup(&t, 1, 1);
@@ -688,39 +691,68 @@ static void test_echo_resent(void **state)
 	assert_int_equal(hellos_to(&t, &s, &hello), 1);
 	assert_true(hello->u.hello.echo == 0x5eed); /* the echo: lost on the way */
 	t0 = t.now;
+	h_reset(&t);
+	while (t.now - t0 < 14000) {
+		h_later(&t, 10);
+		if (!hellos_to(&t, &s, &hello))
+			continue;
+		assert_true(k < ARRAY_SIZE(want));
+		assert_int_equal(t.now - t0, want[k]);
+		assert_false(hello->u.hello.has & WIRE_HELLO_HAS_ECHO);
+		assert_true(hello->u.hello.challenge != 0);
+		k++;
+		h_reset(&t);
+	}
+	assert_int_equal(k, ARRAY_SIZE(want));
 
-	/* resent at 250, 750, 1750 and 3750 ms: the echo while the challenge is fresh */
-	h_reset(&t);
-	h_later(&t, 240);
-	assert_int_equal(hellos_to(&t, &s, &hello), 0);
-	h_later(&t, 20);
+	/* the peer answers an ask with a fresh challenge: echoed at once */
+	s.a_boot = 0;
+	h = h_hello(&t, &s, WIRE_HELLO_REPLY, 0xf00d, 0);
+	h_feed(&t, &s, &h);
 	assert_int_equal(hellos_to(&t, &s, &hello), 1);
-	assert_true(hello->u.hello.echo == 0x5eed);
-	h_reset(&t);
-	while (t.now - t0 < 1800)
-		h_later(&t, 50);
-	assert_int_equal(hellos_to(&t, &s, &hello), 2);
-	assert_true(hello->u.hello.echo == 0x5eed);
-	h_reset(&t);
-	while (t.now - t0 < 3800)
-		h_later(&t, 50);
-	assert_int_equal(hellos_to(&t, &s, &hello), 1);
-	assert_true(hello->u.hello.echo == 0x5eed);
-	/* at 7750 ms the challenge has expired: ask for a fresh one */
-	h_reset(&t);
-	while (t.now - t0 < 7800)
-		h_later(&t, 50);
-	assert_int_equal(hellos_to(&t, &s, &hello), 1);
-	assert_false(hello->u.hello.has & WIRE_HELLO_HAS_ECHO);
-	assert_true(hello->u.hello.challenge != 0);
+	assert_true(hello->u.hello.echo == 0xf00d);
 
-	/* the peer has A now (its hello names A's boot): no more resends */
+	/* the peer has A now (its hello names A's boot): no more asks */
 	s.a_boot = t.cfg.boot;
 	h = h_hello(&t, &s, WIRE_HELLO_REPLY, 0, 0);
 	h_feed(&t, &s, &h);
 	h_reset(&t);
 	h_later(&t, 10000);
 	assert_int_equal(hellos_to(&t, &s, &hello), 0);
+	h_teardown(&t);
+}
+
+/*
+ * The other way round: the peer says hello with a challenge, A answers
+ * with the echo (a HELLO_REPLY) and takes the adjacency up; that echo is
+ * lost. A asks again as above (LAN discovery and --peer seeds start so).
+ */
+static void test_echo_resent_answering(void **state)
+{
+	struct h t;
+	struct h_fake b;
+	struct wire_msg h;
+	const struct wire_msg *reply, *hello = NULL;
+
+	(void)state;
+	h_setup(&t, 0, 1);
+	h_fake_init(&b, 2, "bob", 7);
+	h = h_hello(&t, &b, WIRE_HELLO, 0xb0b, 0);
+	h_feed(&t, &b, &h);
+	reply = h_sent_to(&t, &b, WIRE_HELLO_REPLY);
+	assert_non_null(reply);
+	/* B echoes A's challenge and asks one of its own; it has not got A yet */
+	h = h_hello(&t, &b, WIRE_HELLO, 0xcafe, reply->u.hello.challenge);
+	h_reset(&t);
+	h_feed(&t, &b, &h);
+	assert_true(h_adjacent(&t, &b.id));
+	reply = h_sent_to(&t, &b, WIRE_HELLO_REPLY);
+	assert_non_null(reply);
+	assert_true(reply->u.hello.echo == 0xcafe); /* lost on the way */
+	h_reset(&t);
+	h_later(&t, 300);
+	assert_int_equal(hellos_to(&t, &b, &hello), 1);
+	assert_true(hello->u.hello.challenge != 0);
 	h_teardown(&t);
 }
 
@@ -929,6 +961,7 @@ int main(void)
 		cmocka_unit_test(test_boot_jump),
 		cmocka_unit_test(test_hello_backoff),
 		cmocka_unit_test(test_echo_resent),
+		cmocka_unit_test(test_echo_resent_answering),
 		cmocka_unit_test(test_lan_hello),
 		cmocka_unit_test(test_lan_hello_heard),
 		cmocka_unit_test(test_roamed),

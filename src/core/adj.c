@@ -61,11 +61,11 @@
  * the side that sent it has the adjacency up, and if it was lost the
  * other side has nothing and says nothing. So until the neighbour shows
  * it has confirmed us (a hello naming our boot, or any other packet),
- * the echo is sent again, MESH_ECHO_FIRST_MS doubling to MESH_ECHO_MAX_MS;
- * once the challenge it answers is about to expire, a hello asks for a
- * fresh one instead. Under 20% loss one such echo in five was lost, and
- * the pair then waited 15 s for the idle check, its WireGuard handshake
- * and its routes with it.
+ * we ask again (a hello with a challenge: its answer brings a fresh
+ * challenge to echo), MESH_ECHO_FIRST_MS doubling to MESH_ECHO_MAX_MS, at
+ * most MESH_ECHO_TRIES times, the last before the idle check. Under 20%
+ * loss one echo in five was lost, and the pair then waited 15 s for the
+ * idle check, its WireGuard handshake and its routes with it.
  *
  * An adjacency is claimed in our record, and so carries routes, only once
  * WireGuard has completed a handshake with the neighbour's current key
@@ -362,6 +362,7 @@ static struct mesh_peer *admit(struct mesh *m, struct mesh_peer *p, const struct
 		}
 		p->adj.claim.on = false;
 		p->adj.peer_has_us = false;
+		p->adj.next_echo = 0; /* a new start: any ask was for the old one */
 		p->adj.check_since = 0;
 		probe_rtt_first(p, rtt);
 	} else {
@@ -409,20 +410,24 @@ static void on_lan_hello(struct mesh *m, struct mesh_peer *p, const struct endpo
 		send_hello(m, p, &msg->hdr.sender, from, WIRE_HELLO_REPLY, true, 0, msg->hdr.boot);
 }
 
-/* We echoed its challenge: resend until it shows it has us (see "Echo"). */
-static void echo_sent(struct mesh *m, struct mesh_peer *p, uint64_t challenge)
+/* We echoed its challenge: ask again until it shows it has us (see "Echo"). */
+static void echo_sent(struct mesh *m, struct mesh_peer *p)
 {
-	if (p->adj.peer_has_us)
+	if (p->adj.peer_has_us || p->adj.next_echo)
 		return;
-	if (p->adj.echo != challenge) {
-		p->adj.echo = challenge;
-		p->adj.echo_since = m->now;
-	}
-	if (!p->adj.next_echo) {
-		p->adj.echo_backoff = MESH_ECHO_FIRST_MS;
-		p->adj.echo_tries = 0;
-		p->adj.next_echo = m->now + p->adj.echo_backoff;
-	}
+	p->adj.echo_backoff = MESH_ECHO_FIRST_MS;
+	p->adj.echo_tries = 0;
+	p->adj.next_echo = m->now + p->adj.echo_backoff;
+}
+
+/* It has confirmed our boot, or no longer has: either way no echo is pending. */
+static void set_peer_has_us(struct mesh *m, struct mesh_peer *p, bool has)
+{
+	if (p->adj.peer_has_us == has)
+		return;
+	p->adj.peer_has_us = has;
+	p->adj.next_echo = 0;
+	m->routes_dirty = true; /* it has our key now: the first handshake may start */
 }
 
 static bool echo_due(const struct mesh_peer *p)
@@ -431,24 +436,25 @@ static bool echo_due(const struct mesh_peer *p)
 }
 
 /*
- * The echo again, or, once the challenge it answers is about to expire
- * (COOKIE_VALID_MS), a hello that asks for a fresh one.
+ * A hello with a fresh challenge: its answer brings a fresh challenge of
+ * the neighbour's, which we echo at once. Resending the old echo instead
+ * would also do, but the neighbour takes the age of the challenge an echo
+ * answers as its first round-trip sample: a resent echo would give it a
+ * round trip inflated by our wait (seconds), and a path cost with it.
  */
 static void echo_resend(struct mesh *m, struct mesh_peer *p)
 {
 	struct endpoint to;
-	bool fresh = m->now - p->adj.echo_since < COOKIE_VALID_MS - MESH_ECHO_MAX_MS / 4;
 
 	if (++p->adj.echo_tries > MESH_ECHO_TRIES) {
 		p->adj.next_echo = 0;
 		return;
 	}
-	p->adj.next_echo = m->now + p->adj.echo_backoff;
 	p->adj.echo_backoff = p->adj.echo_backoff * 2 > MESH_ECHO_MAX_MS ? MESH_ECHO_MAX_MS
 									  : p->adj.echo_backoff * 2;
+	p->adj.next_echo = m->now + p->adj.echo_backoff;
 	if (mesh_peer_admin_ep(p, &to))
-		send_hello(m, p, &p->id, &to, WIRE_HELLO, !fresh, fresh ? p->adj.echo : 0,
-			   p->adj.replay.boot);
+		send_hello(m, p, &p->id, &to, WIRE_HELLO, true, 0, p->adj.replay.boot);
 }
 
 /* Returns true when the adjacency came up with it. */
@@ -470,10 +476,7 @@ static bool on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 		p->adj.has_observed_me = true;
 		p->adj.observed_me = h->observed;
 	}
-	if (((h->has & WIRE_HELLO_HAS_PEER_BOOT) && h->peer_boot == m->cfg.boot) != p->adj.peer_has_us) {
-		p->adj.peer_has_us = !p->adj.peer_has_us;
-		m->routes_dirty = true; /* it has our key now: the first handshake may start */
-	}
+	set_peer_has_us(m, p, (h->has & WIRE_HELLO_HAS_PEER_BOOT) && h->peer_boot == m->cfg.boot);
 	if (echo_ok)
 		mesh_peer_proved(p, from);
 	if (!mesh_peer_admin_ep(p, &to))
@@ -488,8 +491,9 @@ static bool on_hello(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 			   msg->hdr.boot);
 	} else if (h->challenge) {
 		send_hello(m, p, &p->id, &to, WIRE_HELLO, false, h->challenge, msg->hdr.boot);
-		echo_sent(m, p, h->challenge);
 	}
+	if (h->challenge)
+		echo_sent(m, p); /* the echo ends the exchange: nothing acknowledges it */
 	if (!p->adj.up) {
 		adj_up(m, p);
 		return true;
@@ -581,10 +585,8 @@ static bool dispatch(struct mesh *m, struct mesh_peer *p, const struct endpoint 
 	 * packet meant for our old start could slip in first; that costs one
 	 * retry of the handshake.
 	 */
-	if (!is_hello(msg) && !p->adj.peer_has_us) {
-		p->adj.peer_has_us = true;
-		m->routes_dirty = true;
-	}
+	if (!is_hello(msg))
+		set_peer_has_us(m, p, true);
 	switch ((enum wire_type)msg->hdr.type) {
 	case WIRE_HELLO:
 	case WIRE_HELLO_REPLY:
@@ -839,6 +841,7 @@ void adj_our_boot_changed(struct mesh *m)
 		struct mesh_peer *p = m->peers.items[i];
 		struct endpoint to;
 		p->adj.peer_has_us = false;
+		p->adj.next_echo = 0;
 		/* our next packet is a new start to it: say hello now */
 		if (p->adj.up && mesh_peer_admin_ep(p, &to))
 			send_hello(m, p, &p->id, &to, WIRE_HELLO, true, 0, p->adj.replay.boot);

@@ -24,7 +24,7 @@
 #define MESH_HELLO_QUICK_TRIES 4	/* retries at the first interval before doubling */
 #define MESH_ECHO_FIRST_MS 250		/* first resend of an unconfirmed echo; doubles */
 #define MESH_ECHO_MAX_MS 4000		/* its cap */
-#define MESH_ECHO_TRIES 8		/* resends before the liveness checks take over */
+#define MESH_ECHO_TRIES 6		/* asks, the last at 11.75 s, before the idle check */
 #define MESH_PROBE_IDLE_MS 15000	/* probe a neighbour silent this long (adj.c) */
 #define MESH_PROBE_IDLE_SLACK_MS 2000	/* the higher id waits this much longer */
 #define MESH_PROBE_EVERY_MS 250		/* probes of one check this far apart, at least */
@@ -92,13 +92,11 @@ struct adj_state {
 	unsigned hello_tries;
 	bool peer_has_us;		/* it has confirmed our current boot */
 	/*
-	 * Our echo of its challenge, which it may not have got: resent until
-	 * it shows it has us (peer_has_us), since the last message of the
-	 * hello exchange is not acknowledged otherwise (adj.c, "Echo").
+	 * Our echo of its challenge may not have reached it: we ask again
+	 * until it shows it has us (peer_has_us), since the last message of
+	 * the hello exchange is not acknowledged otherwise (adj.c, "Echo").
 	 */
-	uint64_t echo;			/* its challenge we echoed; 0 = none */
-	uint64_t echo_since;		/* ms: when its challenge came */
-	uint64_t next_echo;		/* ms: resend then; 0 = not */
+	uint64_t next_echo;		/* ms: ask again then; 0 = not */
 	uint32_t echo_backoff;
 	unsigned echo_tries;
 	uint64_t challenge_at;		/* ms: no challenge to it before */
