@@ -758,25 +758,28 @@ static int setup_keys(struct daemon *d)
  * the userspace WireGuard of the earlier run closes its tunnel before its
  * UDP sockets, so its interface is gone a moment before its port is free
  * (seen under load: the new run failed with "Address already in use").
- * Wait for it, bounded; a port someone keeps is an error (setup_keys).
+ * So when setting the port is refused as in use, wait for it, bounded,
+ * and try once more; a port someone keeps is an error. (Only then: an
+ * interface we are given with -e holds the port itself, and setting it
+ * again succeeds.)
  */
 #define WG_PORT_WAIT_MS 3000
 #define WG_PORT_POLL_MS 50
 
-static void wait_wg_port_free(const struct daemon *d)
+static int setup_keys_waiting(struct daemon *d)
 {
 	const struct timespec poll = { .tv_nsec = WG_PORT_POLL_MS * 1000000L };
 	uint16_t port = d->cfg->wg_port;
+	int r = setup_keys(d);
 
-	for (unsigned waited = 0; port && udp_port_busy(port); waited += WG_PORT_POLL_MS) {
-		if (waited == 0)
-			log_info("%s: WireGuard port %u is still in use (the WireGuard of an earlier "
-				 "run exiting?): waiting up to %u s",
-				 d->cfg->ifname, port, WG_PORT_WAIT_MS / 1000);
-		if (waited >= WG_PORT_WAIT_MS)
-			return;
+	if (r != -EADDRINUSE)
+		return r;
+	log_info("%s: WireGuard port %u is still in use (the WireGuard of an earlier run "
+		 "exiting?): waiting up to %u s", d->cfg->ifname, port, WG_PORT_WAIT_MS / 1000);
+	for (unsigned waited = 0; waited < WG_PORT_WAIT_MS && udp_port_busy(port);
+	     waited += WG_PORT_POLL_MS)
 		nanosleep(&poll, NULL);
-	}
+	return setup_keys(d);
 }
 
 /*
@@ -826,8 +829,7 @@ static int setup_interface(struct daemon *d)
 		log_errx("%s: its index: %s", cfg->ifname, strerror(-r));
 		return r;
 	}
-	wait_wg_port_free(d);
-	if ((r = setup_keys(d)) == -EADDRINUSE) {
+	if ((r = setup_keys_waiting(d)) == -EADDRINUSE) {
 		log_errx("%s: WireGuard port %u is in use by another program (ss -ulpn "
 			 "'sport = :%u' shows which)", cfg->ifname, cfg->wg_port, cfg->wg_port);
 		return r;
