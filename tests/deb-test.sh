@@ -172,6 +172,9 @@ case "$unit" in /lib/systemd/system/* | /usr/lib/systemd/system/*) ;; *) fail "u
 [ -f "$unit" ] || fail "$unit missing"
 grep -q "^ExecStart=$bin " "$unit" || fail "$unit: ExecStart is not $bin: $(grep ^ExecStart "$unit")"
 ! grep -q /usr/local "$unit" || fail "$unit names /usr/local"
+# ProtectSystem=strict: without it the revocations are never kept on disk
+grep -q '^StateDirectory=wg_netmanager$' "$unit" ||
+	fail "$unit names no StateDirectory: /var/lib/wg_netmanager is read-only under it"
 for f in GUIDE.md PROTOCOL.md BACKENDS.md README.md; do
 	[ -f "$DOC/$f" ] || [ -f "$DOC/$f.gz" ] || fail "$DOC/$f missing"
 done
