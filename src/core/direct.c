@@ -22,7 +22,7 @@
  *                            +----> TRYING
  *
  * The two sides' rounds need not start together: a NAT candidate is tried
- * for 6 s, and the side that initiates (fib_we_initiate) re-creates its
+ * for 6 s, and the side that initiates (mesh_we_initiate) re-creates its
  * trial peer every 2 s (WireGuard itself would retry only after 5 s), so it
  * sends initiations at 0, 2 and 4 s; the other side's one initiation at its
  * start opens its NAT (and WireGuard repeats it after 5 s), so rounds up to
@@ -506,7 +506,7 @@ void direct_on_stats(struct mesh *m, struct mesh_peer *p, const struct mesh_wg_s
 			 * side that initiates (see the top: crossings).
 			 */
 			if (d->rekick_at && m->now >= d->rekick_at && m->now < d->deadline &&
-			    (d->kind != WIRE_PATH_NAT || fib_we_initiate(m, p))) {
+			    (d->kind != WIRE_PATH_NAT || mesh_we_initiate(m, p))) {
 				fresh(m, p);
 				d->rekick_at = m->now + rekick_ms(d);
 			}

@@ -181,14 +181,6 @@ static bool installed_as_is(const struct mesh_peer *p)
 }
 
 /* Are we the side of this pair that initiates the first handshake? */
-bool fib_we_initiate(const struct mesh *m, const struct mesh_peer *p)
-{
-	/* a listed node has a known endpoint; the other may sit behind NAT */
-	if (m->self_listed != p->is_static)
-		return !m->self_listed;
-	return addr_cmp(&m->cfg.id, &p->id) < 0;
-}
-
 /*
  * Punching through NAT: each side's first initiation is normally dropped by
  * the other's NAT and only opens its own, so both initiate at once (a wait
@@ -205,7 +197,7 @@ static bool both_initiate(const struct mesh_peer *p)
  * initiate at once. If both sides initiate within a round trip, each
  * answers the other's initiation, which replaces its own handshake state,
  * so both responses are refused and neither side has a session until
- * WireGuard retries after 5 s. So one side initiates (fib_we_initiate: the
+ * WireGuard retries after 5 s. So one side initiates (mesh_we_initiate: the
  * unlisted node toward a listed one, else the lower address), and the
  * other installs without keepalive and waits for it.
  *
@@ -234,14 +226,14 @@ static void kick(const struct mesh *m, const struct mesh_peer *p, struct want *w
 	if (p->fib.handshake && !fresh)
 		return;
 	if (p->adj.up)
-		initiate = fib_we_initiate(m, p) ? p->adj.peer_has_us
+		initiate = mesh_we_initiate(m, p) ? p->adj.peer_has_us
 						 : !fresh && m->now >= p->fib.answer_until;
 	else
-		initiate = both_initiate(p) || fib_we_initiate(m, p) ||
+		initiate = both_initiate(p) || mesh_we_initiate(m, p) ||
 			   (!fresh && m->now >= p->fib.answer_until);
 	if (!initiate) {
 		w->keepalive = 0;
-		w->answer = !fib_we_initiate(m, p);
+		w->answer = !mesh_we_initiate(m, p);
 		return;
 	}
 	if (w->keepalive == 0)

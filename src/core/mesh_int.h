@@ -309,6 +309,8 @@ bool mesh_on_local_lan(const struct mesh *m, const struct addr *a);
 bool mesh_id_taken(const struct mesh *m, const struct addr *id, const char *name);
 bool mesh_name_ok(const char *name);
 /* The newest boot we hold for id, in a record or a tombstone (0: none). */
+/* Do we start this pair's first handshake, and a NAT trial's re-creation? */
+bool mesh_we_initiate(const struct mesh *m, const struct mesh_peer *p);
 uint64_t mesh_held_boot(const struct mesh *m, const struct addr *id);
 /*
  * A newer record of ourselves is in the network (a start of ours whose
@@ -407,8 +409,6 @@ uint64_t flood_next_timer(const struct mesh_peer *p);
 /* fib.c */
 /* Is it an adjacency we claim in our record (WireGuard has agreed)? */
 bool fib_claimed(const struct mesh_peer *p);
-/* Do we initiate the first handshake of this pair (the other side waits)? */
-bool fib_we_initiate(const struct mesh *m, const struct mesh_peer *p);
 /* Recompute paths, then emit WireGuard and route changes as diffs. */
 int fib_update(struct mesh *m);
 /* Withdraw every installed peer and route (leaving). */

@@ -131,6 +131,20 @@ void mesh_note_newer_self(struct mesh *m, uint64_t boot, const char *why)
 	m->newer_self_why = why;
 }
 
+/*
+ * Which side of a pair starts WireGuard's handshake where only one should
+ * (fib.c) and re-creates a trial through NAT (direct.c): the node not
+ * listed toward a listed one (a listed node has a known endpoint, the
+ * other may sit behind NAT), else the lower overlay address.
+ */
+bool mesh_we_initiate(const struct mesh *m, const struct mesh_peer *p)
+{
+	/* a listed node has a known endpoint; the other may sit behind NAT */
+	if (m->self_listed != p->is_static)
+		return !m->self_listed;
+	return addr_cmp(&m->cfg.id, &p->id) < 0;
+}
+
 /* ---- the identity of a node ---- */
 
 bool mesh_peer_learn(struct mesh_peer *p, const char *name, const uint8_t *pubkey,

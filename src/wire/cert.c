@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "wire/buf.h"
+#include "wire/fields.h"
 #include "wire/wire.h"
 
 #define CERT_BODY_MAX (CERT_MAX_LEN - CERT_SIG_LEN)

@@ -6,6 +6,21 @@
 #define FAMILY_V4 4
 #define FAMILY_V6 6
 
+bool wire_name_valid(const char *name)
+{
+	size_t n = strnlen(name, WIRE_FIELD_NAME_MAX + 1);
+
+	if (n == 0 || n > WIRE_FIELD_NAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c < 0x21 || c > 0x7e)
+			return false;
+	}
+	return true;
+}
+
 void wire_put_addr(struct buf_writer *w, const struct addr *a)
 {
 	if (addr_is_v4(a)) {

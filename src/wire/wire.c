@@ -58,21 +58,6 @@ const char *wire_drop_name(enum wire_drop d)
 
 /* :: and 0.0.0.0 name no node and no endpoint; optional ones use HAS_*. */
 
-bool wire_name_valid(const char *name)
-{
-	size_t n = strnlen(name, WIRE_NAME_MAX + 1);
-
-	if (n == 0 || n > WIRE_NAME_MAX)
-		return false;
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)name[i];
-
-		if (c < 0x21 || c > 0x7e)
-			return false;
-	}
-	return true;
-}
-
 /* Inlined: the duplicate checks of a full record compare ~500 pairs. */
 static inline bool same_addr(const struct addr *a, const struct addr *b)
 {

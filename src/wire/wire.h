@@ -271,13 +271,6 @@ unsigned wire_record_part_count(uint16_t total_neighbours);
 void wire_record_part_fill(struct wire_record *part, const struct wire_record *fixed,
 			   const struct wire_neighbour *all, uint16_t total, unsigned idx);
 
-/*
- * A valid node name: 1..WIRE_NAME_MAX printable ASCII bytes (0x21..0x7e,
- * no spaces, no controls), NUL-terminated within WIRE_NAME_MAX + 1 bytes.
- * The config module should refuse other names, since wire_encode does.
- */
-bool wire_name_valid(const char *name);
-
 /* Order-independent hash of a digest set (FNV-1a based, not cryptographic). */
 uint64_t wire_digest_hash_add(uint64_t acc, const struct wire_digest_entry *e);
 
