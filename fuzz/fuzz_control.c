@@ -23,7 +23,10 @@ static void fuzz_request(const char *s, size_t n)
 	const char *why = NULL;
 
 	if (control_parse(s, n, &req, &why) == 0) {
-		if ((unsigned)req.cmd > CONTROL_QUIT || (unsigned)req.level > LOG_LEVEL_TRACE)
+		if ((unsigned)req.cmd > CONTROL_REVOKE || (unsigned)req.level > LOG_LEVEL_TRACE)
+			abort();
+		/* the revocation handed on is a string within its buffer */
+		if (req.cmd == CONTROL_REVOKE && !memchr(req.arg, '\0', sizeof(req.arg)))
 			abort();
 	} else if (!why) {
 		abort();
