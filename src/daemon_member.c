@@ -85,6 +85,9 @@ static int fill(struct daemon_member *dm, const struct config *cfg, uint8_t *sk,
 	const struct config_member *mb = &cfg->mb;
 	size_t n = mb->n_revoked + n_extra;
 
+	/* wall-clock time: certificates' validity, and the grid direct paths retry on */
+	mc->unix_time = unix_now;
+	mc->time_arg = NULL;
 	mc->has_ca = mb->has_ca;
 	if (!mb->has_ca)
 		return 0;
@@ -94,8 +97,6 @@ static int fill(struct daemon_member *dm, const struct config *cfg, uint8_t *sk,
 	mc->sign_arg = sk;
 	mc->verify = config_member_verify;
 	mc->verify_arg = NULL;
-	mc->unix_time = unix_now;
-	mc->time_arg = NULL;
 	free(dm->buf);
 	dm->buf = calloc(n ? n : 1, sizeof(*dm->buf));
 	dm->n_buf = 0;
@@ -133,6 +134,8 @@ int daemon_member_start(struct daemon_member *dm, struct config *cfg, const char
 	int r;
 
 	memset(dm, 0, sizeof(*dm));
+	mc->unix_time = unix_now; /* used without a CA too (fill) */
+	mc->time_arg = NULL;
 	if (!cfg->mb.has_ca) {
 		sodium_memzero(cfg->mb.identity, sizeof(cfg->mb.identity));
 		return 0;

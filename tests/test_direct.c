@@ -19,7 +19,8 @@
 #define TRY_LAN_MS 2000
 #define TRY_NAT_MS 6000
 #define REKICK_MS 2000
-#define MAX_ROUNDS 4
+#define MAX_ROUNDS 8
+#define RETRY_GRID_MS 10000
 #define UNCLAIMED_MS 3000
 
 struct t {
@@ -391,29 +392,60 @@ static void test_success(void **state)
 	teardown(&t);
 }
 
-/* Rounds fail: retried after 10 s, 30 s, 90 s; after 4 the pair stops, and says why. */
+/* Wall-clock time for the core: UNIX_BASE s at the harness's start, then its clock. */
+#define UNIX_BASE 1790000003u
+static const struct t *unix_of;
+
+static uint64_t fake_unix(void *arg)
+{
+	(void)arg;
+	return UNIX_BASE + unix_of->h.now / 1000;
+}
+
+/* Timers until X's direct path is in `phase` after `failures` failed rounds (bounded). */
+static void until_failed(struct t *t, unsigned failures)
+{
+	for (int i = 0; i < 600 && !(xd(t)->phase == DIRECT_FAILED && xd(t)->failures == failures);
+	     i++)
+		later(t, 100);
+	assert_int_equal(xd(t)->phase, DIRECT_FAILED);
+	assert_int_equal(xd(t)->failures, failures);
+}
+
+/*
+ * Rounds fail: each is tried again at the next multiple of 10 s of
+ * wall-clock time, the same instants on every node, so that two sides
+ * that failed or started at different times punch together; after
+ * MAX_ROUNDS the pair stops, and says why. Before, each side waited 10,
+ * 30, 90 s from its own failure, and a side that started late never met
+ * the other.
+ */
 static void test_failure_backoff(void **state)
 {
-	static const uint64_t gap[] = { 10000, 30000, 90000 };
 	struct t t;
 	struct mesh_node_status st;
 
 	(void)state;
 	setup(&t, true, false);
-	later(&t, TRY_NAT_MS);
-	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
-	for (size_t k = 0; k < 3; k++) {
+	unix_of = &t;
+	t.h.m->cfg.unix_time = fake_unix;
+	for (unsigned k = 1; k < MAX_ROUNDS; k++) {
+		uint64_t failed_at;
+		until_failed(&t, k);
 		assert_true(strstr(xd(&t)->why, "next in") != NULL);
-		later(&t, xd(&t)->since + gap[k] - 100 - t.h.now);
-		assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
-		later(&t, 200);
+		failed_at = t.h.now;
+		later(&t, 1); /* the phase has changed only after the timer ran */
+		while (xd(&t)->phase == DIRECT_FAILED && t.h.now - failed_at < RETRY_GRID_MS + 1000)
+			later(&t, 1);
 		assert_int_equal(xd(&t)->phase, DIRECT_TRYING);
-		later(&t, TRY_NAT_MS);
-		assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
+		/* it started on the grid, and within one grid step of the failure */
+		assert_int_equal(fake_unix(NULL) % 10, 0);
+		assert_true(t.h.now - failed_at <= RETRY_GRID_MS);
 	}
+	until_failed(&t, MAX_ROUNDS);
 	x_status(&t, &st);
 	assert_int_equal(st.direct_tries, MAX_ROUNDS);
-	assert_true(strstr(st.direct_why, "gave up after 4 tries") != NULL);
+	assert_true(strstr(st.direct_why, "gave up after 8 tries") != NULL);
 	assert_int_equal(xd(&t)->retry_at, 0);
 	reset(&t);
 	later(&t, 3600000);
@@ -434,9 +466,7 @@ static void test_reset_on_change(void **state)
 
 	(void)state;
 	setup(&t, true, false);
-	later(&t, TRY_NAT_MS + 10000 + TRY_NAT_MS + 100);
-	assert_int_equal(xd(&t)->failures, 2);
-	assert_int_equal(xd(&t)->phase, DIRECT_FAILED);
+	until_failed(&t, 2);
 	/* X moved behind another NAT */
 	t.x_reflexive = h_ep(203, 0, 113, 9, 40000);
 	x_record(&t);

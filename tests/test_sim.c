@@ -19,7 +19,7 @@
 #include "sim/sim.h"
 
 /* As in src/core/direct.c: failed rounds before a pair stops trying. */
-#define DIRECT_MAX_ROUNDS 4
+#define DIRECT_MAX_ROUNDS 8
 
 static struct sim *make(size_t n, size_t n_static, uint32_t latency, double loss, uint64_t seed)
 {

@@ -76,6 +76,8 @@ struct mesh_config {
 	 * mode, and the rest of this block is ignored. Signatures are the
 	 * host's (Ed25519): sign with this node's identity key, verify
 	 * anyone's; unix_time for validity periods (the core reads no clock).
+	 * unix_time is used without a CA too: direct paths retry on a grid of
+	 * wall-clock time (direct.c); NULL: the core's own time.
 	 */
 	bool has_ca;
 	uint8_t ca_key[CERT_KEY_LEN];
