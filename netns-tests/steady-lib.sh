@@ -13,6 +13,7 @@
 #                                answered S s after the call. Prints each
 #                                pair's time; PAIRS_SLOWEST_MS the slowest.
 #   steady_state S ALPHA_PATHS CHARLIE_PATHS NS:IP...
+#                                once every path is direct (at most 30 s),
 #                                S seconds with every pair pinging about
 #                                once a second: fails on a route change at any
 #                                node (wgnm_route_changes_total), an
@@ -106,11 +107,27 @@ readme_node_ifs() {
 		"delta $NS_DELTA $IF_D"
 }
 
+# all_paths_direct WANT_A WANT_C: no node reaches another through a
+# gateway, and alpha's and charlie's paths are these
+all_paths_direct() {
+	local name ns ifn now
+	while read -r name ns ifn; do
+		now=$(node_paths "$ns" "$ifn")
+		[[ $now != *gateway* ]] || return 1
+		[ "$name" != alpha ] || [ "$now" = "$1" ] || return 1
+		[ "$name" != charlie ] || [ "$now" = "$2" ] || return 1
+	done < <(readme_node_ifs)
+}
+
 steady_state() {
 	local s=$1 want_a=$2 want_c=$3 name ns ifn a b f t0 now sent got lost_pct pid i
 	local -A paths changes lines
 	local -a pids=() files=() names=() intervals=(1 0.93 1.07)
 	shift 3
+	# converged first: every path direct, none through a gateway any more
+	# (an edge whose first handshake a loss delayed may still be coming)
+	wait_until_s "every node's paths direct (alpha: $want_a; charlie: $want_c)" 30 \
+		"$(date +%s%N)" all_paths_direct "$want_a" "$want_c"
 	while read -r name ns ifn; do
 		paths[$name]=$(node_paths "$ns" "$ifn")
 		changes[$name]=$(route_changes "$ns" "$ifn")
