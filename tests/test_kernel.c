@@ -28,31 +28,7 @@
 #include "addr.h"
 #include "kernel_linux.h"
 
-#define MAXATTR 64
-
-struct attrs {
-	const struct nlattr *tb[MAXATTR];
-	unsigned count;
-};
-
-static int collect_cb(const struct nlattr *a, void *data)
-{
-	struct attrs *at = data;
-	unsigned type = mnl_attr_get_type(a);
-
-	assert_true(type < MAXATTR);
-	assert_null(at->tb[type]);      /* no attribute twice */
-	at->tb[type] = a;
-	at->count++;
-	return MNL_CB_OK;
-}
-
-/* Parse attributes after a fixed header; the whole message must be used. */
-static void collect(const struct nlmsghdr *nlh, size_t hdrlen, struct attrs *at)
-{
-	memset(at, 0, sizeof(*at));
-	assert_int_equal(mnl_attr_parse(nlh, (unsigned)hdrlen, collect_cb, at), MNL_CB_OK);
-}
+#include "nl_attrs.h"
 
 static void collect_nested(const struct nlattr *nest, struct attrs *at)
 {
